@@ -82,3 +82,7 @@ class NotFound(ProductError, LookupError):
 
 class AccessDenied(ProductError, PermissionError):
     """The signed-in account may not do this."""
+
+
+class MapError(ProductError, RuntimeError):
+    """The web map cannot be built: an asset is missing or unverified, or a base map lacks its key."""
