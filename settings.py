@@ -7,6 +7,7 @@ the process), so nothing secret or machine-specific lives in the repository.
   user's data directory (``platformdirs.user_data_dir("worker-sites")``),
   never inside the repository.
 * ``SITES_TILES``: default base map, one of :data:`TILE_PROVIDERS`.
+* ``SITES_TIANDITU_KEY``: API key of the ``tianditu`` base map (a secret: never in the repo).
 * ``SITES_LANGUAGE``: default UI language, ``zh`` or ``en``.
 * ``SITES_RADIUS_<TYPE>_M``: default catchment radius of one site type in
   metres, e.g. ``SITES_RADIUS_REST_STATION_M=300``.
@@ -139,6 +140,8 @@ class Settings(BaseSettings):
     boundaries_code_field: str | None = None
     #: Smallest gap polygon worth showing, km² (slivers under it are dropped).
     min_gap_km2: float = 0.01
+    #: Tianditu (天地图) API key for the ``tianditu`` base map; from the environment only.
+    tianditu_key: str | None = Field(default=None, repr=False, description="env SITES_TIANDITU_KEY")
 
     @field_validator("tiles")
     @classmethod
