@@ -1,4 +1,5 @@
-"""Town boundaries: the bundled Nanhai towns and user boundary files.
+"""Town boundaries: the bundled Nanhai towns (:func:`bundled_region`) and user
+boundary files (:func:`load_region`: GeoJSON, GeoPackage, Shapefile, zipped Shapefile).
 
 A :class:`Region` is the set of towns (镇/街道, or counties for a city) that
 sites are assigned to and coverage is computed over. Its ``towns`` frame always
@@ -9,15 +10,23 @@ has the columns ``code`` (stable key, e.g. a 12-digit statistical code),
 
 from __future__ import annotations
 
+import math
+import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
 import pyproj
+import shapely
+from shapely.geometry import MultiPolygon, Polygon
 
-from errors import Problem
-from geodata.crs import STORAGE_CRS, areas_km2, metric_crs
+from errors import BoundaryError, Problem
+from geodata.crs import STORAGE_CRS, CoordSystem, areas_km2, convert_frame, metric_crs
+from i18n import register
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 BUNDLED_TOWNS = DATA_DIR / "nanhai_towns.geojson"
@@ -73,3 +82,389 @@ def bundled_region() -> Region:
         name_zh="佛山市南海区",
         name_en="Nanhai District, Foshan",
     )
+
+
+# ------------------------------------------------------------------ user boundary files
+
+register(
+    {
+        "boundary.format": (
+            "不支持的边界文件格式“{suffix}”，请用 GeoJSON（.geojson/.json）、GeoPackage（.gpkg）、"
+            "Shapefile（.shp）或压缩的 Shapefile（.zip）",
+            "unsupported boundary file type '{suffix}': use GeoJSON (.geojson/.json), "
+            "GeoPackage (.gpkg), Shapefile (.shp) or a zipped Shapefile (.zip)",
+        ),
+        "boundary.zip_no_shp": (
+            "压缩包里没有 .shp 文件（包含：{names}）",
+            "the zip file holds no .shp file (it holds: {names})",
+        ),
+        "boundary.zip_many_shp": (
+            "压缩包里有多个 .shp 文件（{names}），请只放一个",
+            "the zip file holds several .shp files ({names}); put just one in it",
+        ),
+        "boundary.zip_missing_part": (
+            "压缩包里缺少 {missing}：Shapefile 需要 .shp、.dbf 和 .shx 三个文件放在一起",
+            "the zip file lacks {missing}: a Shapefile needs its .shp, .dbf and .shx files together",
+        ),
+        "boundary.unreadable": ("无法读取边界文件：{reason}", "cannot read the boundary file: {reason}"),
+        "boundary.gpkg_layers": (
+            "GeoPackage 有多个图层（{layers}），只读取了第一个“{layer}”",
+            "the GeoPackage has several layers ({layers}); only the first, '{layer}', was read",
+        ),
+        "boundary.empty": ("边界文件里没有任何要素", "the boundary file holds no features"),
+        "boundary.not_polygons": (
+            "边界必须是面（Polygon/MultiPolygon），但文件里有：{types}",
+            "boundaries must be polygons (Polygon/MultiPolygon), but the file holds: {types}",
+        ),
+        "boundary.no_geometry": (
+            "第 {feature} 个要素（{town}）没有几何图形",
+            "feature {feature} ({town}) has no geometry",
+        ),
+        "boundary.no_crs": (
+            "边界文件没有坐标系（缺少 .prj 或 crs），请说明它是 wgs84、gcj02（高德）还是 bd09（百度）"
+            "（--crs 或 crs=...）",
+            "the boundary file has no coordinate system (no .prj or crs); say whether it is wgs84, "
+            "gcj02 (Amap) or bd09 (Baidu) (--crs or crs=...)",
+        ),
+        "boundary.not_lonlat": (
+            "坐标范围 {bounds} 不是经纬度（度），不可能是 {crs}；文件可能是投影坐标系但缺少 .prj",
+            "coordinate range {bounds} is not longitude/latitude in degrees, so it cannot be {crs}; "
+            "the file may be in a projected CRS with its .prj missing",
+        ),
+        "boundary.crs_conflict": (
+            "文件的坐标系是投影坐标系 {file_crs}，不可能是 {crs}；请去掉 --crs",
+            "the file is in the projected CRS {file_crs}, so it cannot be {crs}; drop --crs",
+        ),
+        "boundary.field_missing": (
+            "没有字段“{field}”；可用字段：{fields}",
+            "there is no field '{field}'; available fields: {fields}",
+        ),
+        "boundary.field_none.name": (
+            "找不到名称字段（试过 {tried}）；可用字段：{fields}。请用 --name-field 指定",
+            "no name field found (tried {tried}); available fields: {fields}. Name it with --name-field",
+        ),
+        "boundary.field_none.code": (
+            "找不到代码字段（试过 {tried}）；可用字段：{fields}。请用 --code-field 指定",
+            "no code field found (tried {tried}); available fields: {fields}. Name it with --code-field",
+        ),
+        "boundary.field_many.name": (
+            "有多个可能的名称字段：{candidates}（可用字段：{fields}）。请用 --name-field 指定",
+            "several fields could be the name: {candidates} (available fields: {fields}). "
+            "Name one with --name-field",
+        ),
+        "boundary.field_many.code": (
+            "有多个可能的代码字段：{candidates}（可用字段：{fields}）。请用 --code-field 指定",
+            "several fields could be the code: {candidates} (available fields: {fields}). "
+            "Name one with --code-field",
+        ),
+        "boundary.code_empty": (
+            "第 {feature} 个要素（{town}）的代码为空",
+            "feature {feature} ({town}) has an empty code",
+        ),
+        "boundary.code_duplicate": (
+            "代码 {code} 重复：第 {features} 个要素（{towns}）",
+            "code {code} is used more than once: features {features} ({towns})",
+        ),
+        "boundary.name_empty": (
+            "第 {feature} 个要素（代码 {code}）没有名称，用代码代替",
+            "feature {feature} (code {code}) has no name; its code is used instead",
+        ),
+        "boundary.repaired": (
+            "“{town}”（代码 {code}）的边界无效（{reason}），已修复，面积 {before_km2} → {after_km2} km²",
+            "the outline of '{town}' (code {code}) was invalid ({reason}) and was repaired; "
+            "area {before_km2} → {after_km2} km²",
+        ),
+        "boundary.unrepairable": (
+            "“{town}”（代码 {code}）的边界无效（{reason}），修复后没有剩下任何面",
+            "the outline of '{town}' (code {code}) is invalid ({reason}) and no polygon is left after repair",
+        ),
+        "boundary.overlap": (
+            "“{town_a}”（{code_a}）与“{town_b}”（{code_b}）重叠 {overlap_km2} km²（允许 {tolerance_km2} km²）",
+            "'{town_a}' ({code_a}) and '{town_b}' ({code_b}) overlap by {overlap_km2} km² "
+            "(tolerance {tolerance_km2} km²)",
+        ),
+    }
+)
+
+#: Field names tried, in order, when the user names no field (compared case-insensitively).
+NAME_FIELDS = ("name", "名称", "镇街", "镇街名称", "镇名", "街道", "乡镇", "town", "town_name", "township",
+               "county", "区县", "name_zh", "name_cn", "NAME_3", "地名")
+CODE_FIELDS = ("code", "adcode", "代码", "区划代码", "行政区划代码", "统计代码", "town_code", "towncode",
+               "gb", "GB_CODE")
+NAME_EN_FIELDS = ("name_en", "english", "name_english", "英文名", "英文名称", "ename")
+#: Overlap between two towns above this many km² is an error (slivers below it are tolerated).
+OVERLAP_TOLERANCE_KM2 = 0.01
+_VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".zip"}
+
+
+def load_region(
+    path: str | Path,
+    *,
+    crs: str | None = None,
+    name_field: str | None = None,
+    code_field: str | None = None,
+    overlap_tolerance_km2: float = OVERLAP_TOLERANCE_KM2,
+) -> Region:
+    """Load a user's boundary file as a :class:`Region` of towns.
+
+    ``path``: GeoJSON (.geojson/.json), GeoPackage (.gpkg; its first layer),
+    Shapefile (.shp) or a zipped Shapefile (.zip holding one .shp with its
+    .dbf, .shx and optional .prj; read in place through GDAL's ``/vsizip/``).
+
+    ``crs``: the coordinate system of a longitude/latitude file, ``wgs84``,
+    ``gcj02`` or ``bd09`` (aliases as :meth:`CoordSystem.parse`). Required when
+    the file has no CRS; GCJ-02 and BD-09 outlines are converted to WGS84. A
+    file in a projected CRS (UTM, CGCS2000 Gauss–Krüger, ...) is reprojected.
+
+    ``name_field``/``code_field``: the fields holding each town's name and its
+    stable code; detected from :data:`NAME_FIELDS`/:data:`CODE_FIELDS` when not
+    given.
+
+    Invalid polygons are repaired (polygonal parts of ``make_valid``) and
+    reported in ``Region.warnings``. Two towns overlapping by more than
+    ``overlap_tolerance_km2`` (measured in the region's UTM zone) is an error.
+
+    Returns a Region whose ``towns`` has ``code`` (str), ``name``, ``name_en``
+    (empty if none), ``area_km2`` (UTM zone of the extent) and geometry, in
+    EPSG:4326. Raises :class:`errors.BoundaryError` listing every problem.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(2, "No such file", str(path))
+    file = path.name
+    system = CoordSystem.parse(crs) if crs else None
+    warnings: list[Problem] = []
+
+    gdf = _read_vector(path, warnings)
+    if gdf.empty:
+        raise BoundaryError(Problem("boundary.empty", file=file))
+    fields = [str(c) for c in gdf.columns if c != gdf.geometry.name]
+    name_col = _pick_field(fields, name_field, NAME_FIELDS, "name", file)
+    code_col = _pick_field(fields, code_field, CODE_FIELDS, "code", file)
+    name_en_col = _detect_field(fields, NAME_EN_FIELDS)
+
+    codes = _codes(gdf[code_col])
+    names = [_text(v) for v in gdf[name_col]]
+    labels = [n or c or "?" for n, c in zip(names, codes, strict=True)]
+    _check_geometry_types(gdf, labels, file)
+    _check_codes(codes, labels, file, code_col)
+    for i, (name, code) in enumerate(zip(names, codes, strict=True)):
+        if not name:
+            warnings.append(Problem("boundary.name_empty", {"feature": i + 1, "code": code}, file=file,
+                                    field=name_col, level="warning"))
+            names[i] = code
+
+    geo = _to_wgs84(gdf, system, file)
+    towns = gpd.GeoDataFrame(
+        {
+            "code": codes,
+            "name": names,
+            "name_en": [_text(v) for v in gdf[name_en_col]] if name_en_col else [""] * len(gdf),
+        },
+        geometry=list(geo.geometry.values),
+        crs=STORAGE_CRS,
+    )
+    towns = _repair(towns, file, warnings)
+    towns["area_km2"] = areas_km2(towns)
+    _check_overlaps(towns, overlap_tolerance_km2, file)
+    return Region(
+        towns=towns[TOWN_COLUMNS],
+        source=str(path),
+        attribution=OSM_ATTRIBUTION if "osm_id" in fields else f"source: {file}",
+        name_zh=path.stem,
+        name_en=path.stem,
+        warnings=warnings,
+    )
+
+
+def _read_vector(path: Path, warnings: list[Problem]) -> gpd.GeoDataFrame:
+    """The file's features as read by pyogrio (first layer of a GeoPackage)."""
+    suffix = path.suffix.lower()
+    if suffix not in _VECTOR_SUFFIXES:
+        raise BoundaryError(Problem("boundary.format", {"suffix": path.suffix or path.name}, file=path.name))
+    source = _zip_source(path) if suffix == ".zip" else str(path)
+    try:
+        layers = pyogrio.list_layers(source)
+        if suffix == ".gpkg" and len(layers) > 1:
+            warnings.append(Problem("boundary.gpkg_layers",
+                                    {"layers": ", ".join(str(n) for n in layers[:, 0]), "layer": layers[0, 0]},
+                                    file=path.name, level="warning"))
+        return gpd.read_file(source, layer=layers[0, 0] if len(layers) else None, engine="pyogrio")
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
+        reason = str(exc).replace(str(path.parent) + "/", "")
+        raise BoundaryError(Problem("boundary.unreadable", {"reason": reason}, file=path.name)) from exc
+
+
+def _zip_source(path: Path) -> str:
+    """The ``/vsizip/`` path of the one Shapefile inside a zip (nothing is extracted)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = [n for n in zf.namelist() if not n.endswith("/") and not n.startswith("__MACOSX")]
+    except zipfile.BadZipFile as exc:
+        raise BoundaryError(Problem("boundary.unreadable", {"reason": str(exc)}, file=path.name)) from exc
+    shps = [n for n in names if n.lower().endswith(".shp")]
+    if not shps:
+        raise BoundaryError(Problem("boundary.zip_no_shp", {"names": ", ".join(names) or "-"}, file=path.name))
+    if len(shps) > 1:
+        raise BoundaryError(Problem("boundary.zip_many_shp", {"names": ", ".join(shps)}, file=path.name))
+    stem = shps[0][:-4].lower()
+    lower = {n.lower() for n in names}
+    missing = [stem.rsplit("/", 1)[-1] + ext for ext in (".dbf", ".shx") if stem + ext not in lower]
+    if missing:
+        raise BoundaryError(Problem("boundary.zip_missing_part", {"missing": ", ".join(missing)}, file=path.name))
+    return f"/vsizip/{path.resolve()}/{shps[0]}"
+
+
+def _detect_field(fields: list[str], candidates: tuple[str, ...]) -> str | None:
+    lower = {f.lower(): f for f in fields}
+    for cand in candidates:
+        if cand.lower() in lower:
+            return lower[cand.lower()]
+    return None
+
+
+def _pick_field(fields: list[str], given: str | None, candidates: tuple[str, ...], what: str, file: str) -> str:
+    """The field the user named, or the one candidate present; error listing the fields otherwise."""
+    listed = ", ".join(fields) or "-"
+    if given is not None:
+        if given in fields:
+            return given
+        raise BoundaryError(Problem("boundary.field_missing", {"field": given, "fields": listed}, file=file))
+    lower = {c.lower() for c in candidates}
+    found = [f for f in fields if f.lower() in lower]
+    if not found:
+        raise BoundaryError(Problem(f"boundary.field_none.{what}", {"tried": ", ".join(candidates),
+                                                                    "fields": listed}, file=file))
+    if len(found) > 1:
+        raise BoundaryError(Problem(f"boundary.field_many.{what}", {"candidates": ", ".join(found),
+                                                                    "fields": listed}, file=file))
+    return found[0]
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def _codes(column: pd.Series) -> list[str]:
+    """Codes as text; whole numbers read as floats (440605011000.0) lose the ``.0``."""
+    out = []
+    for value in column:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        out.append(_text(value))
+    return out
+
+
+def _check_geometry_types(gdf: gpd.GeoDataFrame, labels: list[str], file: str) -> None:
+    problems = [
+        Problem("boundary.no_geometry", {"feature": i + 1, "town": labels[i]}, file=file)
+        for i, geom in enumerate(gdf.geometry.values)
+        if geom is None or geom.is_empty
+    ]
+    types = sorted({g.geom_type for g in gdf.geometry.values if g is not None and not g.is_empty})
+    if any(kind not in ("Polygon", "MultiPolygon") for kind in types):
+        problems.insert(0, Problem("boundary.not_polygons", {"types": ", ".join(types)}, file=file))
+    if problems:
+        raise BoundaryError(problems)
+
+
+def _check_codes(codes: list[str], labels: list[str], file: str, code_col: str) -> None:
+    problems = [
+        Problem("boundary.code_empty", {"feature": i + 1, "town": labels[i]}, file=file, field=code_col)
+        for i, code in enumerate(codes)
+        if not code
+    ]
+    seen: dict[str, list[int]] = {}
+    for i, code in enumerate(codes):
+        if code:
+            seen.setdefault(code, []).append(i)
+    for code, rows in seen.items():
+        if len(rows) > 1:
+            problems.append(Problem("boundary.code_duplicate",
+                                    {"code": code, "features": ", ".join(str(i + 1) for i in rows),
+                                     "towns": ", ".join(labels[i] for i in rows)}, file=file, field=code_col))
+    if problems:
+        raise BoundaryError(problems)
+
+
+def _to_wgs84(gdf: gpd.GeoDataFrame, system: CoordSystem | None, file: str) -> gpd.GeoDataFrame:
+    """The frame in WGS84 lon/lat: reprojected from its CRS, or shifted from GCJ-02/BD-09."""
+    if gdf.crs is None:
+        if system is None:
+            raise BoundaryError(Problem("boundary.no_crs", file=file))
+        _require_lonlat(gdf, system, file)
+        gdf = gdf.set_crs(STORAGE_CRS)
+    elif not pyproj.CRS(gdf.crs).is_geographic:
+        if system not in (None, CoordSystem.WGS84):
+            raise BoundaryError(Problem("boundary.crs_conflict", {"file_crs": pyproj.CRS(gdf.crs).name,
+                                                                  "crs": system.label()}, file=file))
+        return gdf.to_crs(STORAGE_CRS)
+    else:
+        gdf = gdf.to_crs(STORAGE_CRS)
+        _require_lonlat(gdf, system or CoordSystem.WGS84, file)
+    if system in (None, CoordSystem.WGS84):
+        return gdf
+    return convert_frame(gdf, system, CoordSystem.WGS84)
+
+
+def _require_lonlat(gdf: gpd.GeoDataFrame, system: CoordSystem, file: str) -> None:
+    minx, miny, maxx, maxy = gdf.total_bounds
+    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        bounds = f"({minx:.6g}, {miny:.6g}) – ({maxx:.6g}, {maxy:.6g})"
+        raise BoundaryError(Problem("boundary.not_lonlat", {"bounds": bounds, "crs": system.label()}, file=file))
+
+
+def _repair(towns: gpd.GeoDataFrame, file: str, warnings: list[Problem]) -> gpd.GeoDataFrame:
+    """Invalid outlines replaced by the polygonal parts of ``make_valid``, each reported."""
+    geoms = towns.geometry.values
+    invalid = np.flatnonzero(~shapely.is_valid(geoms))
+    if not len(invalid):
+        return towns
+    metric = metric_crs(towns)
+    problems = []
+    fixed = np.array(geoms, dtype=object)
+    for i in invalid:
+        geom = geoms[i]
+        reason = shapely.is_valid_reason(geom)
+        repaired = _polygonal(shapely.make_valid(geom))
+        params = {"town": towns["name"].iat[i], "code": towns["code"].iat[i], "reason": reason}
+        if repaired.is_empty:
+            problems.append(Problem("boundary.unrepairable", params, file=file))
+            continue
+        before, after = gpd.GeoSeries([geom, repaired], crs=STORAGE_CRS).to_crs(metric).area / 1e6
+        warnings.append(Problem("boundary.repaired", {**params, "before_km2": f"{before:.3f}",
+                                                      "after_km2": f"{after:.3f}"}, file=file, level="warning"))
+        fixed[i] = repaired
+    if problems:
+        raise BoundaryError(problems)
+    return towns.set_geometry(gpd.GeoSeries(fixed, index=towns.index, crs=STORAGE_CRS))
+
+
+def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
+    """The Polygon/MultiPolygon parts of a geometry (lines and points dropped)."""
+    if isinstance(geom, Polygon | MultiPolygon):
+        return geom
+    parts = [p for p in shapely.get_parts(geom) if isinstance(p, Polygon | MultiPolygon)]
+    return shapely.union_all(parts) if parts else Polygon()
+
+
+def _check_overlaps(towns: gpd.GeoDataFrame, tolerance_km2: float, file: str) -> None:
+    """Error naming every pair of towns that overlap by more than ``tolerance_km2`` (UTM zone)."""
+    metric = towns.to_crs(metric_crs(towns))
+    geoms = metric.geometry.values
+    left, right = metric.sindex.query(geoms, predicate="intersects")
+    pairs = left < right
+    left, right = left[pairs], right[pairs]
+    overlap_km2 = shapely.area(shapely.intersection(geoms[left], geoms[right])) / 1e6
+    problems = [
+        Problem("boundary.overlap", {"town_a": towns["name"].iat[a], "code_a": towns["code"].iat[a],
+                                     "town_b": towns["name"].iat[b], "code_b": towns["code"].iat[b],
+                                     "overlap_km2": f"{km2:.3f}", "tolerance_km2": f"{tolerance_km2:g}"},
+                file=file)
+        for a, b, km2 in zip(left, right, overlap_km2, strict=True)
+        if km2 > tolerance_km2
+    ]
+    if problems:
+        raise BoundaryError(problems)
