@@ -1,0 +1,34 @@
+"""Worker Service Site Planner (职工服务阵地规划): the Streamlit app.
+
+Run with ``bash scripts/run-app.sh`` (or ``streamlit run app.py``). This file
+holds what every page shares (page config, product title, the language switch)
+and the list of pages; each page is a script in ``app_pages/``. To add a page,
+add a line to :data:`PAGES` and its title to :mod:`app_pages.ui_text`.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages.ui_text import LANG_KEY, LANGUAGE_NAMES, current_lang, tr
+from i18n import t
+from settings import LANGUAGES
+
+#: (script, title key, icon, URL path) of each page; the first is the default page.
+PAGES: list[tuple[str, str, str, str]] = [
+    ("app_pages/map_page.py", "ui.page.map", ":material/map:", "map"),
+]
+
+st.set_page_config(page_title=t("ui.app.title", current_lang()), page_icon=":material/map:", layout="wide")
+
+with st.sidebar:
+    st.session_state.setdefault(LANG_KEY, current_lang())
+    st.radio(t("ui.app.language"), LANGUAGES, format_func=LANGUAGE_NAMES.__getitem__, key=LANG_KEY,
+             horizontal=True)
+
+st.title(tr("ui.app.title"))
+navigation = st.navigation(
+    [st.Page(script, title=tr(title_key), icon=icon, url_path=url_path, default=index == 0)
+     for index, (script, title_key, icon, url_path) in enumerate(PAGES)]
+)
+navigation.run()

@@ -1,0 +1,65 @@
+"""Towns map page: the region's towns on an offline map, a base-map choice and a town table."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from app_pages.loaders import load_region
+from app_pages.ui_text import current_lang, tr
+from errors import MapError
+from geodata.webmap import available_tiles, build_map, display_names
+from i18n import t
+from settings import get_settings
+
+#: Widget keys (AppTest and the browser test find the widgets by them).
+TILES_KEY = "map_tiles"
+MAP_KEY = "town_map"
+
+lang = current_lang()
+settings = get_settings()
+region = load_region()
+towns = region.towns
+
+st.header(tr("ui.page.map"))
+st.caption(tr("ui.map.region", region=(region.name_zh if lang == "zh" else region.name_en) or region.source,
+              n=len(towns), area=float(towns["area_km2"].sum())))
+
+choices = available_tiles(settings.tianditu_key)
+if st.session_state.get(TILES_KEY) not in choices:
+    st.session_state[TILES_KEY] = settings.tiles if settings.tiles in choices else "none"
+tiles = st.selectbox(tr("ui.map.tiles"), choices, format_func=lambda key: tr(f"ui.tiles.{key}"), key=TILES_KEY)
+if tiles != "none":
+    st.caption(tr("ui.map.tiles_online"))
+
+map_col, table_col = st.columns([3, 2], gap="medium")
+with map_col:
+    try:
+        folium_map = build_map(region, lang=lang, tiles=tiles, tianditu_key=settings.tianditu_key)
+    except MapError as exc:
+        st.error(exc.message(lang))
+    else:
+        # Only a click on a town reruns the page; pans and zooms stay in the browser.
+        state = st_folium(folium_map, key=MAP_KEY, height=560, use_container_width=True,
+                          returned_objects=["last_active_drawing"])
+        feature = (state or {}).get("last_active_drawing") or {}
+        code = html.unescape(str(feature.get("properties", {}).get("code", "")))
+        if code:
+            st.info(tr("ui.map.selected", name=region.town_name(code, lang), code=code))
+        else:
+            st.caption(tr("ui.map.hint"))
+    st.caption(tr("ui.map.attribution", text=region.attribution))
+
+with table_col:
+    st.subheader(tr("ui.map.towns"))
+    table = pd.DataFrame(
+        {
+            t("map.field.name", lang): display_names(towns, lang).to_numpy(),
+            t("map.field.code", lang): towns["code"].astype(str).to_numpy(),
+            t("map.field.area", lang): towns["area_km2"].round(1).to_numpy(),
+        }
+    )
+    st.dataframe(table, hide_index=True, key="town_table")
