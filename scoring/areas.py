@@ -1,0 +1,122 @@
+"""Area within reach: disks around sites, unioned and clipped town by town.
+
+The core takes town polygons and site coordinates that are already in a metric
+CRS (metres) and returns, for each town, the part of it within ``radius_m`` of
+any site, and that part's area in m². Every function refuses a geographic CRS.
+
+Accuracy. A disk is drawn as a regular polygon with ``4 * quad_segs`` sides
+(64 by default). An inscribed polygon would lose ``1 - sin(2π/n)/(2π/n)`` of
+the disk's area (0.16 % at n = 64); we draw it with the *area-equivalent*
+radius ``r · sqrt((2π/n) / sin(2π/n))`` instead, so each whole disk has exactly
+the area π r². What remains is the polygon's wobble around the true circle,
+at most ±0.08 % of r (0.8 m at r = 1 km) and alternating in sign, which cancels
+to well under a square metre per km of cut edge on average.
+
+Speed. Instead of unioning every disk of a type and overlaying the result with
+the towns (the plain geopandas way), an STRtree finds, for each town, only the
+disks that touch it; those few are unioned (``shapely.union_all``) and clipped
+to the town. Disks that lie wholly inside a town (most of them) need no
+clipping, and towns are independent, so the work grows with the number of
+disks, not with the size of the province-wide union.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+
+from errors import Problem, RecordError
+from geodata.crs import require_metric
+from scoring import messages  # noqa: F401  (registers the texts)
+
+#: Segments per quarter circle for disks (a 64-gon).
+DEFAULT_QUAD_SEGS = 16
+
+
+def check_radius(radius_m: float) -> float:
+    """``radius_m`` as a float; :class:`errors.RecordError` unless it is finite and > 0."""
+    try:
+        value = float(radius_m)
+    except (TypeError, ValueError):
+        value = float("nan")
+    if not np.isfinite(value) or value <= 0:
+        raise RecordError(Problem("scoring.bad_radius", {"value": radius_m}))
+    return value
+
+
+def equivalent_radius_m(radius_m: float, quad_segs: int = DEFAULT_QUAD_SEGS) -> float:
+    """Radius (m) of a regular ``4*quad_segs``-gon whose area equals a disk of ``radius_m``."""
+    theta = 2.0 * np.pi / (4 * quad_segs)
+    return float(radius_m * np.sqrt(theta / np.sin(theta)))
+
+
+def disks(xy: NDArray[np.float64], radius_m: float, *, crs, quad_segs: int = DEFAULT_QUAD_SEGS) -> NDArray:
+    """Polygons of area π r² around points ``xy`` (n × 2 array, metres in ``crs``)."""
+    require_metric(crs, what="site coordinates")
+    radius_m = check_radius(radius_m)
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    return shapely.buffer(shapely.points(xy), equivalent_radius_m(radius_m, quad_segs), quad_segs=quad_segs)
+
+
+@dataclass(frozen=True)
+class CoveredAreas:
+    """Per town (same order as the input towns): covered part and its area.
+
+    ``geometry``: shapely polygons (empty where nothing is covered) in the input
+    metric CRS; ``covered_m2``: their areas in m²; ``sites_reaching``: number of
+    sites whose disk touches the town (including sites in neighbouring towns).
+    """
+
+    geometry: NDArray
+    covered_m2: NDArray[np.float64]
+    sites_reaching: NDArray[np.int64]
+
+
+def covered_areas(
+    towns: NDArray,
+    site_xy: NDArray[np.float64],
+    radius_m: float,
+    *,
+    crs,
+    quad_segs: int = DEFAULT_QUAD_SEGS,
+) -> CoveredAreas:
+    """The part of each town within ``radius_m`` of any site (all in metres, ``crs``).
+
+    ``towns``: array of shapely (multi)polygons in ``crs``; ``site_xy``: n × 2
+    site coordinates in ``crs``. Sites outside a town still cover the parts of it
+    they reach (coverage crosses town lines).
+    """
+    require_metric(crs, what="towns")
+    towns = np.asarray(towns, dtype=object)
+    n_towns = len(towns)
+    empty = shapely.from_wkt(["POLYGON EMPTY"] * n_towns) if n_towns else np.empty(0, dtype=object)
+    site_xy = np.asarray(site_xy, dtype=float).reshape(-1, 2)
+    if len(site_xy) == 0 or n_towns == 0:
+        return CoveredAreas(np.asarray(empty, dtype=object), np.zeros(n_towns), np.zeros(n_towns, dtype=np.int64))
+    shapes = disks(site_xy, radius_m, crs=crs, quad_segs=quad_segs)
+    tree = shapely.STRtree(shapes)
+    town_idx, disk_idx = tree.query(towns, predicate="intersects")
+    inside_town, inside_disk = tree.query(towns, predicate="contains_properly")
+    inside = np.zeros(len(town_idx), dtype=bool)
+    if len(inside_town):
+        # pairs are sorted by town then disk in both queries: match them by a combined key
+        key_all = town_idx.astype(np.int64) * len(shapes) + disk_idx
+        key_in = inside_town.astype(np.int64) * len(shapes) + inside_disk
+        inside = np.isin(key_all, key_in, assume_unique=True)
+    geoms = np.asarray(empty, dtype=object).copy()
+    counts = np.bincount(town_idx, minlength=n_towns).astype(np.int64)
+    bounds = np.searchsorted(town_idx, np.arange(n_towns + 1))
+    for t in np.flatnonzero(counts):
+        sl = slice(bounds[t], bounds[t + 1])
+        d, whole = disk_idx[sl], inside[sl]
+        parts = shapes[d[whole]]
+        cut = shapes[d[~whole]]
+        if len(cut):
+            # only disks crossing the town line are clipped; clip their union once
+            clipped = shapely.intersection(shapely.union_all(cut), towns[t])
+            parts = np.append(parts, clipped)
+        geoms[t] = shapely.union_all(parts)
+    return CoveredAreas(geoms, shapely.area(geoms).astype(float), counts)

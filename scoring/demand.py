@@ -1,0 +1,357 @@
+"""Demand layers (population or workers) and the numeric test "within reach".
+
+Three kinds of layer, all tied to a region's towns:
+
+* :class:`PointDemand`: weighted points (CSV with longitude/latitude columns, or
+  GeoJSON/GeoPackage points) with a weight field; also a GeoTIFF in a
+  geographic CRS, whose positive cells become points at their centres.
+* :class:`GridDemand`: a GeoTIFF in a projected, metre-based CRS, kept as an
+  implicit grid (origin, cell size, shape) plus the flat indices, weights and
+  towns of its positive cells; no Python object per cell.
+* :class:`TownDemand`: per-town totals (CSV with a town code column and the
+  weight field, no coordinates), **assumed spread evenly over each town**; the
+  covered demand of a town is then its total × its covered share of area.
+
+The cores :func:`points_within` and :func:`grid_within` take coordinates in
+metres and a radius in metres and return boolean masks; they never see a
+geometry. A point or cell centre at distance ≤ ``radius_m`` of a site counts
+as within reach.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+from numpy.typing import NDArray
+from scipy.spatial import cKDTree
+
+from errors import Problem, RecordError
+from geodata.crs import STORAGE_CRS, CoordSystem, convert_points, require_metric
+from scoring import messages  # noqa: F401  (registers the texts)
+from scoring.areas import check_radius
+
+_LNG_NAMES = ("lng", "lon", "longitude", "x", "经度")
+_LAT_NAMES = ("lat", "latitude", "y", "纬度")
+_CODE_NAMES = ("town_code", "code", "镇街代码")
+RASTER_SUFFIXES = (".tif", ".tiff")
+
+
+# --------------------------------------------------------------------------- layers
+
+
+@dataclass(frozen=True)
+class PointDemand:
+    """Weighted demand points. ``xy``: n × 2 metres in ``crs``; ``town``: index of the
+    region's town holding each point (-1: outside every town)."""
+
+    xy: NDArray[np.float64]
+    weight: NDArray[np.float64]
+    town: NDArray[np.int64]
+    crs: pyproj.CRS
+    source: str = ""
+    kind: str = "points"
+
+    @property
+    def total_by_town(self) -> NDArray[np.float64]:
+        return _by_town(self.town, self.weight, None)
+
+
+@dataclass(frozen=True)
+class GridDemand:
+    """Demand on a regular grid in a metric ``crs``.
+
+    Row 0 is the top row; the centre of cell (row i, col j) is
+    ``(x_left + (j + 0.5) * cell_x, y_top - (i + 0.5) * cell_y)`` in metres.
+    ``cells`` holds the flat indices (``i * nx + j``) of cells with weight > 0,
+    ``weight`` their weights and ``town`` the index of their town (-1: none).
+    """
+
+    x_left: float
+    y_top: float
+    cell_x: float
+    cell_y: float
+    shape: tuple[int, int]
+    cells: NDArray[np.int64]
+    weight: NDArray[np.float64]
+    town: NDArray[np.int64]
+    crs: pyproj.CRS
+    source: str = ""
+    kind: str = "grid"
+
+    def centres(self, cells: NDArray[np.int64] | None = None) -> NDArray[np.float64]:
+        """Cell-centre coordinates (m) of ``cells`` (default: all weighted cells)."""
+        cells = self.cells if cells is None else cells
+        rows, cols = np.divmod(cells, self.shape[1])
+        return np.column_stack(
+            [self.x_left + (cols + 0.5) * self.cell_x, self.y_top - (rows + 0.5) * self.cell_y]
+        )
+
+
+@dataclass(frozen=True)
+class TownDemand:
+    """Per-town totals, aligned with the region's towns; assumed spread evenly over each town."""
+
+    total: NDArray[np.float64]
+    source: str = ""
+    kind: str = "town_totals"
+
+    @property
+    def total_by_town(self) -> NDArray[np.float64]:
+        return self.total
+
+
+Demand = PointDemand | GridDemand | TownDemand
+
+
+def _by_town(town: NDArray[np.int64], weight: NDArray[np.float64], mask: NDArray[np.bool_] | None,
+             n_towns: int | None = None) -> NDArray[np.float64]:
+    keep = town >= 0 if mask is None else (town >= 0) & mask
+    n = int(town.max()) + 1 if n_towns is None and len(town) else (n_towns or 0)
+    return np.bincount(town[keep], weights=weight[keep], minlength=n).astype(float)
+
+
+# ---------------------------------------------------------------------- numeric cores
+
+
+def points_within(site_xy: NDArray[np.float64], pts_xy: NDArray[np.float64], radius_m: float) -> NDArray[np.bool_]:
+    """True for each point within ``radius_m`` (≤) of any site; all coordinates in metres."""
+    radius_m = check_radius(radius_m)
+    site_xy = np.asarray(site_xy, dtype=float).reshape(-1, 2)
+    pts_xy = np.asarray(pts_xy, dtype=float).reshape(-1, 2)
+    if len(site_xy) == 0 or len(pts_xy) == 0:
+        return np.zeros(len(pts_xy), dtype=bool)
+    dist, _ = cKDTree(site_xy).query(pts_xy, k=1, distance_upper_bound=np.nextafter(radius_m, np.inf))
+    return dist <= radius_m
+
+
+def grid_within(
+    site_xy: NDArray[np.float64],
+    radius_m: float,
+    *,
+    x_left: float,
+    y_top: float,
+    cell_x: float,
+    cell_y: float,
+    shape: tuple[int, int],
+) -> NDArray[np.bool_]:
+    """Flat boolean mask over a grid: cells whose centre is within ``radius_m`` of a site.
+
+    Each site's disk is rasterised row by row: for every grid row its disk
+    crosses, the run of columns whose centres lie within the radius is computed
+    in closed form, and the runs are marked with a difference array and one
+    cumulative sum. Work grows with sites × rows per disk, plus one pass over
+    the grid; no Python loop over sites or cells. Coordinates in metres.
+    """
+    radius_m = check_radius(radius_m)
+    ny, nx = shape
+    site_xy = np.asarray(site_xy, dtype=float).reshape(-1, 2)
+    if len(site_xy) == 0 or ny * nx == 0:
+        return np.zeros(ny * nx, dtype=bool)
+    sx, sy = site_xy[:, 0], site_xy[:, 1]
+    frow = (y_top - sy) / cell_y - 0.5  # fractional row index of each site
+    r_rows = radius_m / cell_y
+    i0 = np.clip(np.ceil(frow - r_rows), 0, ny).astype(np.int64)
+    i1 = np.clip(np.floor(frow + r_rows), -1, ny - 1).astype(np.int64)
+    nrows = np.maximum(i1 - i0 + 1, 0)
+    owner = np.repeat(np.arange(len(sx)), nrows)
+    offsets = np.arange(nrows.sum()) - np.repeat(np.cumsum(nrows) - nrows, nrows)
+    rows = np.repeat(i0, nrows) + offsets
+    dy = (y_top - (rows + 0.5) * cell_y) - sy[owner]
+    half = np.sqrt(np.maximum(radius_m * radius_m - dy * dy, 0.0))
+    fx = (sx[owner] - x_left) / cell_x - 0.5
+    j0 = np.clip(np.ceil(fx - half / cell_x), 0, nx).astype(np.int64)
+    j1 = np.clip(np.floor(fx + half / cell_x), -1, nx - 1).astype(np.int64)
+    ok = j0 <= j1
+    rows, j0, j1 = rows[ok], j0[ok], j1[ok]
+    width = nx + 1
+    diff = np.zeros(ny * width, dtype=np.int32)
+    np.add.at(diff, rows * width + j0, 1)
+    np.add.at(diff, rows * width + j1 + 1, -1)
+    diff = diff.reshape(ny, width)
+    np.cumsum(diff, axis=1, out=diff)
+    return (diff[:, :nx] > 0).ravel()
+
+
+# -------------------------------------------------------------------------- loaders
+
+
+def _pick(columns: list[str], names: tuple[str, ...]) -> str | None:
+    lower = {c.lower(): c for c in columns}
+    return next((lower[n] for n in names if n in lower), None)
+
+
+def _weights(values: pd.Series, source: str, field: str) -> NDArray[np.float64]:
+    numbers = pd.to_numeric(values, errors="coerce")
+    bad = numbers.isna() | (numbers < 0)
+    if bad.any():
+        raise RecordError(
+            [
+                Problem("scoring.bad_weight", {"value": values.iloc[i]}, file=source, row=i + 2, field=field)
+                for i in np.flatnonzero(bad.to_numpy())[:20]
+            ]
+        )
+    return numbers.to_numpy(dtype=float)
+
+
+def assign_towns(towns_metric: NDArray, xy: NDArray[np.float64]) -> NDArray[np.int64]:
+    """Index of the town (metric polygons) containing each point (metres); -1 for none."""
+    town = np.full(len(xy), -1, dtype=np.int64)
+    if len(xy) == 0:
+        return town
+    tree = shapely.STRtree(np.asarray(towns_metric, dtype=object))
+    pt_idx, town_idx = tree.query(shapely.points(xy), predicate="intersects")
+    # a point on a shared town line goes to the first town listed
+    town[pt_idx[::-1]] = town_idx[::-1]
+    return town
+
+
+def point_demand(
+    lng, lat, weight, *, towns_wgs84, crs: pyproj.CRS, source: str = ""
+) -> PointDemand:
+    """Weighted points from WGS84 longitudes/latitudes (degrees), projected to metric ``crs``."""
+    crs = require_metric(crs, what="demand")
+    lng = np.asarray(lng, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    to_m = pyproj.Transformer.from_crs(STORAGE_CRS, crs, always_xy=True)
+    x, y = to_m.transform(lng, lat)
+    xy = np.column_stack([x, y])
+    towns_m = _towns_in(towns_wgs84, crs)
+    return PointDemand(xy, np.asarray(weight, dtype=float), assign_towns(towns_m, xy), crs, source)
+
+
+def _towns_in(towns_wgs84, crs: pyproj.CRS) -> NDArray:
+    import geopandas as gpd
+
+    series = gpd.GeoSeries(towns_wgs84, crs=STORAGE_CRS) if not hasattr(towns_wgs84, "to_crs") else towns_wgs84
+    return np.asarray(series.to_crs(crs).values, dtype=object)
+
+
+def load_demand(
+    path: str | Path,
+    *,
+    weight_field: str | None,
+    towns,
+    metric_crs: pyproj.CRS,
+    coords: str | CoordSystem = "wgs84",
+) -> Demand:
+    """Read a demand layer for ``towns`` (the region's towns frame, EPSG:4326).
+
+    * GeoTIFF: band 1 is the weight (nodata and negatives count as 0); a metric
+      raster becomes a :class:`GridDemand` in its own CRS, a geographic one a
+      :class:`PointDemand` of its positive cells' centres.
+    * CSV with longitude/latitude columns (``lng``/``lon``/``longitude`` and
+      ``lat``/``latitude``) in ``coords`` (wgs84, gcj02 or bd09) plus
+      ``weight_field``: :class:`PointDemand`.
+    * CSV with a town code column (``town_code`` or ``code``) and ``weight_field``
+      but no coordinates: :class:`TownDemand` (spread evenly over each town).
+    * GeoJSON/GeoPackage/Shapefile of points with ``weight_field``: :class:`PointDemand`.
+    """
+    path = Path(path)
+    source = path.name
+    if not path.exists():
+        raise FileNotFoundError(2, "No such file", str(path))
+    if path.suffix.lower() in RASTER_SUFFIXES:
+        return _load_raster(path, towns=towns, metric_crs=metric_crs)
+    if path.suffix.lower() in (".csv", ".txt"):
+        table = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+        columns = list(table.columns)
+        field = _require_field(weight_field, columns, source)
+        lng_col, lat_col = _pick(columns, _LNG_NAMES), _pick(columns, _LAT_NAMES)
+        if lng_col and lat_col:
+            lng = pd.to_numeric(table[lng_col], errors="coerce").to_numpy(dtype=float)
+            lat = pd.to_numeric(table[lat_col], errors="coerce").to_numpy(dtype=float)
+            bad = ~(np.isfinite(lng) & np.isfinite(lat) & (np.abs(lng) <= 180) & (np.abs(lat) <= 90))
+            if bad.any():
+                raise RecordError(
+                    [
+                        Problem("scoring.bad_coordinate", {"lng": table[lng_col].iloc[i], "lat": table[lat_col].iloc[i]},
+                                file=source, row=i + 2, field=lng_col)
+                        for i in np.flatnonzero(bad)[:20]
+                    ]
+                )
+            lng, lat = convert_points(lng, lat, coords, CoordSystem.WGS84)
+            return point_demand(lng, lat, _weights(table[field], source, field), towns_wgs84=towns.geometry,
+                                crs=metric_crs, source=source)
+        code_col = _pick(columns, _CODE_NAMES)
+        if code_col is None:
+            raise RecordError(Problem("scoring.demand_format", file=source))
+        return town_demand(table[code_col].str.strip(), _weights(table[field], source, field),
+                           town_codes=towns["code"], source=source)
+    import geopandas as gpd
+
+    try:
+        frame = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises its own DataSourceError family
+        raise RecordError(Problem("scoring.demand_format", file=source)) from exc
+    field = _require_field(weight_field, [c for c in frame.columns if c != "geometry"], source)
+    if frame.crs is None or pyproj.CRS(frame.crs).is_geographic:
+        frame = frame.set_crs(STORAGE_CRS, allow_override=True)
+        lng, lat = convert_points(frame.geometry.x, frame.geometry.y, coords, CoordSystem.WGS84)
+    else:
+        frame = frame.to_crs(STORAGE_CRS)
+        lng, lat = frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy()
+    if not (frame.geom_type == "Point").all():
+        raise RecordError(Problem("scoring.demand_format", file=source))
+    return point_demand(lng, lat, _weights(frame[field], source, field), towns_wgs84=towns.geometry,
+                        crs=metric_crs, source=source)
+
+
+def _require_field(field: str | None, columns: list[str], source: str) -> str:
+    if field is None or field not in columns:
+        raise RecordError(
+            Problem("scoring.weight_field_missing", {"field": field or "", "known": ", ".join(map(str, columns))},
+                    file=source)
+        )
+    return field
+
+
+def town_demand(codes, weights, *, town_codes, source: str = "") -> TownDemand:
+    """Per-town totals aligned with ``town_codes``; unknown codes are errors."""
+    index = {str(c): i for i, c in enumerate(town_codes)}
+    codes = [str(c) for c in codes]
+    bad = [(i, c) for i, c in enumerate(codes) if c not in index]
+    if bad:
+        raise RecordError(
+            [Problem("scoring.unknown_town", {"value": c}, file=source, row=i + 2) for i, c in bad[:20]]
+        )
+    total = np.zeros(len(index))
+    np.add.at(total, [index[c] for c in codes], np.asarray(weights, dtype=float))
+    return TownDemand(total, source)
+
+
+def _load_raster(path: Path, *, towns, metric_crs: pyproj.CRS) -> Demand:
+    import rasterio
+    from rasterio import features
+
+    with rasterio.open(path) as src:
+        band = src.read(1, masked=True).astype(float).filled(0.0)
+        transform, crs = src.transform, pyproj.CRS(src.crs) if src.crs else None
+    if crs is None:
+        raise RecordError(Problem("crs.missing", file=path.name))
+    band[~np.isfinite(band) | (band < 0)] = 0.0
+    if transform.b != 0 or transform.d != 0 or transform.e >= 0:
+        raise RecordError(Problem("scoring.demand_format", file=path.name))
+    ny, nx = band.shape
+    cells = np.flatnonzero(band.ravel() > 0)
+    weight = band.ravel()[cells]
+    if crs.is_geographic:
+        rows, cols = np.divmod(cells, nx)
+        lng = transform.c + (cols + 0.5) * transform.a
+        lat = transform.f + (rows + 0.5) * transform.e
+        return point_demand(lng, lat, weight, towns_wgs84=towns.geometry, crs=metric_crs, source=path.name)
+    crs = require_metric(crs, what="demand raster")
+    towns_r = _towns_in(towns.geometry, crs)
+    labels = features.rasterize(
+        ((g, i + 1) for i, g in enumerate(towns_r)), out_shape=(ny, nx), transform=transform,
+        fill=0, dtype="int32",
+    ).ravel()
+    return GridDemand(
+        x_left=transform.c, y_top=transform.f, cell_x=transform.a, cell_y=-transform.e, shape=(ny, nx),
+        cells=cells.astype(np.int64), weight=weight, town=labels[cells].astype(np.int64) - 1, crs=crs,
+        source=path.name,
+    )
