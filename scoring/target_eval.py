@@ -1,0 +1,153 @@
+"""Targets evaluated as of a date: required, actual, met, shortfall, town by town.
+
+Pure functions: sites (a frame of the registry's site fields), targets and the
+region in, a plain :class:`pandas.DataFrame` out, one row per target and town
+(one row per target with ``town_code`` ``None`` for scope ``region``).
+
+Which sites count at ``as_of`` is decided by :func:`scoring.selection.counted_mask`:
+status among the target's statuses, ``opened_on`` missing or on/before
+``as_of``, ``closed_on`` missing or after it. A site counts for the town whose
+code it carries (``town_code``, assigned by the registry); for scope ``region``
+every counted site of the type in one of the region's towns counts.
+
+Coverage measures (``area_share``, ``demand_share``) call the coverage engine
+(:mod:`scoring.target_coverage`) with the target's radius: covered km² of each town, or
+covered people of a demand layer; required and shortfall are then in km² or
+people, and ``required_pct``/``actual_pct`` give the shares.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from geodata.boundaries import Region
+from i18n import t
+from scoring.demand import Demand
+from scoring.selection import counted_mask
+from scoring.target_coverage import town_coverage
+from scoring.targets import Target
+from settings import Language
+
+#: Columns of the evaluation table, in order.
+COLUMNS: tuple[str, ...] = (
+    "target_id", "name", "site_type", "scope", "measure", "town_code", "town_name", "required", "actual",
+    "met", "shortfall", "unit", "deadline", "days_left", "required_pct", "actual_pct", "site_ids",
+    "site_names", "under_construction", "as_of",
+)
+#: Site statuses of sites "in the pipeline" for a count target (see :mod:`scoring.rag`).
+PIPELINE_STATUS = "under_construction"
+_EPS = 1e-9
+
+
+def evaluate_targets(
+    targets: Sequence[Target],
+    sites: pd.DataFrame,
+    region: Region,
+    *,
+    as_of: datetime.date,
+    lang: Language = "zh",
+    demand: Demand | None = None,
+) -> pd.DataFrame:
+    """Every target's required and actual values per town as of ``as_of``.
+
+    ``sites``: one row per site with at least ``id``, ``name``, ``type``,
+    ``status``, ``town_code``, ``opened_on``, ``closed_on`` (``lng``/``lat``
+    in WGS84 for coverage measures), e.g.
+    :func:`sites.frame.sites_frame`. ``demand``: the demand layer, needed by
+    ``demand_share`` targets. Returns a frame with :data:`COLUMNS`:
+
+    * ``required``/``actual``/``shortfall`` in ``unit`` (``sites``, ``km2`` or
+      ``people``); ``shortfall = max(0, required - actual)``;
+    * ``met``: ``actual >= required``; ``days_left``: days from ``as_of`` to the
+      deadline (negative once it has passed);
+    * ``site_ids``/``site_names``: the sites that count, as lists;
+    * ``under_construction``: sites of the type under construction in the
+      town (or region) that do not count yet.
+    """
+    frames = [evaluate_target(target, sites, region, as_of=as_of, lang=lang, demand=demand)
+              for target in targets]
+    if not frames:
+        return pd.DataFrame(columns=list(COLUMNS))
+    return pd.concat(frames, ignore_index=True)
+
+
+def evaluate_target(
+    target: Target,
+    sites: pd.DataFrame,
+    region: Region,
+    *,
+    as_of: datetime.date,
+    lang: Language = "zh",
+    demand: Demand | None = None,
+) -> pd.DataFrame:
+    """One target's rows of :func:`evaluate_targets`."""
+    of_type = sites.loc[sites["type"] == target.site_type] if len(sites) else sites
+    counted = of_type.loc[counted_mask(of_type, statuses=target.statuses, as_of=as_of)] if len(of_type) else of_type
+    pipeline = of_type.loc[of_type["status"] == PIPELINE_STATUS] if len(of_type) else of_type
+    if PIPELINE_STATUS in target.statuses:
+        pipeline = pipeline.iloc[0:0]
+    scope_codes = _scope_codes(target, region)
+    units: list[tuple[str | None, list[str]]] = (
+        [(None, scope_codes)] if target.scope == "region" else [(code, [code]) for code in scope_codes]
+    )
+    if target.measure == "site_count":
+        totals = {code: float(target.threshold) for code, _ in units}
+        actuals = {code: float(_in_towns(counted, towns).shape[0]) for code, towns in units}
+    else:
+        cov = town_coverage(target, counted, region, demand=demand)
+        totals, actuals = {}, {}
+        for code, towns in units:
+            part = cov.loc[cov["town_code"].isin(towns)]
+            whole = float(part["total"].sum())
+            totals[code] = whole * float(target.threshold) / 100.0
+            actuals[code] = float(part["covered"].sum())
+    rows = []
+    for code, towns in units:
+        required, actual = totals[code], actuals[code]
+        mine = _in_towns(counted, towns)
+        share_total = required * 100.0 / float(target.threshold) if target.measure != "site_count" else np.nan
+        rows.append({
+            "target_id": target.id,
+            "name": target.name,
+            "site_type": target.site_type,
+            "scope": target.scope,
+            "measure": target.measure,
+            "town_code": code,
+            "town_name": region.town_name(code, lang) if code is not None else _region_name(region, lang),
+            "required": required,
+            "actual": actual,
+            "met": bool(actual + _EPS >= required),
+            "shortfall": max(0.0, required - actual) if actual + _EPS < required else 0.0,
+            "unit": target.unit,
+            "deadline": target.deadline,
+            "days_left": (target.deadline - as_of).days,
+            "required_pct": float(target.threshold) if target.measure != "site_count" else np.nan,
+            "actual_pct": 100.0 * actual / share_total if share_total and share_total > 0 else np.nan,
+            "site_ids": [int(i) for i in mine["id"]],
+            "site_names": [str(n) for n in mine["name"]],
+            "under_construction": int(_in_towns(pipeline, towns).shape[0]),
+            "as_of": as_of,
+        })
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def _scope_codes(target: Target, region: Region) -> list[str]:
+    if target.scope == "towns":
+        return list(target.towns)
+    return [str(c) for c in region.towns["code"]]
+
+
+def _in_towns(frame: pd.DataFrame, towns: Iterable[str]) -> pd.DataFrame:
+    """Rows of ``frame`` whose ``town_code`` is one of ``towns`` (sites outside every town never count)."""
+    if frame.empty:
+        return frame
+    return frame.loc[frame["town_code"].astype("string").isin(list(towns))]
+
+
+def _region_name(region: Region, lang: Language) -> str:
+    name = region.name_zh if lang == "zh" else region.name_en
+    return name or t("region.whole", lang)
