@@ -1,0 +1,143 @@
+"""The registry's region: which towns sites are assigned to, and the point-in-polygon behind it.
+
+A :class:`RegionSpec` says where the towns come from (the bundled Nanhai towns,
+or a boundary file with its coordinate system and field names); a database
+remembers its spec in its ``meta`` table. :class:`TownIndex` answers, for many
+WGS84 points at once, which town contains each one (vectorised with a shapely
+STRtree) and how far, in metres, a point outside lies from the nearest town.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyproj
+import shapely
+from numpy.typing import ArrayLike, NDArray
+
+from geodata.boundaries import Region, bundled_region
+from geodata.crs import STORAGE_CRS
+from settings import Settings
+
+BUNDLED = "bundled:nanhai"
+
+
+@dataclass(frozen=True, slots=True)
+class RegionSpec:
+    """Where a region's towns come from.
+
+    ``source`` is ``bundled:nanhai`` or the absolute path of a boundary file;
+    ``crs`` (``wgs84``/``gcj02``/``bd09``), ``name_field`` and ``code_field``
+    are passed to :func:`geodata.boundaries.load_region`.
+    """
+
+    source: str = BUNDLED
+    crs: str | None = None
+    name_field: str | None = None
+    code_field: str | None = None
+
+    @classmethod
+    def file(cls, path: str | Path, *, crs: str | None = None, name_field: str | None = None,
+             code_field: str | None = None) -> RegionSpec:
+        return cls(str(Path(path).expanduser().resolve()), crs, name_field, code_field)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RegionSpec | None:
+        """The spec ``SITES_BOUNDARIES`` (and friends) ask for, or ``None`` when unset."""
+        if settings.boundaries is None:
+            return None
+        return cls.file(settings.boundaries, crs=settings.boundaries_crs,
+                        name_field=settings.boundaries_name_field, code_field=settings.boundaries_code_field)
+
+    def to_meta(self) -> dict[str, str]:
+        return {"region.source": self.source, "region.crs": self.crs or "",
+                "region.name_field": self.name_field or "", "region.code_field": self.code_field or ""}
+
+    @classmethod
+    def from_meta(cls, meta: dict[str, str]) -> RegionSpec | None:
+        if "region.source" not in meta:
+            return None
+        return cls(meta["region.source"], meta.get("region.crs") or None,
+                   meta.get("region.name_field") or None, meta.get("region.code_field") or None)
+
+    def describe(self) -> str:
+        if self.source == BUNDLED:
+            return "bundled Nanhai towns (bundled:nanhai)"
+        extra = [f"{k}={v}" for k, v in (("crs", self.crs), ("name_field", self.name_field),
+                                          ("code_field", self.code_field)) if v]
+        return self.source + (f" ({', '.join(extra)})" if extra else "")
+
+
+_CACHE: dict[tuple, TownIndex] = {}
+
+
+def town_index(spec: RegionSpec) -> TownIndex:
+    """The towns of ``spec``, loaded once per (spec, file modification time)."""
+    mtime = None if spec.source == BUNDLED else os.stat(spec.source).st_mtime_ns
+    key = (spec, mtime)
+    if key not in _CACHE:
+        if spec.source == BUNDLED:
+            region = bundled_region()
+        else:
+            from geodata.boundaries import load_region
+
+            region = load_region(spec.source, crs=spec.crs, name_field=spec.name_field,
+                                 code_field=spec.code_field)
+        _CACHE[key] = TownIndex(region)
+    return _CACHE[key]
+
+
+class TownIndex:
+    """Point-in-polygon and distance-to-region for one :class:`Region` (WGS84 in, metres out)."""
+
+    def __init__(self, region: Region):
+        self.region = region
+        towns = region.towns
+        self.codes: NDArray = np.asarray(towns["code"].astype(str), dtype=object)
+        self.names: NDArray = np.asarray(towns["name"].astype(str), dtype=object)
+        self._geoms = np.asarray(towns.geometry.values, dtype=object)
+        self._tree = shapely.STRtree(self._geoms)
+        self.metric_crs: pyproj.CRS = region.metric_crs
+        self._to_metric = pyproj.Transformer.from_crs(STORAGE_CRS, self.metric_crs, always_xy=True)
+        metric = towns.to_crs(self.metric_crs).geometry.values
+        self._metric_geoms = np.asarray(metric, dtype=object)
+
+    def town_name(self, code: str | None, lang: str = "zh") -> str:
+        return "" if code is None else self.region.town_name(code, lang)
+
+    def assign(self, lng: ArrayLike, lat: ArrayLike) -> NDArray:
+        """Town code of each WGS84 point (degrees); ``None`` where no town contains it.
+
+        A point on a border shared by two towns (or in an overlap) gets the town
+        with the smallest code, so the answer never depends on file order.
+        """
+        x = np.asarray(lng, dtype=float)
+        y = np.asarray(lat, dtype=float)
+        out = np.full(x.shape, None, dtype=object)
+        ok = np.isfinite(x) & np.isfinite(y)
+        if not ok.any():
+            return out
+        idx = np.flatnonzero(ok)
+        points = shapely.points(x[idx], y[idx])
+        point_i, town_i = self._tree.query(points, predicate="intersects")
+        if len(point_i):
+            codes = self.codes[town_i]
+            order = np.lexsort((codes.astype(str), point_i))
+            point_i, codes = point_i[order], codes[order]
+            first = np.r_[True, point_i[1:] != point_i[:-1]]
+            out[idx[point_i[first]]] = codes[first]
+        return out
+
+    def to_metric(self, lng: ArrayLike, lat: ArrayLike) -> tuple[NDArray, NDArray]:
+        """WGS84 degrees → metres (x, y) in the region's UTM zone."""
+        return self._to_metric.transform(np.asarray(lng, dtype=float), np.asarray(lat, dtype=float))
+
+    def nearest_town(self, lng: float, lat: float) -> tuple[str, float]:
+        """Code of the nearest town to a WGS84 point and its distance in metres."""
+        x, y = self.to_metric(lng, lat)
+        dist = shapely.distance(self._metric_geoms, shapely.Point(float(x), float(y)))
+        i = int(np.argmin(dist))
+        return str(self.codes[i]), float(dist[i])

@@ -1,0 +1,489 @@
+"""The site registry's storage: a SQLite file behind one small interface.
+
+:class:`SiteStore` owns one database file (``SITES_DB`` by default). The file
+is in WAL mode with a busy timeout, and every write runs in one
+``BEGIN IMMEDIATE`` transaction, so several processes may write at once
+without losing anything, and a failed or interrupted write leaves the database
+as it was. Every write validates its records first (:mod:`sites.validation`),
+assigns towns by point-in-polygon and records who did what, when, with the
+values before and after, in the ``audit`` table.
+
+Schema changes are versioned :class:`Migration` lists per component: the
+registry's own is ``"sites"``; another module keeps its own tables in the same
+file by calling :meth:`SiteStore.migrate` with its component name and its own
+numbered migrations (versions are tracked per component in ``schema_version``).
+
+Positions are stored as WGS84 degrees (``lng``, ``lat``); dates as ISO text;
+timestamps as UTC ISO 8601 (``...Z``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import getpass
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from errors import BoundaryError, ImportRejected, NotFound, Problem, RecordError
+from geodata.boundaries import Region
+from geodata.crs import CoordSystem, convert_point
+from settings import Settings, get_settings
+from sites import messages  # noqa: F401  (registers the texts)
+from sites.models import INPUT_FIELDS, SITE_FIELDS, STATUSES, Site, SiteDraft
+from sites.region import RegionSpec, TownIndex, town_index
+from sites.validation import RawRecords, Validation, validate_records
+
+#: How long a writer waits for another writer's transaction, in seconds.
+BUSY_TIMEOUT_S = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One schema step of a component: SQL statements applied in one transaction."""
+
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+_STATUS_LIST = ", ".join(f"'{s}'" for s in STATUSES)
+
+SITE_MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "sites, audit trail and meta", (
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        f"""CREATE TABLE sites (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+            type TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ({_STATUS_LIST})),
+            lng REAL NOT NULL CHECK (lng BETWEEN -180 AND 180),
+            lat REAL NOT NULL CHECK (lat BETWEEN -90 AND 90),
+            town_code TEXT,
+            address TEXT NOT NULL DEFAULT '',
+            host_org TEXT NOT NULL DEFAULT '',
+            opened_on TEXT,
+            closed_on TEXT,
+            notes TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '',
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX sites_type_town ON sites (type, town_code)",
+        "CREATE INDEX sites_town ON sites (town_code)",
+        """CREATE TABLE audit (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            site_id INTEGER NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('create', 'update', 'close', 'delete')),
+            actor TEXT NOT NULL,
+            at TEXT NOT NULL,
+            before TEXT,
+            after TEXT
+        )""",
+        "CREATE INDEX audit_site ON audit (site_id)",
+    )),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One recorded write: ``before``/``after`` are the site's values (``None`` when absent)."""
+
+    id: int
+    site_id: int
+    action: str
+    actor: str
+    at: str
+    before: dict[str, object] | None
+    after: dict[str, object] | None
+
+    def changes(self) -> dict[str, tuple[object, object]]:
+        """Fields whose value differs, as (before, after)."""
+        b, a = self.before or {}, self.after or {}
+        return {k: (b.get(k), a.get(k)) for k in SITE_FIELDS if b.get(k) != a.get(k)}
+
+
+@dataclass
+class ImportReport:
+    """What an import wrote and what it rejected (problems name file, line and field)."""
+
+    written: list[Site]
+    problems: list[Problem]
+    rejected_lines: list[int | None]
+    total: int
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def default_actor() -> str:
+    """Who is writing when no one is named: ``SITES_USER``, else the OS user."""
+    return os.environ.get("SITES_USER") or getpass.getuser()
+
+
+def utc_now() -> str:
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class SiteStore:
+    """The registry in one SQLite file; a PostGIS backend may follow behind the same methods.
+
+    ``path``: the database file (default ``settings.get_settings().db``), created
+    with its schema if missing. ``region``: the region asked for (``--boundaries``);
+    ``None`` means "whatever the database remembers", or for a new database
+    ``SITES_BOUNDARIES``, else the bundled Nanhai towns. A database remembers its
+    region; asking for another raises :class:`errors.BoundaryError` (change it with
+    :meth:`set_region`).
+    """
+
+    def __init__(self, path: str | Path | None = None, *, region: RegionSpec | None = None,
+                 settings: Settings | None = None):
+        self.settings = settings or get_settings()
+        self.path = Path(path) if path is not None else self.settings.db
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                     check_same_thread=False)
+        self._conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        self._conn.execute("PRAGMA journal_mode = WAL")
+        self._conn.execute("PRAGMA foreign_keys = ON")
+        self._conn.execute("CREATE TABLE IF NOT EXISTS schema_version "
+                           "(component TEXT PRIMARY KEY, version INTEGER NOT NULL)")
+        self.migrate("sites", SITE_MIGRATIONS)
+        self._spec = self._resolve_region(region or RegionSpec.from_settings(self.settings))
+
+    # ------------------------------------------------------------------ plumbing
+
+    def close_connection(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> SiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close_connection()
+
+    @contextmanager
+    def write_transaction(self) -> Iterator[sqlite3.Connection]:
+        """A ``BEGIN IMMEDIATE`` transaction: committed on success, rolled back on any error."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    @contextmanager
+    def read_transaction(self) -> Iterator[sqlite3.Connection]:
+        """A consistent snapshot for several reads."""
+        with self._lock:
+            self._conn.execute("BEGIN")
+            try:
+                yield self._conn
+            finally:
+                self._conn.execute("COMMIT")
+
+    def migrate(self, component: str, migrations: Sequence[Migration]) -> int:
+        """Apply the migrations of ``component`` this database lacks; return its version.
+
+        Versions are numbered from 1 per component; all pending steps run in one
+        transaction, so a failed step leaves the schema as it was.
+        """
+        known = max((m.version for m in migrations), default=0)
+        with self.write_transaction() as conn:
+            row = conn.execute("SELECT version FROM schema_version WHERE component = ?", (component,)).fetchone()
+            current = row[0] if row else 0
+            if current > known:
+                raise RecordError(Problem("sites.schema_newer", {"db": str(self.path), "component": component,
+                                                                 "found": current, "known": known}))
+            for step in sorted(migrations, key=lambda m: m.version):
+                if step.version > current:
+                    for statement in step.statements:
+                        conn.execute(statement)
+            if known > current:
+                conn.execute("INSERT INTO schema_version (component, version) VALUES (?, ?) "
+                             "ON CONFLICT (component) DO UPDATE SET version = excluded.version",
+                             (component, known))
+        return max(current, known)
+
+    def schema_version(self, component: str = "sites") -> int:
+        row = self._conn.execute("SELECT version FROM schema_version WHERE component = ?",
+                                 (component,)).fetchone()
+        return row[0] if row else 0
+
+    # ------------------------------------------------------------------- region
+
+    def _meta(self, conn: sqlite3.Connection) -> dict[str, str]:
+        return dict(conn.execute("SELECT key, value FROM meta").fetchall())
+
+    def _resolve_region(self, requested: RegionSpec | None) -> RegionSpec:
+        with self.write_transaction() as conn:
+            stored = RegionSpec.from_meta(self._meta(conn))
+            if stored is None:
+                stored = requested or RegionSpec()
+                conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", stored.to_meta().items())
+        if requested is not None and requested != stored:
+            raise BoundaryError(Problem("sites.region_mismatch", {
+                "db": str(self.path), "stored": stored.describe(), "given": requested.describe()}))
+        return stored
+
+    @property
+    def region_spec(self) -> RegionSpec:
+        return self._spec
+
+    def region(self) -> Region:
+        """The region this database remembers (towns in EPSG:4326)."""
+        return self.towns().region
+
+    def towns(self) -> TownIndex:
+        """Point-in-polygon index of the region's towns (cached per region file and mtime)."""
+        return town_index(self._spec)
+
+    def set_region(self, spec: RegionSpec, *, actor: str, allow_outside: bool = False) -> int:
+        """Make ``spec`` this database's region and re-assign every site's town.
+
+        Sites outside every new town are an error unless ``allow_outside``
+        (they then keep no town). Each site whose town changes gets an ``update``
+        audit entry. Returns how many sites changed town.
+        """
+        index = town_index(spec)
+        with self.write_transaction() as conn:
+            sites = self._select(conn, "", ())
+            codes = index.assign([s.lng for s in sites], [s.lat for s in sites])
+            outside = [s for s, c in zip(sites, codes, strict=True) if c is None]
+            if outside and not allow_outside:
+                raise RecordError([
+                    Problem("sites.site_outside_region", {"id": s.id, "name": s.name, "region": spec.describe()})
+                    for s in outside])
+            now = utc_now()
+            changed = 0
+            for site, code in zip(sites, codes, strict=True):
+                if code != site.town_code:
+                    after = replace(site, town_code=code, updated_by=actor, updated_at=now)
+                    self._write_site(conn, after)
+                    self._audit(conn, site.id, "update", actor, now, site, after)
+                    changed += 1
+            conn.execute("DELETE FROM meta WHERE key LIKE 'region.%'")
+            conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", spec.to_meta().items())
+        self._spec = spec
+        return changed
+
+    # -------------------------------------------------------------------- reads
+
+    def list_sites(self, *, types: Iterable[str] | None = None, towns: Iterable[str] | None = None,
+                   statuses: Iterable[str] | None = None) -> list[Site]:
+        """Sites matching every filter given (each a set of accepted values), by id."""
+        clauses: list[str] = []
+        params: list[object] = []
+        for column, values in (("type", types), ("town_code", towns), ("status", statuses)):
+            if values is not None:
+                values = list(values)
+                clauses.append(f"{column} IN ({', '.join('?' * len(values))})" if values else "0")
+                params.extend(values)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self._lock:
+            return self._select(self._conn, where, tuple(params))
+
+    def get_site(self, site_id: int) -> Site:
+        """The site with this id; :class:`errors.NotFound` if there is none."""
+        with self._lock:
+            return self._get(self._conn, site_id)
+
+    def history(self, site_id: int) -> list[AuditEntry]:
+        """Every recorded write of a site, oldest first (kept after a hard delete)."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id, site_id, action, actor, at, before, after FROM audit WHERE site_id = ? ORDER BY id",
+                (site_id,)).fetchall()
+        if not rows:
+            raise NotFound(Problem("sites.not_found", {"id": site_id}))
+        return [AuditEntry(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]) if r[5] else None,
+                           json.loads(r[6]) if r[6] else None) for r in rows]
+
+    def count(self) -> int:
+        with self._lock:
+            return self._conn.execute("SELECT count(*) FROM sites").fetchone()[0]
+
+    # ------------------------------------------------------------------- writes
+
+    def validate(self, records: RawRecords, *, crs: str | CoordSystem, allow_outside: bool = False,
+                 allow_duplicates: bool = False, default_source: str = "",
+                 exclude_id: int | None = None) -> Validation:
+        """Validate records against this database's region and sites, writing nothing (for forms)."""
+        existing = [s for s in self.list_sites() if s.id != exclude_id]
+        return validate_records(records, crs=crs, towns=self.towns(), existing=existing,
+                                allow_outside=allow_outside,
+                                duplicates="warning" if allow_duplicates else "error",
+                                default_source=default_source, settings=self.settings)
+
+    def add(self, values: Mapping[str, object], *, actor: str, crs: str | CoordSystem = "wgs84",
+            allow_outside: bool = False) -> tuple[Site, list[Problem]]:
+        """Validate and store one new site given as raw values in ``crs``.
+
+        A likely duplicate is a warning here (returned with the site); every
+        error raises :class:`errors.RecordError` and writes nothing.
+        """
+        records = RawRecords.one(dict(values))
+        towns = self.towns()
+        with self.write_transaction() as conn:
+            result = validate_records(records, crs=crs, towns=towns, existing=self._select(conn, "", ()),
+                                      allow_outside=allow_outside, duplicates="warning",
+                                      settings=self.settings)
+            if result.errors:
+                raise RecordError(result.problems)
+            site = self._insert(conn, result.drafts[0], actor, utc_now())
+        return site, result.warnings
+
+    def import_records(self, records: RawRecords, *, actor: str, crs: str | CoordSystem,
+                       skip_invalid: bool = False, allow_outside: bool = False,
+                       allow_duplicates: bool = False, source: str = "") -> ImportReport:
+        """Validate every record, then write them in one transaction.
+
+        All or nothing by default: any invalid record raises
+        :class:`errors.ImportRejected` (its ``problems`` name every bad line) and
+        nothing is written. ``skip_invalid`` writes the valid records and reports
+        the rest. Likely duplicates are errors unless ``allow_duplicates``.
+        ``source`` fills records without their own source.
+        """
+        towns = self.towns()
+        with self.write_transaction() as conn:
+            result = validate_records(records, crs=crs, towns=towns, existing=self._select(conn, "", ()),
+                                      allow_outside=allow_outside,
+                                      duplicates="warning" if allow_duplicates else "error",
+                                      default_source=source, settings=self.settings)
+            rejected_lines = [records.lines[i] for i in result.rejected]
+            if result.rejected and not skip_invalid:
+                summary = Problem("sites.import_rejected", {"bad": len(result.rejected), "total": len(records)},
+                                  file=records.file)
+                raise ImportRejected([summary, *result.problems])
+            now = utc_now()
+            written = [self._insert(conn, draft, actor, now) for draft in result.drafts]
+        return ImportReport(written, result.errors, rejected_lines, len(records), result.warnings)
+
+    def update(self, site_id: int, changes: Mapping[str, object], *, actor: str,
+               crs: str | CoordSystem = "wgs84", allow_outside: bool = False) -> tuple[Site, list[Problem]]:
+        """Change fields of a site; ``lng``/``lat`` given are in ``crs``.
+
+        The whole resulting record is validated again and its town re-assigned.
+        Returns the stored site and warnings (likely duplicates).
+        """
+        return self._change(site_id, changes, actor=actor, crs=crs, allow_outside=allow_outside,
+                            action="update")
+
+    def close(self, site_id: int, *, actor: str, closed_on: datetime.date | None = None) -> Site:
+        """Mark a site closed (a status change, audited as ``close``); ``closed_on`` defaults to today."""
+        current = self.get_site(site_id)
+        if current.status == "closed":
+            raise RecordError(Problem("sites.already_closed", {"id": site_id}))
+        day = closed_on or datetime.date.today()
+        site, _ = self._change(site_id, {"status": "closed", "closed_on": day.isoformat()}, actor=actor,
+                               crs="wgs84", allow_outside=True, action="close")
+        return site
+
+    def delete(self, site_id: int, *, actor: str) -> Site:
+        """Remove a site for good (its audit history stays); returns what was deleted."""
+        with self.write_transaction() as conn:
+            site = self._get(conn, site_id)
+            conn.execute("DELETE FROM sites WHERE id = ?", (site_id,))
+            self._audit(conn, site_id, "delete", actor, utc_now(), site, None)
+        return site
+
+    # ------------------------------------------------------------------ internals
+
+    def _change(self, site_id: int, changes: Mapping[str, object], *, actor: str, crs: str | CoordSystem,
+                allow_outside: bool, action: str) -> tuple[Site, list[Problem]]:
+        unknown = set(changes) - set(INPUT_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown site fields: {', '.join(sorted(unknown))}")
+        if not changes:
+            raise RecordError(Problem("sites.no_changes"))
+        crs = CoordSystem.parse(crs)
+        towns = self.towns()
+        with self.write_transaction() as conn:
+            current = self._get(conn, site_id)
+            raw: dict[str, object] = {f: getattr(current, f) for f in INPUT_FIELDS}
+            raw["opened_on"], raw["closed_on"] = current.opened_on, current.closed_on
+            moving = "lng" in changes or "lat" in changes
+            if moving and crs != CoordSystem.WGS84:
+                raw["lng"], raw["lat"] = convert_point(current.lng, current.lat, CoordSystem.WGS84, crs)
+            raw.update(changes)
+            existing = [s for s in self._select(conn, "", ()) if s.id != site_id]
+            # Unchanged positions are stored WGS84; only a move is read in ``crs``.
+            result = validate_records(RawRecords.one(raw), crs=crs if moving else CoordSystem.WGS84,
+                                      towns=towns, existing=existing,
+                                      allow_outside=allow_outside or (not moving and current.town_code is None),
+                                      duplicates="warning", settings=self.settings)
+            if result.errors:
+                raise RecordError(result.problems)
+            draft = result.drafts[0]
+            after = replace(current, **{f: getattr(draft, f) for f in INPUT_FIELDS}, town_code=draft.town_code,
+                            updated_by=actor, updated_at=utc_now())
+            if _same_content(current, after):
+                return current, result.warnings
+            self._write_site(conn, after)
+            self._audit(conn, site_id, action, actor, after.updated_at, current, after)
+        return after, result.warnings
+
+    def _insert(self, conn: sqlite3.Connection, draft: SiteDraft, actor: str, now: str) -> Site:
+        values = {f: getattr(draft, f) for f in INPUT_FIELDS}
+        site = Site(id=0, town_code=draft.town_code, created_by=actor, created_at=now, updated_by=actor,
+                    updated_at=now, **values)  # type: ignore[arg-type]
+        row = _to_row(site)
+        del row["id"]
+        cur = conn.execute(f"INSERT INTO sites ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                           tuple(row.values()))
+        site = replace(site, id=int(cur.lastrowid))
+        self._audit(conn, site.id, "create", actor, now, None, site)
+        return site
+
+    def _write_site(self, conn: sqlite3.Connection, site: Site) -> None:
+        row = _to_row(site)
+        site_id = row.pop("id")
+        conn.execute(f"UPDATE sites SET {', '.join(f'{k} = ?' for k in row)} WHERE id = ?",
+                     (*row.values(), site_id))
+
+    @staticmethod
+    def _audit(conn: sqlite3.Connection, site_id: int, action: str, actor: str, at: str,
+               before: Site | None, after: Site | None) -> None:
+        def dump(site: Site | None) -> str | None:
+            return None if site is None else json.dumps(site.to_dict(), ensure_ascii=False)
+
+        conn.execute("INSERT INTO audit (site_id, action, actor, at, before, after) VALUES (?, ?, ?, ?, ?, ?)",
+                     (site_id, action, actor, at, dump(before), dump(after)))
+
+    def _get(self, conn: sqlite3.Connection, site_id: int) -> Site:
+        found = self._select(conn, "WHERE id = ?", (int(site_id),))
+        if not found:
+            raise NotFound(Problem("sites.not_found", {"id": site_id}))
+        return found[0]
+
+    @staticmethod
+    def _select(conn: sqlite3.Connection, where: str, params: tuple) -> list[Site]:
+        rows = conn.execute(f"SELECT {', '.join(SITE_FIELDS)} FROM sites {where} ORDER BY id", params)
+        return [_from_row(r) for r in rows]
+
+
+def _to_row(site: Site) -> dict[str, object]:
+    row = {f: getattr(site, f) for f in SITE_FIELDS}
+    for key in ("opened_on", "closed_on"):
+        row[key] = row[key].isoformat() if row[key] else None
+    return row
+
+
+def _from_row(row: tuple) -> Site:
+    values = dict(zip(SITE_FIELDS, row, strict=True))
+    for key in ("opened_on", "closed_on"):
+        values[key] = datetime.date.fromisoformat(values[key]) if values[key] else None
+    return Site(**values)
+
+
+def _same_content(a: Site, b: Site) -> bool:
+    skip = {"updated_by", "updated_at"}
+    return all(getattr(a, f) == getattr(b, f) for f in SITE_FIELDS if f not in skip)
