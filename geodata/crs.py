@@ -21,7 +21,8 @@ geographic or missing CRS.
 
 from __future__ import annotations
 
-from enum import Enum
+import re
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -73,7 +74,7 @@ register(
 )
 
 
-class CoordSystem(str, Enum):
+class CoordSystem(StrEnum):
     """A geographic coordinate system of Chinese map data (all in degrees)."""
 
     WGS84 = "wgs84"
@@ -90,7 +91,7 @@ class CoordSystem(str, Enum):
         """
         if isinstance(value, CoordSystem):
             return value
-        key = str(value).strip().lower().replace("-", "").replace("_", "").replace(" ", "")
+        key = re.sub(r"[-_:\s]", "", str(value).strip().lower())
         if key in _ALIASES:
             return _ALIASES[key]
         raise CRSError(Problem("crs.unknown", {"value": value}))
