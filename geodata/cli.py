@@ -40,7 +40,10 @@ def add_boundary_options(parser: argparse.ArgumentParser, *, positional: bool = 
     """The region options shared by ``python -m geodata``, ``-m sites`` and ``-m scoring``."""
     if not positional:
         parser.add_argument("--boundaries", metavar="FILE", help="boundary file of the region's towns")
-    parser.add_argument("--boundaries-crs", "--crs", dest="boundaries_crs", choices=["wgs84", "gcj02", "bd09"],
+    # ``--crs`` is an alias only where the file is the command's subject (geodata info FILE);
+    # elsewhere ``--crs`` names the system of the points (``sites import --crs``).
+    flags = ("--boundaries-crs", "--crs") if positional else ("--boundaries-crs",)
+    parser.add_argument(*flags, dest="boundaries_crs", choices=["wgs84", "gcj02", "bd09"],
                         help="coordinate system of the boundary file when it has none or is GCJ-02/BD-09")
     parser.add_argument("--name-field", help="field holding the town name (default: detected)")
     parser.add_argument("--code-field", help="field holding the town code (default: detected)")
