@@ -259,46 +259,63 @@ def load_demand(
         return _load_raster(path, towns=towns, metric_crs=metric_crs)
     if path.suffix.lower() in (".csv", ".txt"):
         table = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
-        columns = list(table.columns)
-        field = _require_field(weight_field, columns, source)
-        lng_col, lat_col = _pick(columns, _LNG_NAMES), _pick(columns, _LAT_NAMES)
-        if lng_col and lat_col:
-            lng = pd.to_numeric(table[lng_col], errors="coerce").to_numpy(dtype=float)
-            lat = pd.to_numeric(table[lat_col], errors="coerce").to_numpy(dtype=float)
-            bad = ~(np.isfinite(lng) & np.isfinite(lat) & (np.abs(lng) <= 180) & (np.abs(lat) <= 90))
-            if bad.any():
-                raise RecordError(
-                    [
-                        Problem("scoring.bad_coordinate", {"lng": table[lng_col].iloc[i], "lat": table[lat_col].iloc[i]},
-                                file=source, row=i + 2, field=lng_col)
-                        for i in np.flatnonzero(bad)[:20]
-                    ]
-                )
-            lng, lat = convert_points(lng, lat, coords, CoordSystem.WGS84)
-            return point_demand(lng, lat, _weights(table[field], source, field), towns_wgs84=towns.geometry,
-                                crs=metric_crs, source=source)
-        code_col = _pick(columns, _CODE_NAMES)
-        if code_col is None:
-            raise RecordError(Problem("scoring.demand_format", file=source))
-        return town_demand(table[code_col].str.strip(), _weights(table[field], source, field),
-                           town_codes=towns["code"], source=source)
+        field = _require_field(weight_field, list(table.columns), source)
+        if _pick(list(table.columns), _LNG_NAMES) is None or _pick(list(table.columns), _LAT_NAMES) is None:
+            code_col = _pick(list(table.columns), _CODE_NAMES)
+            if code_col is None:
+                raise RecordError(Problem("scoring.demand_format", file=source))
+            return town_demand(table[code_col].str.strip(), _weights(table[field], source, field),
+                               town_codes=towns["code"], source=source)
+    table, lng, lat = read_points(path, coords=coords)
+    field = _require_field(weight_field, [c for c in table.columns if c != "geometry"], source)
+    return point_demand(lng, lat, _weights(table[field], source, field), towns_wgs84=towns.geometry,
+                        crs=metric_crs, source=source)
+
+
+def read_points(path: str | Path, *, coords: str | CoordSystem = "wgs84") -> tuple[pd.DataFrame, NDArray, NDArray]:
+    """Attributes and WGS84 longitudes/latitudes (degrees) of a point file.
+
+    CSV: longitude/latitude columns (``lng``/``lon``/``longitude``,
+    ``lat``/``latitude``) in ``coords`` (wgs84, gcj02 or bd09). GeoJSON,
+    GeoPackage, Shapefile: point geometries; a geographic file is taken to be
+    in ``coords``, a projected one is reprojected to WGS84.
+    """
+    path = Path(path)
+    source = path.name
+    if not path.exists():
+        raise FileNotFoundError(2, "No such file", str(path))
+    if path.suffix.lower() in (".csv", ".txt"):
+        table = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+        lng_col, lat_col = _pick(list(table.columns), _LNG_NAMES), _pick(list(table.columns), _LAT_NAMES)
+        if lng_col is None or lat_col is None:
+            raise RecordError(Problem("scoring.missing_columns", {"columns": "lng, lat"}, file=source))
+        lng = pd.to_numeric(table[lng_col], errors="coerce").to_numpy(dtype=float)
+        lat = pd.to_numeric(table[lat_col], errors="coerce").to_numpy(dtype=float)
+        bad = ~(np.isfinite(lng) & np.isfinite(lat) & (np.abs(lng) <= 180) & (np.abs(lat) <= 90))
+        if bad.any():
+            raise RecordError(
+                [
+                    Problem("scoring.bad_coordinate", {"lng": table[lng_col].iloc[i], "lat": table[lat_col].iloc[i]},
+                            file=source, row=i + 2, field=lng_col)
+                    for i in np.flatnonzero(bad)[:20]
+                ]
+            )
+        lng, lat = convert_points(lng, lat, coords, CoordSystem.WGS84)
+        return table, lng, lat
     import geopandas as gpd
 
     try:
         frame = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises its own DataSourceError family
         raise RecordError(Problem("scoring.demand_format", file=source)) from exc
-    field = _require_field(weight_field, [c for c in frame.columns if c != "geometry"], source)
-    if frame.crs is None or pyproj.CRS(frame.crs).is_geographic:
-        frame = frame.set_crs(STORAGE_CRS, allow_override=True)
-        lng, lat = convert_points(frame.geometry.x, frame.geometry.y, coords, CoordSystem.WGS84)
-    else:
-        frame = frame.to_crs(STORAGE_CRS)
-        lng, lat = frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy()
     if not (frame.geom_type == "Point").all():
         raise RecordError(Problem("scoring.demand_format", file=source))
-    return point_demand(lng, lat, _weights(frame[field], source, field), towns_wgs84=towns.geometry,
-                        crs=metric_crs, source=source)
+    if frame.crs is None or pyproj.CRS(frame.crs).is_geographic:
+        lng, lat = convert_points(frame.geometry.x, frame.geometry.y, coords, CoordSystem.WGS84)
+    else:
+        geo = frame.geometry.to_crs(STORAGE_CRS)
+        lng, lat = geo.x.to_numpy(), geo.y.to_numpy()
+    return pd.DataFrame(frame.drop(columns=frame.geometry.name)), lng, lat
 
 
 def _require_field(field: str | None, columns: list[str], source: str) -> str:
