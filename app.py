@@ -15,11 +15,12 @@ from i18n import t
 from settings import LANGUAGES
 
 #: (script, title key, icon, URL path) of each page; the first is the default page.
+#: Icons are emoji: a ":material/...:" favicon would be fetched from fonts.gstatic.com.
 PAGES: list[tuple[str, str, str, str]] = [
-    ("app_pages/map_page.py", "ui.page.map", ":material/map:", "map"),
+    ("app_pages/map_page.py", "ui.page.map", "🗺️", "map"),
 ]
 
-st.set_page_config(page_title=t("ui.app.title", current_lang()), page_icon=":material/map:", layout="wide")
+st.set_page_config(page_title=t("ui.app.title", current_lang()), page_icon="🗺️", layout="wide")
 
 with st.sidebar:
     st.session_state.setdefault(LANG_KEY, current_lang())

@@ -10,12 +10,13 @@ from streamlit_folium import st_folium
 
 from app_pages.loaders import load_region
 from app_pages.ui_text import current_lang, tr
+from app_pages.widgets import translated_radio
 from errors import MapError
 from geodata.webmap import available_tiles, build_map, display_names
 from i18n import t
 from settings import get_settings
 
-#: Widget keys (AppTest and the browser test find the widgets by them).
+#: Session keys: the base map (widget key: ``widgets.widget_key(TILES_KEY)``) and the map.
 TILES_KEY = "map_tiles"
 MAP_KEY = "town_map"
 
@@ -29,9 +30,9 @@ st.caption(tr("ui.map.region", region=(region.name_zh if lang == "zh" else regio
               n=len(towns), area=float(towns["area_km2"].sum())))
 
 choices = available_tiles(settings.tianditu_key)
-if st.session_state.get(TILES_KEY) not in choices:
-    st.session_state[TILES_KEY] = settings.tiles if settings.tiles in choices else "none"
-tiles = st.selectbox(tr("ui.map.tiles"), choices, format_func=lambda key: tr(f"ui.tiles.{key}"), key=TILES_KEY)
+tiles = translated_radio(tr("ui.map.tiles"), choices, key=TILES_KEY,
+                         default=settings.tiles if settings.tiles in choices else "none",
+                         format_func=lambda key: tr(f"ui.tiles.{key}"))
 if tiles != "none":
     st.caption(tr("ui.map.tiles_online"))
 

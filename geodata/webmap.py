@@ -63,7 +63,7 @@ _TIANDITU_WMTS = (
 
 _LABEL_CSS = """<style>
 .town-label span {
-  display: block; transform: translate(-50%, -50%); white-space: nowrap;
+  position: absolute; left: 0; top: 0; transform: translate(-50%, -50%); white-space: nowrap;
   font: 600 13px/1.2 "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif;
   color: #1a2b4c; text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; pointer-events: none;
 }
@@ -191,7 +191,7 @@ def build_map(
     minx, miny, maxx, maxy = (float(v) for v in towns.total_bounds)
 
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=10, tiles=None,
-                   control_scale=True)
+                   control_scale=True, zoom_snap=0.25)
     for spec in layers:
         folium.TileLayer(tiles=spec.url, attr=spec.attribution, max_zoom=spec.max_zoom,
                          subdomains=spec.subdomains, errorTileUrl=_BLANK_TILE).add_to(m)

@@ -1,0 +1,67 @@
+"""End to end in headless Chromium: the app's map draws the towns with the network blocked."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+
+from geodata.map_assets import require_assets
+from tests.browser_support import ARTIFACTS, CHROMIUM_ARGS, require_chromium, streamlit_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+def test_map_renders_offline_with_labels_and_language_switch(tmp_path):
+    chromium = require_chromium()
+    require_assets()  # a clear failure if `python -m geodata assets` has not run; never downloads
+    from playwright.sync_api import expect, sync_playwright
+
+    blocked: list[str] = []
+    vendor_served: list[tuple[str, int]] = []
+
+    def only_local(route):
+        if urlparse(route.request.url).hostname in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    with streamlit_app(tmp_path) as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 950}, locale="zh-CN")
+            context.route("**/*", only_local)
+            page = context.new_page()
+            page.on("response", lambda r: "/app/static/vendor/" in r.url and vendor_served.append((r.url, r.status)))
+            page.goto(url)
+
+            frame = page.frame_locator(MAP_IFRAME)
+            expect(frame.locator("path.leaflet-interactive")).to_have_count(7, timeout=40_000)
+            expect(frame.locator(".town-label span", has_text="桂城街道")).to_be_visible()
+            expect(frame.locator(".leaflet-control-attribution")).to_contain_text("OpenStreetMap contributors")
+            expect(frame.locator(".leaflet-tile")).to_have_count(0)
+            expect(page.get_by_role("radio", name="无底图（离线）")).to_be_checked()
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=ARTIFACTS / "map.png", full_page=True)
+
+            page.get_by_text("English", exact=True).click()
+            expect(page.get_by_role("heading", name="Towns map")).to_be_visible(timeout=30_000)
+            expect(page.get_by_role("radio", name="No base map (offline)")).to_be_checked()
+            # The language is part of the map, so Streamlit mounts a new map iframe and drops the old one.
+            new_frame = page.locator(MAP_IFRAME).last.content_frame
+            expect(new_frame.locator(".town-label span", has_text="Guicheng Subdistrict")).to_be_visible(
+                timeout=30_000)
+            expect(page.locator(MAP_IFRAME)).to_have_count(1, timeout=30_000)
+            expect(frame.locator("path.leaflet-interactive")).to_have_count(7)
+            expect(frame.locator(".town-label span", has_text="桂城街道")).to_have_count(0)
+            page.screenshot(path=ARTIFACTS / "map_en.png", full_page=True)
+        finally:
+            browser.close()
+
+    assert blocked == [], f"the page asked for non-local resources: {blocked}"
+    served = {u.rsplit('/', 1)[-1]: status for u, status in vendor_served}
+    assert served.get("leaflet.js") == 200 and served.get("leaflet.css") == 200, vendor_served
