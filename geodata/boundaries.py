@@ -111,6 +111,11 @@ register(
             "GeoPackage 有多个图层（{layers}），只读取了第一个“{layer}”",
             "the GeoPackage has several layers ({layers}); only the first, '{layer}', was read",
         ),
+        "boundary.encoding_guessed": (
+            "Shapefile 没有 .cpg 文件说明文字编码，且不是 UTF-8，已按 GBK 读取；请核对名称是否正确",
+            "the Shapefile has no .cpg saying its text encoding and is not UTF-8, so it was read as GBK; "
+            "check that the names look right",
+        ),
         "boundary.empty": ("边界文件里没有任何要素", "the boundary file holds no features"),
         "boundary.not_polygons": (
             "边界必须是面（Polygon/MultiPolygon），但文件里有：{types}",
@@ -278,25 +283,41 @@ def load_region(
 
 
 def _read_vector(path: Path, warnings: list[Problem]) -> gpd.GeoDataFrame:
-    """The file's features as read by pyogrio (first layer of a GeoPackage)."""
+    """The file's features as read by pyogrio (first layer of a GeoPackage).
+
+    A Shapefile without a ``.cpg`` says nothing about its text encoding; GDAL
+    would then read Chinese names as Latin-1 mojibake. Such a DBF is read as
+    UTF-8, or as GBK (GB18030) when it is not valid UTF-8, with a warning.
+    """
     suffix = path.suffix.lower()
     if suffix not in _VECTOR_SUFFIXES:
         raise BoundaryError(Problem("boundary.format", {"suffix": path.suffix or path.name}, file=path.name))
-    source = _zip_source(path) if suffix == ".zip" else str(path)
+    if suffix == ".zip":
+        source, has_cpg = _zip_source(path)
+    else:
+        source, has_cpg = str(path), suffix != ".shp" or path.with_suffix(".cpg").exists()
     try:
         layers = pyogrio.list_layers(source)
+        layer = layers[0, 0] if len(layers) else None
         if suffix == ".gpkg" and len(layers) > 1:
             warnings.append(Problem("boundary.gpkg_layers",
-                                    {"layers": ", ".join(str(n) for n in layers[:, 0]), "layer": layers[0, 0]},
+                                    {"layers": ", ".join(str(n) for n in layers[:, 0]), "layer": layer},
                                     file=path.name, level="warning"))
-        return gpd.read_file(source, layer=layers[0, 0] if len(layers) else None, engine="pyogrio")
+        if has_cpg:
+            return gpd.read_file(source, layer=layer, engine="pyogrio")
+        try:
+            return gpd.read_file(source, layer=layer, engine="pyogrio", encoding="utf-8")
+        except UnicodeDecodeError:
+            warnings.append(Problem("boundary.encoding_guessed", file=path.name, level="warning"))
+            return gpd.read_file(source, layer=layer, engine="pyogrio", encoding="gb18030")
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
         reason = str(exc).replace(str(path.parent) + "/", "")
         raise BoundaryError(Problem("boundary.unreadable", {"reason": reason}, file=path.name)) from exc
 
 
-def _zip_source(path: Path) -> str:
-    """The ``/vsizip/`` path of the one Shapefile inside a zip (nothing is extracted)."""
+def _zip_source(path: Path) -> tuple[str, bool]:
+    """The ``/vsizip/`` path of the one Shapefile inside a zip (nothing is extracted), and
+    whether a ``.cpg`` (text encoding) comes with it."""
     try:
         with zipfile.ZipFile(path) as zf:
             names = [n for n in zf.namelist() if not n.endswith("/") and not n.startswith("__MACOSX")]
@@ -312,7 +333,7 @@ def _zip_source(path: Path) -> str:
     missing = [stem.rsplit("/", 1)[-1] + ext for ext in (".dbf", ".shx") if stem + ext not in lower]
     if missing:
         raise BoundaryError(Problem("boundary.zip_missing_part", {"missing": ", ".join(missing)}, file=path.name))
-    return f"/vsizip/{path.resolve()}/{shps[0]}"
+    return f"/vsizip/{path.resolve()}/{shps[0]}", stem + ".cpg" in lower
 
 
 def _detect_field(fields: list[str], candidates: tuple[str, ...]) -> str | None:

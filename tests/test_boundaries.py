@@ -396,3 +396,31 @@ def test_messages_in_chinese(tmp_path):
     with pytest.raises(BoundaryError) as info:
         load_region(path)
     assert info.value.message("zh") == "文件 empty.geojson：边界文件里没有任何要素"
+
+
+@pytest.mark.parametrize("encoding", ["GBK", "UTF-8"])
+def test_zipped_shapefile_without_cpg_reads_chinese_names(tmp_path, encoding):
+    gdf = two_towns().rename(columns={"name": "名称", "code": "区划代码"})  # 8 bytes in GBK
+    if encoding == "UTF-8":
+        gdf = gdf.rename(columns={"区划代码": "代码"})  # DBF field names hold 10 bytes
+    folder = tmp_path / "shp"
+    folder.mkdir()
+    gdf.to_file(folder / "towns.shp", engine="pyogrio", encoding=encoding)
+    path = tmp_path / "towns.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        for part in folder.iterdir():
+            if part.suffix != ".cpg":
+                zf.write(part, part.name)
+    region = load_region(path)
+    assert list(region.towns["name"]) == ["甲镇", "乙镇"]
+    assert [w.code for w in region.warnings] == (["boundary.encoding_guessed"] if encoding == "GBK" else [])
+
+
+def test_plain_shapefile_without_cpg_in_gbk(tmp_path):
+    gdf = two_towns().rename(columns={"name": "镇街", "code": "区划代码"})
+    gdf.to_file(tmp_path / "towns.shp", engine="pyogrio", encoding="GBK")
+    (tmp_path / "towns.cpg").unlink()
+    region = load_region(tmp_path / "towns.shp")
+    assert list(region.towns["name"]) == ["甲镇", "乙镇"]
+    assert region.towns["area_km2"].to_numpy() == pytest.approx([4.0, 6.0], rel=1e-4)
+    assert "read as GBK" in region.warnings[0].message("en")
