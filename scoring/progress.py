@@ -135,7 +135,8 @@ def project(target: Target, series: pd.DataFrame, *, window_months: int = 12) ->
     if shortfall <= 0:
         met_on: datetime.date | None = as_of
     elif rate > 0:
-        met_on = as_of + datetime.timedelta(days=math.ceil(shortfall / rate * DAYS_PER_MONTH))
+        # the small tolerance keeps float noise in the rate from adding a day
+        met_on = as_of + datetime.timedelta(days=math.ceil(shortfall / rate * DAYS_PER_MONTH - 1e-6))
     else:
         met_on = None
     return Projection(target.id, as_of, target.deadline, target.unit, shortfall, rate, window_start, met_on)
