@@ -107,7 +107,9 @@ class AuditEntry:
     def changes(self) -> dict[str, tuple[object, object]]:
         """Fields whose value differs, as (before, after)."""
         b, a = self.before or {}, self.after or {}
-        return {k: (b.get(k), a.get(k)) for k in SITE_FIELDS if b.get(k) != a.get(k)}
+        empty = (None, "")
+        return {k: (b.get(k), a.get(k)) for k in SITE_FIELDS
+                if b.get(k) != a.get(k) and not (b.get(k) in empty and a.get(k) in empty)}
 
 
 @dataclass

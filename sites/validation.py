@@ -40,12 +40,14 @@ class RawRecords:
 
     ``lines``: where each record is in the user's file (header = line 1), or ``None``.
     ``headers``: the file's own column name of each field, used in messages.
+    ``warnings``: problems found while reading (e.g. an unrecognised column).
     """
 
     frame: pd.DataFrame
     lines: list[int | None]
     file: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
 
     @classmethod
     def one(cls, values: dict[str, object]) -> RawRecords:
@@ -186,7 +188,7 @@ def validate_records(
             opened_on=opened[i], closed_on=closed[i], notes=texts["notes"][i],
             source=sources[i] or default_source, row=records.lines[i],
         ))
-    return Validation(drafts, [p for row in problems for p in row], rejected)
+    return Validation(drafts, [*records.warnings, *(p for row in problems for p in row)], rejected)
 
 
 # ------------------------------------------------------------------------ helpers

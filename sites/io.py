@@ -1,0 +1,324 @@
+"""Reading site tables from files and writing exports.
+
+Import reads CSV (UTF-8, UTF-8 with BOM, or GBK/GB18030 as Excel in China
+writes it), XLSX (first sheet) and GeoJSON (Point features) into
+:class:`sites.validation.RawRecords`, keeping each record's line number
+(header = line 1; for GeoJSON, the feature's position, first = 1). Headers may
+be English (``name,type,status,lng,lat,address,opened_on``) or Chinese
+(``名称,类型,状态,经度,纬度,地址,开放日期``). Files carry no coordinate system:
+the caller names it when validating.
+
+Export writes CSV (UTF-8 with BOM, so Excel opens it), XLSX, GeoJSON or
+GeoPackage (layer ``sites``), chosen by the extension; positions in WGS84
+degrees, dates as ISO ``YYYY-MM-DD``. Text cells starting with ``=``, ``+``,
+``-``, ``@`` (or a tab/carriage return) are prefixed with ``'`` in CSV/XLSX so a
+spreadsheet never runs them as formulas; import removes that prefix again.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from errors import ImportRejected, Problem
+from settings import Language
+from sites import messages  # noqa: F401  (registers the texts)
+from sites.frame import sites_frame
+from sites.models import INPUT_FIELDS, Site
+from sites.region import TownIndex
+from sites.validation import RawRecords
+
+#: Accepted headers of each input field: English first, Chinese second, then aliases.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "名称", "站点名称", "名字"),
+    "type": ("type", "类型", "站点类型"),
+    "status": ("status", "状态"),
+    "lng": ("lng", "经度", "lon", "long", "longitude", "lng_wgs84", "lng_gcj02", "lng_bd09"),
+    "lat": ("lat", "纬度", "latitude", "lat_wgs84", "lat_gcj02", "lat_bd09"),
+    "address": ("address", "地址"),
+    "host_org": ("host_org", "主办单位", "依托单位", "host organisation", "host organization"),
+    "opened_on": ("opened_on", "开放日期", "建成日期", "启用日期"),
+    "closed_on": ("closed_on", "关闭日期"),
+    "notes": ("notes", "备注"),
+    "source": ("source", "来源", "数据来源"),
+}
+#: Columns an export writes that an import ignores without a warning.
+EXPORT_ONLY: dict[str, tuple[str, str]] = {
+    "id": ("id", "编号"),
+    "town_code": ("town_code", "镇街代码"),
+    "town_name": ("town_name", "镇街"),
+    "created_by": ("created_by", "创建人"),
+    "created_at": ("created_at", "创建时间"),
+    "updated_by": ("updated_by", "修改人"),
+    "updated_at": ("updated_at", "修改时间"),
+}
+EXPORT_FIELDS = ("id", "name", "type", "status", "lng", "lat", "town_code", "town_name", "address", "host_org",
+                 "opened_on", "closed_on", "notes", "source", "created_by", "created_at", "updated_by",
+                 "updated_at")
+REQUIRED = ("name", "type", "lng", "lat")
+TEXT_FIELDS = ("name", "address", "host_org", "notes", "source")
+IMPORT_EXTENSIONS = (".csv", ".xlsx", ".geojson", ".json")
+EXPORT_EXTENSIONS = (".csv", ".xlsx", ".geojson", ".gpkg")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _header_key(text: object) -> str:
+    return "".join(str(text or "").replace("\ufeff", "").strip().lower().split())
+
+
+_HEADER_LOOKUP = {_header_key(alias): fld for fld, aliases in COLUMNS.items() for alias in aliases}
+_IGNORED = {_header_key(alias) for pair in EXPORT_ONLY.values() for alias in pair}
+
+
+# --------------------------------------------------------------------------- import
+
+
+def read_records(path: str | Path) -> RawRecords:
+    """Read a CSV, XLSX or GeoJSON file of sites; raise :class:`errors.ImportRejected`
+    naming the file when it cannot be read or lacks a required column."""
+    path = Path(path)
+    ext = path.suffix.lower()
+    if ext not in IMPORT_EXTENSIONS:
+        raise ImportRejected(Problem("sites.file_format", {"ext": ext or path.name,
+                                                          "allowed": ", ".join(IMPORT_EXTENSIONS)}, file=path.name))
+    if not path.exists():
+        raise FileNotFoundError(2, "file not found", str(path))
+    try:
+        if ext == ".csv":
+            header, rows = _read_csv(path)
+        elif ext == ".xlsx":
+            header, rows = _read_xlsx(path)
+        else:
+            return _read_geojson(path)
+    except (UnicodeError, csv.Error, ValueError, OSError, KeyError) as exc:
+        if isinstance(exc, ImportRejected | FileNotFoundError):
+            raise
+        raise ImportRejected(Problem("sites.file_unreadable", {"error": str(exc)}, file=path.name)) from exc
+    return _records(header, rows, path.name)
+
+
+def _records(header: Sequence[object], rows: list[tuple[int, list[object]]], file: str) -> RawRecords:
+    problems: list[Problem] = []
+    positions: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    for col, name in enumerate(header):
+        key = _header_key(name)
+        if not key:
+            continue
+        fld = _HEADER_LOOKUP.get(key)
+        if fld is not None and fld not in positions:
+            positions[fld] = col
+            headers[fld] = str(name).replace("\ufeff", "").strip()
+        elif fld is None and key not in _IGNORED:
+            problems.append(Problem("sites.column_ignored", {"column": str(name)}, file=file, row=1,
+                                    level="warning"))
+    missing = [f for f in REQUIRED if f not in positions]
+    if missing:
+        raise ImportRejected([Problem("sites.column_missing", {"column": f, "zh": COLUMNS[f][1], "en": COLUMNS[f][0]},
+                                      file=file, row=1) for f in missing])
+    if not rows:
+        raise ImportRejected(Problem("sites.file_empty", file=file))
+    data = {fld: [_cell(cells[col] if col < len(cells) else None, fld) for _, cells in rows]
+            for fld, col in positions.items()}
+    frame = pd.DataFrame(data, columns=[f for f in INPUT_FIELDS if f in positions], dtype=object)
+    return RawRecords(frame, [line for line, _ in rows], file, headers, problems)
+
+
+def _cell(value: object, fld: str) -> object:
+    if isinstance(value, str) and fld in TEXT_FIELDS and len(value) > 1 and value[0] == "'" \
+            and value[1] in _FORMULA_START:
+        return value[1:]
+    return value
+
+
+def _decode(raw: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnicodeError("not UTF-8 or GBK")
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[object]]]]:
+    try:
+        text = _decode(path.read_bytes())
+    except UnicodeError as exc:
+        raise ImportRejected(Problem("sites.file_encoding", file=path.name)) from exc
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    rows: list[tuple[int, list[object]]] = []
+    last_line = 0
+    for cells in reader:
+        start = last_line + 1
+        last_line = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        if header is None:
+            header = cells
+        else:
+            rows.append((start, list(cells)))
+    if header is None:
+        raise ImportRejected(Problem("sites.file_empty", file=path.name))
+    return header, rows
+
+
+def _read_xlsx(path: Path) -> tuple[list[object], list[tuple[int, list[object]]]]:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheet = workbook.worksheets[0]
+        header: list[object] | None = None
+        rows: list[tuple[int, list[object]]] = []
+        for line, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+                continue
+            if header is None:
+                header = list(cells)
+            else:
+                rows.append((line, list(cells)))
+    finally:
+        workbook.close()
+    if header is None:
+        raise ImportRejected(Problem("sites.file_empty", file=path.name))
+    return header, rows
+
+
+def _read_geojson(path: Path) -> RawRecords:
+    data = json.loads(_decode(path.read_bytes()))
+    features = data.get("features", []) if isinstance(data, dict) else []
+    keys: list[str] = []
+    for feature in features:
+        for key in (feature.get("properties") or {}):
+            if key not in keys and _HEADER_LOOKUP.get(_header_key(key)) not in ("lng", "lat"):
+                keys.append(key)
+    header = [*keys, "lng", "lat"]
+    rows: list[tuple[int, list[object]]] = []
+    bad: list[Problem] = []
+    for n, feature in enumerate(features, start=1):
+        props = feature.get("properties") or {}
+        geom = feature.get("geometry") or {}
+        lng = lat = None
+        if geom.get("type") == "Point" and len(geom.get("coordinates") or []) >= 2:
+            lng, lat = geom["coordinates"][:2]
+        elif geom:
+            bad.append(Problem("sites.geometry_not_point", {"geom": geom.get("type")}, file=path.name, row=n))
+        rows.append((n, [props.get(k) for k in keys] + [lng, lat]))
+    if bad:
+        raise ImportRejected(bad)
+    return _records(header, rows, path.name)
+
+
+# --------------------------------------------------------------------------- export
+
+
+def export_sites(sites: Sequence[Site], path: str | Path, *, towns: TownIndex | None = None,
+                 lang: Language = "zh") -> int:
+    """Write ``sites`` to ``path`` in the format of its extension; return how many.
+
+    CSV/XLSX headers are in ``lang`` (Chinese or English, both re-importable);
+    GeoJSON/GeoPackage use the English field names. ``town_name`` comes from
+    ``towns`` when given. The file appears whole or not at all (written to a
+    temporary file, then renamed).
+    """
+    path = Path(path)
+    ext = path.suffix.lower()
+    if ext not in EXPORT_EXTENSIONS:
+        raise ValueError(f"unsupported export type '{ext}': use one of {', '.join(EXPORT_EXTENSIONS)}")
+    rows = [_export_row(s, towns, lang) for s in sites]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(suffix=ext, prefix=".export-", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        if ext == ".csv":
+            _write_csv(rows, tmp, lang)
+        elif ext == ".xlsx":
+            _write_xlsx(rows, tmp, lang)
+        elif ext == ".geojson":
+            _write_geojson(rows, tmp)
+        else:
+            tmp.unlink()
+            _write_gpkg(sites, rows, tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return len(rows)
+
+
+def _export_row(site: Site, towns: TownIndex | None, lang: Language) -> dict[str, object]:
+    row = site.to_dict()
+    row["town_name"] = towns.town_name(site.town_code, lang) if towns is not None else ""
+    return {k: row[k] for k in EXPORT_FIELDS}
+
+
+def neutralise(value: object) -> object:
+    """Prefix text that a spreadsheet would run as a formula with ``'``."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _headers(lang: Language) -> list[str]:
+    def pick(fld: str) -> str:
+        pair = COLUMNS.get(fld) or EXPORT_ONLY[fld]
+        return pair[1] if lang == "zh" else pair[0]
+
+    return [pick(f) for f in EXPORT_FIELDS]
+
+
+def _sheet_values(row: dict[str, object]) -> list[object]:
+    return [neutralise(row[k]) if k not in ("id", "lng", "lat") else row[k] for k in EXPORT_FIELDS]
+
+
+def _write_csv(rows: list[dict[str, object]], path: Path, lang: Language) -> None:
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(_headers(lang))
+        for row in rows:
+            writer.writerow(["" if v is None else repr(v) if isinstance(v, float) else v
+                             for v in _sheet_values(row)])
+
+
+def _write_xlsx(rows: list[dict[str, object]], path: Path, lang: Language) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "sites"
+    sheet.append(_headers(lang))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(_sheet_values(row))
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # never a formula, whatever the text
+    sheet.freeze_panes = "A2"
+    workbook.save(path)
+
+
+def _write_geojson(rows: list[dict[str, object]], path: Path) -> None:
+    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [r["lng"], r["lat"]]},
+                 "properties": r} for r in rows]
+    collection = {"type": "FeatureCollection", "features": features}
+    path.write_text(json.dumps(collection, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def _write_gpkg(sites: Sequence[Site], rows: list[dict[str, object]], path: Path) -> None:
+    frame = sites_frame(sites)
+    frame["town_name"] = [r["town_name"] for r in rows]
+    for key in ("opened_on", "closed_on"):
+        frame[key] = [d.isoformat() if isinstance(d, datetime.date) else None for d in frame[key]]
+    frame = frame[[*EXPORT_FIELDS, "geometry"]]
+    frame.to_file(path, driver="GPKG", layer="sites", engine="pyogrio")
