@@ -1,0 +1,279 @@
+"""The folium map of the towns and its offline assets (no network: nothing is downloaded here)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import re
+import tarfile
+from pathlib import Path
+
+import folium
+import folium.plugins
+import geopandas as gpd
+import pytest
+import shapely
+from shapely.geometry import Point, box
+
+from errors import MapError
+from geodata.boundaries import OSM_ATTRIBUTION, Region, bundled_region
+from geodata.crs import convert_geometry, convert_points
+from geodata.map_assets import (
+    URL_PREFIX,
+    NpmPackage,
+    fetch_assets,
+    install_tarball,
+    is_installed,
+    local_path,
+    require_assets,
+    standalone_html,
+    use_local_assets,
+)
+from geodata.webmap import available_tiles, build_map
+
+CDN_HOSTS = ("cdn.jsdelivr", "cdnjs", "code.jquery", "unpkg", "bootstrapcdn", "googleapis", "gstatic")
+URL = re.compile(r"https?://[^\s\"'<>)\\]+")
+
+
+@pytest.fixture(scope="module")
+def vendored() -> None:
+    """The vendored Leaflet must be there (scripts/setup.sh fetches it); never download in tests."""
+    try:
+        require_assets()
+    except MapError as exc:
+        pytest.fail(f"{exc} -- run: python -m geodata assets")
+
+
+@pytest.fixture(scope="module")
+def region() -> Region:
+    return bundled_region()
+
+
+def _js_unescape(text: str) -> str:
+    """Undo the ``\\uXXXX`` escapes folium's ``tojson`` puts into the page's scripts."""
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)
+
+
+def _render(m: folium.Map) -> str:
+    return m.get_root().render()
+
+
+# ------------------------------------------------------------------ the map
+
+
+def test_offline_map_loads_only_vendored_assets(vendored, region):
+    page = _render(build_map(region, tiles="none"))
+    for host in CDN_HOSTS:
+        assert host not in page
+    assert URL.findall(page) == []  # no http(s) URL at all: no tiles, no CDN
+    sources = re.findall(r'<script src="([^"]+)"', page) + re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
+    assert sorted(sources) == [f"{URL_PREFIX}/leaflet/leaflet.css", f"{URL_PREFIX}/leaflet/leaflet.js"]
+    for src in sources:
+        assert local_path(src).is_file(), src
+    assert "L.tileLayer" not in page
+
+
+def test_map_shows_every_town_with_name_code_and_label(vendored, region):
+    page = _js_unescape(_render(build_map(region, tiles="none", lang="zh")))
+    towns = region.towns
+    assert len(towns) == 7
+    for name, code in zip(towns["name"], towns["code"], strict=True):
+        assert f'"name": "{name}"' in page
+        assert f'"code": "{code}"' in page
+        assert f"<span>{name}</span>" in page  # the permanent label
+    assert page.count('"className": "town-label"') == 7
+    assert "面积（km²）" in page and '"area_km2": "83.7"' in page  # 桂城街道
+
+
+def test_english_map_uses_english_names(vendored, region):
+    page = _js_unescape(_render(build_map(region, lang="en")))
+    assert "<span>Guicheng Subdistrict</span>" in page
+    assert "Area (km²)" in page
+
+
+def test_attribution_is_added_even_without_tiles(vendored, region):
+    page = _js_unescape(_render(build_map(region)))
+    assert f'attributionControl.addAttribution("{OSM_ATTRIBUTION}")' in page
+
+
+def test_map_fits_the_region(vendored, region):
+    page = _render(build_map(region))
+    minx, miny, maxx, maxy = region.towns.total_bounds
+    bounds = re.search(r"fitBounds\(\s*\[\[([\d.]+), ([\d.]+)\], \[([\d.]+), ([\d.]+)\]\]", page)
+    assert bounds is not None
+    assert [float(v) for v in bounds.groups()] == pytest.approx([miny, minx, maxy, maxx])
+
+
+def test_html_in_town_names_is_escaped(vendored):
+    evil = "<img src=x onerror=alert(1)>"
+    towns = gpd.GeoDataFrame(
+        {"code": ["<b>1</b>"], "name": [evil], "name_en": [evil], "area_km2": [1.0]},
+        geometry=[box(113.0, 23.0, 113.01, 23.01)], crs="EPSG:4326",
+    )
+    region = Region(towns=towns, source="test", attribution="<script>x</script> contributors")
+    page = _js_unescape(_render(build_map(region)))
+    assert "<img src=x" not in page
+    assert "<b>1</b>" not in page
+    assert "<script>x</script>" not in page
+    assert '"name": "&lt;img src=x onerror=alert(1)&gt;"' in page
+    assert "<span>&lt;img src=x onerror=alert(1)&gt;</span>" in page
+
+
+def test_osm_tiles_fail_softly(vendored, region):
+    page = _render(build_map(region, tiles="osm"))
+    assert "https://tile.openstreetmap.org/{z}/{x}/{y}.png" in page
+    assert '"errorTileUrl": "data:image/gif;base64,' in page
+
+
+def test_amap_shifts_overlays_into_gcj02(vendored, region):
+    wgs = build_map(region, tiles="none")
+    gcj = build_map(region, tiles="amap")
+    page = _render(gcj)
+    assert "autonavi.com" in page
+    outline = [c for c in gcj._children.values() if isinstance(c, folium.GeoJson)][0]
+    first = outline.data["features"][0]["geometry"]
+    vertex = first["coordinates"][0][0] if first["type"] == "Polygon" else first["coordinates"][0][0][0]
+    src = shapely.get_coordinates(region.towns.geometry.iloc[0])[0]
+    exp_lng, exp_lat = convert_points([src[0]], [src[1]], "wgs84", "gcj02")
+    assert vertex == pytest.approx([exp_lng[0], exp_lat[0]], abs=1e-9)
+    # the labels move with the outlines: each stays inside its shifted town
+    labels = [c for c in gcj._children.values() if isinstance(c, folium.FeatureGroup)][0]
+    shifted = region.towns.geometry.apply(lambda g: convert_geometry(g, "wgs84", "gcj02"))
+    markers = [c for c in labels._children.values() if isinstance(c, folium.Marker)]
+    for marker, town in zip(markers, shifted, strict=True):
+        assert town.contains(Point(marker.location[1], marker.location[0]))
+    assert wgs.location != pytest.approx(gcj.location)
+
+
+def test_tianditu_needs_a_key(vendored, region):
+    assert "tianditu" not in available_tiles(None)
+    assert "tianditu" in available_tiles("k")
+    with pytest.raises(MapError, match="SITES_TIANDITU_KEY"):
+        build_map(region, tiles="tianditu")
+    page = _render(build_map(region, tiles="tianditu", tianditu_key="secret-key"))
+    assert page.count("tk=secret-key") == 2  # vector tiles and their labels
+
+
+def test_unknown_tiles_are_refused(vendored, region):
+    with pytest.raises(MapError, match="bing"):
+        build_map(region, tiles="bing")
+
+
+def test_elements_without_local_assets_fail_loudly(vendored):
+    m = folium.Map(tiles=None)
+    folium.Marker([23.0, 113.0], icon=folium.Icon(icon="home")).add_to(m)
+    folium.plugins.Fullscreen().add_to(m)
+    with pytest.raises(MapError) as err:
+        use_local_assets(m)
+    message = err.value.message("en")
+    assert "Icon" in message and "CircleMarker" in message
+    assert "Fullscreen" in message and "fullscreen" in message.lower()
+
+
+def test_marker_cluster_uses_vendored_plugin(vendored):
+    m = folium.Map(tiles=None)
+    folium.plugins.MarkerCluster([[23.0, 113.0], [23.1, 113.1]]).add_to(m)
+    page = _render(use_local_assets(m))
+    assert URL.findall(page) == []
+    assert f"{URL_PREFIX}/leaflet.markercluster/leaflet.markercluster.js" in page
+    assert folium.Map.default_js[0][1].startswith("https://")  # folium's class defaults untouched
+
+
+def test_standalone_html_inlines_everything(vendored, region):
+    page = standalone_html(build_map(region))
+    assert "<script src=" not in page and 'rel="stylesheet"' not in page
+    assert URL_PREFIX not in page
+    assert "L.map(" in page and ".leaflet-container" in page
+    assert "url(data:image/png;base64," in page  # leaflet.css images inlined
+    # Only Leaflet's own namespace, comment and attribution-prefix links remain; none is loaded.
+    assert set(URL.findall(page)) <= {"http://www.w3.org/2000/svg", "https://leafletjs.com",
+                                      "https://bugs.chromium.org/p/chromium/issues/detail?id=600120",
+                                      "https://bugzilla.mozilla.org/show_bug.cgi?id=888319"}
+
+
+# ----------------------------------------------------------- fetching assets
+
+
+def _tarball(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def _integrity(data: bytes) -> str:
+    return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+
+
+TOY_FILES = {
+    "package/dist/toy.js": b"var toy = 1;",
+    "package/dist/images/a.png": b"png",
+    "package/dist/toy.js.map": b"{}",
+    "package/README.md": b"readme",
+    "package/dist/../../evil.js": b"alert(1)",
+}
+
+
+def _toy(data: bytes, integrity: str | None = None) -> NpmPackage:
+    return NpmPackage(name="toy", version="1.0.0", integrity=integrity or _integrity(data),
+                      files=("toy.js", "images/*.png"))
+
+
+def test_tampered_tarball_is_refused(tmp_path):
+    data = _tarball(TOY_FILES)
+    wrong = _integrity(b"something else")
+    with pytest.raises(MapError, match="校验失败"):
+        install_tarball(_toy(data, wrong), data, tmp_path)
+    assert list(tmp_path.iterdir()) == []  # nothing half-installed
+
+
+def test_install_extracts_only_the_needed_files(tmp_path):
+    data = _tarball(TOY_FILES)
+    folder = install_tarball(_toy(data), data, tmp_path)
+    files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+    assert files == ["images/a.png", "manifest.json", "toy.js"]
+    assert not (tmp_path.parent / "evil.js").exists()
+    assert is_installed(_toy(data), tmp_path)
+    (folder / "toy.js").write_bytes(b"var toy = 2;")  # a changed file is no longer "installed"
+    assert not is_installed(_toy(data), tmp_path)
+
+
+def _registry(root: Path, data: bytes) -> str:
+    (root / "toy" / "-").mkdir(parents=True)
+    (root / "toy" / "-" / "toy-1.0.0.tgz").write_bytes(data)
+    return root.as_uri()
+
+
+def test_fetch_is_idempotent_and_force_refetches(tmp_path):
+    data = _tarball(TOY_FILES)
+    registry = _registry(tmp_path / "registry", data)
+    vendor = tmp_path / "vendor"
+    log: list[str] = []
+    fetch_assets(log=log.append, packages=(_toy(data),), vendor_dir=vendor, registry=registry)
+    fetch_assets(log=log.append, packages=(_toy(data),), vendor_dir=vendor, registry=registry)
+    assert ["downloading" in line for line in log] == [True, False]
+    (vendor / "toy" / "toy.js").unlink()
+    fetch_assets(log=log.append, packages=(_toy(data),), vendor_dir=vendor, registry=registry)
+    assert (vendor / "toy" / "toy.js").read_bytes() == b"var toy = 1;"
+    fetch_assets(force=True, log=log.append, packages=(_toy(data),), vendor_dir=vendor, registry=registry)
+    assert sum("downloading" in line for line in log) == 3
+
+
+def test_unreachable_registry_gives_a_bilingual_error(tmp_path):
+    data = _tarball(TOY_FILES)
+    with pytest.raises(MapError) as err:
+        fetch_assets(log=lambda _: None, packages=(_toy(data),), vendor_dir=tmp_path / "v",
+                     registry=(tmp_path / "nowhere").as_uri())
+    assert "无法从 npm 软件包仓库下载" in err.value.message("zh")
+    assert "cannot download" in err.value.message("en") and "HTTPS_PROXY" in err.value.message("en")
+
+
+def test_missing_assets_are_reported_with_the_fix(tmp_path):
+    with pytest.raises(MapError, match="python -m geodata assets"):
+        require_assets(tmp_path)
+    with pytest.raises(MapError, match="python -m geodata assets"):
+        use_local_assets(folium.Map(tiles=None), tmp_path)
