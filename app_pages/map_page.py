@@ -63,4 +63,4 @@ with table_col:
             t("map.field.area", lang): towns["area_km2"].round(1).to_numpy(),
         }
     )
-    st.dataframe(table, hide_index=True, key="town_table")
+    st.dataframe(table, hide_index=True)
