@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from i18n import t
+from i18n import default_language, t
 from settings import Language
 
 
@@ -30,6 +30,7 @@ class Problem:
     level: str = "error"
 
     def where(self, lang: Language | None = None) -> str:
+        lang = lang or default_language()
         parts = []
         if self.file:
             parts.append(t("where.file", lang, file=self.file))

@@ -100,8 +100,8 @@ register(
             "converted {features} features (layers: {layers}) from {src} to {dst} into {output}",
         ),
         "convert.summary.unshifted": (
-            "；其中 {count} 行在中国范围外，未偏移（经纬度是否写反？）",
-            "; {count} rows lie outside China and were not shifted (are longitude and latitude swapped?)",
+            "；其中 {count} 行在中国范围外，坐标未偏移，请核对",
+            "; {count} rows lie outside China and were not shifted; check them",
         ),
     }
 )
