@@ -185,7 +185,7 @@ def _kind(path: Path) -> str:
 
 def _write_atomically(output: Path, write: Callable[[Path], None]) -> None:
     """Run ``write`` on a temporary file next to ``output``, then rename it over ``output``."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.stem}.", suffix=output.suffix, dir=output.parent or ".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{output.stem}.", suffix=output.suffix, dir=output.parent)
     os.close(fd)
     tmp_path = Path(tmp)
     try:

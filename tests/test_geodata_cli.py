@@ -313,3 +313,11 @@ def test_amap_outline_of_nanhai_lands_on_the_osm_towns_after_conversion(tmp_path
     for dx, dy in ((25, 0), (-25, 0), (0, 25), (0, -25)):
         shifted = shapely.affinity.translate(moved, dx, dy)
         assert shifted.symmetric_difference(osm).area / 1e6 > converted_km2
+
+
+def test_broken_geojson_is_reported_and_nothing_written(tmp_path):
+    src = tmp_path / "broken.geojson"
+    src.write_text('{"type": "FeatureCollection", "features": [')
+    with pytest.raises(RecordError, match=r"file broken.geojson: cannot read the file"):
+        convert_file(src, tmp_path / "out.geojson", "gcj02", "wgs84")
+    assert [p.name for p in tmp_path.iterdir()] == ["broken.geojson"]
