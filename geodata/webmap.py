@@ -67,7 +67,7 @@ _LABEL_CSS = """<style>
   font: 600 13px/1.2 "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif;
   color: #1a2b4c; text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; pointer-events: none;
 }
-.leaflet-container { background: #f4f1ea; }
+html .leaflet-container { background: #f4f1ea; }
 </style>"""
 
 TOWN_STYLE = {"color": "#1f4e79", "weight": 2, "fillColor": "#9ecae1", "fillOpacity": 0.25}

@@ -6,7 +6,9 @@ from urllib.parse import urlparse
 
 import pytest
 
-from geodata.map_assets import require_assets
+from geodata.boundaries import bundled_region
+from geodata.map_assets import require_assets, standalone_html
+from geodata.webmap import build_map
 from tests.browser_support import ARTIFACTS, CHROMIUM_ARGS, require_chromium, streamlit_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
@@ -65,3 +67,34 @@ def test_map_renders_offline_with_labels_and_language_switch(tmp_path):
     assert blocked == [], f"the page asked for non-local resources: {blocked}"
     served = {u.rsplit('/', 1)[-1]: status for u, status in vendor_served}
     assert served.get("leaflet.js") == 200 and served.get("leaflet.css") == 200, vendor_served
+
+
+def test_standalone_export_opens_with_no_network(tmp_path):
+    chromium = require_chromium()
+    require_assets()
+    from playwright.sync_api import expect, sync_playwright
+
+    export = tmp_path / "map.html"
+    export.write_text(standalone_html(build_map(bundled_region())), encoding="utf-8")
+    requested: list[str] = []
+
+    def nothing_but_the_file(route):
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            requested.append(route.request.url)
+            route.abort()
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 900, "height": 700})
+            page.route("**/*", nothing_but_the_file)
+            page.goto(export.as_uri())
+            expect(page.locator("path.leaflet-interactive")).to_have_count(7, timeout=20_000)
+            expect(page.locator(".town-label span", has_text="狮山镇")).to_be_visible()
+            expect(page.locator(".leaflet-control-zoom-in")).to_be_visible()  # leaflet.css applied
+            page.screenshot(path=ARTIFACTS / "standalone.png")
+        finally:
+            browser.close()
+    assert requested == []
