@@ -191,11 +191,18 @@ register(
     }
 )
 
-#: Field names tried, in order, when the user names no field (compared case-insensitively).
-NAME_FIELDS = ("name", "名称", "镇街", "镇街名称", "镇名", "街道", "乡镇", "town", "town_name", "township",
-               "county", "区县", "name_zh", "name_cn", "NAME_3", "地名")
-CODE_FIELDS = ("code", "adcode", "代码", "区划代码", "行政区划代码", "统计代码", "town_code", "towncode",
-               "gb", "GB_CODE")
+#: Field names tried when the user names no field (compared case-insensitively), in tiers:
+#: a later tier is tried only when no field of the earlier ones is present, so a town file
+#: with both ``name`` and ``county`` takes ``name``. Two fields of one tier are an error.
+NAME_FIELDS: tuple[tuple[str, ...], ...] = (
+    ("name", "名称", "镇街", "镇街名称", "镇名", "街道", "乡镇", "town", "town_name", "township", "name_zh",
+     "name_cn", "地名"),
+    ("county", "区县", "county_name", "NAME_3"),
+)
+CODE_FIELDS: tuple[tuple[str, ...], ...] = (
+    ("code", "代码", "区划代码", "行政区划代码", "统计代码", "town_code", "towncode"),
+    ("adcode", "gb", "GB_CODE"),
+)
 NAME_EN_FIELDS = ("name_en", "english", "name_english", "英文名", "英文名称", "ename")
 #: Overlap between two towns above this many km² is an error (slivers below it are tolerated).
 OVERLAP_TOLERANCE_KM2 = 0.01
@@ -344,22 +351,25 @@ def _detect_field(fields: list[str], candidates: tuple[str, ...]) -> str | None:
     return None
 
 
-def _pick_field(fields: list[str], given: str | None, candidates: tuple[str, ...], what: str, file: str) -> str:
-    """The field the user named, or the one candidate present; error listing the fields otherwise."""
+def _pick_field(fields: list[str], given: str | None, tiers: tuple[tuple[str, ...], ...], what: str,
+                file: str) -> str:
+    """The field the user named, or the one candidate of the first tier present; error listing the
+    fields otherwise."""
     listed = ", ".join(fields) or "-"
     if given is not None:
         if given in fields:
             return given
         raise BoundaryError(Problem("boundary.field_missing", {"field": given, "fields": listed}, file=file))
-    lower = {c.lower() for c in candidates}
-    found = [f for f in fields if f.lower() in lower]
-    if not found:
-        raise BoundaryError(Problem(f"boundary.field_none.{what}", {"tried": ", ".join(candidates),
-                                                                    "fields": listed}, file=file))
-    if len(found) > 1:
-        raise BoundaryError(Problem(f"boundary.field_many.{what}", {"candidates": ", ".join(found),
-                                                                    "fields": listed}, file=file))
-    return found[0]
+    for tier in tiers:
+        lower = {c.lower() for c in tier}
+        found = [f for f in fields if f.lower() in lower]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise BoundaryError(Problem(f"boundary.field_many.{what}", {"candidates": ", ".join(found),
+                                                                        "fields": listed}, file=file))
+    tried = ", ".join(name for tier in tiers for name in tier)
+    raise BoundaryError(Problem(f"boundary.field_none.{what}", {"tried": tried, "fields": listed}, file=file))
 
 
 def _text(value: object) -> str:

@@ -16,7 +16,7 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point, Polygon, box
 
-from errors import BoundaryError
+from errors import BoundaryError, CRSError
 from geodata.boundaries import OSM_ATTRIBUTION, TOWN_COLUMNS, bundled_region, load_region
 from geodata.crs import convert_geometry
 
@@ -218,7 +218,7 @@ def test_projected_file_said_to_be_gcj02(tmp_path):
 
 
 def test_unknown_crs_value():
-    with pytest.raises(Exception, match=r"unknown coordinate system 'mars'"):
+    with pytest.raises(CRSError, match=r"unknown coordinate system 'mars'"):
         load_region(AMAP_NANHAI, crs="mars")
 
 
@@ -288,6 +288,21 @@ def test_no_code_field_lists_the_fields(tmp_path):
     two_towns().drop(columns="code").to_crs(4326).to_file(path, engine="pyogrio")
     with pytest.raises(BoundaryError, match=r"no code field found .* available fields: name\. .*--code-field"):
         load_region(path)
+
+
+def test_county_field_gives_way_to_a_name_field_and_adcode_to_code(tmp_path):
+    path = tmp_path / "towns.geojson"
+    two_towns(county=["南海区", "南海区"], adcode=["440605", "440605"]).to_crs(4326).to_file(path, engine="pyogrio")
+    region = load_region(path)
+    assert list(region.towns["name"]) == ["甲镇", "乙镇"]
+    assert list(region.towns["code"]) == ["440000000001", "440000000002"]
+
+
+def test_county_file_detects_county_and_adcode(tmp_path):
+    path = tmp_path / "counties.geojson"
+    gdf = two_towns().rename(columns={"name": "County", "code": "ADCODE"})
+    gdf.to_crs(4326).to_file(path, engine="pyogrio")
+    assert list(load_region(path).towns["name"]) == ["甲镇", "乙镇"]
 
 
 def test_several_name_fields(tmp_path):
