@@ -1,0 +1,231 @@
+"""The one-page leadership report: are we on track for this year's targets, and where not?
+
+:func:`build_report` evaluates every target as of a date (:mod:`scoring.target_eval`),
+projects each at the present rate (:mod:`scoring.progress`) and colours every
+town red, amber or green (:mod:`scoring.rag`, rule printed on the page). The
+result, a :class:`LeadershipReport`, holds only text and plain tables, so each
+output format (:mod:`scoring.report_xlsx`, :mod:`scoring.report_html`,
+:mod:`scoring.report_pdf`) lays out the same content. :func:`write_report`
+picks the format from the file name.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from errors import Problem, RecordError
+from geodata.boundaries import Region
+from i18n import t
+from scoring.demand import Demand
+from scoring.progress import Projection, monthly_series, project
+from scoring.rag import add_rag
+from scoring.target_eval import evaluate_targets
+from scoring.targets import Target
+from settings import Language, site_type
+
+#: The output formats by file suffix.
+FORMATS: tuple[str, ...] = (".xlsx", ".pdf", ".html")
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One cell of the town-by-town table: its text and colour (``None``: target does not apply)."""
+
+    text: str
+    rag: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TargetLine:
+    """One target in the summary table, already worded for the reader."""
+
+    target: Target
+    type_name: str
+    towns_met: int
+    towns_total: int
+    met: bool
+    projection: Projection
+    status_text: str
+    projection_text: str
+    days_text: str
+
+
+@dataclass
+class LeadershipReport:
+    """Everything the one page shows, in one language.
+
+    ``rows``: the evaluation table with a ``rag`` column (one row per target ×
+    town); ``series``: each target's monthly series by target id; ``town_rows``:
+    the town-by-town table, one ``(town name, cells)`` per town (plus the region
+    row when a target is region-wide), cells in the order of ``targets``.
+    """
+
+    lang: Language
+    as_of: datetime.date
+    title: str
+    region_name: str
+    attribution: str
+    targets: list[TargetLine]
+    rows: pd.DataFrame
+    series: dict[int | None, pd.DataFrame]
+    town_rows: list[tuple[str, list[Cell]]]
+    shortfalls: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def met_count(self) -> int:
+        return sum(line.met for line in self.targets)
+
+    def text(self, key: str, **params: object) -> str:
+        """A report text in the report's language."""
+        return t(key, self.lang, **params)
+
+    @property
+    def summary(self) -> str:
+        return self.text("report.summary", met=self.met_count, total=len(self.targets))
+
+    @property
+    def rule(self) -> str:
+        return self.text("report.rule")
+
+    @property
+    def column_headers(self) -> list[str]:
+        """Header of the town-by-town table: the town column, then one per target."""
+        return [self.text("report.col.town")] + [line.target.name for line in self.targets]
+
+    @property
+    def target_headers(self) -> list[str]:
+        keys = ("target", "type", "deadline", "days_left", "towns_met", "status", "projection")
+        return [self.text(f"report.col.{k}") for k in keys]
+
+    def target_cells(self, line: TargetLine) -> list[str]:
+        return [line.target.name, line.type_name, line.target.deadline.isoformat(), line.days_text,
+                f"{line.towns_met} / {line.towns_total}", line.status_text, line.projection_text]
+
+
+def build_report(
+    targets: Sequence[Target],
+    sites: pd.DataFrame,
+    region: Region,
+    *,
+    as_of: datetime.date,
+    lang: Language = "zh",
+    demand: Demand | None = None,
+) -> LeadershipReport:
+    """Evaluate, project and colour every target as of ``as_of`` (see the module docstring)."""
+    table = evaluate_targets(targets, sites, region, as_of=as_of, lang=lang, demand=demand)
+    series = {tg.id: monthly_series(tg, sites, region, as_of=as_of, demand=demand) for tg in targets}
+    projections = {tg.id: project(tg, series[tg.id]) for tg in targets}
+    rows = add_rag(table, projections)
+    region_name = (region.name_zh if lang == "zh" else region.name_en) or t("region.whole", lang)
+    report = LeadershipReport(
+        lang=lang, as_of=as_of, title=t("report.title", lang, region=region_name), region_name=region_name,
+        attribution=region.attribution, targets=[], rows=rows, series=series, town_rows=[],
+    )
+    for target in targets:
+        mine = rows.loc[rows["target_id"] == target.id] if target.id is not None else rows.iloc[0:0]
+        report.targets.append(_target_line(report, target, mine, projections[target.id]))
+    report.town_rows = _town_rows(report, targets, rows, region)
+    report.shortfalls = _shortfalls(report, rows)
+    return report
+
+
+def write_report(report: LeadershipReport, path: str | Path) -> Path:
+    """Write ``report`` as XLSX, PDF or HTML, chosen by ``path``'s suffix; returns the path."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise RecordError(Problem("report.bad_suffix", {"value": path.name}))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".xlsx":
+        from scoring.report_xlsx import write_xlsx
+
+        write_xlsx(report, path)
+    elif suffix == ".pdf":
+        from scoring.report_pdf import write_pdf
+
+        write_pdf(report, path)
+    else:
+        from scoring.report_html import write_html
+
+        write_html(report, path)
+    return path
+
+
+# ---------------------------------------------------------------------- wording
+
+
+def format_value(value: float, unit: str) -> str:
+    """A required/actual/shortfall value for reading: whole sites and people, km² to 0.1."""
+    if unit == "km2":
+        return f"{value:.1f}"
+    return str(int(math.ceil(value - 1e-9))) if unit == "people" else f"{value:g}"
+
+
+def _cell_text(row: dict[str, object]) -> str:
+    if row["measure"] == "site_count":
+        return f"{format_value(row['actual'], 'sites')}/{format_value(row['required'], 'sites')}"  # type: ignore[arg-type]
+    return f"{row['actual_pct']:.0f}%/{row['required_pct']:.0f}%"
+
+
+def _days_text(report: LeadershipReport, days: int) -> str:
+    return report.text("report.days_left", days=days) if days >= 0 else report.text("report.days_over", days=-days)
+
+
+def _target_line(report: LeadershipReport, target: Target, rows: pd.DataFrame, projection: Projection) -> TargetLine:
+    met = bool(len(rows)) and bool(rows["met"].all())
+    if projection.met:
+        projected = report.text("report.already_met")
+    elif projection.met_on is None:
+        projected = report.text("report.not_at_rate")
+    else:
+        projected = report.text("report.projected", date=projection.met_on.isoformat())
+    try:
+        type_name = site_type(target.site_type).name(report.lang)
+    except KeyError:
+        type_name = target.site_type
+    return TargetLine(
+        target=target, type_name=type_name, towns_met=int(rows["met"].sum()), towns_total=len(rows), met=met,
+        projection=projection, status_text=report.text("report.met" if met else "report.not_met"),
+        projection_text=projected, days_text=_days_text(report, (target.deadline - report.as_of).days),
+    )
+
+
+def _town_rows(report: LeadershipReport, targets: Sequence[Target], rows: pd.DataFrame,
+               region: Region) -> list[tuple[str, list[Cell]]]:
+    by_key = {(r["target_id"], r["town_code"]): r for r in rows.to_dict("records")}
+    keys: list[tuple[str | None, str]] = [
+        (str(code), region.town_name(str(code), report.lang)) for code in region.towns["code"]
+    ]
+    if any(tg.scope == "region" for tg in targets):
+        keys.append((None, report.region_name))
+    out = []
+    for code, name in keys:
+        cells = []
+        for target in targets:
+            row = by_key.get((target.id, code))
+            cells.append(Cell(_cell_text(row), str(row["rag"])) if row else Cell("—", None))
+        out.append((name, cells))
+    return out
+
+
+def _shortfalls(report: LeadershipReport, rows: pd.DataFrame) -> list[tuple[str, str]]:
+    """``(rag, line)`` for every row not met, red first, then by target and town order."""
+    order = {"red": 0, "amber": 1}
+    short = [r for r in rows.to_dict("records") if not r["met"]]
+    short.sort(key=lambda r: order.get(str(r["rag"]), 2))
+    lines = []
+    for r in short:
+        unit = str(r["unit"])
+        lines.append((str(r["rag"]), report.text(
+            "report.shortfall_line", town=r["town_name"], target=r["name"],
+            shortfall=format_value(float(r["shortfall"]), unit), unit=report.text(f"unit.{unit}"),
+            actual=format_value(float(r["actual"]), unit), required=format_value(float(r["required"]), unit),
+            deadline=r["deadline"].isoformat(), days=_days_text(report, int(r["days_left"])),
+        )))
+    return lines
