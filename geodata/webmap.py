@@ -68,6 +68,7 @@ _LABEL_CSS = """<style>
   color: #1a2b4c; text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; pointer-events: none;
 }
 html .leaflet-container { background: #f4f1ea; }
+path.leaflet-interactive:focus:not(:focus-visible) { outline: none; }
 </style>"""
 
 TOWN_STYLE = {"color": "#1f4e79", "weight": 2, "fillColor": "#9ecae1", "fillOpacity": 0.25}

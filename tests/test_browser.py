@@ -47,6 +47,12 @@ def test_map_renders_offline_with_labels_and_language_switch(tmp_path):
             expect(frame.locator(".leaflet-control-attribution")).to_contain_text("OpenStreetMap contributors")
             expect(frame.locator(".leaflet-tile")).to_have_count(0)
             expect(page.get_by_role("radio", name="无底图（离线）")).to_be_checked()
+
+            # Clicking a town (at its label, which lets clicks through) selects it on the page.
+            box = frame.locator(".town-label span", has_text="桂城街道").bounding_box()
+            page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            expect(page.get_by_text("已选镇街：桂城街道（440605011000）")).to_be_visible(timeout=20_000)
+            expect(frame.locator(".leaflet-popup-content")).to_contain_text("440605011000")
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=ARTIFACTS / "map.png", full_page=True)
 
