@@ -193,17 +193,23 @@ def _demand_total(demand: Demand | None, n_towns: int) -> NDArray[np.float64]:
 def _covered_demand(result: CoverageResult, key: str, of_type: pd.DataFrame,
                     share: NDArray[np.float64]) -> NDArray[np.float64]:
     demand = result.demand
-    n_towns = len(result.towns_metric)
     if isinstance(demand, TownDemand):
         return demand.total * share
-    radius = result.radii_m[key]
-    xy = site_xy(of_type, demand.crs)
-    if isinstance(demand, PointDemand):
-        mask = points_within(xy, demand.xy, radius)
-    else:
-        assert isinstance(demand, GridDemand)
-        mask = grid_within(xy, radius, x_left=demand.x_left, y_top=demand.y_top, cell_x=demand.cell_x,
-                           cell_y=demand.cell_y, shape=demand.shape)[demand.cells]
+    mask, by_town = covered_demand(demand, site_xy(of_type, demand.crs), result.radii_m[key],
+                                   n_towns=len(result.towns_metric))
     result.demand_covered[key] = mask
+    return by_town
+
+
+def covered_demand(demand: PointDemand | GridDemand, xy: NDArray[np.float64], radius_m: float, *,
+                   n_towns: int) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
+    """Which demand points (or weighted cells) lie within ``radius_m`` of sites ``xy``, and the
+    covered weight per town. ``xy``: site coordinates in metres in ``demand.crs``."""
+    require_metric(demand.crs, what="demand")
+    if isinstance(demand, PointDemand):
+        mask = points_within(xy, demand.xy, radius_m)
+    else:
+        mask = grid_within(xy, radius_m, x_left=demand.x_left, y_top=demand.y_top, cell_x=demand.cell_x,
+                           cell_y=demand.cell_y, shape=demand.shape)[demand.cells]
     keep = mask & (demand.town >= 0)
-    return np.bincount(demand.town[keep], weights=demand.weight[keep], minlength=n_towns).astype(float)
+    return mask, np.bincount(demand.town[keep], weights=demand.weight[keep], minlength=n_towns).astype(float)

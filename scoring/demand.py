@@ -343,32 +343,47 @@ def town_demand(codes, weights, *, town_codes, source: str = "") -> TownDemand:
 
 def _load_raster(path: Path, *, towns, metric_crs: pyproj.CRS) -> Demand:
     import rasterio
-    from rasterio import features
 
     with rasterio.open(path) as src:
         band = src.read(1, masked=True).astype(float).filled(0.0)
         transform, crs = src.transform, pyproj.CRS(src.crs) if src.crs else None
     if crs is None:
         raise RecordError(Problem("crs.missing", file=path.name))
-    band[~np.isfinite(band) | (band < 0)] = 0.0
     if transform.b != 0 or transform.d != 0 or transform.e >= 0:
         raise RecordError(Problem("scoring.demand_format", file=path.name))
-    ny, nx = band.shape
-    cells = np.flatnonzero(band.ravel() > 0)
-    weight = band.ravel()[cells]
     if crs.is_geographic:
+        band[~np.isfinite(band) | (band < 0)] = 0.0
+        ny, nx = band.shape
+        cells = np.flatnonzero(band.ravel() > 0)
         rows, cols = np.divmod(cells, nx)
         lng = transform.c + (cols + 0.5) * transform.a
         lat = transform.f + (rows + 0.5) * transform.e
-        return point_demand(lng, lat, weight, towns_wgs84=towns.geometry, crs=metric_crs, source=path.name)
+        return point_demand(lng, lat, band.ravel()[cells], towns_wgs84=towns.geometry, crs=metric_crs,
+                            source=path.name)
+    return grid_demand(band, transform, crs, towns=towns, source=path.name)
+
+
+def grid_demand(band: NDArray, transform, crs, *, towns, source: str = "") -> GridDemand:
+    """A :class:`GridDemand` from a 2-D weight array on a north-up grid in metric ``crs``.
+
+    ``transform``: the raster's affine transform (``rasterio``/``affine``);
+    ``towns``: the region's towns frame (EPSG:4326), burnt onto the grid by cell
+    centre to give each weighted cell its town. Non-finite and negative
+    weights count as 0.
+    """
+    from rasterio import features
+
     crs = require_metric(crs, what="demand raster")
-    towns_r = _towns_in(towns.geometry, crs)
+    band = np.asarray(band)
+    ny, nx = band.shape
+    flat = band.ravel()
+    cells = np.flatnonzero(np.isfinite(flat) & (flat > 0))
     labels = features.rasterize(
-        ((g, i + 1) for i, g in enumerate(towns_r)), out_shape=(ny, nx), transform=transform,
-        fill=0, dtype="int32",
+        ((g, i + 1) for i, g in enumerate(_towns_in(towns.geometry, crs))), out_shape=(ny, nx),
+        transform=transform, fill=0, dtype="int32",
     ).ravel()
     return GridDemand(
         x_left=transform.c, y_top=transform.f, cell_x=transform.a, cell_y=-transform.e, shape=(ny, nx),
-        cells=cells.astype(np.int64), weight=weight, town=labels[cells].astype(np.int64) - 1, crs=crs,
-        source=path.name,
+        cells=cells.astype(np.int64), weight=flat[cells].astype(float), town=labels[cells].astype(np.int64) - 1,
+        crs=crs, source=source,
     )

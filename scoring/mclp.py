@@ -15,7 +15,10 @@ Two solvers:
   step's gains are exact and the whole greedy costs O(nnz + count × candidates);
   this is what lazy evaluation of upper bounds approximates, without the heap),
   then best-improvement 1-swaps (drop one chosen site, add one other) until no
-  swap improves, each round a handful of sparse products.
+  swap improves, each round a handful of sparse products; then an iterated
+  local search escapes that local optimum: drop a few sites at random, refill
+  with a randomised greedy, swap again, keep the best (seeded; bounded by a
+  number of rounds and a time budget).
 * ``exact``: the MILP (binary x per candidate, y ≤ Σ x per point, Σ x = count)
   solved by HiGHS (``highspy``), warm-started with the heuristic's answer,
   with a time limit; points with identical candidate sets are merged first.
@@ -89,6 +92,9 @@ def solve_mclp(
     method: str = "auto",
     time_limit_s: float = 60.0,
     exact_max_nnz: int = EXACT_MAX_NNZ,
+    perturb_rounds: int = 20,
+    perturb_budget_s: float = 0.5,
+    seed: int = 0,
     progress: Progress | None = None,
     lang=None,
 ) -> MCLPResult:
@@ -96,6 +102,9 @@ def solve_mclp(
 
     ``group``: group (town) index per candidate, ``-1`` for none; with
     ``min_per_group`` ≥ 1 every group ``0..group.max()`` gets at least that many.
+    ``perturb_rounds``/``perturb_budget_s``/``seed``: the iterated local search
+    after the first greedy + swaps (at most that many rounds or seconds; seeded,
+    so a run is repeatable unless the time budget cuts it short).
     Raises :class:`errors.RecordError` for a bad count, method or infeasible minimum.
     """
     started = time.perf_counter()
@@ -119,7 +128,9 @@ def solve_mclp(
     progress(0.0, t("scoring.progress.greedy", lang, done=0, count=count))
     chosen = _greedy(cover, w, count, group, need, progress, lang)
     chosen = _swap(cover, w, chosen, group, need, progress, lang)
-    name, gap, bound, status = "greedy+swap", None, None, "heuristic"
+    chosen = _perturb(cover, w, chosen, group, need, progress, lang, rounds=perturb_rounds,
+                      budget_s=perturb_budget_s, seed=seed)
+    name, gap, bound, status = "greedy+swap+ils", None, None, "heuristic"
     if method == "exact" or (method == "auto" and cover.nnz <= exact_max_nnz):
         exact = _milp(cover, w, count, group, need, chosen, time_limit_s, progress, lang)
         if exact is not None:
@@ -152,21 +163,38 @@ def _value(cover: sp.csr_matrix, w: NDArray[np.float64], chosen: NDArray[np.int6
     return float(w[hit].sum())
 
 
-def _greedy(cover, w, count, group, need, progress, lang) -> NDArray[np.int64]:
-    coverT = cover.T.tocsr()
-    gain = cover @ w
+def _greedy(cover, w, count, group, need, progress, lang, *, start: NDArray[np.int64] | None = None,
+            rng: np.random.Generator | None = None, top: int = 3, coverT=None) -> NDArray[np.int64]:
+    """Greedy completion of ``start`` (default: empty) to ``count`` candidates.
+
+    With ``rng``, each pick is drawn from the ``top`` best instead of the best
+    (the randomised refill of the perturbation phase).
+    """
+    coverT = cover.T.tocsr() if coverT is None else coverT
+    start = np.zeros(0, dtype=np.int64) if start is None else np.asarray(start, dtype=np.int64)
     open_ = w > 0
-    chosen: list[int] = []
+    if len(start):
+        open_[cover[start].indices] = False
+    gain = cover @ np.where(open_, w, 0.0)
+    chosen: list[int] = list(start)
     placed = np.zeros(len(need), dtype=np.int64)
+    if len(need):
+        placed += np.bincount(group[start][group[start] >= 0], minlength=len(need))
     blocked = np.zeros(cover.shape[0], dtype=bool)
-    for step in range(count):
+    blocked[start] = True
+    for step in range(len(start), count):
         score = np.where(blocked, -np.inf, gain)
         if len(need):
             deficit = np.maximum(need - placed, 0)
             if deficit.sum() >= count - step:  # remaining picks must go to short groups
                 in_short = (group >= 0) & (deficit[np.maximum(group, 0)] > 0)
                 score = np.where(in_short, score, -np.inf)
-        j = int(np.argmax(score))
+        if rng is None:
+            j = int(np.argmax(score))
+        else:
+            best = np.argpartition(-score, top)[:top] if len(score) > top else np.arange(len(score))
+            best = best[np.isfinite(score[best])]
+            j = int(best[rng.integers(0, len(best))]) if len(best) else int(np.argmax(score))
         chosen.append(j)
         blocked[j] = True
         if len(need) and group[j] >= 0:
@@ -175,29 +203,66 @@ def _greedy(cover, w, count, group, need, progress, lang) -> NDArray[np.int64]:
         newly = row[open_[row]]
         if len(newly):
             open_[newly] = False
-            starts, ends = coverT.indptr[newly], coverT.indptr[newly + 1]
-            lens = ends - starts
-            idx = coverT.indices[np.repeat(starts - np.cumsum(lens) + lens, lens) + np.arange(lens.sum())]
-            gain -= np.bincount(idx, weights=np.repeat(w[newly], lens), minlength=cover.shape[0])
-        if step % 10 == 9:
-            progress(0.5 * (step + 1) / count, t("scoring.progress.greedy", lang, done=step + 1, count=count))
+            idx, which = _rows(coverT.indptr, coverT.indices, newly)
+            gain -= np.bincount(idx, weights=w[newly][which], minlength=cover.shape[0])
+        if rng is None and step % 10 == 9:
+            progress(0.3 * (step + 1) / count, t("scoring.progress.greedy", lang, done=step + 1, count=count))
     return np.asarray(chosen, dtype=np.int64)
 
 
-def _swap(cover, w, chosen, group, need, progress, lang, max_rounds: int = 200) -> NDArray[np.int64]:
-    """Best-improvement 1-swaps until no swap gains more than a relative 1e-9."""
+def _perturb(cover, w, chosen, group, need, progress, lang, *, rounds: int, budget_s: float,
+             seed: int) -> NDArray[np.int64]:
+    """Iterated local search: drop a few chosen sites at random, refill with a randomised
+    greedy, improve by swaps; keep the best. Stops after ``rounds`` or ``budget_s`` seconds."""
+    rng = np.random.default_rng(seed)
+    coverT = cover.T.tocsr()
+    best, best_value = chosen, _value(cover, w, chosen)
+    k = len(chosen)
+    started = time.perf_counter()
+    for round_ in range(1, rounds + 1):
+        if k < 2 or time.perf_counter() - started > budget_s:
+            break
+        drop = rng.choice(k, min(k, int(rng.integers(2, max(2, k // 3) + 1))), replace=False)
+        trial = _greedy(cover, w, k, group, need, progress, lang, start=np.delete(best, drop), rng=rng,
+                        coverT=coverT)
+        trial = _swap(cover, w, trial, group, need, progress, lang, coverT=coverT)
+        value = _value(cover, w, trial)
+        if value > best_value + _EPS:
+            best, best_value = trial, value
+        progress(0.3 + 0.3 * round_ / rounds, t("scoring.progress.perturb", lang, round=round_, rounds=rounds))
+    return best
+
+
+def _rows(indptr: NDArray, indices: NDArray, rows: NDArray[np.int64]) -> tuple[NDArray, NDArray]:
+    """Column indices of CSR ``rows`` concatenated, and the position in ``rows`` of each."""
+    starts, lens = indptr[rows], indptr[rows + 1] - indptr[rows]
+    offsets = np.repeat(starts - np.cumsum(lens) + lens, lens) + np.arange(lens.sum())
+    return indices[offsets], np.repeat(np.arange(len(rows)), lens)
+
+
+def _swap(cover, w, chosen, group, need, progress, lang, *, coverT=None, max_rounds: int = 200) -> NDArray[np.int64]:
+    """Best-improvement 1-swaps until no swap gains more than a relative 1e-9.
+
+    For every candidate c and chosen site s at once: gain of adding c once s is
+    dropped = weight nobody chosen reaches within c's reach + weight only s
+    reaches within c's reach; minus the weight only s reaches. Computed from
+    the rows of the chosen sites and of the points only one site reaches.
+    """
+    coverT = cover.T.tocsr() if coverT is None else coverT
     chosen = chosen.copy()
-    n_cand = cover.shape[0]
-    for round_ in range(1, max_rounds + 1):
-        sel = cover[chosen]  # K × D
-        cnt = np.asarray(sel.sum(axis=0)).ravel()
-        lonely = (cnt == 1) & (w > 0)
-        # loss[s]: weight only s reaches; gain0[c]: weight nobody chosen reaches
-        loss = sel @ np.where(lonely, w, 0.0)
+    n_cand, k = cover.shape[0], len(chosen)
+    tol = _EPS * max(1.0, float(w.sum()))
+    for _ in range(max_rounds):
+        pts, slot = _rows(cover.indptr, cover.indices, chosen)
+        cnt = np.bincount(pts, minlength=cover.shape[1])
+        owner = np.full(cover.shape[1], -1, dtype=np.int64)
+        owner[pts] = slot
+        lonely = np.flatnonzero((cnt == 1) & (w > 0))
+        loss = np.bincount(owner[lonely], weights=w[lonely], minlength=k)
         gain0 = cover @ np.where(cnt == 0, w, 0.0)
-        # back[c, s]: weight reached only by s that c would take over if swapped in for s
-        only = sel.multiply(np.where(lonely, w, 0.0)[None, :]).tocsc().T
-        back = (cover @ only).toarray() if only.nnz else np.zeros((n_cand, len(chosen)))
+        cands, which = _rows(coverT.indptr, coverT.indices, lonely)
+        back = np.bincount(cands * k + owner[lonely][which], weights=w[lonely][which],
+                           minlength=n_cand * k).reshape(n_cand, k)
         delta = gain0[:, None] + back - loss[None, :]
         delta[chosen, :] = -np.inf
         if len(need):
@@ -206,11 +271,10 @@ def _swap(cover, w, chosen, group, need, progress, lang, max_rounds: int = 200) 
             tight = (gs >= 0) & (placed[np.maximum(gs, 0)] <= need[np.maximum(gs, 0)])
             same = group[:, None] == gs[None, :]
             delta[:, tight] = np.where(same[:, tight], delta[:, tight], -np.inf)
-        c, s = np.unravel_index(int(np.argmax(delta)), delta.shape)
-        if not delta[c, s] > _EPS * max(1.0, float(w.sum())):
+        c, s_ = np.unravel_index(int(np.argmax(delta)), delta.shape)
+        if not delta[c, s_] > tol:
             break
-        chosen[s] = c
-        progress(0.5 + 0.1 * min(round_ / 20, 1.0), t("scoring.progress.swap", lang, round=round_))
+        chosen[s_] = c
     return chosen
 
 

@@ -73,7 +73,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "scoring.progress.matrix": ("计算覆盖矩阵", "building the coverage matrix"),
     "scoring.progress.greedy": ("贪心选址 {done}/{count}", "greedy selection {done}/{count}"),
-    "scoring.progress.swap": ("局部交换改进，第 {round} 轮", "local swap improvement, round {round}"),
+    "scoring.progress.perturb": ("扰动后再改进，第 {round}/{rounds} 轮", "perturb and improve, round {round}/{rounds}"),
     "scoring.progress.milp": (
         "精确求解（HiGHS）：当前最优 {primal:.1f}，上界 {dual:.1f}，差距 {gap:.2%}",
         "exact solve (HiGHS): best {primal:.1f}, bound {dual:.1f}, gap {gap:.2%}",
