@@ -31,6 +31,7 @@ from errors import ProductError
 from geodata.cli import add_boundary_options
 from i18n import default_language
 from scoring.selection import DEFAULT_STATUSES, STATUSES
+from scoring.target_cli import configure_report, configure_targets, run_report, run_targets
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,8 @@ COMMANDS: list[Command] = [
     Command("coverage", "coverage per town and site type", _configure_coverage, run_coverage),
     Command("gaps", "uncovered areas as GeoJSON (WGS84)", _configure_gaps, run_gaps),
     Command("suggest", "best places for K new sites (maximal covering)", _configure_suggest, run_suggest),
+    Command("targets", "rollout targets town by town as of a date", configure_targets, run_targets),
+    Command("report", "one-page leadership report (XLSX, PDF or HTML)", configure_report, run_report),
 ]
 
 

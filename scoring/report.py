@@ -137,10 +137,8 @@ def build_report(
 
 def write_report(report: LeadershipReport, path: str | Path) -> Path:
     """Write ``report`` as XLSX, PDF or HTML, chosen by ``path``'s suffix; returns the path."""
-    path = Path(path)
+    path = check_report_path(path)
     suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise RecordError(Problem("report.bad_suffix", {"value": path.name}))
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".xlsx":
         from scoring.report_xlsx import write_xlsx
@@ -154,6 +152,14 @@ def write_report(report: LeadershipReport, path: str | Path) -> Path:
         from scoring.report_html import write_html
 
         write_html(report, path)
+    return path
+
+
+def check_report_path(path: str | Path) -> Path:
+    """``path`` as a Path if it ends in a report format; :class:`errors.RecordError` otherwise."""
+    path = Path(path)
+    if path.suffix.lower() not in FORMATS:
+        raise RecordError(Problem("report.bad_suffix", {"value": path.name}))
     return path
 
 
