@@ -76,8 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     for cmd, required in ((add, {"name", "type", "lng", "lat"}), (upd, set())):
         for fld, flag in _FIELD_OPTIONS:
             cmd.add_argument(flag, dest=fld, required=fld in required)
-        cmd.add_argument("--crs", default=None if cmd is upd else None, choices=["wgs84", "gcj02", "bd09"],
-                         required=cmd is add, help="coordinate system of --lng/--lat")
+        cmd.add_argument("--crs", choices=["wgs84", "gcj02", "bd09"], required=cmd is add,
+                         help="coordinate system of --lng/--lat" + ("" if cmd is add else " (default: wgs84)"))
         cmd.add_argument("--allow-outside", action="store_true", help="accept a point outside every town")
 
     close = sub.add_parser("close", parents=[common], help="mark a site closed (a status change)")

@@ -228,3 +228,15 @@ def test_audit_json_is_readable_and_text_kept_as_given(store):
     assert store.get_site(site.id).name == name
     raw = sqlite3.connect(store.path).execute("SELECT after FROM audit").fetchone()[0]
     assert json.loads(raw)["name"] == name
+
+
+def test_validate_previews_without_writing(store):
+    store.add({"name": "书屋", "type": "book_room", **IN_GUICHENG}, actor="a")
+    preview = store.validate(RawRecords.one({"name": "书屋", "type": "book_room", **IN_GUICHENG}), crs="wgs84")
+    assert [p.code for p in preview.errors] == ["sites.duplicate_near_site"]
+    allowed = store.validate(RawRecords.one({"name": "书屋", "type": "book_room", **IN_GUICHENG}), crs="wgs84",
+                             allow_duplicates=True, exclude_id=None)
+    assert [p.level for p in allowed.problems] == ["warning"] and len(allowed.drafts) == 1
+    own = store.validate(RawRecords.one({"name": "书屋", "type": "book_room", **IN_GUICHENG}), crs="wgs84",
+                         exclude_id=1)
+    assert own.problems == [] and store.count() == 1
