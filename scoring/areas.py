@@ -10,7 +10,9 @@ the disk's area (0.16 % at n = 64); we draw it with the *area-equivalent*
 radius ``r · sqrt((2π/n) / sin(2π/n))`` instead, so each whole disk has exactly
 the area π r². What remains is the polygon's wobble around the true circle,
 at most ±0.08 % of r (0.8 m at r = 1 km) and alternating in sign, which cancels
-to well under a square metre per km of cut edge on average.
+where a town line cuts across a disk. The worst case is a disk just touching a
+straight town line, where only the outward corners are clipped: about 13 m² per
+touching point at r = 1 km (scaling with r²), 0.0004 % of the disk.
 
 Speed. Instead of unioning every disk of a type and overlaying the result with
 the towns (the plain geopandas way), an STRtree finds, for each town, only the
