@@ -1,0 +1,86 @@
+"""``python -m scoring`` end to end on a registry database in a temporary folder."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from geodata.boundaries import bundled_region
+from scoring.cli import main
+from sites.storage import SiteStore
+
+# two sites well inside 狮山镇 and 西樵镇 (more than 1 km from any town line)
+SITES = [
+    {"name": "狮山书屋", "type": "book_room", "status": "open", "lng": 113.0, "lat": 23.12},
+    {"name": "西樵书屋", "type": "book_room", "status": "planned", "lng": 112.95, "lat": 22.93},
+]
+
+
+@pytest.fixture()
+def db(tmp_path, monkeypatch):
+    monkeypatch.setenv("SITES_LANGUAGE", "en")
+    path = tmp_path / "sites.db"
+    with SiteStore(path) as store:
+        for values in SITES:
+            store.add(values, actor="test")
+    return str(path)
+
+
+def test_coverage_json_has_the_contract_columns(db, capsys):
+    assert main(["coverage", "--db", db, "--type", "book_room", "--radius-m", "500", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == len(bundled_region().towns)
+    assert {"town_code", "town_name", "site_type", "sites", "area_km2", "covered_km2", "covered_share"} <= set(rows[0])
+    assert sum(r["covered_km2"] for r in rows) == pytest.approx(np.pi * 0.25, abs=1e-5)  # only the open one
+    assert sum(r["sites"] for r in rows) == 1
+
+
+def test_statuses_csv_and_demand(db, tmp_path, capsys):
+    demand = tmp_path / "workers.csv"
+    demand.write_text("lng,lat,workers\n113.0,23.12,40\n112.95,22.93,60\n", encoding="utf-8")
+    code = main(["coverage", "--db", db, "--type", "book_room", "--radius-m", "500", "--status", "open,planned",
+                 "--demand", str(demand), "--weight-field", "workers", "--format", "csv"])
+    assert code == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    header = lines[0].split(",")
+    assert {"demand", "covered_demand"} <= set(header)
+    rows = [dict(zip(header, line.split(","), strict=True)) for line in lines[1:]]
+    assert sum(float(r["covered_demand"]) for r in rows) == 100.0
+    assert sum(float(r["covered_km2"]) for r in rows) == pytest.approx(2 * np.pi * 0.25, abs=1e-5)
+
+
+def test_gaps_geojson(db, capsys):
+    assert main(["gaps", "--db", db, "--type", "book_room", "--radius-m", "500", "--min-area-km2", "1"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["type"] == "FeatureCollection"
+    props = [f["properties"] for f in data["features"]]
+    assert [p["rank"] for p in props] == list(range(1, len(props) + 1))
+    assert sum(p["area_km2"] for p in props) == pytest.approx(
+        float(bundled_region().towns["area_km2"].sum()) - np.pi * 0.25, rel=1e-3)
+
+
+def test_suggest_json_and_progress(db, tmp_path, capsys):
+    candidates = tmp_path / "cand.csv"
+    candidates.write_text("lng,lat\n113.0,23.12\n113.05,23.15\n112.95,22.93\n", encoding="utf-8")
+    code = main(["suggest", "--db", db, "--type", "book_room", "--count", "2", "--radius-m", "500",
+                 "--candidates", str(candidates), "--format", "json"])
+    assert code == 0
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
+    assert {"selected", "objective", "covered_before", "covered_after", "method", "gap"} <= set(out)
+    assert len(out["selected"]) == 2
+    assert {"lng", "lat", "town_code", "newly_covered"} <= set(out["selected"][0])
+    # the candidate on the open site adds nothing; the two others each add a disk (in km²)
+    assert sorted((s["lng"], s["lat"]) for s in out["selected"]) == [(112.95, 22.93), (113.05, 23.15)]
+    assert "[100%] done" in captured.err
+
+
+def test_errors_exit_2_with_the_message(db, capsys):
+    assert main(["coverage", "--db", db, "--type", "library"]) == 2
+    assert "unknown site type 'library'" in capsys.readouterr().err
+    assert main(["coverage", "--db", db, "--demand", "/nonexistent/pop.csv", "--weight-field", "w"]) == 2
+    assert "file not found" in capsys.readouterr().err
+    assert main(["suggest", "--db", db, "--type", "book_room", "--count", "0"]) == 2
+    assert "number of new sites 0 is not valid" in capsys.readouterr().err
