@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 import math
-from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -21,8 +20,8 @@ from scoring.targets import Target
 from sites.frame import sites_frame
 from sites.models import Site
 from sites.storage import SiteStore
+from tests.targets_support import import_palaces
 
-DATA = Path(__file__).parent / "data"
 GUICHENG, JIUJIANG, XIQIAO, DANZAO, SHISHAN, DALI, LISHUI = (
     "440605011000", "440605121000", "440605122000", "440605123000", "440605124000", "440605125000",
     "440605126000",
@@ -176,20 +175,9 @@ def test_demand_share_with_town_totals(squares) -> None:
 # ------------------------------------------------------- the real Nanhai palaces
 
 
-def _import_palaces(store: SiteStore) -> None:
-    """The four confirmed branches of the district palace, as open, in GCJ-02 as Amap gives them."""
-    rows = pd.read_csv(DATA / "nanhai_cultural_palaces_amap_gcj02.csv", dtype=str)
-    for row in rows.itertuples():
-        if "盐步" in row.name:  # listed by Amap as an entertainment venue: unconfirmed
-            continue
-        store.add({"name": row.name, "type": "cultural_palace", "status": "open", "lng": row.lng_gcj02,
-                   "lat": row.lat_gcj02, "address": row.address, "source": f"amap:{row.amap_id}"},
-                  actor="test", crs="gcj02")
-
-
 def test_nanhai_palace_target_four_of_seven_towns(tmp_path) -> None:
     sites = SiteStore(tmp_path / "nanhai.db")
-    _import_palaces(sites)
+    import_palaces(sites)
     palace = TargetStore(sites).list_targets()[0]
     region = sites.region()
     table = evaluate_targets([palace], sites_frame(sites.list_sites()), region, as_of=AS_OF)
