@@ -20,19 +20,21 @@ FONT_STACK = ('"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "Pin
 
 _CSS = """
 @page { size: A4; margin: 14mm; }
-body { font-family: %(font)s; font-size: 10.5pt; color: #111; margin: 0 auto; max-width: 190mm; }
-h1 { font-size: 16pt; margin: 0 0 2mm; }
-h2 { font-size: 12pt; margin: 5mm 0 2mm; }
+* { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+body { font-family: %(font)s; font-size: 9.5pt; color: #111; margin: 0 auto; max-width: 190mm; }
+h1 { font-size: 15pt; margin: 0 0 1.5mm; }
+h2 { font-size: 11pt; margin: 3.5mm 0 1.5mm; }
 p { margin: 1mm 0; }
 .summary { font-size: 13pt; font-weight: bold; }
 table { border-collapse: collapse; width: 100%%; page-break-inside: avoid; }
-th, td { border: 1px solid #999; padding: 1.2mm 2mm; text-align: left; }
+th, td { border: 1px solid #999; padding: 0.8mm 1.6mm; text-align: left; }
 th { background: #ddd; }
 td.cell { text-align: center; }
+td { white-space: nowrap; } td:first-child { white-space: normal; }
 %(rag)s
 ul { margin: 0; padding-left: 5mm; }
-li { margin: 0.6mm 0; }
-.rule, .footer { font-size: 9pt; color: #333; }
+li { margin: 0.3mm 0; }
+.rule, .footer { font-size: 8.5pt; color: #333; }
 @media print { body { max-width: none; } }
 """
 
@@ -68,8 +70,8 @@ def render_html(report: LeadershipReport) -> str:
                  + "".join(f"<tr>{r}</tr>" for r in rows) + "</tbody></table>")
     parts.append(f"<h2>{e(report.text('report.shortfall_heading'))}</h2>")
     if report.shortfalls:
-        parts.append("<ul>" + "".join(f'<li class="{rag}">{e(line)}</li>' for rag, line in report.shortfalls)
-                     + "</ul>")
+        parts.append("<ul>" + "".join(f'<li class="{rag}">【{e(report.text(f"report.rag.{rag}"))}】{e(line)}</li>'
+                                      for rag, line in report.shortfalls) + "</ul>")
     else:
         parts.append(f"<p>{e(report.text('report.no_shortfall'))}</p>")
     parts += [

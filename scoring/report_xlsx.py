@@ -60,7 +60,7 @@ def _page(report: LeadershipReport, ws: Worksheet) -> None:
     ws.append([])
     _heading(ws, report.text("report.shortfall_heading"))
     for rag, line in report.shortfalls or [(None, report.text("report.no_shortfall"))]:
-        ws.append([line])
+        ws.append([f"【{report.text(f'report.rag.{rag}')}】{line}" if rag else line])
         if rag:
             ws.cell(row=ws.max_row, column=1).fill = PatternFill("solid", fgColor=RAG_COLOURS[rag])
     ws.append([])

@@ -94,6 +94,7 @@ def test_xlsx_has_the_page_the_details_and_the_series(report, tmp_path) -> None:
     assert cells["九江镇"].offset(column=1).fill.fgColor.rgb == "00C6EFCE"
     assert cells["大沥镇"].offset(column=1).fill.fgColor.rgb == "00FFEB9C"
     assert page.page_setup.fitToHeight == 1
+    assert any(str(v).startswith("【黄】大沥镇：") for v in cells)
     details = list(book["明细"].values)
     assert details[0][:3] == ("target_id", "name", "site_type") and len(details) == 15
     jiujiang = next(r for r in details if r[0] == 1 and r[5] == "440605121000")
@@ -109,6 +110,7 @@ def test_html_is_self_contained_and_marks_colours_in_words(report, tmp_path) -> 
     assert '<td class="cell red">0/1 红</td>' in text
     assert '<td class="cell green">1/1 绿</td>' in text
     assert '<td class="cell amber">0/1 黄</td>' in text
+    assert '<li class="red">【红】桂城街道：' in text
     assert "Microsoft YaHei" in text and "Noto Sans CJK SC" in text
     assert "<script" not in text and not re.search(r"(src|href)=\"https?:", text)
 
