@@ -30,8 +30,8 @@ import pandas as pd
 from errors import ProductError
 from geodata.cli import add_boundary_options
 from i18n import default_language
+from scoring import target_cli
 from scoring.selection import DEFAULT_STATUSES, STATUSES
-from scoring.target_cli import configure_report, configure_targets, run_report, run_targets
 
 
 @dataclass(frozen=True)
@@ -201,8 +201,11 @@ COMMANDS: list[Command] = [
     Command("coverage", "coverage per town and site type", _configure_coverage, run_coverage),
     Command("gaps", "uncovered areas as GeoJSON (WGS84)", _configure_gaps, run_gaps),
     Command("suggest", "best places for K new sites (maximal covering)", _configure_suggest, run_suggest),
-    Command("targets", "rollout targets town by town as of a date", configure_targets, run_targets),
-    Command("report", "one-page leadership report (XLSX, PDF or HTML)", configure_report, run_report),
+    Command("targets", "rollout targets town by town as of a date", target_cli.configure_targets,
+            target_cli.run_targets),
+    Command("report", "one-page leadership report (XLSX, PDF or HTML)", target_cli.configure_report,
+            target_cli.run_report),
+    *target_cli.edit_commands(Command),
 ]
 
 

@@ -6,6 +6,11 @@
   sites that count, red/amber/green, the projected date at the present rate).
 * ``report OUT.xlsx|OUT.pdf|OUT.html [--as-of DATE] [--lang zh|en]``: the
   one-page leadership report.
+* ``target-add --name N --type T --scope S --measure M --threshold X --deadline D
+  [--towns C,C] [--radius-m R] [--statuses open,...] [--notes ...]``,
+  ``target-update ID [the same options]``, ``target-delete ID``, ``target-list``,
+  ``target-history ID``: edit the stored targets; every write is audited
+  (``--user``, default ``SITES_USER`` or the OS user).
 
 Both read the targets and sites of ``--db`` (default ``SITES_DB``); a new
 database of the bundled Nanhai towns starts with the Nanhai targets.
@@ -113,3 +118,108 @@ def run_report(args: argparse.Namespace) -> int:
     path = write_report(report, args.out)
     print(f"{report.summary} → {path}", file=sys.stderr)
     return 0
+
+
+# ------------------------------------------------------------------- editing
+
+#: Option → target field, for target-add and target-update.
+_FIELD_OPTIONS: tuple[tuple[str, str, str], ...] = (
+    ("--name", "name", "target name"),
+    ("--type", "site_type", "site type key"),
+    ("--scope", "scope", "each_town | region | towns"),
+    ("--towns", "towns", "town codes, comma-separated (scope towns)"),
+    ("--measure", "measure", "site_count | area_share | demand_share"),
+    ("--threshold", "threshold", "number of sites, or percent covered"),
+    ("--radius-m", "radius_m", "radius in metres (coverage measures)"),
+    ("--statuses", "statuses", "counted statuses, comma-separated (default open)"),
+    ("--deadline", "deadline", "YYYY-MM-DD"),
+    ("--notes", "notes", "free text"),
+)
+
+
+def _store_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="PATH", help="registry database (default: SITES_DB)")
+    parser.add_argument("--user", help="who is writing, for the audit trail (default: SITES_USER or OS user)")
+
+
+def configure_target_edit(parser: argparse.ArgumentParser, *, with_id: bool) -> None:
+    """Options of ``target-add`` (``with_id=False``) and ``target-update``."""
+    if with_id:
+        parser.add_argument("id", type=int)
+    _store_options(parser)
+    for option, field, help_text in _FIELD_OPTIONS:
+        parser.add_argument(option, dest=f"field_{field}", metavar=field.upper(), help=help_text)
+
+
+def configure_target_id(parser: argparse.ArgumentParser) -> None:
+    """Options of ``target-delete`` and ``target-history``."""
+    parser.add_argument("id", type=int)
+    _store_options(parser)
+
+
+def _fields(args: argparse.Namespace) -> dict[str, object]:
+    return {field: value for _, field, _ in _FIELD_OPTIONS
+            if (value := getattr(args, f"field_{field}")) is not None}
+
+
+def _target_store(args: argparse.Namespace):
+    from scoring.target_store import TargetStore
+    from sites.storage import SiteStore
+
+    return TargetStore(SiteStore(args.db))
+
+
+def _print_json(value: object) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def _actor(args: argparse.Namespace) -> str:
+    from sites.storage import default_actor
+
+    return args.user or default_actor()
+
+
+def run_target_add(args: argparse.Namespace) -> int:
+    """Add a target; print it as JSON."""
+    _print_json(_target_store(args).add(_fields(args), actor=_actor(args)).to_dict())
+    return 0
+
+
+def run_target_update(args: argparse.Namespace) -> int:
+    """Change the given fields of a target; print it as JSON."""
+    _print_json(_target_store(args).update(args.id, _fields(args), actor=_actor(args)).to_dict())
+    return 0
+
+
+def run_target_delete(args: argparse.Namespace) -> int:
+    """Delete a target (its history stays); print what was deleted."""
+    _print_json(_target_store(args).delete(args.id, actor=_actor(args)).to_dict())
+    return 0
+
+
+def run_target_list(args: argparse.Namespace) -> int:
+    """Print every stored target as JSON."""
+    _print_json([t.to_dict() for t in _target_store(args).list_targets()])
+    return 0
+
+
+def run_target_history(args: argparse.Namespace) -> int:
+    """Print a target's audit trail: who changed what, when, from what to what."""
+    entries = _target_store(args).history(args.id)
+    _print_json([{"action": e.action, "actor": e.actor, "at": e.at,
+                  "changes": {k: list(v) for k, v in e.changes().items()}} for e in entries])
+    return 0
+
+
+def edit_commands(command: type) -> list:
+    """The editing subcommands as ``command(name, help, configure, run)`` (``scoring.cli.Command``)."""
+    return [
+        command("target-add", "add a rollout target", lambda p: configure_target_edit(p, with_id=False),
+                run_target_add),
+        command("target-update", "change fields of a target", lambda p: configure_target_edit(p, with_id=True),
+                run_target_update),
+        command("target-delete", "delete a target (its history is kept)", configure_target_id, run_target_delete),
+        command("target-list", "list the stored targets as JSON", _store_options, run_target_list),
+        command("target-history", "who changed a target, when, from what to what", configure_target_id,
+                run_target_history),
+    ]

@@ -208,7 +208,8 @@ def _measure_problems(target: Target) -> list[Problem]:
         if not (math.isfinite(value) and 0 < value <= 100):
             problems.append(Problem("target.bad_share", {"value": _fmt_number(value)}, field="threshold"))
         if target.radius_m is None or not (math.isfinite(target.radius_m) and target.radius_m > 0):
-            problems.append(Problem("target.radius_missing", {"value": target.radius_m}, field="radius_m"))
+            radius = "—" if target.radius_m is None else _fmt_number(target.radius_m)
+            problems.append(Problem("target.radius_missing", {"value": radius}, field="radius_m"))
     return problems
 
 

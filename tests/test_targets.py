@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import io
+import json
 import sqlite3
+from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
 
 from errors import NotFound, RecordError
+from scoring.cli import main
 from scoring.target_store import TargetStore
 from scoring.targets import Target, check_target, parse_target, validate_target
 from sites.region import RegionSpec
@@ -80,7 +84,7 @@ def test_every_problem_is_reported_at_once_with_its_field_and_line() -> None:
         ({"threshold": "0"}, "站点数 0 无效"),
         ({"radius_m": "500"}, "站点数目标不使用服务半径"),
         ({"measure": "area_share", "threshold": "120", "radius_m": "500"}, "覆盖率 120 无效"),
-        ({"measure": "area_share", "threshold": "50"}, "覆盖率目标须给出服务半径"),
+        ({"measure": "area_share", "threshold": "50"}, "覆盖率目标须给出服务半径（米，大于 0），当前为 —"),
         ({"measure": "area_share", "threshold": "50", "radius_m": "-1"}, "覆盖率目标须给出服务半径"),
         ({"measure": "people"}, "指标“people”无效"),
         ({"scope": "towns"}, "须列出至少一个镇街代码"),
@@ -183,3 +187,37 @@ def test_the_database_refuses_an_unknown_scope_even_past_validation(store) -> No
     with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
         conn.execute("UPDATE targets SET scope = 'galaxy' WHERE id = 1")
     conn.close()
+
+
+# ------------------------------------------------------------------------- CLI
+
+
+def _cli(argv: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(argv)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_cli_edits_targets_with_an_audit_trail(tmp_path) -> None:
+    db = str(tmp_path / "cli.db")
+    code, out, _ = _cli(["target-list", "--db", db])
+    assert code == 0 and [t["site_type"] for t in json.loads(out)] == ["cultural_palace", "service_centre"]
+    code, out, _ = _cli(["target-update", "2", "--threshold", "3", "--deadline", "2026-12-31", "--user", "张三",
+                         "--db", db])
+    assert code == 0 and json.loads(out)["threshold"] == 3.0
+    code, out, _ = _cli(["target-add", "--name", "全区书屋", "--type", "book_room", "--scope", "region",
+                         "--measure", "site_count", "--threshold", "30", "--deadline", "2026-06-30", "--db", db])
+    assert code == 0 and json.loads(out)["id"] == 3
+    code, _, err = _cli(["target-add", "--name", "x", "--type", "book_room", "--scope", "region",
+                         "--measure", "area_share", "--threshold", "150", "--deadline", "2026-06-30", "--db", db])
+    assert code == 2 and "覆盖率 150 无效" in err and "覆盖率目标须给出服务半径" in err
+    assert _cli(["target-delete", "3", "--user", "李四", "--db", db])[0] == 0
+    code, out, _ = _cli(["target-history", "2", "--db", db])
+    history = json.loads(out)
+    assert [(e["action"], e["actor"]) for e in history] == [("create", "system"), ("update", "张三")]
+    assert history[1]["changes"]["threshold"] == [1.0, 3.0]
+    code, out, _ = _cli(["target-history", "3", "--db", db])
+    assert [e["action"] for e in json.loads(out)] == ["create", "delete"]
+    code, _, err = _cli(["target-delete", "3", "--db", db])
+    assert code == 2 and "没有编号为 3 的目标" in err
