@@ -313,6 +313,15 @@ class SiteStore:
         with self._lock:
             return self._conn.execute("SELECT count(*) FROM sites").fetchone()[0]
 
+    def revision(self) -> int:
+        """A number that grows with every write to the sites (the last audit id; 0 when none).
+
+        Cheap (one indexed lookup), and it sees other processes' commits, so caches
+        keyed on it stay valid exactly until someone writes.
+        """
+        with self._lock:
+            return int(self._conn.execute("SELECT coalesce(max(id), 0) FROM audit").fetchone()[0])
+
     # ------------------------------------------------------------------- writes
 
     def validate(self, records: RawRecords, *, crs: str | CoordSystem, allow_outside: bool = False,
