@@ -31,6 +31,8 @@ from settings import Language, site_type
 
 #: The output formats by file suffix.
 FORMATS: tuple[str, ...] = (".xlsx", ".pdf", ".html")
+#: ``source`` of the registry's demo sites (``python -m sites seed-demo``); figures counting them are marked.
+DEMO_SOURCE = "demo"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,7 @@ class LeadershipReport:
     series: dict[int | None, pd.DataFrame]
     town_rows: list[tuple[str, list[Cell]]]
     shortfalls: list[tuple[str, str]] = field(default_factory=list)
+    demo_sites: int = 0
 
     @property
     def met_count(self) -> int:
@@ -88,6 +91,11 @@ class LeadershipReport:
     @property
     def summary(self) -> str:
         return self.text("report.summary", met=self.met_count, total=len(self.targets))
+
+    @property
+    def demo_note(self) -> str:
+        """The warning that figures marked * count demo sites ("" when none do)."""
+        return self.text("report.demo_note", n=self.demo_sites) if self.demo_sites else ""
 
     @property
     def rule(self) -> str:
@@ -122,6 +130,8 @@ def build_report(
     series = {tg.id: monthly_series(tg, sites, region, as_of=as_of, demand=demand) for tg in targets}
     projections = {tg.id: project(tg, series[tg.id]) for tg in targets}
     rows = add_rag(table, projections)
+    demo_ids = set(sites.loc[sites["source"] == DEMO_SOURCE, "id"]) if "source" in sites else set()
+    rows["demo_sites"] = [sum(i in demo_ids for i in ids) for ids in rows["site_ids"]]
     region_name = (region.name_zh if lang == "zh" else region.name_en) or t("region.whole", lang)
     report = LeadershipReport(
         lang=lang, as_of=as_of, title=t("report.title", lang, region=region_name), region_name=region_name,
@@ -132,6 +142,7 @@ def build_report(
         report.targets.append(_target_line(report, target, mine, projections[target.id]))
     report.town_rows = _town_rows(report, targets, rows, region)
     report.shortfalls = _shortfalls(report, rows)
+    report.demo_sites = len(demo_ids & {i for ids in rows["site_ids"] for i in ids})
     return report
 
 
@@ -174,9 +185,11 @@ def format_value(value: float, unit: str) -> str:
 
 
 def _cell_text(row: dict[str, object]) -> str:
+    """``actual/required`` (sites) or ``actual%/required%`` (coverage); ``*`` when demo sites count."""
+    mark = "*" if row.get("demo_sites") else ""
     if row["measure"] == "site_count":
-        return f"{format_value(row['actual'], 'sites')}/{format_value(row['required'], 'sites')}"  # type: ignore[arg-type]
-    return f"{row['actual_pct']:.0f}%/{row['required_pct']:.0f}%"
+        return f"{format_value(row['actual'], 'sites')}{mark}/{format_value(row['required'], 'sites')}"  # type: ignore[arg-type]
+    return f"{row['actual_pct']:.0f}%{mark}/{row['required_pct']:.0f}%"
 
 
 def _days_text(report: LeadershipReport, days: int) -> str:
@@ -231,7 +244,7 @@ def _shortfalls(report: LeadershipReport, rows: pd.DataFrame) -> list[tuple[str,
         lines.append((str(r["rag"]), report.text(
             "report.shortfall_line", town=r["town_name"], target=r["name"],
             shortfall=format_value(float(r["shortfall"]), unit), unit=report.text(f"unit.{unit}"),
-            actual=format_value(float(r["actual"]), unit), required=format_value(float(r["required"]), unit),
+            actual=format_value(float(r["actual"]), unit) + ("*" if r["demo_sites"] else ""), required=format_value(float(r["required"]), unit),
             deadline=r["deadline"].isoformat(), days=_days_text(report, int(r["days_left"])),
         )))
     return lines

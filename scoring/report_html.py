@@ -34,6 +34,7 @@ td { white-space: nowrap; } td:first-child { white-space: normal; }
 %(rag)s
 ul { margin: 0; padding-left: 5mm; }
 li { margin: 0.3mm 0; }
+.demo { color: #9c0006; font-weight: bold; }
 .rule, .footer { font-size: 8.5pt; color: #333; }
 @media print { body { max-width: none; } }
 """
@@ -51,6 +52,7 @@ def render_html(report: LeadershipReport) -> str:
         f"<h1>{e(report.title)}</h1>",
         f"<p>{e(report.text('report.as_of', date=report.as_of.isoformat()))}</p>",
         f'<p class="summary">{e(report.summary)}</p>',
+        f'<p class="demo">{e(report.demo_note)}</p>' if report.demo_note else "",
         f"<h2>{e(report.text('report.targets_heading'))}</h2>",
         _table(report.target_headers, [[e(c) for c in report.target_cells(line)] for line in report.targets]),
         f"<h2>{e(report.text('report.towns_heading'))}</h2>",

@@ -50,6 +50,8 @@ def write_pdf(report: LeadershipReport, path: Path) -> None:
     text(report.title, 16, gap=1.5)
     text(report.text("report.as_of", date=report.as_of.isoformat()), 9.5)
     text(report.summary, 13, gap=2)
+    if report.demo_note:
+        text(report.demo_note, 9.5, colour="#9C0006")
 
     text(report.text("report.targets_heading"), 11.5)
     _table(pdf, report.target_headers, [[(c, None) for c in report.target_cells(line)] for line in report.targets],

@@ -29,7 +29,7 @@ import pandas as pd
 OUTPUT_COLUMNS: tuple[str, ...] = (
     "target_id", "name", "site_type", "town_code", "town_name", "required", "actual", "met", "shortfall",
     "deadline", "unit", "days_left", "scope", "measure", "required_pct", "actual_pct", "site_ids",
-    "site_names", "under_construction", "rag", "met_on_at_present_rate", "as_of",
+    "site_names", "under_construction", "demo_sites", "rag", "met_on_at_present_rate", "as_of",
 )
 
 

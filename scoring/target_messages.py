@@ -139,6 +139,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.rag.green": ("绿", "green"),
     "report.rag.amber": ("黄", "amber"),
     "report.rag.red": ("红", "red"),
+    "report.demo_note": (
+        "注意：带 * 的数字计入了演示数据（来源 demo，位置为示意，非真实站点），共 {n} 个演示站点。",
+        "Note: figures marked * count demo data (source demo: illustrative, not real sites), {n} demo sites.",
+    ),
     "report.footer": (
         "数据来源：职工服务阵地登记库；镇街边界 {attribution}",
         "Source: the site registry; town boundaries {attribution}",

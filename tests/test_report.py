@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from errors import RecordError
 from scoring.cli import main
-from scoring.report import build_report, write_report
+from scoring.report import Cell, build_report, write_report
 from scoring.target_store import TargetStore
 from scoring.targets import Target
 from sites.frame import sites_frame
@@ -45,6 +45,7 @@ def report(registry):
 def test_report_content(report) -> None:
     assert report.title == "佛山市南海区职工服务阵地建设目标完成情况"
     assert report.summary == "已完成目标 0 / 2 项"
+    assert report.demo_note == ""  # the Amap palaces are real sites
     palace, centre = report.targets
     assert report.target_cells(palace)[2:] == ["2025-12-31", "剩余 184 天", "4 / 7", "未达标", "按目前速度无法达标"]
     assert (centre.towns_met, centre.towns_total) == (0, 7)
@@ -60,6 +61,20 @@ def test_report_content(report) -> None:
         "桂城街道：2025年底前每个镇街建成开放工人文化宫，差 1 个（现有 0 / 要求 1），截止 2025-12-31，剩余 184 天")
     assert report.shortfalls[-1][1].startswith("大沥镇：2025年底前每个镇街建成开放工人文化宫")
     assert "按近12个月的建设速度" in report.rule
+
+
+def test_figures_counting_demo_sites_are_marked(tmp_path) -> None:
+    store = SiteStore(tmp_path / "demo.db")
+    store.add({"name": "九江镇职工服务中心", "type": "service_centre", "status": "open", "lng": 113.034413,
+               "lat": 22.905634, "source": "demo"}, actor="test", crs="wgs84")
+    report = build_report(TargetStore(store).list_targets(), sites_frame(store.list_sites()), store.region(),
+                          as_of=AS_OF)
+    assert report.demo_sites == 1
+    assert report.demo_note.startswith("注意：带 * 的数字计入了演示数据")
+    assert dict(report.town_rows)["九江镇"][1] == Cell("1*/1", "green")
+    assert dict(report.town_rows)["九江镇"][0] == Cell("0/1", "red")
+    html = write_report(report, tmp_path / "demo.html").read_text(encoding="utf-8")
+    assert '<p class="demo">注意：带 * 的数字计入了演示数据' in html
 
 
 def test_met_targets_region_rows_and_english(registry) -> None:
