@@ -54,6 +54,8 @@ def gaps(result: CoverageResult, *, min_area_km2: float | None = None) -> gpd.Ge
         )
         if result.demand is not None:
             frame["uncovered_demand"] = _gap_demand(result, key, parts, town, area)
+        if result.demand_note:
+            frame["demand_note"] = result.demand_note  # the even-spread assumption travels with the figures
         frames.append(frame)
     if not frames:
         return gpd.GeoDataFrame(columns=GAP_COLUMNS, geometry="geometry", crs=STORAGE_CRS)

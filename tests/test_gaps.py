@@ -52,8 +52,9 @@ def test_town_totals_give_each_gap_its_share_by_area():
     towns = towns_frame([(0, 0, 2000, 2000)])
     sites = sites_frame([{"type": "book_room", "x": 1000, "y": 1000}])
     demand = town_demand([towns.code[0]], [400.0], town_codes=towns["code"])
-    out = gaps(coverage(towns, sites, types="book_room", radii_m=1000, demand=demand))
+    out = gaps(coverage(towns, sites, types="book_room", radii_m=1000, demand=demand, lang="en"))
     assert out["uncovered_demand"].to_numpy() == pytest.approx([400 * CORNER_KM2 / 4] * 4, rel=1e-4)
+    assert (out["demand_note"] == "demand is per-town totals assumed to be spread evenly over each town").all()
 
 
 def test_no_site_leaves_the_whole_town():
