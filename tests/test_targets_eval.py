@@ -10,6 +10,8 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from errors import RecordError
 from geodata.boundaries import Region, bundled_region
@@ -197,3 +199,20 @@ def test_nanhai_palace_target_four_of_seven_towns(tmp_path) -> None:
     after = evaluate_targets([palace], frame, region, as_of=datetime.date(2024, 9, 28)).set_index("town_name")
     assert not before.loc["里水镇", "met"] and int(before["met"].sum()) == 3
     assert after.loc["里水镇", "met"] and int(after["met"].sum()) == 4
+
+
+@settings(max_examples=40, deadline=None)
+@given(towns=st.lists(st.sampled_from([GUICHENG, JIUJIANG, XIQIAO, DANZAO, SHISHAN, DALI, LISHUI]), max_size=12),
+       threshold=st.integers(min_value=1, max_value=3))
+def test_count_invariants(towns: list[str], threshold: int) -> None:
+    """shortfall = max(0, required − actual); met ⇔ no shortfall; one more open site never adds shortfall."""
+    region = bundled_region()
+    target = Target("t", "cultural_palace", "each_town", "site_count", threshold, datetime.date(2026, 1, 1), id=1)
+    sites = [_site(i, code) for i, code in enumerate(towns, start=1)]
+    table = evaluate_targets([target], sites_frame(sites), region, as_of=AS_OF)
+    assert (table["shortfall"] == (table["required"] - table["actual"]).clip(lower=0)).all()
+    assert (table["met"] == (table["shortfall"] == 0)).all()
+    assert table["actual"].sum() == len(towns)
+    more = evaluate_targets([target], sites_frame([*sites, _site(99, GUICHENG)]), region, as_of=AS_OF)
+    assert (more["shortfall"] <= table["shortfall"]).all()
+    assert more["shortfall"].sum() == table["shortfall"].sum() - (table["shortfall"].iloc[0] > 0)
