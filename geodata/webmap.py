@@ -22,17 +22,23 @@ Tiles that fail to load show as blank squares; the map itself keeps working.
 from __future__ import annotations
 
 import html
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 from branca.element import Element, MacroElement
+from folium.elements import JSCSSMixin
+from folium.map import Layer
 from jinja2 import Template
 
 from errors import MapError, Problem
 from geodata.boundaries import Region
-from geodata.crs import CoordSystem, convert_frame
+from geodata.crs import CoordSystem, convert_frame, convert_points
 from geodata.map_assets import use_local_assets
 from i18n import register, t
 from settings import TILE_PROVIDERS, Language
@@ -69,10 +75,39 @@ _LABEL_CSS = """<style>
 }
 html .leaflet-container { background: #f4f1ea; }
 path.leaflet-interactive:focus:not(:focus-visible) { outline: none; }
+.site-icon { background: none; border: none; }
+.site-marker, .site-cluster {
+  box-sizing: border-box; display: flex; align-items: center; justify-content: center; border-radius: 50%;
+  font: 700 12px/1 "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif;
+  background: var(--c); color: #fff; border: 2px solid #fff; box-shadow: 0 0 2px rgba(0,0,0,.6);
+}
+.site-marker { width: 22px; height: 22px; }
+.site-marker.site-planned { background: #fff; color: var(--c); border: 2px dashed var(--c); }
+.site-marker.site-building { background: #fff; color: var(--c); border: 2px dotted var(--c);
+  box-shadow: inset 0 0 0 3px color-mix(in srgb, var(--c) 35%, transparent); }
+.site-marker.site-inactive { background: #9e9e9e; }
+.site-marker.site-suggested { width: 26px; height: 26px; background: #fff200; color: #000;
+  border: 2px solid var(--c); font-size: 15px; }
+.site-cluster { width: 30px; height: 30px; opacity: .9; }
+.map-legend, .map-caption { background: rgba(255,255,255,.92); padding: 6px 8px; border-radius: 4px;
+  box-shadow: 0 0 4px rgba(0,0,0,.3); font: 12px/1.5 "Noto Sans CJK SC", "Microsoft YaHei", sans-serif;
+  color: #222; max-width: 320px; }
+.map-legend h4, .map-caption h4 { margin: 0 0 4px; font-size: 13px; }
+.map-legend .row { display: flex; align-items: center; gap: 6px; }
+.map-legend .row .site-marker { width: 18px; height: 18px; font-size: 10px; flex: none; }
+.map-legend .swatch { width: 16px; height: 12px; flex: none; border: 1px solid #666; }
+.map-popup th { text-align: left; padding-right: 8px; white-space: nowrap; vertical-align: top; }
 </style>"""
 
 TOWN_STYLE = {"color": "#1f4e79", "weight": 2, "fillColor": "#9ecae1", "fillOpacity": 0.25}
 TOWN_HIGHLIGHT = {"weight": 4, "fillOpacity": 0.45}
+#: Choropleth classes of a share (0–1): upper bounds and fill colours, red (low) to green (high).
+SHARE_CLASSES: tuple[tuple[float, str], ...] = (
+    (0.2, "#d7191c"), (0.4, "#fdae61"), (0.6, "#ffffbf"), (0.8, "#a6d96a"), (1.0, "#1a9641"),
+)
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?$")
+#: Marker classes by drawing kind (see :class:`MarkerStyle`).
+MARKER_KINDS = ("solid", "planned", "building", "inactive", "suggested")
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +186,218 @@ def display_names(towns: gpd.GeoDataFrame, lang: Language) -> pd.Series:
     return names
 
 
+def share_colour(share: float) -> str:
+    """Fill colour of the choropleth class that ``share`` (0–1) falls in."""
+    for upper, colour in SHARE_CLASSES:
+        if share < upper:
+            return colour
+    return SHARE_CLASSES[-1][1]
+
+
+def safe_colour(colour: str) -> str:
+    """``colour`` if it is a ``#rgb``/``#rrggbb`` colour, else grey (colours come from a TOML file)."""
+    return colour if _COLOUR.match(colour) else "#7f7f7f"
+
+
+@dataclass(frozen=True, slots=True)
+class MarkerStyle:
+    """How one class of point is drawn: a round badge of ``colour`` with a one-character ``glyph``.
+
+    ``kind``: ``solid`` (open), ``planned`` (hollow, dashed), ``building`` (hollow,
+    dotted), ``inactive`` (grey: suspended/closed) or ``suggested`` (yellow badge).
+    """
+
+    colour: str
+    glyph: str
+    kind: str = "solid"
+
+    def html(self) -> str:
+        """The badge as HTML, with the colour checked and the glyph escaped."""
+        kind = self.kind if self.kind in MARKER_KINDS else "solid"
+        return (f'<div class="site-marker site-{kind}" style="--c:{safe_colour(self.colour)}">'
+                f"{html.escape(self.glyph[:2])}</div>")
+
+
+class PointLayer(JSCSSMixin, Layer):
+    """Many points as badge markers, built in the browser from one compact array.
+
+    ``points``: rows of (lat, lng, style index, tooltip, popup values) with
+    ``styles`` the :class:`MarkerStyle` list and ``fields`` the popup's row
+    labels. Tooltips and popups are built with DOM ``textContent``, so no value
+    is ever parsed as HTML, and the data reaches the page through ``tojson``
+    (``<``, ``>``, ``&`` as ``\\u`` escapes). With ``cluster`` the markers go
+    into a leaflet.markercluster group whose cluster badges take ``cluster_colour``.
+    """
+
+    default_js = [("markerclusterjs", "leaflet.markercluster.js")]
+    default_css = [("markerclustercss", "MarkerCluster.css"), ("markerclusterdefaultcss", "MarkerCluster.Default.css")]
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function () {
+            var styles = {{ this.style_html|tojson }};
+            var fields = {{ this.fields|tojson }};
+            var points = {{ this.points|tojson }};
+            var icons = styles.map(function (h) {
+                return L.divIcon({html: h, className: "site-icon", iconSize: [22, 22], iconAnchor: [11, 11],
+                                  popupAnchor: [0, -10], tooltipAnchor: [10, 0]});
+            });
+            {%- if this.cluster %}
+            var group = L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false,
+                disableClusteringAtZoom: 16, maxClusterRadius: 50,
+                iconCreateFunction: function (c) {
+                    var d = document.createElement("div");
+                    d.className = "site-cluster";
+                    d.style.setProperty("--c", {{ this.cluster_colour|tojson }});
+                    d.textContent = String(c.getChildCount());
+                    return L.divIcon({html: d.outerHTML, className: "site-icon", iconSize: [30, 30]});
+                }});
+            {%- else %}
+            var group = L.featureGroup();
+            {%- endif %}
+            var markers = points.map(function (p) {
+                var m = L.marker([p[0], p[1]], {icon: icons[p[2]], title: p[3], riseOnHover: true});
+                m.bindTooltip(function () { return document.createTextNode(p[3]); });
+                m.bindPopup(function () {
+                    var table = document.createElement("table");
+                    table.className = "map-popup";
+                    fields.forEach(function (label, i) {
+                        if (p[4][i] === "") { return; }
+                        var row = table.insertRow(), th = document.createElement("th");
+                        th.textContent = label;
+                        row.appendChild(th);
+                        row.insertCell().textContent = p[4][i];
+                    });
+                    return table;
+                }, {maxWidth: 360});
+                return m;
+            });
+            {%- if this.cluster %}
+            group.addLayers(markers);
+            {%- else %}
+            markers.forEach(function (m) { group.addLayer(m); });
+            {%- endif %}
+            return group;
+        })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self, points: list[list[object]], *, styles: Sequence[MarkerStyle], fields: Sequence[str],
+                 name: str, cluster: bool = False, cluster_colour: str = "#555555", show: bool = True):
+        super().__init__(name=html.escape(name), overlay=True, control=True, show=show)
+        self._name = "PointLayer"
+        self.points = points
+        self.style_html = [s.html() for s in styles]
+        self.fields = list(fields)
+        self.cluster = cluster
+        self.cluster_colour = safe_colour(cluster_colour)
+        if not cluster:
+            self.default_js, self.default_css = [], []
+
+
+def point_layer(frame: pd.DataFrame, *, name: str, styles: Sequence[MarkerStyle], style_column: str,
+                tooltip_column: str, fields: Mapping[str, str], system: CoordSystem = CoordSystem.WGS84,
+                cluster: bool = False, cluster_colour: str = "#555555", show: bool = True) -> PointLayer:
+    """A :class:`PointLayer` from a table with WGS84 ``lng``/``lat`` columns (degrees).
+
+    ``style_column`` holds each row's index into ``styles``; ``fields`` maps
+    column → popup label (empty values are left out of the popup). Positions are
+    shifted into ``system`` (GCJ-02 for Amap tiles) and rounded to 1e-6°.
+    """
+    lng, lat = convert_points(frame["lng"].to_numpy(dtype=float), frame["lat"].to_numpy(dtype=float),
+                              CoordSystem.WGS84, system)
+    values = [frame[c].fillna("").astype(str).tolist() for c in fields]
+    points = [
+        [round(float(y), 6), round(float(x), 6), int(k), str(tip), [col[i] for col in values]]
+        for i, (x, y, k, tip) in enumerate(zip(lng, lat, frame[style_column], frame[tooltip_column], strict=True))
+    ]
+    return PointLayer(points, styles=styles, fields=list(fields.values()), name=name, cluster=cluster,
+                      cluster_colour=cluster_colour, show=show)
+
+
+def area_layer(frame: gpd.GeoDataFrame, *, name: str, style: Mapping[str, object], fields: Mapping[str, str],
+               system: CoordSystem = CoordSystem.WGS84, show: bool = True,
+               tolerance_deg: float = 2e-5) -> folium.GeoJson:
+    """Polygons (EPSG:4326) as one GeoJson overlay with a fixed ``style`` and an escaped tooltip.
+
+    ``fields`` maps column → tooltip label. Geometries are simplified by
+    ``tolerance_deg`` (2e-5° ≈ 2 m) and rounded to 1e-6° to keep the page small,
+    then shifted into ``system``.
+    """
+    geoms = shapely.transform(shapely.simplify(np.asarray(frame.geometry.values, dtype=object), tolerance_deg),
+                              lambda xy: np.round(xy, 6))
+    data = gpd.GeoDataFrame({c: [html.escape(str(v)) for v in frame[c]] for c in fields},
+                            geometry=geoms, crs=frame.crs)
+    data = data.loc[~data.geometry.is_empty]
+    if system != CoordSystem.WGS84:
+        data = convert_frame(data, CoordSystem.WGS84, system)
+    tooltip = (folium.GeoJsonTooltip(fields=list(fields), aliases=[html.escape(a) for a in fields.values()],
+                                     sticky=True) if fields and len(data) else None)
+    return folium.GeoJson(data.__geo_interface__, name=html.escape(name), style_function=lambda _f: dict(style),
+                          tooltip=tooltip, show=show)
+
+
+@dataclass(frozen=True, slots=True)
+class LegendEntry:
+    """One legend row: a marker badge (``marker``) or an area swatch (``fill`` colour, ``dashed`` border)."""
+
+    label: str
+    marker: MarkerStyle | None = None
+    fill: str = "#cccccc"
+    fill_opacity: float = 0.6
+    dashed: bool = False
+
+
+class _HtmlControl(MacroElement):
+    """A Leaflet control holding a fixed HTML string (built here, with every text escaped)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});
+        {{ this.get_name() }}.onAdd = function () {
+            var div = L.DomUtil.create("div", {{ this.css_class|tojson }});
+            div.innerHTML = {{ this.html|tojson }};
+            L.DomEvent.disableClickPropagation(div);
+            L.DomEvent.disableScrollPropagation(div);
+            return div;
+        };
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, html_text: str, *, css_class: str, position: str):
+        super().__init__()
+        self._name = "HtmlControl"
+        self.html = html_text
+        self.css_class = css_class
+        self.position = position
+
+
+def legend(title: str, sections: Sequence[tuple[str, Sequence[LegendEntry]]]) -> MacroElement:
+    """A legend control (bottom left): ``title`` and titled sections of entries; all text escaped."""
+    parts = [f"<h4>{html.escape(title)}</h4>"]
+    for heading, entries in sections:
+        if not entries:
+            continue
+        if heading:
+            parts.append(f"<div><b>{html.escape(heading)}</b></div>")
+        for entry in entries:
+            if entry.marker is not None:
+                swatch = entry.marker.html()
+            else:
+                border = "dashed" if entry.dashed else "solid"
+                swatch = (f'<span class="swatch" style="background:{safe_colour(entry.fill)};'
+                          f'opacity:{float(entry.fill_opacity):.2f};border-style:{border}"></span>')
+            parts.append(f'<div class="row">{swatch}<span>{html.escape(entry.label)}</span></div>')
+    return _HtmlControl("".join(parts), css_class="map-legend", position="bottomleft")
+
+
+def caption(title: str, lines: Sequence[str]) -> MacroElement:
+    """A caption control (top left, under the zoom buttons): a title and lines of text, escaped."""
+    body = "".join(f"<div>{html.escape(line)}</div>" for line in lines)
+    return _HtmlControl(f"<h4>{html.escape(title)}</h4>{body}", css_class="map-caption", position="topleft")
+
+
 def town_features(towns: gpd.GeoDataFrame, lang: Language) -> dict:
     """The towns as GeoJSON with display properties, HTML-escaped.
 
@@ -178,12 +425,16 @@ def build_map(
     lang: Language = "zh",
     tiles: str = "none",
     tianditu_key: str | None = None,
+    town_values: Mapping[str, float] | None = None,
+    value_label: str = "",
 ) -> folium.Map:
     """A folium map of the region's towns, fitted to the region, using only local assets.
 
     Geometries are taken in WGS84 and shifted to GCJ-02 when the base map is
-    Amap. Raises :class:`MapError` for an unknown base map, a missing Tianditu
-    key, or map assets missing on this machine.
+    Amap. ``town_values``: a share (0–1) per town code, drawn as a choropleth
+    (:data:`SHARE_CLASSES`) and shown in the tooltip as ``value_label``. Raises
+    :class:`MapError` for an unknown base map, a missing Tianditu key, or map
+    assets missing on this machine.
     """
     layers, system = tile_layers(tiles, tianditu_key=tianditu_key)
     towns = region.towns
@@ -201,10 +452,25 @@ def build_map(
     features = town_features(towns, lang)
     fields = ["name", "code", "area_km2"]
     aliases = [t("map.field.name", lang), t("map.field.code", lang), t("map.field.area", lang)]
+    fills: dict[str, str] = {}
+    if town_values is not None:
+        for feature, code in zip(features["features"], towns["code"].astype(str), strict=True):
+            share = town_values.get(code)
+            feature["properties"]["value"] = "" if share is None else f"{share:.1%}"
+            if share is not None:
+                fills[feature["properties"]["code"]] = share_colour(share)
+        fields.append("value")
+        aliases.append(html.escape(value_label))
+
+    def town_style(feature: dict) -> dict:
+        fill = fills.get(feature["properties"]["code"])
+        return TOWN_STYLE if fill is None else {**TOWN_STYLE, "fillColor": fill, "fillOpacity": 0.55}
+
     folium.GeoJson(
         features,
         name="towns",
-        style_function=lambda _feature: TOWN_STYLE,
+        control=False,
+        style_function=town_style,
         highlight_function=lambda _feature: TOWN_HIGHLIGHT,
         tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True),
         popup=folium.GeoJsonPopup(fields=fields, aliases=aliases),

@@ -7,6 +7,8 @@
   [--min-per-town N] [--method auto|heuristic|exact]``: JSON with ``selected``,
   ``objective``, ``covered_before``, ``covered_after``, ``method``, ``gap``;
   progress goes to stderr.
+* ``map OUT.html`` (same options, ``--town``, ``--lang``, ``--tiles``): the planner's
+  map as a standalone HTML file (:mod:`scoring.map_export`).
 
 Every command takes ``--db PATH`` (the registry; default ``SITES_DB``) and the
 region options of :func:`geodata.cli.add_boundary_options` (default: the
@@ -31,6 +33,7 @@ from errors import ProductError
 from geodata.cli import add_boundary_options
 from i18n import default_language
 from scoring import target_cli
+from scoring.map_export import configure_map, run_map
 from scoring.selection import DEFAULT_STATUSES, STATUSES
 
 
@@ -206,6 +209,7 @@ COMMANDS: list[Command] = [
     Command("report", "one-page leadership report (XLSX, PDF or HTML)", target_cli.configure_report,
             target_cli.run_report),
     *target_cli.edit_commands(Command),
+    Command("map", "the planner's map as one HTML file that opens with no network", configure_map, run_map),
 ]
 
 

@@ -1,0 +1,450 @@
+"""The planner's map, headless: the same folium map the app shows, and its standalone HTML export.
+
+:func:`planner_map` draws, on :func:`geodata.webmap.build_map`'s towns:
+
+* the covered share of one focus type per town as a choropleth;
+* per site type, the sites as badges (type colour and glyph; planned sites
+  hollow and dashed, sites under construction hollow and dotted, suspended or
+  closed ones grey), clustered when there are many;
+* per site type, the catchment (the part of each town within reach, from
+  :class:`scoring.coverage.CoverageResult`) and the gaps (:func:`scoring.gaps.gaps`),
+  each a layer that can be switched on and off;
+* optional suggested sites (:func:`scoring.suggest.suggest`);
+* a legend and a caption saying what is shown (region, date, radii, demo data).
+
+Every overlay is shifted into the base map's coordinate system (GCJ-02 for Amap).
+Popups and tooltips show user text as text, never as markup. Sites whose
+``source`` is ``demo`` say so in their popup and in the legend.
+
+``python -m scoring map OUT.html --db PATH`` writes :func:`export_html` to a
+file that opens and draws with no network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import html
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import pandas as pd
+
+from geodata.boundaries import Region
+from geodata.crs import CoordSystem
+from geodata.map_assets import standalone_html, use_local_assets
+from geodata.webmap import (
+    SHARE_CLASSES,
+    LegendEntry,
+    MarkerStyle,
+    area_layer,
+    build_map,
+    caption,
+    legend,
+    point_layer,
+    tile_layers,
+)
+from i18n import register, t
+from scoring.coverage import CoverageResult, coverage
+from scoring.demand import Demand
+from scoring.gaps import gaps
+from scoring.selection import DEFAULT_STATUSES, counted_mask
+from scoring.suggest import Suggestion
+from settings import Language, SiteType, load_site_types
+
+register(
+    {
+        "mapx.title": ("职工服务阵地地图", "Worker service sites map"),
+        "mapx.legend": ("图例", "Legend"),
+        "mapx.legend.types": ("站点类型", "Site types"),
+        "mapx.legend.status": ("状态", "Status"),
+        "mapx.legend.areas": ("范围", "Areas"),
+        "mapx.legend.share": ("{type}覆盖率（镇街）", "{type}: covered share (towns)"),
+        "mapx.status.open": ("开放（实心）", "Open (solid)"),
+        "mapx.status.planned": ("规划中（空心虚线）", "Planned (hollow, dashed)"),
+        "mapx.status.building": ("在建（空心点线）", "Under construction (hollow, dotted)"),
+        "mapx.status.inactive": ("暂停或关闭（灰色）", "Suspended or closed (grey)"),
+        "mapx.suggested": ("建议新址", "Suggested site"),
+        "mapx.catchment": ("服务范围", "Within reach"),
+        "mapx.gap": ("服务空白", "Gap (out of reach)"),
+        "mapx.layer.sites": ("{type}（{n} 个）", "{type} ({n})"),
+        "mapx.layer.catchment": ("{type}：服务范围 {radius} 米", "{type}: within {radius} m"),
+        "mapx.layer.gaps": ("{type}：服务空白", "{type}: gaps"),
+        "mapx.layer.suggested": ("建议新址：{type}", "Suggested: {type}"),
+        "mapx.caption.date": ("统计日期：{date}", "As of: {date}"),
+        "mapx.caption.statuses": ("计入覆盖的状态：{statuses}", "Statuses counted: {statuses}"),
+        "mapx.caption.radius": ("服务半径：{radii}", "Radii: {radii}"),
+        "mapx.caption.radius_item": ("{type} {radius} 米", "{type} {radius} m"),
+        "mapx.caption.demo": ("含演示数据（非真实站点）：{n} 个", "Includes demo data (not real sites): {n}"),
+        "mapx.caption.sources": ("站点来源：{sources}", "Site sources: {sources}"),
+        "mapx.caption.generated": ("生成于 {when}", "Made on {when}"),
+        "mapx.field.type": ("类型", "Type"),
+        "mapx.field.status": ("状态", "Status"),
+        "mapx.field.town": ("镇街", "Town"),
+        "mapx.field.address": ("地址", "Address"),
+        "mapx.field.host": ("承建单位", "Host organisation"),
+        "mapx.field.opened": ("开放日期", "Opened on"),
+        "mapx.field.source": ("数据来源", "Source"),
+        "mapx.field.id": ("编号", "ID"),
+        "mapx.field.share": ("覆盖率", "Covered share"),
+        "mapx.field.area": ("面积（km²）", "Area (km²)"),
+        "mapx.field.newly": ("新增覆盖", "Newly covered"),
+        "mapx.field.order": ("建议顺序", "Rank"),
+        "mapx.field.position": ("坐标（WGS84）", "Position (WGS84)"),
+        "mapx.source.demo": ("演示数据（demo，非真实站点）", "Demo data (not a real site)"),
+        "mapx.source.amap": ("高德地图 POI（amap）", "Amap POI (amap)"),
+        "mapx.source.suggest": ("规划建议（suggest）", "Planning suggestion (suggest)"),
+        "mapx.suggested_name": ("建议新址 {n}：{type}（{town}）", "Suggested site {n}: {type} ({town})"),
+        "mapx.unit.km2": ("{value:,.2f} km²", "{value:,.2f} km²"),
+        "mapx.unit.demand": ("{value:,.0f}", "{value:,.0f}"),
+        "mapx.written": ("已写出 {path}（{n} 个站点）", "wrote {path} ({n} sites)"),
+        "mapx.progress.load": ("读取登记库", "reading the registry"),
+        "mapx.progress.coverage": ("计算覆盖", "computing coverage"),
+        "mapx.progress.map": ("绘制地图", "drawing the map"),
+    }
+)
+
+#: Glyph of each built-in type's badge, Chinese and English.
+TYPE_GLYPHS: dict[str, tuple[str, str]] = {
+    "service_centre": ("家", "S"),
+    "book_room": ("书", "B"),
+    "nursing_room": ("母", "N"),
+    "rest_station": ("驿", "R"),
+    "cultural_palace": ("宫", "P"),
+}
+#: Marker kind of each status (see :class:`geodata.webmap.MarkerStyle`).
+STATUS_KINDS: dict[str, str] = {
+    "open": "solid", "planned": "planned", "under_construction": "building",
+    "suspended": "inactive", "closed": "inactive",
+}
+#: Statuses always drawn (hollow) even when they do not count, so plans stay visible.
+PLANNING_STATUSES = ("planned", "under_construction")
+CATCHMENT_OPACITY = 0.18
+GAP_STYLE = {"color": "#b2182b", "weight": 1.5, "dashArray": "5 4", "fillColor": "#000000", "fillOpacity": 0.18}
+#: Above this many sites of a type, its markers are clustered.
+CLUSTER_OVER = 200
+
+
+@dataclass(frozen=True)
+class MapOptions:
+    """What the planner's map shows. Hashable, so the app can cache on it.
+
+    ``radii_m``: (type, metres) pairs; ``towns``: town codes to show (empty: all);
+    ``focus_type``: the type of the choropleth and of the gaps shown at first
+    (default: the first type).
+    """
+
+    types: tuple[str, ...]
+    radii_m: tuple[tuple[str, float], ...] = ()
+    statuses: tuple[str, ...] = DEFAULT_STATUSES
+    as_of: datetime.date | None = None
+    towns: tuple[str, ...] = ()
+    focus_type: str | None = None
+    show_catchment: bool = True
+    show_gaps: bool = True
+    lang: Language = "zh"
+    tiles: str = "none"
+    tianditu_key: str | None = field(default=None, repr=False)
+
+    @property
+    def focus(self) -> str | None:
+        return self.focus_type if self.focus_type in self.types else (self.types[0] if self.types else None)
+
+
+def type_glyph(site_type: SiteType, lang: Language) -> str:
+    glyphs = TYPE_GLYPHS.get(site_type.key)
+    if glyphs:
+        return glyphs[0] if lang == "zh" else glyphs[1]
+    return site_type.name(lang)[:1]
+
+
+def source_label(source: str, lang: Language) -> str:
+    """How a site's ``source`` is shown: demo, Amap and suggestions by name, anything else as stored."""
+    key = f"mapx.source.{source}"
+    return t(key, lang) if source in ("demo", "amap", "suggest") else source
+
+
+def compute_coverage(region: Region, sites: pd.DataFrame, options: MapOptions,
+                     demand: Demand | None = None) -> CoverageResult | None:
+    """Coverage of the options' types (``None`` when no type is chosen)."""
+    if not options.types:
+        return None
+    return coverage(region.towns, sites, types=options.types, radii_m=dict(options.radii_m) or None,
+                    statuses=options.statuses, as_of=options.as_of, demand=demand, lang=options.lang)
+
+
+def shown_sites(sites: pd.DataFrame, options: MapOptions) -> pd.DataFrame:
+    """Sites the map draws: of the chosen types and towns, counted (statuses, date) or still planned."""
+    if len(sites) == 0:
+        return sites
+    mask = sites["type"].isin(options.types)
+    mask &= counted_mask(sites, statuses=options.statuses, as_of=options.as_of) | sites["status"].isin(
+        PLANNING_STATUSES)
+    if options.towns:
+        mask &= sites["town_code"].isin(options.towns)
+    return sites.loc[mask]
+
+
+def _site_table(sites: pd.DataFrame, region: Region, lang: Language) -> pd.DataFrame:
+    from sites.models import status_name  # the registry's status names
+
+    names = {code: region.town_name(code, lang) for code in region.towns["code"].astype(str)}
+    kinds = list(STATUS_KINDS.values())
+    return pd.DataFrame({
+        "lng": sites["lng"].to_numpy(dtype=float),
+        "lat": sites["lat"].to_numpy(dtype=float),
+        "style": [kinds.index(STATUS_KINDS.get(s, "solid")) for s in sites["status"]],
+        "name": sites["name"].astype(str).to_numpy(),
+        "status": [status_name(s, lang) for s in sites["status"]],
+        "town": [names.get(str(c), "") if c else "" for c in sites["town_code"]],
+        "address": sites["address"].fillna("").astype(str).to_numpy(),
+        "host": sites["host_org"].fillna("").astype(str).to_numpy(),
+        "opened": [d.isoformat() if d is not None and not pd.isna(d) else "" for d in sites["opened_on"]],
+        "source": [source_label(str(s), lang) for s in sites["source"].fillna("")],
+        "id": sites["id"].astype(str).to_numpy(),
+    })
+
+
+def _site_fields(lang: Language) -> dict[str, str]:
+    return {
+        "name": t("map.field.name", lang), "type": t("mapx.field.type", lang),
+        "status": t("mapx.field.status", lang), "town": t("mapx.field.town", lang),
+        "address": t("mapx.field.address", lang), "host": t("mapx.field.host", lang),
+        "opened": t("mapx.field.opened", lang), "source": t("mapx.field.source", lang),
+        "id": t("mapx.field.id", lang),
+    }
+
+
+def _radius_text(radius_m: float) -> str:
+    return f"{radius_m:,.0f}"
+
+
+def planner_map(
+    region: Region,
+    sites: pd.DataFrame,
+    options: MapOptions,
+    *,
+    result: CoverageResult | None = None,
+    gap_frame: gpd.GeoDataFrame | None = None,
+    suggestion: Suggestion | None = None,
+) -> folium.Map:
+    """The planner's map of ``sites`` (the registry's sites frame) over ``region``.
+
+    ``result``/``gap_frame``: coverage and gaps of ``options`` (computed here when
+    not given); ``suggestion``: suggested new sites to draw. Raises
+    :class:`errors.MapError` as :func:`geodata.webmap.build_map` does.
+    """
+    lang = options.lang
+    types = {st.key: st for st in load_site_types()}
+    if result is None:
+        result = compute_coverage(region, sites, options)
+    if gap_frame is None and result is not None and options.show_gaps:
+        gap_frame = gaps(result)
+    _, system = tile_layers(options.tiles, tianditu_key=options.tianditu_key)
+    focus = options.focus
+    shares = None
+    if result is not None and focus is not None:
+        rows = result.table.loc[result.table["site_type"] == focus]
+        shares = dict(zip(rows["town_code"].astype(str), rows["covered_share"].astype(float), strict=True))
+    m = build_map(region, lang=lang, tiles=options.tiles, tianditu_key=options.tianditu_key, town_values=shares,
+                  value_label=t("mapx.field.share", lang) + (f" · {types[focus].name(lang)}" if focus else ""))
+
+    if result is not None and options.show_catchment:
+        for key in options.types:
+            _add_catchment(m, result, key, types[key], region, system, lang)
+    if gap_frame is not None and len(gap_frame) and options.show_gaps:
+        for key in options.types:
+            of_type = gap_frame.loc[gap_frame["site_type"] == key]
+            if options.towns:
+                of_type = of_type.loc[of_type["town_code"].isin(options.towns)]
+            if len(of_type):
+                frame = of_type.assign(town=[region.town_name(c, lang) for c in of_type["town_code"]],
+                                       area=of_type["area_km2"].map("{:.2f}".format))
+                area_layer(frame, name=t("mapx.layer.gaps", lang, type=types[key].name(lang)), style=GAP_STYLE,
+                           fields={"town": t("mapx.field.town", lang), "area": t("mapx.field.area", lang)},
+                           system=system, show=key == focus).add_to(m)
+
+    shown = shown_sites(sites, options)
+    kinds = list(STATUS_KINDS.values())
+    for key in options.types:
+        of_type = shown.loc[shown["type"] == key] if len(shown) else shown
+        if not len(of_type):
+            continue
+        st_ = types[key]
+        table = _site_table(of_type, region, lang).assign(type=st_.name(lang))
+        styles = [MarkerStyle(st_.colour, type_glyph(st_, lang), kind) for kind in kinds]
+        point_layer(table, name=t("mapx.layer.sites", lang, type=st_.name(lang), n=len(table)), styles=styles,
+                    style_column="style", tooltip_column="name", fields=_site_fields(lang), system=system,
+                    cluster=len(table) > CLUSTER_OVER, cluster_colour=st_.colour).add_to(m)
+
+    if suggestion is not None and len(suggestion.selected):
+        _add_suggestions(m, suggestion, types[suggestion.site_type], system, lang)
+
+    m.add_child(_legend(options, types, shown, suggestion is not None, lang))
+    m.add_child(caption(t("mapx.title", lang), _caption_lines(region, sites, options, types, shown, lang)))
+    if options.towns:
+        chosen = region.towns.loc[region.towns["code"].isin(options.towns)]
+        if len(chosen):
+            minx, miny, maxx, maxy = (float(v) for v in chosen.total_bounds)
+            m.fit_bounds([[miny, minx], [maxy, maxx]])
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
+    return use_local_assets(m)
+
+
+def _add_catchment(m: folium.Map, result: CoverageResult, key: str, site_type: SiteType, region: Region,
+                   system: CoordSystem, lang: Language) -> None:
+    rows = result.table.loc[result.table["site_type"] == key].reset_index(drop=True)
+    frame = gpd.GeoDataFrame(
+        {"town": [region.town_name(c, lang) for c in rows["town_code"].astype(str)],
+         "share": rows["covered_share"].map("{:.1%}".format)},
+        geometry=list(result.covered[key]), crs=result.crs,
+    ).to_crs("EPSG:4326")
+    style = {"color": site_type.colour, "weight": 1, "fillColor": site_type.colour,
+             "fillOpacity": CATCHMENT_OPACITY}
+    area_layer(frame, name=t("mapx.layer.catchment", lang, type=site_type.name(lang),
+                             radius=_radius_text(result.radii_m[key])),
+               style=style, fields={"town": t("mapx.field.town", lang), "share": t("mapx.field.share", lang)},
+               system=system).add_to(m)
+
+
+def _add_suggestions(m: folium.Map, suggestion: Suggestion, site_type: SiteType, system: CoordSystem,
+                     lang: Language) -> None:
+    sel = suggestion.selected
+    unit = "mapx.unit.km2" if suggestion.unit == "km2" else "mapx.unit.demand"
+    table = pd.DataFrame({
+        "lng": sel["lng"], "lat": sel["lat"], "style": 0,
+        "name": [suggested_name(int(o), site_type, str(town), lang)
+                 for o, town in zip(sel["order"], sel["town_name"], strict=True)],
+        "order": sel["order"].astype(str),
+        "town": sel["town_name"].astype(str),
+        "newly": [t(unit, lang, value=float(v)) for v in sel["newly_covered"]],
+        "position": [f"{x:.6f}, {y:.6f}" for x, y in zip(sel["lng"], sel["lat"], strict=True)],
+    })
+    fields = {"name": t("map.field.name", lang), "order": t("mapx.field.order", lang),
+              "town": t("mapx.field.town", lang), "newly": t("mapx.field.newly", lang),
+              "position": t("mapx.field.position", lang)}
+    point_layer(table, name=t("mapx.layer.suggested", lang, type=site_type.name(lang)),
+                styles=[MarkerStyle(site_type.colour, "★", "suggested")], style_column="style",
+                tooltip_column="name", fields=fields, system=system).add_to(m)
+
+
+def suggested_name(order: int, site_type: SiteType, town: str, lang: Language) -> str:
+    """The name a suggestion gets on the map and when it is added to the registry."""
+    return t("mapx.suggested_name", lang, n=order, type=site_type.name(lang), town=town)
+
+
+def _legend(options: MapOptions, types: Mapping[str, SiteType], shown: pd.DataFrame, suggested: bool,
+            lang: Language) -> folium.Element:
+    type_rows = [LegendEntry(types[k].name(lang), marker=MarkerStyle(types[k].colour, type_glyph(types[k], lang)))
+                 for k in options.types]
+    grey = "#607d8b"
+    status_rows = [
+        LegendEntry(t("mapx.status.open", lang), marker=MarkerStyle(grey, "", "solid")),
+        LegendEntry(t("mapx.status.planned", lang), marker=MarkerStyle(grey, "", "planned")),
+        LegendEntry(t("mapx.status.building", lang), marker=MarkerStyle(grey, "", "building")),
+        LegendEntry(t("mapx.status.inactive", lang), marker=MarkerStyle(grey, "", "inactive")),
+    ]
+    if suggested:
+        status_rows.append(LegendEntry(t("mapx.suggested", lang), marker=MarkerStyle(grey, "★", "suggested")))
+    area_rows = []
+    if options.show_catchment:
+        area_rows.append(LegendEntry(t("mapx.catchment", lang), fill=grey, fill_opacity=0.35))
+    if options.show_gaps:
+        area_rows.append(LegendEntry(t("mapx.gap", lang), fill=GAP_STYLE["fillColor"], fill_opacity=0.3,
+                                     dashed=True))
+    sections: list[tuple[str, Sequence[LegendEntry]]] = [
+        (t("mapx.legend.types", lang), type_rows), (t("mapx.legend.status", lang), status_rows),
+        (t("mapx.legend.areas", lang), area_rows),
+    ]
+    focus = options.focus
+    if focus is not None:
+        lower = 0.0
+        share_rows = []
+        for upper, colour in SHARE_CLASSES:
+            share_rows.append(LegendEntry(f"{lower:.0%}–{upper:.0%}", fill=colour, fill_opacity=0.8))
+            lower = upper
+        sections.append((t("mapx.legend.share", lang, type=types[focus].name(lang)), share_rows))
+    n_demo = int((shown["source"] == "demo").sum()) if len(shown) else 0
+    if n_demo:
+        sections.append(("", [LegendEntry(t("mapx.caption.demo", lang, n=n_demo), fill="#ffffff", dashed=True)]))
+    return legend(t("mapx.legend", lang), sections)
+
+
+def _caption_lines(region: Region, sites: pd.DataFrame, options: MapOptions, types: Mapping[str, SiteType],
+                   shown: pd.DataFrame, lang: Language) -> list[str]:
+    from sites.models import status_name
+
+    region_name = (region.name_zh if lang == "zh" else region.name_en) or region.source
+    day = options.as_of or datetime.date.today()
+    radii = dict(options.radii_m)
+    items = [t("mapx.caption.radius_item", lang, type=types[k].name(lang), radius=_radius_text(radii[k]))
+             for k in options.types if k in radii]
+    sep = "、" if lang == "zh" else ", "
+    lines = [region_name, t("mapx.caption.date", lang, date=day.isoformat()),
+             t("mapx.caption.statuses", lang, statuses=sep.join(status_name(s, lang) for s in options.statuses))]
+    if items:
+        lines.append(t("mapx.caption.radius", lang, radii=sep.join(items)))
+    if len(shown):
+        sources = sorted({source_label(str(s), lang) for s in shown["source"].fillna("") if s})
+        if sources:
+            lines.append(t("mapx.caption.sources", lang, sources=sep.join(sources)))
+    return lines
+
+
+def export_html(region: Region, sites: pd.DataFrame, options: MapOptions, *,
+                result: CoverageResult | None = None, gap_frame: gpd.GeoDataFrame | None = None,
+                suggestion: Suggestion | None = None) -> str:
+    """The planner's map as one HTML document that opens and draws with no network."""
+    m = planner_map(region, sites, options, result=result, gap_frame=gap_frame, suggestion=suggestion)
+    region_name = (region.name_zh if options.lang == "zh" else region.name_en) or region.source
+    m.get_root().title = html.escape(f"{t('mapx.title', options.lang)} · {region_name}")
+    return standalone_html(m)
+
+
+# ----------------------------------------------------------------------------- CLI
+
+
+def configure_map(parser: argparse.ArgumentParser) -> None:
+    """Options of ``python -m scoring map OUT.html``."""
+    from scoring.cli import add_common_options, add_selection_options
+
+    parser.add_argument("output", metavar="OUT.html", help="the HTML file to write")
+    add_common_options(parser)
+    parser.add_argument("--type", default="all", help="site type keys, comma-separated, or 'all' (default)")
+    add_selection_options(parser)
+    parser.add_argument("--town", default="", help="town codes to show, comma-separated (default: all)")
+    parser.add_argument("--focus-type", help="type of the choropleth and of the gaps shown first")
+    parser.add_argument("--lang", choices=["zh", "en"], help="language of the map (default: SITES_LANGUAGE)")
+    parser.add_argument("--tiles", choices=["none", "osm", "amap", "tianditu"], default="none",
+                        help="base map (default: none, which draws offline)")
+    parser.add_argument("--no-catchment", action="store_true", help="leave out the catchment layers")
+    parser.add_argument("--no-gaps", action="store_true", help="leave out the gap layers")
+
+
+def run_map(args: argparse.Namespace) -> int:
+    from i18n import default_language
+    from scoring.cli import load_inputs, print_progress
+    from scoring.coverage import resolve_radii, resolve_types
+    from settings import get_settings
+
+    lang: Language = args.lang or default_language()
+    print_progress(0.0, t("mapx.progress.load", lang))
+    region, sites, demand = load_inputs(args)
+    types = resolve_types(args.type.split(",") if args.type != "all" else "all")
+    options = MapOptions(
+        types=types, radii_m=tuple(resolve_radii(types, args.radius_m).items()),
+        statuses=tuple(s.strip() for s in args.status.split(",") if s.strip()), as_of=args.as_of,
+        towns=tuple(c.strip() for c in args.town.split(",") if c.strip()), focus_type=args.focus_type,
+        show_catchment=not args.no_catchment, show_gaps=not args.no_gaps, lang=lang, tiles=args.tiles,
+        tianditu_key=get_settings().tianditu_key,
+    )
+    print_progress(0.3, t("mapx.progress.coverage", lang))
+    result = compute_coverage(region, sites, options, demand)
+    print_progress(0.7, t("mapx.progress.map", lang))
+    text = export_html(region, sites, options, result=result)
+    Path(args.output).write_text(text, encoding="utf-8")
+    print_progress(1.0, t("mapx.written", lang, path=args.output, n=len(shown_sites(sites, options))))
+    return 0
