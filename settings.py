@@ -16,6 +16,10 @@ the process), so nothing secret or machine-specific lives in the repository.
 * ``SITES_BOUNDARIES`` (+ ``SITES_BOUNDARIES_CRS``, ``SITES_BOUNDARIES_NAME_FIELD``,
   ``SITES_BOUNDARIES_CODE_FIELD``): the region's boundary file instead of the
   bundled Nanhai towns.
+* ``SITES_MODE``: ``local`` (default; no sign-in) or ``shared`` (sign-in for every
+  page and write), with ``SITES_SESSION_HOURS``, ``SITES_LOCKOUT_ATTEMPTS``,
+  ``SITES_LOCKOUT_MINUTES``; uploads are limited by ``SITES_UPLOAD_MAX_MB`` and
+  ``SITES_UPLOAD_MAX_UNZIPPED_MB``.
 """
 
 from __future__ import annotations
@@ -142,6 +146,18 @@ class Settings(BaseSettings):
     min_gap_km2: float = 0.01
     #: Tianditu (天地图) API key for the ``tianditu`` base map; from the environment only.
     tianditu_key: str | None = Field(default=None, repr=False, description="env SITES_TIANDITU_KEY")
+    #: ``local``: one user on their own machine, no sign-in, the local user may do everything.
+    #: ``shared``: one instance for a federation; every page and every write needs a signed-in account.
+    mode: Literal["local", "shared"] = Field(default="local", description="env SITES_MODE")
+    #: A signed-in session ends this many hours after sign-in.
+    session_hours: float = Field(default=8.0, gt=0, description="env SITES_SESSION_HOURS")
+    #: This many wrong passwords in a row lock an account for ``lockout_minutes``.
+    lockout_attempts: int = Field(default=5, ge=1, description="env SITES_LOCKOUT_ATTEMPTS")
+    lockout_minutes: float = Field(default=15.0, gt=0, description="env SITES_LOCKOUT_MINUTES")
+    #: Largest accepted upload, MB (1 MB = 1,000,000 bytes).
+    upload_max_mb: float = Field(default=20.0, gt=0, description="env SITES_UPLOAD_MAX_MB")
+    #: Largest total unpacked size of an uploaded zip (zipped Shapefile, XLSX), MB.
+    upload_max_unzipped_mb: float = Field(default=200.0, gt=0, description="env SITES_UPLOAD_MAX_UNZIPPED_MB")
 
     @field_validator("tiles")
     @classmethod

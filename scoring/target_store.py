@@ -6,7 +6,9 @@ numbered migrations (:data:`TARGET_MIGRATIONS`), and writes through the site
 store's transactions: every write validates the whole target first
 (:func:`scoring.targets.parse_target`, towns checked against the database's
 region) and records who did what, when, with the values before and after, in
-``target_audit``.
+``target_audit``. Only admins may write targets
+(:meth:`sites.storage.SiteStore.authorize_admin`: a refusal raises
+:class:`errors.AccessDenied`, changes nothing and is logged).
 
 Migration 2 seeds two targets in a database whose region is the bundled
 Nanhai towns: the public one ("a workers' cultural palace open in every one of
@@ -24,6 +26,7 @@ from dataclasses import dataclass, replace
 
 from errors import NotFound, Problem, RecordError
 from scoring.targets import EDITABLE_FIELDS, MEASURES, SCOPES, Target, parse_target
+from sites.permissions import Actor
 from sites.region import BUNDLED
 from sites.storage import Migration, SiteStore, utc_now
 
@@ -148,8 +151,9 @@ class TargetStore:
 
     # ------------------------------------------------------------------- writes
 
-    def add(self, values: Mapping[str, object], *, actor: str) -> Target:
+    def add(self, values: Mapping[str, object], *, actor: Actor) -> Target:
         """Validate and store a new target given as raw values (see :func:`parse_target`)."""
+        actor = self.sites.authorize_admin(actor, "target.add", "target:new").username
         target = parse_target(values, town_codes=self._town_codes())
         now = utc_now()
         target = replace(target, created_by=actor, created_at=now, updated_by=actor, updated_at=now)
@@ -162,8 +166,9 @@ class TargetStore:
             _audit(conn, target.id, "create", actor, now, None, target)
         return target
 
-    def update(self, target_id: int, changes: Mapping[str, object], *, actor: str) -> Target:
+    def update(self, target_id: int, changes: Mapping[str, object], *, actor: Actor) -> Target:
         """Change fields of a target; the whole result is validated again. Returns the stored target."""
+        actor = self.sites.authorize_admin(actor, "target.update", f"target:{target_id}").username
         unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
         if unknown:
             raise RecordError([Problem("target.unknown_field", {"value": k, "known": ", ".join(EDITABLE_FIELDS)})
@@ -185,8 +190,9 @@ class TargetStore:
             _audit(conn, current.id, "update", actor, after.updated_at, current, after)
         return after
 
-    def delete(self, target_id: int, *, actor: str) -> Target:
+    def delete(self, target_id: int, *, actor: Actor) -> Target:
         """Remove a target (its audit history stays); returns what was deleted."""
+        actor = self.sites.authorize_admin(actor, "target.delete", f"target:{target_id}").username
         with self.sites.write_transaction() as conn:
             target = _get(conn, target_id)
             conn.execute("DELETE FROM targets WHERE id = ?", (int(target_id),))

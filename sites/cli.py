@@ -2,7 +2,8 @@
 
 Every command takes ``--db PATH`` (default ``SITES_DB``), ``--lang zh|en``
 (default ``SITES_LANGUAGE``, else ``zh``), ``--user NAME`` (default
-``SITES_USER``, else the OS user) and the region options ``--boundaries FILE
+``SITES_USER``, else the OS user; in ``SITES_MODE=shared`` the account to sign
+in as, see :mod:`sites.account_cli`) and the region options ``--boundaries FILE
 [--boundaries-crs wgs84|gcj02|bd09] [--name-field F] [--code-field F]``.
 
 A database remembers its region: the first command that creates it stores the
@@ -26,10 +27,11 @@ from collections.abc import Sequence
 from errors import ImportRejected, Problem, ProductError
 from i18n import default_language, t
 from settings import Language
-from sites import messages  # noqa: F401  (registers the texts)
+from sites import account_cli, messages  # noqa: F401  (messages registers the texts)
 from sites.models import STATUSES, Site, status_lookup, type_lookup
+from sites.permissions import Actor
 from sites.region import RegionSpec
-from sites.storage import AuditEntry, SiteStore, default_actor
+from sites.storage import AuditEntry, SiteStore
 
 _FIELD_OPTIONS = (("name", "--name"), ("type", "--type"), ("status", "--status"), ("lng", "--lng"),
                   ("lat", "--lat"), ("address", "--address"), ("host_org", "--host-org"),
@@ -45,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", help="SQLite database file (default: SITES_DB)")
     common.add_argument("--lang", choices=["zh", "en"], help="language of messages (default: SITES_LANGUAGE or zh)")
-    common.add_argument("--user", help="who is writing, for the audit trail (default: SITES_USER or OS user)")
+    common.add_argument("--user", help="who is writing, for the audit trail (default: SITES_USER or OS user); "
+                        "shared mode: the account to sign in as (password from SITES_PASSWORD or stdin)")
     add_boundary_options(common)
 
     parser = argparse.ArgumentParser(prog="python -m sites", description=__doc__.split("\n\n")[0])
@@ -92,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     region = sub.add_parser("set-region", parents=[common],
                             help="change the database's region to --boundaries (none: bundled Nanhai)")
     region.add_argument("--allow-outside", action="store_true", help="keep sites outside every new town")
+    account_cli.configure(sub, common)
     return parser
 
 
@@ -119,18 +123,18 @@ def _requested_region(args: argparse.Namespace) -> RegionSpec | None:
 
 
 def _run(args: argparse.Namespace, lang: Language) -> int:
-    actor = args.user or default_actor()
     if args.command == "set-region":
         spec = _requested_region(args) or RegionSpec()
         with SiteStore(args.db) as store:
-            changed = store.set_region(spec, actor=actor, allow_outside=args.allow_outside)
+            changed = store.set_region(spec, actor=account_cli.cli_actor(store, args),
+                                       allow_outside=args.allow_outside)
         print(t("sites.cli.region_set", lang, region=spec.describe(), changed=changed))
         return 0
     with SiteStore(args.db, region=_requested_region(args)) as store:
-        return _COMMANDS[args.command](store, args, lang, actor)
+        return _COMMANDS[args.command](store, args, lang, account_cli.cli_actor(store, args))
 
 
-def _import(store: SiteStore, args: argparse.Namespace, lang: Language, actor: str) -> int:
+def _import(store: SiteStore, args: argparse.Namespace, lang: Language, actor: Actor) -> int:
     from sites.io import read_records
 
     records = read_records(args.file)
@@ -163,7 +167,7 @@ def _keys(values: list[str] | None, lookup: dict[str, str], code: str, allowed: 
     return out
 
 
-def _list(store: SiteStore, args: argparse.Namespace, lang: Language, actor: str) -> int:
+def _list(store: SiteStore, args: argparse.Namespace, lang: Language, actor: Actor) -> int:
     sites = _filtered(store, args)
     rows = [{k: s.to_dict()[k] for k in LIST_FIELDS} for s in sites]
     if args.format == "json":
@@ -179,7 +183,7 @@ def _list(store: SiteStore, args: argparse.Namespace, lang: Language, actor: str
     return 0
 
 
-def _export(store: SiteStore, args: argparse.Namespace, lang: Language, actor: str) -> int:
+def _export(store: SiteStore, args: argparse.Namespace, lang: Language, actor: Actor) -> int:
     from sites.io import export_sites
 
     count = export_sites(_filtered(store, args), args.out, towns=store.towns(), lang=lang)
@@ -198,18 +202,18 @@ def _saved(store: SiteStore, site: Site, warnings: list[Problem], lang: Language
     return 0
 
 
-def _add(store: SiteStore, args: argparse.Namespace, lang: Language, actor: str) -> int:
+def _add(store: SiteStore, args: argparse.Namespace, lang: Language, actor: Actor) -> int:
     site, warnings = store.add(_values(args), actor=actor, crs=args.crs, allow_outside=args.allow_outside)
     return _saved(store, site, warnings, lang)
 
 
-def _update(store: SiteStore, args: argparse.Namespace, lang: Language, actor: str) -> int:
+def _update(store: SiteStore, args: argparse.Namespace, lang: Language, actor: Actor) -> int:
     site, warnings = store.update(args.id, _values(args), actor=actor, crs=args.crs or "wgs84",
                                   allow_outside=args.allow_outside)
     return _saved(store, site, warnings, lang)
 
 
-def _close(store: SiteStore, args: argparse.Namespace, lang: Language, actor: str) -> int:
+def _close(store: SiteStore, args: argparse.Namespace, lang: Language, actor: Actor) -> int:
     from errors import RecordError
     from sites.validation import parse_date
 
@@ -223,13 +227,13 @@ def _close(store: SiteStore, args: argparse.Namespace, lang: Language, actor: st
     return 0
 
 
-def _delete(store: SiteStore, args: argparse.Namespace, lang: Language, actor: str) -> int:
+def _delete(store: SiteStore, args: argparse.Namespace, lang: Language, actor: Actor) -> int:
     site = store.delete(args.id, actor=actor)
     print(safe(t("sites.cli.deleted", lang, id=site.id, name=site.name)))
     return 0
 
 
-def _history(store: SiteStore, args: argparse.Namespace, lang: Language, actor: str) -> int:
+def _history(store: SiteStore, args: argparse.Namespace, lang: Language, actor: Actor) -> int:
     entries = store.history(args.id)
     if args.format == "json":
         print(json.dumps([_entry_dict(e) for e in entries], ensure_ascii=False, indent=1))
@@ -241,7 +245,7 @@ def _history(store: SiteStore, args: argparse.Namespace, lang: Language, actor: 
     return 0
 
 
-def _seed(store: SiteStore, args: argparse.Namespace, lang: Language, actor: str) -> int:
+def _seed(store: SiteStore, args: argparse.Namespace, lang: Language, actor: Actor) -> int:
     from sites.demo import seed_demo
 
     report = seed_demo(store, actor=actor)
@@ -250,7 +254,8 @@ def _seed(store: SiteStore, args: argparse.Namespace, lang: Language, actor: str
 
 
 _COMMANDS = {"import": _import, "list": _list, "export": _export, "add": _add, "update": _update,
-             "close": _close, "delete": _delete, "history": _history, "seed-demo": _seed}
+             "close": _close, "delete": _delete, "history": _history, "seed-demo": _seed,
+             "user": account_cli.run}
 
 
 def _entry_dict(entry: AuditEntry) -> dict[str, object]:

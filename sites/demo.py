@@ -16,6 +16,7 @@ import pandas as pd
 
 from geodata.crs import CoordSystem, convert_points
 from sites.io import read_records
+from sites.permissions import Actor
 from sites.storage import ImportReport, SiteStore
 from sites.validation import RawRecords
 
@@ -51,6 +52,6 @@ def demo_records() -> RawRecords:
     return RawRecords(frame, palaces.lines + demo.lines, f"{PALACES_FILE.name}+{DEMO_FILE.name}")
 
 
-def seed_demo(store: SiteStore, *, actor: str) -> ImportReport:
+def seed_demo(store: SiteStore, *, actor: Actor) -> ImportReport:
     """Write the sample in one transaction (all or nothing; seeding twice is rejected as duplicates)."""
     return store.import_records(demo_records(), actor=actor, crs=CoordSystem.WGS84)

@@ -13,6 +13,12 @@ registry's own is ``"sites"``; another module keeps its own tables in the same
 file by calling :meth:`SiteStore.migrate` with its component name and its own
 numbered migrations (versions are tracked per component in ``schema_version``).
 
+Who may write is checked inside every write method (:mod:`sites.permissions`):
+``actor`` is a :class:`~sites.permissions.Principal` (or, in ``local`` mode only, a
+plain name standing for the local admin). A refused write raises
+:class:`errors.AccessDenied`, changes nothing and is recorded in the security
+log (:mod:`sites.security_log`); audit rows name the account.
+
 Positions are stored as WGS84 degrees (``lng``, ``lat``); dates as ISO text;
 timestamps as UTC ISO 8601 (``...Z``).
 """
@@ -30,26 +36,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from errors import BoundaryError, ImportRejected, NotFound, Problem, RecordError
+from errors import AccessDenied, BoundaryError, ImportRejected, NotFound, Problem, RecordError
 from geodata.boundaries import Region
 from geodata.crs import CoordSystem, convert_point
 from settings import Settings, get_settings
 from sites import messages  # noqa: F401  (registers the texts)
+from sites.accounts import ACCOUNT_MIGRATIONS, load_principal
+from sites.migrations import Migration
 from sites.models import INPUT_FIELDS, SITE_FIELDS, STATUSES, Site, SiteDraft
+from sites.permissions import Actor, Principal, check_admin, check_write, write_problem
 from sites.region import RegionSpec, TownIndex, town_index
+from sites.security_log import record
 from sites.validation import RawRecords, Validation, validate_records
 
 #: How long a writer waits for another writer's transaction, in seconds.
 BUSY_TIMEOUT_S = 60.0
-
-
-@dataclass(frozen=True, slots=True)
-class Migration:
-    """One schema step of a component: SQL statements applied in one transaction."""
-
-    version: int
-    description: str
-    statements: tuple[str, ...]
 
 
 _STATUS_LIST = ", ".join(f"'{s}'" for s in STATUSES)
@@ -157,6 +158,7 @@ class SiteStore:
         self._conn.execute("CREATE TABLE IF NOT EXISTS schema_version "
                            "(component TEXT PRIMARY KEY, version INTEGER NOT NULL)")
         self.migrate("sites", SITE_MIGRATIONS)
+        self.migrate("accounts", ACCOUNT_MIGRATIONS)
         self._spec = self._resolve_region(region or RegionSpec.from_settings(self.settings))
 
     # ------------------------------------------------------------------ plumbing
@@ -220,6 +222,55 @@ class SiteStore:
                                  (component,)).fetchone()
         return row[0] if row else 0
 
+    # -------------------------------------------------------------- permissions
+
+    def principal(self, actor: Actor) -> Principal:
+        """Who is writing, as the store trusts it.
+
+        ``local`` mode: a plain name is the local user, an admin; a principal is
+        taken as given. ``shared`` mode: a plain name is refused (sign in first)
+        and a principal's role and towns are read again from the accounts table
+        (:class:`errors.AccessDenied` if it is gone or disabled).
+        """
+        if self.settings.mode == "local":
+            return actor if isinstance(actor, Principal) else Principal.local_user(str(actor))
+        name = actor.username if isinstance(actor, Principal) else str(actor)
+        if not isinstance(actor, Principal) or actor.local:
+            problem = Problem("access.sign_in_required")
+        else:
+            with self._lock:
+                current = load_principal(self._conn, actor.username)
+            if current is not None:
+                return current
+            problem = Problem("access.account_gone", {"user": name})
+        self._log_denial(name, "write", "-", AccessDenied(problem))
+        raise AccessDenied(problem)
+
+    def authorize_admin(self, actor: Actor, action: str, target: str) -> Principal:
+        """The principal if it is an admin; else log the attempt and raise :class:`errors.AccessDenied`."""
+        principal = self.principal(actor)
+        with self._denials(principal, action, target):
+            check_admin(principal, action)
+        return principal
+
+    @contextmanager
+    def _denials(self, principal: Principal, action: str, target: str) -> Iterator[None]:
+        """Record an :class:`errors.AccessDenied` raised inside (after its transaction rolled back)."""
+        try:
+            yield
+        except AccessDenied as exc:
+            self._log_denial(principal.username, action, target, exc)
+            raise
+
+    def _log_denial(self, actor: str, action: str, target: str, exc: AccessDenied) -> None:
+        with self.write_transaction() as conn:
+            record(conn, at=utc_now(), actor=actor, action=action, target=target, outcome="denied",
+                   detail=exc.message("en"))
+
+    def _town_names(self) -> dict[str, tuple[str, str]]:
+        towns = self.towns()
+        return {str(c): (towns.town_name(str(c), "zh"), towns.town_name(str(c), "en")) for c in towns.codes}
+
     # ------------------------------------------------------------------- region
 
     def _meta(self, conn: sqlite3.Connection) -> dict[str, str]:
@@ -248,13 +299,14 @@ class SiteStore:
         """Point-in-polygon index of the region's towns (cached per region file and mtime)."""
         return town_index(self._spec)
 
-    def set_region(self, spec: RegionSpec, *, actor: str, allow_outside: bool = False) -> int:
+    def set_region(self, spec: RegionSpec, *, actor: Actor, allow_outside: bool = False) -> int:
         """Make ``spec`` this database's region and re-assign every site's town.
 
         Sites outside every new town are an error unless ``allow_outside``
         (they then keep no town). Each site whose town changes gets an ``update``
-        audit entry. Returns how many sites changed town.
+        audit entry. Returns how many sites changed town. Admins only.
         """
+        actor = self.authorize_admin(actor, "set_region", f"region:{spec.describe()}").username
         index = town_index(spec)
         with self.write_transaction() as conn:
             sites = self._select(conn, "", ())
@@ -334,25 +386,29 @@ class SiteStore:
                                 duplicates="warning" if allow_duplicates else "error",
                                 default_source=default_source, settings=self.settings)
 
-    def add(self, values: Mapping[str, object], *, actor: str, crs: str | CoordSystem = "wgs84",
+    def add(self, values: Mapping[str, object], *, actor: Actor, crs: str | CoordSystem = "wgs84",
             allow_outside: bool = False) -> tuple[Site, list[Problem]]:
         """Validate and store one new site given as raw values in ``crs``.
 
         A likely duplicate is a warning here (returned with the site); every
         error raises :class:`errors.RecordError` and writes nothing.
         """
+        principal = self.principal(actor)
         records = RawRecords.one(dict(values))
         towns = self.towns()
-        with self.write_transaction() as conn:
-            result = validate_records(records, crs=crs, towns=towns, existing=self._select(conn, "", ()),
-                                      allow_outside=allow_outside, duplicates="warning",
-                                      settings=self.settings)
-            if result.errors:
-                raise RecordError(result.problems)
-            site = self._insert(conn, result.drafts[0], actor, utc_now())
+        with self._denials(principal, "create", "site:new"):
+            check_write(principal, None, None)  # a viewer is refused before anything is read
+            with self.write_transaction() as conn:
+                result = validate_records(records, crs=crs, towns=towns, existing=self._select(conn, "", ()),
+                                          allow_outside=allow_outside, duplicates="warning",
+                                          settings=self.settings)
+                if result.errors:
+                    raise RecordError(result.problems)
+                check_write(principal, None, result.drafts[0], town_names=self._town_names())
+                site = self._insert(conn, result.drafts[0], principal.username, utc_now())
         return site, result.warnings
 
-    def import_records(self, records: RawRecords, *, actor: str, crs: str | CoordSystem,
+    def import_records(self, records: RawRecords, *, actor: Actor, crs: str | CoordSystem,
                        skip_invalid: bool = False, allow_outside: bool = False,
                        allow_duplicates: bool = False, source: str = "") -> ImportReport:
         """Validate every record, then write them in one transaction.
@@ -361,10 +417,14 @@ class SiteStore:
         :class:`errors.ImportRejected` (its ``problems`` name every bad line) and
         nothing is written. ``skip_invalid`` writes the valid records and reports
         the rest. Likely duplicates are errors unless ``allow_duplicates``.
-        ``source`` fills records without their own source.
+        ``source`` fills records without their own source. A record the actor may
+        not write (a town not granted) refuses the whole import with
+        :class:`errors.AccessDenied` naming every such line, whatever ``skip_invalid``.
         """
+        principal = self.principal(actor)
         towns = self.towns()
-        with self.write_transaction() as conn:
+        with self._denials(principal, "import", f"file:{records.file or '-'}"), self.write_transaction() as conn:
+            check_write(principal, None, None)
             result = validate_records(records, crs=crs, towns=towns, existing=self._select(conn, "", ()),
                                       allow_outside=allow_outside,
                                       duplicates="warning" if allow_duplicates else "error",
@@ -374,11 +434,17 @@ class SiteStore:
                 summary = Problem("sites.import_rejected", {"bad": len(result.rejected), "total": len(records)},
                                   file=records.file)
                 raise ImportRejected([summary, *result.problems])
+            names = self._town_names()
+            denied = [p for draft in result.drafts
+                      if (p := write_problem(principal, None, draft, town_names=names, file=records.file,
+                                             row=draft.row)) is not None]
+            if denied:
+                raise AccessDenied(denied)
             now = utc_now()
-            written = [self._insert(conn, draft, actor, now) for draft in result.drafts]
+            written = [self._insert(conn, draft, principal.username, now) for draft in result.drafts]
         return ImportReport(written, result.errors, rejected_lines, len(records), result.warnings)
 
-    def update(self, site_id: int, changes: Mapping[str, object], *, actor: str,
+    def update(self, site_id: int, changes: Mapping[str, object], *, actor: Actor,
                crs: str | CoordSystem = "wgs84", allow_outside: bool = False) -> tuple[Site, list[Problem]]:
         """Change fields of a site; ``lng``/``lat`` given are in ``crs``.
 
@@ -388,28 +454,40 @@ class SiteStore:
         return self._change(site_id, changes, actor=actor, crs=crs, allow_outside=allow_outside,
                             action="update")
 
-    def close(self, site_id: int, *, actor: str, closed_on: datetime.date | None = None) -> Site:
+    def close(self, site_id: int, *, actor: Actor, closed_on: datetime.date | None = None) -> Site:
         """Mark a site closed (a status change, audited as ``close``); ``closed_on`` defaults to today."""
+        principal = self.principal(actor)
         current = self.get_site(site_id)
+        with self._denials(principal, "close", f"site:{site_id}"):
+            check_write(principal, current, None, town_names=self._town_names())
         if current.status == "closed":
             raise RecordError(Problem("sites.already_closed", {"id": site_id}))
         day = closed_on or datetime.date.today()
-        site, _ = self._change(site_id, {"status": "closed", "closed_on": day.isoformat()}, actor=actor,
+        site, _ = self._change(site_id, {"status": "closed", "closed_on": day.isoformat()}, actor=principal,
                                crs="wgs84", allow_outside=True, action="close")
         return site
 
-    def delete(self, site_id: int, *, actor: str) -> Site:
+    def delete(self, site_id: int, *, actor: Actor) -> Site:
         """Remove a site for good (its audit history stays); returns what was deleted."""
-        with self.write_transaction() as conn:
+        principal = self.principal(actor)
+        with self._denials(principal, "delete", f"site:{site_id}"), self.write_transaction() as conn:
             site = self._get(conn, site_id)
+            check_write(principal, site, None, town_names=self._town_names())
             conn.execute("DELETE FROM sites WHERE id = ?", (site_id,))
-            self._audit(conn, site_id, "delete", actor, utc_now(), site, None)
+            self._audit(conn, site_id, "delete", principal.username, utc_now(), site, None)
         return site
 
     # ------------------------------------------------------------------ internals
 
-    def _change(self, site_id: int, changes: Mapping[str, object], *, actor: str, crs: str | CoordSystem,
+    def _change(self, site_id: int, changes: Mapping[str, object], *, actor: Actor, crs: str | CoordSystem,
                 allow_outside: bool, action: str) -> tuple[Site, list[Problem]]:
+        principal = self.principal(actor)
+        with self._denials(principal, action, f"site:{site_id}"):
+            return self._change_checked(site_id, changes, principal=principal, crs=crs,
+                                        allow_outside=allow_outside, action=action)
+
+    def _change_checked(self, site_id: int, changes: Mapping[str, object], *, principal: Principal,
+                        crs: str | CoordSystem, allow_outside: bool, action: str) -> tuple[Site, list[Problem]]:
         unknown = set(changes) - set(INPUT_FIELDS)
         if unknown:
             raise ValueError(f"unknown site fields: {', '.join(sorted(unknown))}")
@@ -417,8 +495,10 @@ class SiteStore:
             raise RecordError(Problem("sites.no_changes"))
         crs = CoordSystem.parse(crs)
         towns = self.towns()
+        names = self._town_names()
         with self.write_transaction() as conn:
             current = self._get(conn, site_id)
+            check_write(principal, current, None, town_names=names)
             raw: dict[str, object] = {f: getattr(current, f) for f in INPUT_FIELDS}
             raw["opened_on"], raw["closed_on"] = current.opened_on, current.closed_on
             moving = "lng" in changes or "lat" in changes
@@ -434,12 +514,13 @@ class SiteStore:
             if result.errors:
                 raise RecordError(result.problems)
             draft = result.drafts[0]
+            check_write(principal, current, draft, town_names=names)
             after = replace(current, **{f: getattr(draft, f) for f in INPUT_FIELDS}, town_code=draft.town_code,
-                            updated_by=actor, updated_at=utc_now())
+                            updated_by=principal.username, updated_at=utc_now())
             if _same_content(current, after):
                 return current, result.warnings
             self._write_site(conn, after)
-            self._audit(conn, site_id, action, actor, after.updated_at, current, after)
+            self._audit(conn, site_id, action, principal.username, after.updated_at, current, after)
         return after, result.warnings
 
     def _insert(self, conn: sqlite3.Connection, draft: SiteDraft, actor: str, now: str) -> Site:

@@ -1,0 +1,416 @@
+"""Local accounts of a shared deployment: passwords, roles, town grants, lockout, sessions.
+
+The tables live in the registry database as the component ``"accounts"``
+(:data:`ACCOUNT_MIGRATIONS`, applied by :class:`sites.storage.SiteStore`):
+
+* ``accounts``: user name (unique, case-insensitive), role, the argon2id hash of
+  the password (``argon2-cffi``; the password itself is never stored or
+  logged), a disabled flag, the count of wrong passwords in a row and
+  ``locked_until``;
+* ``account_towns``: the town codes granted to an editor;
+* ``sessions``: SHA-256 of each session token (the token itself only goes to
+  the signed-in client) and when it expires;
+* ``security_log``: see :mod:`sites.security_log`.
+
+Lockout: ``settings.lockout_attempts`` wrong passwords in a row lock the
+account for ``settings.lockout_minutes``; while locked, even the right password
+is refused. Sessions end ``settings.session_hours`` after sign-in, when the
+account is disabled, or at sign-out.
+
+Every change of an account needs an admin (:meth:`SiteStore.authorize_admin`),
+except the very first account of a database, which must be an admin
+(bootstrapping a shared deployment from the server's command line).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+import sqlite3
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NoReturn
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from errors import AccessDenied, NotFound, Problem, RecordError
+from sites import access_messages  # noqa: F401  (registers the texts)
+from sites.migrations import Migration
+from sites.permissions import ROLES, Actor, Principal, Role
+from sites.security_log import SecurityEvent, events, record
+
+if TYPE_CHECKING:
+    from sites.storage import SiteStore
+
+COMPONENT = "accounts"
+MIN_PASSWORD_LENGTH = 10
+MAX_USERNAME_LENGTH = 64
+_ROLE_LIST = ", ".join(f"'{r}'" for r in ROLES)
+
+ACCOUNT_MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "accounts, town grants, sessions and the security log", (
+        f"""CREATE TABLE accounts (
+            username TEXT PRIMARY KEY COLLATE NOCASE,
+            role TEXT NOT NULL CHECK (role IN ({_ROLE_LIST})),
+            password_hash TEXT NOT NULL,
+            disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+            failed_attempts INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE account_towns (
+            username TEXT NOT NULL COLLATE NOCASE,
+            town_code TEXT NOT NULL,
+            PRIMARY KEY (username, town_code)
+        )""",
+        """CREATE TABLE sessions (
+            token_hash TEXT PRIMARY KEY,
+            username TEXT NOT NULL COLLATE NOCASE,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE security_log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            target TEXT NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'denied', 'failed')),
+            detail TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX security_log_actor ON security_log (actor)",
+    )),
+)
+
+_HASHER = PasswordHasher()  # argon2id, RFC 9106 low-memory profile (64 MiB, 3 passes)
+_DUMMY_HASH: list[str] = []
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """An account as stored (without its password hash)."""
+
+    username: str
+    role: Role
+    towns: tuple[str, ...]
+    disabled: bool
+    failed_attempts: int
+    locked_until: str | None
+    created_by: str
+    created_at: str
+    updated_by: str
+    updated_at: str
+
+    def principal(self) -> Principal:
+        return Principal(username=self.username, role=self.role, towns=frozenset(self.towns))
+
+
+def _utc() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
+def _iso(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _parse(text: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def normalise_username(name: str) -> str:
+    """The user name as stored: NFKC, stripped; :class:`errors.RecordError` if unusable."""
+    text = unicodedata.normalize("NFKC", str(name)).strip()
+    if not text or len(text) > MAX_USERNAME_LENGTH or any(ch.isspace() or not ch.isprintable() for ch in text):
+        raise RecordError(Problem("account.username_bad", {"max": MAX_USERNAME_LENGTH}))
+    return text
+
+
+def load_principal(conn: sqlite3.Connection, username: str) -> Principal | None:
+    """The current role and towns of an enabled account, or ``None`` (missing or disabled)."""
+    row = conn.execute("SELECT username, role FROM accounts WHERE username = ? AND disabled = 0",
+                       (username,)).fetchone()
+    if row is None:
+        return None
+    towns = [r[0] for r in conn.execute("SELECT town_code FROM account_towns WHERE username = ?", (row[0],))]
+    return Principal(username=row[0], role=row[1], towns=frozenset(towns))
+
+
+class AccountStore:
+    """Accounts of one registry database. ``clock`` gives the time (UTC), for tests of expiry."""
+
+    def __init__(self, sites: SiteStore, *, clock: Callable[[], datetime.datetime] = _utc):
+        self.sites = sites
+        self.settings = sites.settings
+        self._clock = clock
+
+    # -------------------------------------------------------------------- reads
+
+    def list_accounts(self) -> list[Account]:
+        with self.sites.read_transaction() as conn:
+            names = [r[0] for r in conn.execute("SELECT username FROM accounts ORDER BY username")]
+            return [self._get(conn, n) for n in names]
+
+    def get(self, username: str) -> Account:
+        """The account; :class:`errors.NotFound` if there is none."""
+        with self.sites.read_transaction() as conn:
+            return self._get(conn, username)
+
+    def security_events(self, *, actor: str | None = None, limit: int = 1000) -> list[SecurityEvent]:
+        """The newest security-log events (sign-ins, refusals, account changes), newest first."""
+        with self.sites.read_transaction() as conn:
+            return events(conn, actor=actor, limit=limit)
+
+    # ------------------------------------------------------------------- writes
+
+    def add(self, username: str, *, role: str, password: str, towns: Iterable[str] = (),
+            actor: Actor) -> Account:
+        """Create an account (admin only, except the first account of a database, which must be an admin).
+
+        ``towns`` are granted town codes of the database's region (for editors).
+        """
+        username = normalise_username(username)
+        role_ = _role(role)
+        _check_password(password)
+        codes = self._town_codes(towns)
+        with self.sites.read_transaction() as conn:
+            empty = conn.execute("SELECT count(*) FROM accounts").fetchone()[0] == 0
+        if empty and role_ == "admin":
+            by = actor.username if isinstance(actor, Principal) else str(actor)
+        else:
+            by = self.sites.authorize_admin(actor, "account.add", f"account:{username}").username
+        password_hash = _HASHER.hash(password)
+        now = _iso(self._clock())
+        with self.sites.write_transaction() as conn:
+            if conn.execute("SELECT 1 FROM accounts WHERE username = ?", (username,)).fetchone():
+                raise RecordError(Problem("account.exists", {"user": username}))
+            conn.execute("INSERT INTO accounts (username, role, password_hash, created_by, created_at, updated_by, "
+                         "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         (username, role_, password_hash, by, now, by, now))
+            conn.executemany("INSERT INTO account_towns (username, town_code) VALUES (?, ?)",
+                             [(username, c) for c in codes])
+            record(conn, at=now, actor=by, action="account.add", target=f"account:{username}", outcome="ok",
+                   detail=f"role={role_} towns={','.join(codes)}")
+            return self._get(conn, username)
+
+    def grant(self, username: str, towns: Iterable[str], *, actor: Actor) -> Account:
+        """Add town codes to an account's grants."""
+        codes = self._town_codes(towns)
+        return self._change(username, "account.grant", actor, f"towns+={','.join(codes)}",
+                            lambda conn, name: conn.executemany(
+                                "INSERT OR IGNORE INTO account_towns (username, town_code) VALUES (?, ?)",
+                                [(name, c) for c in codes]))
+
+    def revoke(self, username: str, towns: Iterable[str], *, actor: Actor) -> Account:
+        """Remove town codes from an account's grants."""
+        codes = [str(c).strip() for c in towns]
+        return self._change(username, "account.revoke", actor, f"towns-={','.join(codes)}",
+                            lambda conn, name: conn.executemany(
+                                "DELETE FROM account_towns WHERE username = ? AND town_code = ?",
+                                [(name, c) for c in codes]))
+
+    def set_role(self, username: str, role: str, *, actor: Actor) -> Account:
+        role_ = _role(role)
+
+        def apply(conn: sqlite3.Connection, name: str) -> None:
+            if role_ != "admin":
+                self._keep_an_admin(conn, name)
+            conn.execute("UPDATE accounts SET role = ? WHERE username = ?", (role_, name))
+
+        return self._change(username, "account.role", actor, f"role={role_}", apply)
+
+    def set_password(self, username: str, password: str, *, actor: Actor) -> Account:
+        """Set a new password (admin only); ends the account's sessions and any lock."""
+        _check_password(password)
+        password_hash = _HASHER.hash(password)
+
+        def apply(conn: sqlite3.Connection, name: str) -> None:
+            conn.execute("UPDATE accounts SET password_hash = ?, failed_attempts = 0, locked_until = NULL "
+                         "WHERE username = ?", (password_hash, name))
+            conn.execute("DELETE FROM sessions WHERE username = ?", (name,))
+
+        return self._change(username, "account.password", actor, "", apply)
+
+    def disable(self, username: str, *, actor: Actor) -> Account:
+        """Disable an account: it can no longer sign in, its sessions end, its writes are refused."""
+        def apply(conn: sqlite3.Connection, name: str) -> None:
+            self._keep_an_admin(conn, name)
+            conn.execute("UPDATE accounts SET disabled = 1 WHERE username = ?", (name,))
+            conn.execute("DELETE FROM sessions WHERE username = ?", (name,))
+
+        return self._change(username, "account.disable", actor, "", apply)
+
+    def enable(self, username: str, *, actor: Actor) -> Account:
+        return self._change(username, "account.enable", actor, "", lambda conn, name: conn.execute(
+            "UPDATE accounts SET disabled = 0 WHERE username = ?", (name,)))
+
+    def unlock(self, username: str, *, actor: Actor) -> Account:
+        """Clear a lockout and the count of wrong passwords."""
+        return self._change(username, "account.unlock", actor, "", lambda conn, name: conn.execute(
+            "UPDATE accounts SET failed_attempts = 0, locked_until = NULL WHERE username = ?", (name,)))
+
+    # ------------------------------------------------------------------ sign-in
+
+    def authenticate(self, username: str, password: str) -> Principal:
+        """The principal of ``username`` if ``password`` is right and the account may sign in.
+
+        Raises :class:`errors.AccessDenied` for a wrong name or password (one
+        message for both), a disabled account, or a locked one (even with the
+        right password). Every attempt is logged; the password never is.
+        """
+        name = unicodedata.normalize("NFKC", str(username)).strip()
+        now = self._clock()
+        with self.sites.read_transaction() as conn:
+            row = conn.execute("SELECT username, password_hash, disabled, locked_until FROM accounts "
+                               "WHERE username = ?", (name,)).fetchone()
+        if row is None:
+            _verify(_dummy_hash(), password)  # same work as for a real account
+            self._refuse(name, "access.bad_credentials", {}, now)
+        name, password_hash, disabled, locked_until = row
+        if locked_until and _parse(locked_until) > now:
+            self._refuse(name, "access.locked", {"until": _local_time(locked_until)}, now)
+        if not _verify(password_hash, password):
+            self._count_failure(name, now)
+            self._refuse(name, "access.bad_credentials", {}, now)
+        if disabled:
+            self._refuse(name, "access.disabled", {"user": name}, now)
+        rehash = _HASHER.check_needs_rehash(password_hash)
+        new_hash = _HASHER.hash(password) if rehash else password_hash
+        with self.sites.write_transaction() as conn:
+            conn.execute("UPDATE accounts SET failed_attempts = 0, locked_until = NULL, password_hash = ? "
+                         "WHERE username = ?", (new_hash, name))
+            record(conn, at=_iso(now), actor=name, action="sign_in", target=f"account:{name}", outcome="ok")
+            principal = load_principal(conn, name)
+        assert principal is not None
+        return principal
+
+    def start_session(self, principal: Principal) -> str:
+        """A new session token for a signed-in principal (keep it secret; only its hash is stored)."""
+        token = secrets.token_urlsafe(32)
+        now = self._clock()
+        expires = now + datetime.timedelta(hours=self.settings.session_hours)
+        with self.sites.write_transaction() as conn:
+            conn.execute("DELETE FROM sessions WHERE expires_at <= ?", (_iso(now),))
+            conn.execute("INSERT INTO sessions (token_hash, username, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                         (_token_hash(token), principal.username, _iso(now), _iso(expires)))
+        return token
+
+    def resume_session(self, token: str) -> Principal:
+        """The principal of a live session, with its current role and towns.
+
+        :class:`errors.AccessDenied` when the session is unknown, expired, or its account disabled.
+        """
+        now = self._clock()
+        with self.sites.read_transaction() as conn:
+            row = conn.execute("SELECT username, expires_at FROM sessions WHERE token_hash = ?",
+                               (_token_hash(token),)).fetchone()
+            principal = load_principal(conn, row[0]) if row else None
+        if row is None or _parse(row[1]) <= now or principal is None:
+            raise AccessDenied(Problem("access.session_expired"))
+        return principal
+
+    def end_session(self, token: str) -> None:
+        """Sign out: the token stops working."""
+        with self.sites.write_transaction() as conn:
+            conn.execute("DELETE FROM sessions WHERE token_hash = ?", (_token_hash(token),))
+
+    # ---------------------------------------------------------------- internals
+
+    def _get(self, conn: sqlite3.Connection, username: str) -> Account:
+        row = conn.execute("SELECT username, role, disabled, failed_attempts, locked_until, created_by, created_at, "
+                           "updated_by, updated_at FROM accounts WHERE username = ?", (username,)).fetchone()
+        if row is None:
+            raise NotFound(Problem("account.not_found", {"user": username}))
+        towns = tuple(r[0] for r in conn.execute(
+            "SELECT town_code FROM account_towns WHERE username = ? ORDER BY town_code", (row[0],)))
+        return Account(username=row[0], role=row[1], towns=towns, disabled=bool(row[2]), failed_attempts=row[3],
+                       locked_until=row[4], created_by=row[5], created_at=row[6], updated_by=row[7],
+                       updated_at=row[8])
+
+    def _change(self, username: str, action: str, actor: Actor, detail: str,
+                apply: Callable[[sqlite3.Connection, str], object]) -> Account:
+        by = self.sites.authorize_admin(actor, action, f"account:{username}").username
+        now = _iso(self._clock())
+        with self.sites.write_transaction() as conn:
+            name = self._get(conn, username).username
+            apply(conn, name)
+            conn.execute("UPDATE accounts SET updated_by = ?, updated_at = ? WHERE username = ?", (by, now, name))
+            record(conn, at=now, actor=by, action=action, target=f"account:{name}", outcome="ok", detail=detail)
+            return self._get(conn, name)
+
+    @staticmethod
+    def _keep_an_admin(conn: sqlite3.Connection, name: str) -> None:
+        others = conn.execute("SELECT count(*) FROM accounts WHERE role = 'admin' AND disabled = 0 "
+                              "AND username <> ?", (name,)).fetchone()[0]
+        is_admin = conn.execute("SELECT 1 FROM accounts WHERE username = ? AND role = 'admin' AND disabled = 0",
+                                (name,)).fetchone()
+        if is_admin and others == 0:
+            raise RecordError(Problem("account.last_admin", {"user": name}))
+
+    def _town_codes(self, towns: Iterable[str]) -> list[str]:
+        codes = sorted({str(c).strip() for c in towns if str(c).strip()})
+        known = {str(c) for c in self.sites.region().towns["code"]}
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise RecordError([Problem("account.town_unknown", {"code": c, "known": ", ".join(sorted(known))})
+                               for c in unknown])
+        return codes
+
+    def _count_failure(self, name: str, now: datetime.datetime) -> None:
+        with self.sites.write_transaction() as conn:
+            failed = conn.execute("SELECT failed_attempts FROM accounts WHERE username = ?",
+                                  (name,)).fetchone()[0] + 1
+            if failed >= self.settings.lockout_attempts:
+                until = _iso(now + datetime.timedelta(minutes=self.settings.lockout_minutes))
+                conn.execute("UPDATE accounts SET failed_attempts = 0, locked_until = ? WHERE username = ?",
+                             (until, name))
+                conn.execute("DELETE FROM sessions WHERE username = ?", (name,))
+                record(conn, at=_iso(now), actor=name, action="lock", target=f"account:{name}", outcome="ok",
+                       detail=f"{failed} wrong passwords; locked until {until}")
+            else:
+                conn.execute("UPDATE accounts SET failed_attempts = ? WHERE username = ?", (failed, name))
+
+    def _refuse(self, name: str, code: str, params: dict[str, object], now: datetime.datetime) -> NoReturn:
+        with self.sites.write_transaction() as conn:
+            record(conn, at=_iso(now), actor=name, action="sign_in", target=f"account:{name}", outcome="failed",
+                   detail=code)
+        raise AccessDenied(Problem(code, params))
+
+
+def _role(role: str) -> Role:
+    value = str(role).strip().lower()
+    if value not in ROLES:
+        raise RecordError(Problem("account.role_unknown", {"value": role, "allowed": ", ".join(ROLES)}))
+    return value  # type: ignore[return-value]
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise RecordError(Problem("account.password_short", {"min": MIN_PASSWORD_LENGTH}))
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _dummy_hash() -> str:
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(_HASHER.hash(secrets.token_urlsafe(16)))
+    return _DUMMY_HASH[0]
+
+
+def _local_time(stamp: str) -> str:
+    """A stored UTC time as the server's local time, to the minute (for messages)."""
+    return _parse(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
