@@ -1,0 +1,293 @@
+"""The site form of the staff page: every registry field, the point from a paste or a map click,
+the registry's own validation shown next to each field before saving, and the duplicate check.
+
+One form serves adding (``prefix="add"``) and editing (``prefix="edit"``); its
+values live in ``st.session_state`` under ``{prefix}_<field>`` so the save
+callback reads, checks and writes them before the page is drawn again.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import html
+from dataclasses import dataclass, field
+
+import folium
+import streamlit as st
+from streamlit_folium import st_folium
+
+from app_pages import form_text  # noqa: F401  (registers the texts)
+from app_pages.form_coords import PastedPoint, parse_pasted
+from app_pages.form_widgets import ACTOR_KEY
+from app_pages.plain import md_escape
+from app_pages.ui_text import current_lang, tr
+from app_pages.widgets import translated_radio
+from errors import NotFound, Problem, RecordError
+from geodata.crs import CoordSystem, convert_point
+from geodata.webmap import build_map
+from i18n import t
+from settings import load_site_types, site_type
+from sites.models import STATUSES, Site, status_name
+from sites.storage import SiteStore, default_actor
+from sites.validation import RawRecords, Validation
+
+#: Coordinate systems offered for a pasted point; GCJ-02 first: staff copy from Amap.
+CRS_OPTIONS: tuple[str, ...] = ("gcj02", "wgs84", "bd09")
+#: Form fields in the order shown; ``coords`` stands for the pasted point (lng/lat).
+FORM_FIELDS: tuple[str, ...] = ("name", "type", "status", "coords", "address", "host_org", "opened_on",
+                                "closed_on", "notes", "source")
+_COORD_FIELDS = {"lng", "lat", "lng/lat"}
+_DRAFT_COLOUR = "#1f77b4"
+_DUPLICATE_COLOUR = "#d62728"
+
+
+@dataclass
+class Check:
+    """The draft's validation, sorted by form field (``dup``: likely duplicates)."""
+
+    point: PastedPoint | None
+    crs: CoordSystem
+    by_field: dict[str, list[Problem]] = field(default_factory=dict)
+    duplicates: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for ps in self.by_field.values() for p in ps if p.level == "error"]
+
+
+def field_label(name: str) -> str:
+    return tr(f"ui.form.field.{name}")
+
+
+def problem_text(problem: Problem) -> str:
+    """The problem's message without its location (it is shown next to its field)."""
+    return t(problem.code, current_lang(), **problem.params)
+
+
+def form_values(prefix: str) -> tuple[dict[str, object], PastedPoint | None, CoordSystem]:
+    """The draft as raw registry values, the pasted point and its coordinate system."""
+    state = st.session_state
+    point = parse_pasted(str(state.get(f"{prefix}_coords", "")))
+    crs = CoordSystem.parse(state.get(f"{prefix}_crs", CRS_OPTIONS[0]))
+    values: dict[str, object] = {
+        "name": str(state.get(f"{prefix}_name", "")).strip(),
+        "type": state.get(f"{prefix}_type", load_site_types()[0].key),
+        "status": state.get(f"{prefix}_status", "open"),
+        "lng": point.lng if point else None,
+        "lat": point.lat if point else None,
+        "address": str(state.get(f"{prefix}_address", "")).strip(),
+        "host_org": str(state.get(f"{prefix}_host_org", "")).strip(),
+        "opened_on": state.get(f"{prefix}_opened_on"),
+        "closed_on": state.get(f"{prefix}_closed_on"),
+        "notes": str(state.get(f"{prefix}_notes", "")).strip(),
+        "source": str(state.get(f"{prefix}_source", "")).strip(),
+    }
+    return values, point, crs
+
+
+def check_draft(prefix: str, store: SiteStore, site_id: int | None) -> tuple[Check, Validation | None]:
+    """Run the registry's validation on the draft (writing nothing); problems sorted by field."""
+    values, point, crs = form_values(prefix)
+    check = Check(point, crs)
+    text = str(st.session_state.get(f"{prefix}_coords", "")).strip()
+    if text and point is None:
+        check.by_field["coords"] = [Problem("ui.form.coords_unreadable", {"value": text}, field="coords")]
+    result = store.validate(RawRecords.one(values), crs=crs, allow_duplicates=True, exclude_id=site_id)
+    for problem in result.problems:
+        if problem.code.startswith("sites.duplicate_"):
+            check.duplicates.append(problem)
+            continue
+        name = "coords" if problem.field in _COORD_FIELDS or problem.field is None else problem.field
+        if name == "coords" and "coords" in check.by_field and problem.code.endswith("_missing"):
+            continue  # the unreadable paste already says it
+        check.by_field.setdefault(name, []).append(problem)
+    return check, result
+
+
+def reset_form(prefix: str) -> None:
+    """Empty the form (after a save)."""
+    for name in ("name", "coords", "address", "host_org", "notes", "source"):
+        st.session_state[f"{prefix}_{name}"] = ""
+    for name in ("opened_on", "closed_on"):
+        st.session_state[f"{prefix}_{name}"] = None
+    st.session_state[f"{prefix}_dup_ok"] = False
+    st.session_state[f"{prefix}_tried"] = False
+
+
+def load_site(prefix: str, site: Site) -> None:
+    """Fill the form with a stored site (its point as stored: WGS84)."""
+    state = st.session_state
+    for name in ("name", "address", "host_org", "notes", "source"):
+        state[f"{prefix}_{name}"] = getattr(site, name)
+    state[f"{prefix}_type"] = site.type
+    state[f"{prefix}_status"] = site.status
+    state[f"{prefix}_crs"] = "wgs84"
+    state[f"{prefix}_coords"] = stored_coords(site)
+    state[f"{prefix}_opened_on"] = site.opened_on
+    state[f"{prefix}_closed_on"] = site.closed_on
+    state[f"{prefix}_dup_ok"] = False
+    state[f"{prefix}_tried"] = False
+
+
+def stored_coords(site: Site) -> str:
+    return f"{site.lng:.6f},{site.lat:.6f}"
+
+
+def save(prefix: str, store: SiteStore, site_id: int | None) -> None:
+    """Save button callback: validate again, refuse with the reasons, or write with the actor."""
+    state = st.session_state
+    lang = current_lang()
+    check, _ = check_draft(prefix, store, site_id)
+    if check.errors:
+        state[f"{prefix}_tried"] = True
+        state[f"{prefix}_flash"] = ("error", tr("ui.form.not_saved", n=len(check.errors)))
+        return
+    if check.duplicates and not state.get(f"{prefix}_dup_ok"):
+        state[f"{prefix}_tried"] = True
+        state[f"{prefix}_flash"] = ("error", tr("ui.form.confirm_duplicate_first"))
+        return
+    values, _, crs = form_values(prefix)
+    actor = state.get(ACTOR_KEY) or default_actor()
+    if not values["source"]:
+        values["source"] = tr("ui.form.source_default", actor=actor)
+    try:
+        if site_id is None:
+            site, _ = store.add(values, actor=actor, crs=crs)
+            reset_form(prefix)
+            message = "ui.form.added"
+        else:
+            current = store.get_site(site_id)
+            if state.get(f"{prefix}_coords") == stored_coords(current) and crs == CoordSystem.WGS84:
+                values.pop("lng"), values.pop("lat")  # unchanged point: keep the stored WGS84 value exactly
+            site, _ = store.update(site_id, values, actor=actor, crs=crs)
+            load_site(prefix, site)
+            message = "ui.form.updated"
+    except (RecordError, NotFound) as exc:
+        state[f"{prefix}_tried"] = True
+        state[f"{prefix}_flash"] = ("error", md_escape(exc.message(lang)))
+        return
+    town = store.towns().town_name(site.town_code, lang) or tr("ui.form.no_town")
+    state[f"{prefix}_flash"] = ("success", tr(message, id=site.id, name=md_escape(site.name), town=md_escape(town)))
+
+
+def _errors_under(check: Check, name: str, tried: bool) -> None:
+    """The draft's problems with one field, right under it (the point's as soon as one is pasted)."""
+    problems = check.by_field.get(name, [])
+    pasted = name == "coords" and (check.point is not None
+                                   or any(p.code == "ui.form.coords_unreadable" for p in problems))
+    if not (tried or pasted):
+        return
+    for problem in problems:
+        show = st.error if problem.level == "error" else st.warning
+        show(md_escape(problem_text(problem)), icon="⚠️")
+
+
+def render_form(prefix: str, store: SiteStore, site_id: int | None = None) -> None:
+    """Draw the form; the save button (key ``{prefix}_save``) writes through :func:`save`."""
+    lang = current_lang()
+    state = st.session_state
+    for name in ("name", "coords", "address", "host_org", "notes", "source"):
+        state.setdefault(f"{prefix}_{name}", "")
+    for name in ("opened_on", "closed_on"):
+        state.setdefault(f"{prefix}_{name}", None)
+    check, _ = check_draft(prefix, store, site_id)
+    tried = bool(state.get(f"{prefix}_tried"))
+    types = [tp.key for tp in load_site_types()]
+
+    left, right = st.columns([1, 1], gap="medium")
+    with left:
+        st.text_input(field_label("name") + " *", key=f"{prefix}_name", max_chars=200)
+        _errors_under(check, "name", tried)
+        translated_radio(field_label("type") + " *", types, key=f"{prefix}_type", default=types[0],
+                         format_func=lambda k: site_type(k).name(lang))
+        _errors_under(check, "type", tried)
+        translated_radio(field_label("status"), list(STATUSES), key=f"{prefix}_status", default="open",
+                         format_func=lambda s: status_name(s, lang))
+        st.text_input(field_label("address"), key=f"{prefix}_address")
+        st.text_input(field_label("host_org"), key=f"{prefix}_host_org")
+        dates = st.columns(2)
+        with dates[0]:
+            st.date_input(field_label("opened_on"), key=f"{prefix}_opened_on", value=None,
+                          min_value=datetime.date(1950, 1, 1), format="YYYY-MM-DD")
+            _errors_under(check, "opened_on", tried)
+        with dates[1]:
+            st.date_input(field_label("closed_on"), key=f"{prefix}_closed_on", value=None,
+                          min_value=datetime.date(1950, 1, 1), format="YYYY-MM-DD")
+            _errors_under(check, "closed_on", tried)
+        st.text_area(field_label("notes"), key=f"{prefix}_notes", height=80)
+        st.text_input(field_label("source"), key=f"{prefix}_source", placeholder=tr("ui.form.source_hint"))
+    with right:
+        translated_radio(tr("ui.form.crs"), list(CRS_OPTIONS), key=f"{prefix}_crs", default=CRS_OPTIONS[0],
+                         format_func=lambda c: t(f"ui.crs.{c}", lang))
+        st.text_input(field_label("coords") + " *", key=f"{prefix}_coords", placeholder="113.14,23.03",
+                      help=tr("ui.form.coords_help"))
+        _point_summary(check, store, lang)
+        _errors_under(check, "coords", tried)
+        _pick_map(prefix, store, check)
+        _duplicates(prefix, check)
+
+    flash = state.pop(f"{prefix}_flash", None)
+    st.button(tr("ui.form.save" if site_id is None else "ui.form.save_changes"), key=f"{prefix}_save",
+              type="primary", on_click=save, args=(prefix, store, site_id))
+    if flash:
+        (st.success if flash[0] == "success" else st.error)(flash[1])
+
+
+def _wgs84(check: Check) -> tuple[float, float] | None:
+    if check.point is None or abs(check.point.lng) > 180 or abs(check.point.lat) > 90:
+        return None
+    return convert_point(check.point.lng, check.point.lat, check.crs, CoordSystem.WGS84)
+
+
+def _point_summary(check: Check, store: SiteStore, lang: str) -> None:
+    """The converted WGS84 point and its town, before saving."""
+    if check.point is None:
+        return
+    if check.point.swapped:
+        st.info(tr("ui.form.swapped", lng=check.point.lng, lat=check.point.lat))
+    wgs = _wgs84(check)
+    if wgs is None:
+        return
+    code = store.towns().assign([wgs[0]], [wgs[1]])[0]
+    town = store.towns().town_name(code, lang) if code else tr("ui.form.no_town")
+    st.caption(tr("ui.form.point", crs=check.crs.label(), lng=f"{wgs[0]:.6f}", lat=f"{wgs[1]:.6f}",
+                  town=md_escape(town)))
+
+
+def _pick_map(prefix: str, store: SiteStore, check: Check) -> None:
+    """A small towns map: a click sets the point (in WGS84: the map draws no shifted tiles)."""
+    lang = current_lang()
+    fmap = build_map(store.region(), lang=lang)
+    wgs = _wgs84(check)
+    if wgs is not None:
+        folium.CircleMarker([wgs[1], wgs[0]], radius=8, color=_DRAFT_COLOUR, fill=True, fill_opacity=0.9,
+                            tooltip=html.escape(tr("ui.form.new_point"))).add_to(fmap)
+    for site in _duplicate_sites(store, check):
+        folium.CircleMarker([site.lat, site.lng], radius=8, color=_DUPLICATE_COLOUR, fill=True, fill_opacity=0.9,
+                            tooltip=html.escape(f"#{site.id} {site.name}")).add_to(fmap)
+    st.caption(tr("ui.form.map_hint"))
+    st_folium(fmap, key=f"{prefix}_map", height=360, use_container_width=True, returned_objects=["last_clicked"],
+              on_change=functools.partial(_clicked, prefix))
+
+
+def _clicked(prefix: str) -> None:
+    """Map click callback: the clicked point, in WGS84, becomes the form's point."""
+    click = (st.session_state.get(f"{prefix}_map") or {}).get("last_clicked")
+    if click:
+        st.session_state[f"{prefix}_coords"] = f"{float(click['lng']):.6f},{float(click['lat']):.6f}"
+        st.session_state[f"{prefix}_crs"] = "wgs84"
+
+
+def _duplicate_sites(store: SiteStore, check: Check) -> list[Site]:
+    ids = {int(p.params["id"]) for p in check.duplicates if "id" in p.params}
+    return [s for s in store.list_sites() if s.id in ids]
+
+
+def _duplicates(prefix: str, check: Check) -> None:
+    if not check.duplicates:
+        st.session_state[f"{prefix}_dup_ok"] = False
+        return
+    for problem in check.duplicates:
+        st.warning(md_escape(problem_text(problem)), icon="👯")
+    st.checkbox(tr("ui.form.confirm_duplicate"), key=f"{prefix}_dup_ok")

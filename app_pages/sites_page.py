@@ -1,0 +1,102 @@
+"""Staff page: add a site, or find one to edit, close, and read its history."""
+
+from __future__ import annotations
+
+import datetime
+
+import pandas as pd
+import streamlit as st
+
+from app_pages.form_site import load_site, render_form
+from app_pages.form_text import audit_table
+from app_pages.form_widgets import ACTOR_KEY, actor_input, translated_select
+from app_pages.loaders import site_store
+from app_pages.plain import md_escape
+from app_pages.ui_text import current_lang, tr
+from app_pages.widgets import translated_radio
+from errors import NotFound, RecordError
+from i18n import t
+from settings import get_settings, load_site_types, site_type
+from sites.models import Site
+from sites.storage import default_actor
+
+#: Session keys of the page's own state.
+MODE_KEY = "sites_mode"
+LOADED_KEY = "edit_loaded"
+
+lang = current_lang()
+store = site_store(str(get_settings().db))
+towns = store.towns()
+
+st.header(tr("ui.page.sites"))
+actor_input()
+mode = translated_radio(tr("ui.sites.mode"), ["add", "edit"], key=MODE_KEY, default="add",
+                        format_func=lambda m: t(f"ui.sites.mode.{m}", lang))
+
+if mode == "add":
+    st.subheader(tr("ui.sites.add"))
+    render_form("add", store)
+    st.stop()
+
+# ----------------------------------------------------------------- edit / close
+
+
+def _close(site_id: int) -> None:
+    actor = st.session_state.get(ACTOR_KEY) or default_actor()
+    try:
+        site = store.close(site_id, actor=actor, closed_on=st.session_state.get("edit_close_date"))
+    except (RecordError, NotFound) as exc:
+        st.session_state["edit_flash"] = ("error", md_escape(exc.message(current_lang())))
+        return
+    load_site("edit", site)
+    st.session_state["edit_flash"] = ("success", tr("ui.sites.closed", id=site.id, name=md_escape(site.name)))
+
+
+def _label(site: Site) -> str:
+    demo = tr("ui.demo_mark") if site.source == "demo" else ""
+    return f"#{site.id} {site.name}{demo}"
+
+
+st.subheader(tr("ui.sites.edit"))
+codes = ["", *[str(c) for c in towns.codes]]
+types = ["", *[tp.key for tp in load_site_types()]]
+filters = st.columns([2, 1, 1])
+with filters[0]:
+    search = st.text_input(tr("ui.sites.search"), key="edit_filter_search").strip().casefold()
+with filters[1]:
+    town = translated_select(tr("ui.form.field.town"), codes, key="edit_filter_town", default="",
+                             format_func=lambda c: towns.town_name(c, lang) if c else t("ui.all", lang))
+with filters[2]:
+    kind = translated_select(tr("ui.form.field.type"), types, key="edit_filter_type", default="",
+                             format_func=lambda k: site_type(k).name(lang) if k else t("ui.all", lang))
+found = store.list_sites(towns=[town] if town else None, types=[kind] if kind else None)
+found = [s for s in found if search in s.name.casefold() or search in s.address.casefold()]
+if not found:
+    st.info(tr("ui.sites.none_found"))
+    st.stop()
+
+site_id = st.selectbox(tr("ui.sites.pick"), [s.id for s in found], key="edit_pick",
+                       format_func={s.id: _label(s) for s in found}.__getitem__)
+site = store.get_site(site_id)
+if st.session_state.get(LOADED_KEY) != site.id or "edit_name" not in st.session_state:
+    load_site("edit", site)
+    st.session_state[LOADED_KEY] = site.id
+st.caption(tr("ui.sites.current", id=site.id, town=md_escape(towns.town_name(site.town_code, lang) or "—"),
+              source=md_escape(site.source or "—"), by=md_escape(site.updated_by), at=site.updated_at))
+render_form("edit", store, site.id)
+
+st.subheader(tr("ui.sites.close"))
+close_cols = st.columns([1, 1, 2])
+with close_cols[0]:
+    st.date_input(tr("ui.form.field.closed_on"), key="edit_close_date", value=datetime.date.today(),
+                  format="YYYY-MM-DD")
+with close_cols[1]:
+    st.button(tr("ui.sites.close_button"), key="edit_close", on_click=_close, args=(site.id,),
+              disabled=site.status == "closed")
+flash = st.session_state.pop("edit_flash", None)
+if flash:
+    (st.success if flash[0] == "success" else st.error)(flash[1])
+
+st.subheader(tr("ui.sites.history"))
+history = pd.DataFrame(audit_table(store.history(site.id), lang))
+st.dataframe(history, hide_index=True, key="edit_history")
