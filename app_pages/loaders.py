@@ -1,20 +1,82 @@
-"""Thin cached loaders between the pages and the Streamlit-free packages."""
+"""Thin cached loaders between the pages and the Streamlit-free packages.
+
+Cache contract: site data changes only through :class:`sites.storage.SiteStore`
+writes, so loaders of derived data take the store's :meth:`~SiteStore.revision`
+as an argument. A write in any session (or process) raises the revision and the
+next run recomputes; an unchanged revision recomputes nothing. Cached objects
+are shared by all sessions: never mutate them.
+"""
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
 import streamlit as st
 
-from geodata.boundaries import Region, bundled_region
+from geodata.boundaries import Region
+from scoring.coverage import CoverageResult, coverage
+from scoring.demand import Demand, load_demand
+from scoring.gaps import gaps
+from settings import get_settings
+from sites.frame import sites_frame
 from sites.storage import SiteStore
 
+#: Where uploaded demand layers are kept (by content hash) for the loaders below.
+DEMAND_DIR = Path(tempfile.gettempdir()) / "worker-sites-demand"
 
-@st.cache_resource(show_spinner=False)
+
+def current_store() -> SiteStore:
+    """The registry of ``SITES_DB`` (one shared connection, see :func:`site_store`)."""
+    return site_store(str(get_settings().db))
+
+
 def load_region() -> Region:
-    """The region whose towns the app shows (shared by all sessions; do not mutate).
+    """The region the database remembers (towns in EPSG:4326; cached per region file by the registry)."""
+    return current_store().region()
 
-    For now the bundled Nanhai towns (OpenStreetMap, ODbL).
-    """
-    return bundled_region()
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def load_sites(db_path: str, revision: int) -> gpd.GeoDataFrame:
+    """Every site of the registry at ``db_path`` as a frame (:func:`sites.frame.sites_frame`), per revision."""
+    return sites_frame(site_store(db_path).list_sites())
+
+
+def save_upload(data: bytes, name: str) -> Path:
+    """Keep an uploaded file under :data:`DEMAND_DIR`, named by its SHA-256, and return its path."""
+    DEMAND_DIR.mkdir(parents=True, exist_ok=True)
+    path = DEMAND_DIR / f"{hashlib.sha256(data).hexdigest()}{Path(name).suffix.lower()}"
+    if not path.exists():
+        path.write_bytes(data)
+    return path
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def load_demand_layer(db_path: str, path: str, weight_field: str | None) -> Demand:
+    """The demand layer at ``path`` (named by content hash, so the path is the cache key) for the region."""
+    region = site_store(db_path).region()
+    return load_demand(path, weight_field=weight_field, towns=region.towns, metric_crs=region.metric_crs)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def load_coverage(db_path: str, revision: int, types: tuple[str, ...], radii_m: tuple[tuple[str, float], ...],
+                  statuses: tuple[str, ...], as_of: datetime.date | None, demand_path: str | None,
+                  weight_field: str | None) -> CoverageResult:
+    """Coverage per town × type (:func:`scoring.coverage.coverage`), once per data and options."""
+    demand = load_demand_layer(db_path, demand_path, weight_field) if demand_path else None
+    return coverage(site_store(db_path).region().towns, load_sites(db_path, revision), types=types,
+                    radii_m=dict(radii_m), statuses=statuses, as_of=as_of, demand=demand)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def load_gaps(db_path: str, revision: int, types: tuple[str, ...], radii_m: tuple[tuple[str, float], ...],
+              statuses: tuple[str, ...], as_of: datetime.date | None, demand_path: str | None,
+              weight_field: str | None) -> gpd.GeoDataFrame:
+    """Ranked gap polygons (:func:`scoring.gaps.gaps`, WGS84) of the same coverage."""
+    return gaps(load_coverage(db_path, revision, types, radii_m, statuses, as_of, demand_path, weight_field))
 
 
 @st.cache_resource(show_spinner=False)

@@ -1,66 +1,129 @@
-"""Towns map page: the region's towns on an offline map, a base-map choice and a town table."""
+"""The planner's map: sites by type over the towns, catchment and gaps, covered share, suggestions.
+
+Data flow: the sidebar (:mod:`app_pages.map_controls`) gives :class:`MapOptions`;
+coverage and gaps come from loaders cached on the registry's revision and the
+options that change the data; the folium map is built once per data/options
+change and kept in this session; a pan or zoom only stores the view (centre,
+zoom) so the next map keeps it.
+"""
 
 from __future__ import annotations
 
 import html
 
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.loaders import load_region
+from app_pages import map_text  # noqa: F401  (registers the texts)
+from app_pages.loaders import current_store, load_coverage, load_demand_layer, load_gaps, load_sites
+from app_pages.map_controls import sidebar_options
+from app_pages.map_suggest import current_suggestion, suggestion_panel
+from app_pages.map_table import town_table
 from app_pages.ui_text import current_lang, tr
-from app_pages.widgets import translated_radio
-from errors import MapError
-from geodata.webmap import available_tiles, build_map, display_names
-from i18n import t
+from errors import MapError, ProductError
+from scoring.map_export import export_html, planner_map, shown_sites
 from settings import get_settings
+from sites.demo import seed_demo
+from sites.io import neutralise
+from sites.region import BUNDLED
+from sites.storage import default_actor
 
-#: Session keys: the base map (widget key: ``widgets.widget_key(TILES_KEY)``) and the map.
-TILES_KEY = "map_tiles"
+#: Session keys: the st_folium state (also its widget key), the built map and the export.
 MAP_KEY = "town_map"
+BUILT_KEY = "map_built"
+EXPORT_KEY = "map_export_html"
 
 lang = current_lang()
 settings = get_settings()
-region = load_region()
+store = current_store()
+db = str(store.path)
+region = store.region()
 towns = region.towns
 
 st.header(tr("ui.page.map"))
 st.caption(tr("ui.map.region", region=(region.name_zh if lang == "zh" else region.name_en) or region.source,
               n=len(towns), area=float(towns["area_km2"].sum())))
+if flash := st.session_state.pop("map_flash", None):
+    st.success(flash)
 
-choices = available_tiles(settings.tianditu_key)
-tiles = translated_radio(tr("ui.map.tiles"), choices, key=TILES_KEY,
-                         default=settings.tiles if settings.tiles in choices else "none",
-                         format_func=lambda key: tr(f"ui.tiles.{key}"))
-if tiles != "none":
-    st.caption(tr("ui.map.tiles_online"))
+options, demand_choice = sidebar_options(region, settings)
+revision = store.revision()
+sites = load_sites(db, revision)
 
+if len(sites) == 0:
+    st.info(tr("ui.mapx.empty"))
+    if store.region_spec.source == BUNDLED and st.button(tr("ui.mapx.seed_demo"), key="map_seed_demo"):
+        with st.spinner(tr("ui.mapx.seeding")):
+            report = seed_demo(store, actor=default_actor())
+        st.session_state["map_flash"] = tr("ui.mapx.seeded", n=len(report.written))
+        st.rerun()
+
+demand = None
+demand_args: tuple[str | None, str | None] = (None, None)
+if demand_choice is not None:
+    try:
+        demand = load_demand_layer(db, demand_choice.path, demand_choice.weight_field)
+        demand_args = (demand_choice.path, demand_choice.weight_field)
+        st.caption(tr("ui.mapx.demand_loaded", name=demand_choice.name))
+    except (ProductError, OSError) as exc:
+        st.error(exc.message(lang) if isinstance(exc, ProductError) else str(exc))
+
+data_args = (db, revision, options.types, options.radii_m, options.statuses, options.as_of, *demand_args)
+result = gap_frame = None
+if options.types:
+    with st.spinner(tr("ui.mapx.computing")):
+        result = load_coverage(*data_args)
+        gap_frame = load_gaps(*data_args)
+else:
+    st.warning(tr("ui.mapx.no_types"))
+
+suggestion = current_suggestion(revision, options)
+shown = shown_sites(sites, options)
 map_col, table_col = st.columns([3, 2], gap="medium")
 with map_col:
+    # The map is rebuilt only when what it draws changes; a pan/zoom reruns the page but hits every cache.
+    built_key = (data_args, options, id(suggestion))
+    built = st.session_state.get(BUILT_KEY)
     try:
-        folium_map = build_map(region, lang=lang, tiles=tiles, tianditu_key=settings.tianditu_key)
+        if built is None or built[0] != built_key:
+            with st.spinner(tr("ui.mapx.drawing")):
+                built = (built_key, planner_map(region, sites, options, result=result, gap_frame=gap_frame,
+                                                suggestion=suggestion))
+            st.session_state[BUILT_KEY] = built
+            st.session_state.pop(EXPORT_KEY, None)
     except MapError as exc:
         st.error(exc.message(lang))
     else:
-        # Only a click on a town reruns the page; pans and zooms stay in the browser.
-        state = st_folium(folium_map, key=MAP_KEY, height=560, use_container_width=True,
-                          returned_objects=["last_active_drawing"])
+        view = st.session_state.get(MAP_KEY) or {}
+        centre = view.get("center")
+        state = st_folium(built[1], key=MAP_KEY, height=620, use_container_width=True,
+                          returned_objects=["last_active_drawing", "center", "zoom"],
+                          center=(centre["lat"], centre["lng"]) if centre else None, zoom=view.get("zoom"))
         feature = (state or {}).get("last_active_drawing") or {}
         code = html.unescape(str(feature.get("properties", {}).get("code", "")))
         if code:
             st.info(tr("ui.map.selected", name=region.town_name(code, lang), code=code))
         else:
-            st.caption(tr("ui.map.hint"))
+            st.caption(tr("ui.mapx.hint"))
+    n_demo = int((shown["source"] == "demo").sum()) if len(shown) else 0
+    st.caption(tr("ui.mapx.shown", n=len(shown)) + (tr("ui.mapx.demo_note", n=n_demo) if n_demo else ""))
     st.caption(tr("ui.map.attribution", text=region.attribution))
+    if built is not None and st.button(tr("ui.mapx.export"), key="map_export"):
+        with st.spinner(tr("ui.mapx.exporting")):
+            st.session_state[EXPORT_KEY] = export_html(region, sites, options, result=result, gap_frame=gap_frame,
+                                                       suggestion=suggestion)
+    if EXPORT_KEY in st.session_state:
+        st.download_button(tr("ui.mapx.download"), st.session_state[EXPORT_KEY].encode("utf-8"),
+                           file_name="worker-sites-map.html", mime="text/html", key="map_download")
 
 with table_col:
     st.subheader(tr("ui.map.towns"))
-    table = pd.DataFrame(
-        {
-            t("map.field.name", lang): display_names(towns, lang).to_numpy(),
-            t("map.field.code", lang): towns["code"].astype(str).to_numpy(),
-            t("map.field.area", lang): towns["area_km2"].round(1).to_numpy(),
-        }
-    )
-    st.dataframe(table, hide_index=True)
+    if result is not None:
+        table = town_table(region, result, gap_frame, lang=lang, towns=options.towns)
+        if result.demand_note or (demand is not None and demand.kind == "town_totals"):
+            st.caption(tr("ui.mapx.even_spread"))
+        st.dataframe(table, hide_index=True, key="map_town_table")
+        st.download_button(tr("ui.mapx.table_csv"), table.map(neutralise).to_csv(index=False).encode("utf-8-sig"),
+                           file_name="town-coverage.csv", mime="text/csv", key="map_table_csv")
+
+suggestion_panel(store, region, sites, options, demand, revision)

@@ -1,0 +1,100 @@
+"""The map page's sidebar: site types, radius per type, statuses, towns, date, layers, demand layer."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from app_pages import map_text  # noqa: F401  (registers the texts)
+from app_pages.loaders import save_upload
+from app_pages.map_widgets import translated_multiselect
+from app_pages.ui_text import current_lang, tr
+from app_pages.widgets import translated_radio
+from geodata.boundaries import Region
+from geodata.webmap import available_tiles, display_names
+from scoring.map_export import MapOptions
+from scoring.selection import DEFAULT_STATUSES, STATUSES
+from settings import Settings, load_site_types
+from sites.models import status_name
+
+#: Radius presets in metres (GB 50180-2018 walking circles); "custom" opens a number field.
+RADIUS_PRESETS: tuple[str, ...] = ("300", "500", "1000", "custom")
+TILES_KEY = "map_tiles"
+
+
+@dataclass(frozen=True)
+class DemandChoice:
+    """An uploaded demand layer kept on disk (by content hash) and its weight field."""
+
+    path: str
+    weight_field: str | None
+    name: str
+
+
+def _radius_control(key: str, default_m: float, label: str, basis: str) -> float:
+    default = f"{default_m:.0f}" if f"{default_m:.0f}" in RADIUS_PRESETS else "custom"
+    choice = translated_radio(label, RADIUS_PRESETS, key=f"map_radius_{key}", default=default,
+                              format_func=lambda v: tr("ui.mapx.custom") if v == "custom" else f"{int(v):,} m")
+    st.caption(tr("ui.mapx.basis", text=basis))
+    if choice != "custom":
+        return float(choice)
+    return float(st.number_input(tr("ui.mapx.radius_m"), min_value=50.0, max_value=50_000.0, step=50.0,
+                                 value=float(default_m), key=f"map_radius_m_{key}"))
+
+
+def sidebar_options(region: Region, settings: Settings) -> tuple[MapOptions, DemandChoice | None]:
+    """Draw the sidebar controls (every widget keyed ``map_*``) and return what they ask for."""
+    lang = current_lang()
+    site_types = load_site_types(settings)
+    names = {t.key: t.name(lang) for t in site_types}
+    defaults = settings.default_radii_m()
+    with st.sidebar:
+        st.subheader(tr("ui.mapx.controls"))
+        types = translated_multiselect(tr("ui.mapx.types"), list(names), key="map_types", default=list(names),
+                                       format_func=names.__getitem__)
+        radii: dict[str, float] = {}
+        with st.expander(tr("ui.mapx.radii"), expanded=False):
+            for site_type in site_types:
+                if site_type.key in types:
+                    radii[site_type.key] = _radius_control(site_type.key, defaults[site_type.key],
+                                                           tr("ui.mapx.radius_of", type=site_type.name(lang)),
+                                                           site_type.radius_basis(lang))
+        statuses = translated_multiselect(tr("ui.mapx.statuses"), list(STATUSES), key="map_statuses",
+                                          default=list(DEFAULT_STATUSES),
+                                          format_func=lambda s: status_name(s, lang))
+        st.caption(tr("ui.mapx.statuses_help"))
+        codes = region.towns["code"].astype(str).tolist()
+        town_names = dict(zip(codes, display_names(region.towns, lang), strict=True))
+        towns = translated_multiselect(tr("ui.mapx.towns"), codes, key="map_towns", default=[],
+                                       format_func=town_names.__getitem__, placeholder=tr("ui.mapx.all_towns"))
+        as_of = st.date_input(tr("ui.mapx.as_of"), value=datetime.date.today(), key="map_as_of")
+        focus = translated_radio(tr("ui.mapx.focus"), types or [""], key="map_focus",
+                                 default=types[0] if types else "", horizontal=False,
+                                 format_func=lambda k: names.get(k, "—"))
+        show_catchment = st.checkbox(tr("ui.mapx.show_catchment"), value=True, key="map_show_catchment")
+        show_gaps = st.checkbox(tr("ui.mapx.show_gaps"), value=True, key="map_show_gaps")
+        choices = available_tiles(settings.tianditu_key)
+        tiles = translated_radio(tr("ui.map.tiles"), choices, key=TILES_KEY,
+                                 default=settings.tiles if settings.tiles in choices else "none",
+                                 format_func=lambda key: tr(f"ui.tiles.{key}"), horizontal=False)
+        if tiles != "none":
+            st.caption(tr("ui.map.tiles_online"))
+        demand = _demand_upload()
+    options = MapOptions(types=tuple(types), radii_m=tuple(radii.items()), statuses=tuple(statuses),
+                         as_of=as_of if isinstance(as_of, datetime.date) else None, towns=tuple(towns),
+                         focus_type=focus or None, show_catchment=show_catchment, show_gaps=show_gaps, lang=lang,
+                         tiles=tiles, tianditu_key=settings.tianditu_key)
+    return options, demand
+
+
+def _demand_upload() -> DemandChoice | None:
+    upload = st.file_uploader(tr("ui.mapx.demand"), type=["csv", "geojson", "gpkg", "tif", "tiff"],
+                              key="map_demand", help=tr("ui.mapx.demand_help"))
+    if upload is None:
+        return None
+    weight = st.text_input(tr("ui.mapx.weight_field"), key="map_weight_field").strip()
+    path = save_upload(upload.getvalue(), upload.name)
+    return DemandChoice(str(path), weight or None, Path(upload.name).name)
