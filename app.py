@@ -18,6 +18,9 @@ from settings import LANGUAGES
 #: Icons are emoji: a ":material/...:" favicon would be fetched from fonts.gstatic.com.
 PAGES: list[tuple[str, str, str, str]] = [
     ("app_pages/map_page.py", "ui.page.map", "🗺️", "map"),
+    ("app_pages/sites_page.py", "ui.page.sites", "📝", "sites"),
+    ("app_pages/targets_page.py", "ui.page.targets", "🎯", "targets"),
+    ("app_pages/data_page.py", "ui.page.data", "🗂️", "data"),
 ]
 
 st.set_page_config(page_title=t("ui.app.title", current_lang()), page_icon="🗺️", layout="wide")

@@ -1,0 +1,50 @@
+"""Files of the data page: uploads read through :mod:`sites.io`, exports written by it, all in temporary
+directories (never in the repository); no Streamlit here.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+
+from settings import Language
+from sites.io import export_sites, read_records
+from sites.storage import SiteStore
+from sites.validation import RawRecords
+
+#: MIME type of each export format.
+EXPORT_MIME: dict[str, str] = {
+    ".csv": "text/csv",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".geojson": "application/geo+json",
+    ".gpkg": "application/geopackage+sqlite3",
+}
+
+
+def safe_name(name: str) -> str:
+    """The last part of an uploaded file's name (no directories), never empty."""
+    return Path(name.replace("\\", "/")).name or "upload"
+
+
+def uploaded_records(name: str, data: bytes) -> RawRecords:
+    """An uploaded CSV/XLSX/GeoJSON read by :func:`sites.io.read_records` (messages name ``name``)."""
+    with tempfile.TemporaryDirectory(prefix="upload-") as tmp:
+        path = Path(tmp) / safe_name(name)
+        path.write_bytes(data)
+        return read_records(path)
+
+
+def export_bytes(store: SiteStore, suffix: str, lang: Language) -> bytes:
+    """Every site of ``store`` exported by :func:`sites.io.export_sites` in the format of ``suffix``."""
+    with tempfile.TemporaryDirectory(prefix="export-") as tmp:
+        path = Path(tmp) / f"sites{suffix}"
+        export_sites(store.list_sites(), path, towns=store.towns(), lang=lang)
+        return path.read_bytes()
+
+
+def boundary_fields(path: Path) -> list[str]:
+    """The attribute fields of a boundary file (GeoJSON, GeoPackage, zipped Shapefile)."""
+    frame = gpd.read_file(path, rows=1, engine="pyogrio")
+    return [str(c) for c in frame.columns if c != frame.geometry.name]

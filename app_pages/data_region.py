@@ -1,0 +1,119 @@
+"""The region part of the data page: load another boundary file, preview its towns on the map, then switch.
+
+The switch goes through :meth:`sites.storage.SiteStore.set_region`, which
+refuses (naming each site) when existing sites would fall outside every new town.
+"""
+
+from __future__ import annotations
+
+import datetime
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from app_pages.data_files import boundary_fields, safe_name
+from app_pages.data_import import problems_table
+from app_pages.form_widgets import ACTOR_KEY
+from app_pages.plain import md_escape
+from app_pages.ui_text import current_lang, tr
+from app_pages.widgets import translated_radio
+from errors import BoundaryError, CRSError, RecordError
+from geodata.boundaries import Region, load_region
+from geodata.webmap import build_map, display_names
+from i18n import t
+from settings import get_settings
+from sites.region import RegionSpec, TownIndex
+from sites.storage import SiteStore, default_actor
+
+#: Coordinate systems of a boundary file; ``file``: as the file itself says (projected files, GeoPackages).
+BOUNDARY_CRS: tuple[str, ...] = ("file", "wgs84", "gcj02", "bd09")
+
+
+def _spec_values() -> tuple[str | None, str | None, str | None]:
+    state = st.session_state
+    crs = state.get("region_crs", "file")
+    return (None if crs == "file" else crs, state.get("region_name_field") or None,
+            state.get("region_code_field") or None)
+
+
+def render_region(store: SiteStore) -> None:
+    """Upload a boundary file, choose its coordinate system and fields, preview, confirm the switch."""
+    lang = current_lang()
+    st.caption(tr("ui.data.region_now", region=md_escape(store.region_spec.describe()),
+                  n=len(store.region().towns)))
+    upload = st.file_uploader(tr("ui.data.region_upload"), type=["geojson", "json", "gpkg", "zip"],
+                              key="region_upload")
+    if upload is None:
+        return
+    with tempfile.TemporaryDirectory(prefix="region-") as tmp:
+        path = Path(tmp) / safe_name(upload.name)
+        path.write_bytes(upload.getvalue())
+        try:
+            fields = boundary_fields(path)
+        except Exception as exc:  # noqa: BLE001  (GDAL raises many kinds; the user sees why)
+            st.error(tr("ui.data.region_unreadable", file=md_escape(path.name), error=md_escape(exc)))
+            return
+        translated_radio(tr("ui.data.region_crs"), list(BOUNDARY_CRS), key="region_crs", default="file",
+                         format_func=lambda c: t(f"ui.crs.{c}", lang))
+        cols = st.columns(2)
+        choices = ["", *fields]
+        for col, key, label in ((cols[0], "region_name_field", "ui.data.name_field"),
+                                (cols[1], "region_code_field", "ui.data.code_field")):
+            if st.session_state.get(key) not in choices:
+                st.session_state[key] = ""
+            col.selectbox(tr(label), choices, key=key, format_func=lambda f: f or t("ui.data.detect", lang))
+        crs, name_field, code_field = _spec_values()
+        try:
+            with st.spinner(tr("ui.data.region_loading")):
+                region = load_region(path, crs=crs, name_field=name_field, code_field=code_field)
+        except (BoundaryError, CRSError) as exc:
+            st.error(tr("ui.data.region_bad"))
+            st.dataframe(problems_table(exc.problems), hide_index=True)
+            return
+        _preview(region, store)
+        st.checkbox(tr("ui.data.region_confirm"), key="region_confirm")
+        if st.button(tr("ui.data.region_switch"), key="region_switch", type="primary",
+                     disabled=not st.session_state.get("region_confirm")):
+            _switch(store, path, crs, name_field, code_field)
+
+
+def _preview(region: Region, store: SiteStore) -> None:
+    lang = current_lang()
+    st.markdown(tr("ui.data.region_preview", n=len(region.towns), area=float(region.towns["area_km2"].sum())))
+    for warning in region.warnings:
+        st.warning(md_escape(warning.message(lang)))
+    left, right = st.columns([3, 2])
+    with left:
+        st_folium(build_map(region, lang=lang), key="region_preview_map", height=420, use_container_width=True,
+                  returned_objects=[])
+    with right:
+        st.dataframe(pd.DataFrame({t("map.field.name", lang): display_names(region.towns, lang).to_numpy(),
+                                   t("map.field.code", lang): region.towns["code"].astype(str).to_numpy(),
+                                   t("map.field.area", lang): region.towns["area_km2"].round(1).to_numpy()}),
+                     hide_index=True)
+    sites = store.list_sites()
+    outside = sum(code is None for code in TownIndex(region).assign([s.lng for s in sites], [s.lat for s in sites]))
+    if outside:
+        st.error(tr("ui.data.region_orphans", n=outside, total=len(sites)))
+
+
+def _switch(store: SiteStore, path: Path, crs: str | None, name_field: str | None, code_field: str | None) -> None:
+    """Keep the file next to the database (the registry refers to it by path) and switch."""
+    keep_dir = get_settings().db.parent / "regions"
+    keep_dir.mkdir(parents=True, exist_ok=True)
+    kept = keep_dir / f"{datetime.datetime.now():%Y%m%d-%H%M%S}-{path.name}"
+    shutil.copyfile(path, kept)
+    actor = st.session_state.get(ACTOR_KEY) or default_actor()
+    try:
+        changed = store.set_region(RegionSpec.file(kept, crs=crs, name_field=name_field, code_field=code_field),
+                                   actor=actor)
+    except (RecordError, BoundaryError) as exc:
+        kept.unlink(missing_ok=True)
+        st.error(tr("ui.data.region_refused"))
+        st.dataframe(problems_table(exc.problems), hide_index=True)
+        return
+    st.success(tr("ui.data.region_switched", region=md_escape(kept.name), changed=changed))

@@ -1,0 +1,153 @@
+"""The target editor of the leadership page: add a target, or change or delete one (audited by the store)."""
+
+from __future__ import annotations
+
+import datetime
+
+import streamlit as st
+
+from app_pages.form_widgets import ACTOR_KEY, translated_select
+from app_pages.plain import md_escape
+from app_pages.ui_text import current_lang, tr
+from app_pages.widgets import translated_radio, widget_key
+from errors import NotFound, Problem, RecordError
+from i18n import t
+from scoring.target_store import TargetStore
+from scoring.targets import MEASURES, SCOPES, Target
+from settings import load_site_types, site_type
+from sites.models import STATUSES, status_name
+from sites.storage import default_actor
+
+#: Target fields in the order of the form.
+TARGET_FIELDS: tuple[str, ...] = ("name", "site_type", "scope", "towns", "measure", "threshold", "radius_m",
+                                  "statuses", "deadline", "notes")
+NEW = 0
+
+
+def _load(target: Target | None) -> None:
+    state = st.session_state
+    state["target_name"] = target.name if target else ""
+    state["target_site_type"] = target.site_type if target else load_site_types()[0].key
+    state["target_scope"] = target.scope if target else "each_town"
+    state["target_towns"] = list(target.towns) if target else []
+    state["target_measure"] = target.measure if target else "site_count"
+    state["target_threshold"] = float(target.threshold) if target else 1.0
+    state["target_radius_m"] = float(target.radius_m or 0) if target else 0.0
+    state["target_statuses"] = list(target.statuses) if target else ["open"]
+    state["target_deadline"] = target.deadline if target else datetime.date(datetime.date.today().year, 12, 31)
+    state["target_notes"] = target.notes if target else ""
+    state["target_problems"] = []
+
+
+def _values() -> dict[str, object]:
+    state = st.session_state
+    radius = float(state.get("target_radius_m") or 0)
+    return {
+        "name": state.get("target_name", ""), "site_type": state.get("target_site_type"),
+        "scope": state.get("target_scope"), "towns": list(state.get("target_towns", [])),
+        "measure": state.get("target_measure"), "threshold": state.get("target_threshold"),
+        "radius_m": radius if radius > 0 else None, "statuses": list(state.get("target_statuses", [])),
+        "deadline": state.get("target_deadline"), "notes": state.get("target_notes", ""),
+    }
+
+
+def _save(targets: TargetStore, target_id: int) -> None:
+    actor = st.session_state.get(ACTOR_KEY) or default_actor()
+    values = _values()
+    if values["scope"] != "towns":
+        values["towns"] = []
+    try:
+        if target_id == NEW:
+            saved = targets.add(values, actor=actor)
+        else:
+            saved = targets.update(target_id, values, actor=actor)
+    except (RecordError, NotFound) as exc:
+        st.session_state["target_problems"] = list(exc.problems)
+        return
+    st.session_state["target_pick"] = saved.id
+    st.session_state["target_loaded"] = saved.id
+    _load(saved)
+    st.session_state["target_flash"] = tr("ui.targets.saved", name=md_escape(saved.name))
+
+
+def _delete(targets: TargetStore, target_id: int) -> None:
+    actor = st.session_state.get(ACTOR_KEY) or default_actor()
+    gone = targets.delete(target_id, actor=actor)
+    st.session_state["target_pick"] = NEW
+    st.session_state["target_loaded"] = None
+    st.session_state["target_flash"] = tr("ui.targets.deleted", name=md_escape(gone.name))
+
+
+def _problems_under(name: str) -> None:
+    lang = current_lang()
+    for problem in st.session_state.get("target_problems", []):
+        if isinstance(problem, Problem) and (problem.field or "") == name:
+            st.error(md_escape(t(problem.code, lang, **problem.params)), icon="⚠️")
+
+
+def render_target_editor(targets: TargetStore, town_codes: list[str], town_name) -> None:
+    """Pick a target (or a new one), edit its fields, save or delete it; problems show under their fields."""
+    lang = current_lang()
+    existing = {tg.id: tg for tg in targets.list_targets()}
+    options = [NEW, *existing]
+    if st.session_state.get("target_pick") not in options:
+        st.session_state["target_pick"] = NEW
+    pick = st.selectbox(tr("ui.targets.pick"), options, key="target_pick",
+                        format_func=lambda i: t("ui.targets.new", lang) if i == NEW else f"#{i} {existing[i].name}")
+    if st.session_state.get("target_loaded", -1) != pick or "target_name" not in st.session_state:
+        _load(existing.get(pick))
+        st.session_state["target_loaded"] = pick
+
+    st.text_input(tr("ui.targets.field.name"), key="target_name")
+    _problems_under("name")
+    types = [tp.key for tp in load_site_types()]
+    translated_select(tr("ui.targets.field.site_type"), types, key="target_site_type", default=types[0],
+                      format_func=lambda k: site_type(k).name(lang))
+    scope = translated_radio(tr("ui.targets.field.scope"), list(SCOPES), key="target_scope", default="each_town",
+                             format_func=lambda s: t(f"scope.{s}", lang))
+    if scope == "towns":
+        wkey = widget_key("target_towns")
+        st.session_state[wkey] = [c for c in st.session_state.get("target_towns", []) if c in town_codes]
+
+        def _keep() -> None:
+            st.session_state["target_towns"] = st.session_state[wkey]
+
+        st.multiselect(tr("ui.targets.field.towns"), town_codes, key=wkey, on_change=_keep, format_func=town_name)
+        _problems_under("towns")
+    measure = translated_radio(tr("ui.targets.field.measure"), list(MEASURES), key="target_measure",
+                               default="site_count", format_func=lambda m: t(f"measure.{m}", lang))
+    cols = st.columns(3)
+    with cols[0]:
+        st.number_input(tr("ui.targets.field.threshold_count" if measure == "site_count"
+                           else "ui.targets.field.threshold_pct"), key="target_threshold", min_value=0.0,
+                        step=1.0)
+        _problems_under("threshold")
+    with cols[1]:
+        st.number_input(tr("ui.targets.field.radius_m"), key="target_radius_m", min_value=0.0, step=100.0,
+                        disabled=measure == "site_count")
+        _problems_under("radius_m")
+    with cols[2]:
+        st.date_input(tr("ui.targets.field.deadline"), key="target_deadline", format="YYYY-MM-DD")
+        _problems_under("deadline")
+    wkey = widget_key("target_statuses")
+    st.session_state[wkey] = list(st.session_state.get("target_statuses", ["open"]))
+
+    def _keep_statuses() -> None:
+        st.session_state["target_statuses"] = st.session_state[wkey]
+
+    st.multiselect(tr("ui.targets.field.statuses"), list(STATUSES), key=wkey, on_change=_keep_statuses,
+                   format_func=lambda s: status_name(s, lang))
+    _problems_under("statuses")
+    st.text_area(tr("ui.targets.field.notes"), key="target_notes", height=70)
+    for problem in st.session_state.get("target_problems", []):
+        if not problem.field:
+            st.error(md_escape(problem.message(lang)))
+    buttons = st.columns([1, 1, 3])
+    with buttons[0]:
+        st.button(tr("ui.targets.save"), key="target_save", type="primary", on_click=_save, args=(targets, pick))
+    with buttons[1]:
+        st.button(tr("ui.targets.delete"), key="target_delete", disabled=pick == NEW, on_click=_delete,
+                  args=(targets, pick))
+    flash = st.session_state.pop("target_flash", None)
+    if flash:
+        st.success(flash)

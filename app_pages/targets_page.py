@@ -1,0 +1,101 @@
+"""Leadership page: targets met, town by town in red/amber/green, shortfalls, progress, the report."""
+
+from __future__ import annotations
+
+import datetime
+
+import pandas as pd
+import streamlit as st
+
+from app_pages.form_target import render_target_editor
+from app_pages.form_widgets import actor_input
+from app_pages.loaders import site_store
+from app_pages.plain import md_escape
+from app_pages.report_files import MIME, report_bytes
+from app_pages.ui_text import current_lang, tr
+from scoring.rag import RAG_COLOURS
+from scoring.report import FORMATS, LeadershipReport, build_report
+from scoring.target_store import TargetStore
+from settings import get_settings
+from sites.frame import sites_frame
+
+#: A mark per colour, so the table reads without colour too.
+RAG_MARKS: dict[str, str] = {"green": "🟢", "amber": "🟡", "red": "🔴"}
+
+lang = current_lang()
+store = site_store(str(get_settings().db))
+targets_store = TargetStore(store)
+region = store.region()
+
+st.header(tr("ui.page.targets"))
+as_of = st.date_input(tr("ui.targets.as_of"), key="targets_as_of", value=datetime.date.today(),
+                      format="YYYY-MM-DD")
+targets = targets_store.list_targets()
+with st.spinner(tr("ui.targets.computing")):
+    report: LeadershipReport = build_report(targets, sites_frame(store.list_sites()), region, as_of=as_of,
+                                            lang=lang)
+st.subheader(report.title)
+
+if not report.targets:
+    st.info(tr("ui.targets.none"))
+else:
+    open_lines = [line for line in report.targets if not line.met]
+    heads = st.columns(3)
+    heads[0].metric(tr("ui.targets.met"), f"{report.met_count}/{len(report.targets)}")
+    towns_met = sum(line.towns_met for line in report.targets)
+    towns_total = sum(line.towns_total for line in report.targets)
+    heads[1].metric(tr("ui.targets.towns_met"), f"{towns_met}/{towns_total}")
+    if open_lines:
+        nearest = min(open_lines, key=lambda line: line.target.deadline)
+        heads[2].metric(tr("ui.targets.countdown", name=nearest.target.name),
+                        (nearest.target.deadline - as_of).days)
+    if report.demo_note:
+        st.warning(md_escape(report.demo_note))
+
+    st.subheader(tr("ui.targets.summary"))
+    summary = pd.DataFrame([report.target_cells(line) for line in report.targets], columns=report.target_headers)
+    st.dataframe(summary, hide_index=True, key="targets_summary")
+
+    st.subheader(tr("ui.targets.by_town"))
+    headers = report.column_headers
+    cells = [[cell for cell in row_cells] for _, row_cells in report.town_rows]
+    table = pd.DataFrame([[name, *[f"{RAG_MARKS.get(c.rag or '', '')} {c.text}".strip() for c in row_cells]]
+                          for name, row_cells in report.town_rows], columns=headers)
+
+    def _fill(frame: pd.DataFrame) -> pd.DataFrame:
+        colours = [[""] + [f"background-color: #{RAG_COLOURS[c.rag]}" if c.rag else "" for c in row]
+                   for row in cells]
+        return pd.DataFrame(colours, index=frame.index, columns=frame.columns)
+
+    st.dataframe(table.style.apply(_fill, axis=None), hide_index=True, key="targets_by_town")
+    st.caption(md_escape(report.rule))
+
+    st.subheader(tr("ui.targets.shortfalls"))
+    if report.shortfalls:
+        st.dataframe(pd.DataFrame({tr("ui.targets.rag"): [RAG_MARKS[r] for r, _ in report.shortfalls],
+                                   tr("ui.targets.shortfall"): [text for _, text in report.shortfalls]}),
+                     hide_index=True, key="targets_shortfalls")
+    else:
+        st.success(tr("ui.targets.no_shortfall"))
+
+    st.subheader(tr("ui.targets.progress"))
+    for line in report.targets:
+        series = report.series[line.target.id]
+        chart = pd.DataFrame({tr("ui.targets.required"): series["required"].to_numpy(),
+                              tr("ui.targets.actual"): series["actual"].to_numpy()},
+                             index=pd.to_datetime(series["date"]))
+        st.caption(md_escape(f"{line.target.name} · {line.projection_text}"))
+        st.line_chart(chart, height=220)
+
+    st.subheader(tr("ui.targets.download"))
+    downloads = st.columns(len(FORMATS))
+    for column, suffix in zip(downloads, FORMATS, strict=True):
+        column.download_button(tr("ui.targets.download_as", fmt=suffix[1:].upper()),
+                               data=lambda suffix=suffix: report_bytes(report, suffix),
+                               file_name=f"targets-{as_of.isoformat()}-{lang}{suffix}", mime=MIME[suffix],
+                               key=f"targets_download_{suffix[1:]}", on_click="ignore")
+
+st.subheader(tr("ui.targets.edit"))
+actor_input()
+codes = [str(c) for c in region.towns["code"]]
+render_target_editor(targets_store, codes, lambda c: region.town_name(c, lang))

@@ -1,0 +1,139 @@
+"""AppTest of the data page: import preview and commit, exports, the audit log and the region switch."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app_pages.data_files import export_bytes
+from sites.storage import SiteStore
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGE = "app_pages/data_page.py"
+DATA = Path(__file__).resolve().parent / "data"
+MIXED = DATA / "sites" / "mixed_bad_rows.csv"
+DISTRICT = DATA / "nanhai_district_amap_gcj02.geojson"
+XSS = "<img src=x onerror=alert(1)>"
+#: Lines of mixed_bad_rows.csv that are wrong (WGS84): swapped, latitude 95, no name, unknown type,
+#: in Guangzhou, longitude not a number; lines 2, 3 and 10 are fine.
+BAD_LINES = {4, 5, 6, 7, 8, 9}
+
+
+@pytest.fixture
+def db(monkeypatch, tmp_path) -> Path:
+    path = tmp_path / "sites.db"
+    monkeypatch.setenv("SITES_DB", str(path))
+    monkeypatch.setenv("SITES_LANGUAGE", "zh")
+    monkeypatch.setenv("SITES_USER", "data-test")
+    return path
+
+
+def _open() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _upload(at: AppTest, path: Path, crs: str = "wgs84") -> AppTest:
+    at.radio(key="data_crs_zh").set_value(crs)
+    at.file_uploader(key="data_upload").set_value((path.name, path.read_bytes(), "text/csv")).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_import_preview_shows_row_errors_and_commit_writes_nothing_until_fixed(db):
+    at = _upload(_open(), MIXED)
+    preview, problems = at.dataframe[0].value, at.dataframe[1].value
+    assert len(preview) == 9
+    bad = set(preview.loc[preview["状态"] == "❌ 有错误", "行号"].astype(int))
+    assert bad == BAD_LINES
+    assert set(problems["行号"].astype(int)) == BAD_LINES
+    assert {"name", "type"} <= set(problems["字段"])
+    assert any("经纬度似乎填反了" in r for r in problems["原因"])
+    at.button(key="data_commit").click().run()
+    assert any("未写入" in e.value for e in at.error)
+    with SiteStore(db) as store:
+        assert store.count() == 0
+    at.checkbox(key="data_skip_invalid").check().run()
+    at.button(key="data_commit").click().run()
+    assert any("已导入 3 行，跳过 6 行" in s.value for s in at.success)
+    with SiteStore(db) as store:
+        sites = store.list_sites()
+    assert sorted(s.name for s in sites) == ["测试书屋乙", "测试服务中心甲", "测试辛"]
+    assert {s.source for s in sites} == {MIXED.name}  # real data carries its source
+    assert {s.created_by for s in sites} == {"data-test"}
+
+
+def test_exports_keep_names_as_text(db):
+    with SiteStore(db) as store:
+        store.add({"name": XSS, "type": "book_room", "lng": 113.14, "lat": 23.03}, actor="a", crs="wgs84")
+        csv_text = export_bytes(store, ".csv", "zh").decode("utf-8-sig")
+        geojson = json.loads(export_bytes(store, ".geojson", "en"))
+        assert export_bytes(store, ".xlsx", "zh")[:2] == b"PK"
+        assert export_bytes(store, ".gpkg", "zh")[:15] == b"SQLite format 3"
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
+    assert rows[0]["名称"] == XSS and rows[0]["镇街"] == "桂城街道"
+    assert geojson["features"][0]["properties"]["name"] == XSS
+    at = _open()
+    assert [b.label for b in at.get("download_button")] == ["下载 CSV", "下载 XLSX", "下载 GEOJSON", "下载 GPKG"]
+
+
+def test_audit_log_filters(db):
+    with SiteStore(db) as store:
+        a, _ = store.add({"name": "甲", "type": "book_room", "lng": 113.14, "lat": 23.03}, actor="张三", crs="wgs84")
+        store.add({"name": "乙", "type": "book_room", "lng": 113.01, "lat": 23.11}, actor="李四", crs="wgs84")
+        store.close(a.id, actor="李四")
+    at = _open()
+    log = at.dataframe[-1].value
+    assert list(log["操作"]) == ["关闭", "新增", "新增"]  # newest first
+    at.text_input(key="audit_actor").set_value("李四").run()
+    assert list(at.dataframe[-1].value["站点名称"]) == ["甲", "乙"]
+    at.selectbox(key="audit_action_zh").set_value("create").run()
+    assert list(at.dataframe[-1].value["站点名称"]) == ["乙"]
+
+
+def _square(tmp_path: Path) -> Path:
+    path = tmp_path / "far_towns.geojson"
+    ring = [[110.0, 21.0], [110.1, 21.0], [110.1, 21.1], [110.0, 21.1], [110.0, 21.0]]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"镇名": "远方镇", "镇代码": "440800001000"},
+         "geometry": {"type": "Polygon", "coordinates": [ring]}}]}), encoding="utf-8")
+    return path
+
+
+def _region_upload(at: AppTest, path: Path) -> AppTest:
+    at.file_uploader(key="region_upload").set_value((path.name, path.read_bytes(), "application/geo+json")).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_region_switch_refuses_to_orphan_sites_then_switches(db, tmp_path):
+    with SiteStore(db) as store:
+        store.add({"name": "桂城中心", "type": "service_centre", "lng": 113.14, "lat": 23.03}, actor="a", crs="wgs84")
+    at = _region_upload(_open(), _square(tmp_path))
+    at.radio(key="region_crs_zh").set_value("wgs84")
+    at.selectbox(key="region_name_field").set_value("镇名")
+    at.selectbox(key="region_code_field").set_value("镇代码").run()
+    assert any("预览：1 个镇街" in m.value for m in at.markdown)
+    assert any("切换将被拒绝" in e.value for e in at.error)
+    at.checkbox(key="region_confirm").check().run()
+    at.button(key="region_switch").click().run()
+    assert any("未切换" in e.value for e in at.error)
+    with SiteStore(db) as store:
+        assert store.region_spec.source == "bundled:nanhai"
+
+    at = _region_upload(_open(), DISTRICT)
+    at.radio(key="region_crs_zh").set_value("gcj02").run()
+    assert any("预览：1 个镇街" in m.value for m in at.markdown)
+    at.checkbox(key="region_confirm").check().run()
+    at.button(key="region_switch").click().run()
+    assert any("已切换" in s.value for s in at.success)
+    with SiteStore(db) as store:
+        assert store.region_spec.source.endswith(DISTRICT.name) and store.region_spec.crs == "gcj02"
+        assert store.list_sites()[0].town_code == "440605"

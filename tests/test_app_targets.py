@@ -1,0 +1,110 @@
+"""AppTest of the leadership page on a registry holding Nanhai's four confirmed cultural palaces.
+
+Worked out on paper: the seeded targets are "a palace open in each of the 7
+towns" and "a service centre in each town" (deadline 2025-12-31). The four
+palaces (Amap, GCJ-02) lie in 狮山, 九江, 丹灶 and 里水, so the palace target is
+met in 4 of 7 towns, the service-centre target in 0 of 7: targets met 0/2,
+towns met 4/14; as of 2025-06-30 the deadline is 184 days away
+(31 + 31 + 30 + 31 + 30 + 31).
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app_pages.report_files import report_bytes
+from scoring.report import build_report
+from scoring.target_store import TargetStore
+from sites.frame import sites_frame
+from sites.storage import SiteStore
+from tests.targets_support import import_palaces
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGE = "app_pages/targets_page.py"
+AS_OF = datetime.date(2025, 6, 30)
+
+
+@pytest.fixture
+def db(monkeypatch, tmp_path) -> Path:
+    path = tmp_path / "sites.db"
+    monkeypatch.setenv("SITES_DB", str(path))
+    monkeypatch.setenv("SITES_LANGUAGE", "zh")
+    monkeypatch.setenv("SITES_USER", "leader-test")
+    with SiteStore(path) as store:
+        import_palaces(store)
+    return path
+
+
+def _open() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    at.switch_page(PAGE).run()
+    at.date_input(key="targets_as_of").set_value(AS_OF).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_headline_town_table_and_countdown(db):
+    at = _open()
+    metrics = _metrics(at)
+    assert metrics["已完成目标"] == "0/2"
+    assert metrics["达标镇街（各目标合计）"] == "4/14"
+    assert metrics["距截止还有（天）：2025年底前每个镇街建成开放工人文化宫"] == "184"
+    summary = at.dataframe[0].value
+    assert list(summary["达标镇街"]) == ["4 / 7", "0 / 7"]
+    by_town = at.dataframe[1].value.set_index("镇街")
+    palace = by_town["2025年底前每个镇街建成开放工人文化宫"]
+    assert palace["狮山镇"].endswith("1/1") and palace["狮山镇"].startswith("🟢")
+    assert palace["桂城街道"].endswith("0/1") and palace["桂城街道"].startswith("🔴")
+    assert sum(cell.startswith("🟢") for cell in palace) == 4
+    shortfalls = at.dataframe[2].value
+    assert len(shortfalls) == 3 + 7  # 3 towns without a palace, 7 without a service centre
+    assert len(at.get("arrow_line_chart")) == 2 or len(at.get("vega_lite_chart")) == 2
+
+
+def test_english_switch(db):
+    at = _open()
+    at.radio(key="lang").set_value("en").run()
+    assert at.header[0].value == "Targets"
+    assert _metrics(at)["Targets met"] == "0/2"
+    assert "Town" in at.dataframe[1].value.columns
+
+
+def test_report_downloads_are_built_in_memory(db):
+    with SiteStore(db) as store:
+        targets = TargetStore(store).list_targets()
+        report = build_report(targets, sites_frame(store.list_sites()), store.region(), as_of=AS_OF, lang="zh")
+    xlsx = report_bytes(report, ".xlsx")
+    assert xlsx[:2] == b"PK"
+    assert report_bytes(report, ".pdf")[:5] == b"%PDF-"
+    html = report_bytes(report, ".html").decode("utf-8")
+    assert "已完成目标 0 / 2 项" in html
+
+
+def test_target_editor_adds_a_target_and_shows_bad_input(db):
+    at = _open()
+    at.selectbox(key="target_pick").set_value(0).run()
+    at.button(key="target_save").click().run()  # no name
+    assert any("目标名称不能为空" in e.value for e in at.error)
+    with SiteStore(db) as store:
+        assert len(TargetStore(store).list_targets()) == 2
+    at.text_input(key="target_name").set_value("全区至少4座文化宫")
+    at.selectbox(key="target_site_type_zh").set_value("cultural_palace")
+    at.radio(key="target_scope_zh").set_value("region")
+    at.number_input(key="target_threshold").set_value(4.0)
+    at.run()
+    at.button(key="target_save").click().run()
+    assert not at.exception
+    with SiteStore(db) as store:
+        targets = TargetStore(store)
+        added = targets.list_targets()[-1]
+        assert (added.name, added.scope, added.threshold) == ("全区至少4座文化宫", "region", 4.0)
+        assert [e.actor for e in targets.history(added.id)] == ["leader-test"]
+    assert _metrics(at)["已完成目标"] == "1/3"
