@@ -97,7 +97,7 @@ def run(store: SiteStore, args: argparse.Namespace, lang: Language, actor: Actor
         else:
             for a in rows:
                 state = "disabled" if a["disabled"] else ("locked" if a["locked_until"] else "active")
-                print(_safe(f"{a['username']}\t{a['role']}\t{state}\t{','.join(a['towns']) or '-'}"))
+                print(_safe(f"{a['username']}  {a['role']}  {state}  {','.join(a['towns']) or '-'}"))
         return 0
     if command == "log":
         for e in accounts.security_events(limit=args.limit):
