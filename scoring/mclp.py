@@ -92,7 +92,7 @@ def solve_mclp(
     method: str = "auto",
     time_limit_s: float = 60.0,
     exact_max_nnz: int = EXACT_MAX_NNZ,
-    perturb_rounds: int = 20,
+    perturb_rounds: int = 12,
     perturb_budget_s: float = 0.5,
     seed: int = 0,
     progress: Progress | None = None,
