@@ -18,7 +18,7 @@ from shapely.geometry import Point, box
 
 from errors import MapError
 from geodata.boundaries import OSM_ATTRIBUTION, Region, bundled_region
-from geodata.crs import convert_geometry, convert_points
+from geodata.crs import CoordSystem, convert_geometry, convert_points
 from geodata.map_assets import (
     URL_PREFIX,
     NpmPackage,
@@ -277,3 +277,50 @@ def test_missing_assets_are_reported_with_the_fix(tmp_path):
         require_assets(tmp_path)
     with pytest.raises(MapError, match="python -m geodata assets"):
         use_local_assets(folium.Map(tiles=None), tmp_path)
+
+
+# ------------------------------------------------------------- planner layers
+
+
+def test_marker_badges_escape_glyphs_and_refuse_odd_colours():
+    from geodata.webmap import MarkerStyle
+
+    badge = MarkerStyle("red;background:url(x)", "<b", "planned").html()
+    assert "url(x)" not in badge and "--c:#7f7f7f" in badge
+    assert "&lt;b" in badge and "site-planned" in badge
+    assert "site-solid" in MarkerStyle("#1f77b4", "书", "nonsense").html()
+
+
+def test_legend_and_caption_escape_their_text(vendored, region):
+    from geodata.webmap import LegendEntry, caption, legend
+
+    m = build_map(region)
+    m.add_child(legend("<i>title</i>", [("<u>h</u>", [LegendEntry("<img src=x>", fill="#123456")])]))
+    m.add_child(caption("<b>t</b>", ["<script>x</script>"]))
+    page = _js_unescape(_render(m))
+    for raw in ("<i>title</i>", "<u>h</u>", "<img src=x>", "<b>t</b>", "<script>x</script>"):
+        assert raw not in page
+    assert "&lt;img src=x&gt;" in page and "background:#123456" in page
+
+
+def test_choropleth_fills_towns_by_share(vendored, region):
+    from geodata.webmap import SHARE_CLASSES, share_colour
+
+    assert share_colour(0.0) == SHARE_CLASSES[0][1] and share_colour(1.0) == SHARE_CLASSES[-1][1]
+    values = {code: 0.9 for code in region.towns["code"]}
+    page = _js_unescape(_render(build_map(region, town_values=values, value_label="覆盖率")))
+    assert page.count('"value": "90.0%"') == 7
+    assert SHARE_CLASSES[-1][1] in page
+
+
+def test_area_layer_escapes_tooltips_and_shifts_for_amap(vendored):
+    from geodata.webmap import area_layer
+
+    frame = gpd.GeoDataFrame({"town": ["<b>x</b>"]}, geometry=[box(113.0, 23.0, 113.01, 23.01)], crs="EPSG:4326")
+    layer = area_layer(frame, name="<i>gaps</i>", style={"color": "#000"}, fields={"town": "镇街"},
+                       system=CoordSystem.GCJ02)
+    assert layer.layer_name == "&lt;i&gt;gaps&lt;/i&gt;"
+    feature = layer.data["features"][0]
+    assert feature["properties"]["town"] == "&lt;b&gt;x&lt;/b&gt;"
+    x0 = min(c[0] for c in feature["geometry"]["coordinates"][0])
+    assert x0 == pytest.approx(float(convert_points([113.0], [23.0], "wgs84", "gcj02")[0][0]), abs=1e-6)
