@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_pages.auth import shared_mode, sign_in_form, sign_out_button, signed_in
 from app_pages.ui_text import LANG_KEY, LANGUAGE_NAMES, current_lang, tr
 from i18n import t
 from settings import LANGUAGES
@@ -22,6 +23,8 @@ PAGES: list[tuple[str, str, str, str]] = [
     ("app_pages/targets_page.py", "ui.page.targets", "🎯", "targets"),
     ("app_pages/data_page.py", "ui.page.data", "🗂️", "data"),
 ]
+#: Listed for admins only (the local user of ``local`` mode is one).
+ADMIN_PAGES: list[tuple[str, str, str, str]] = [("app_pages/admin_page.py", "ui.page.admin", "🔐", "admin")]
 
 st.set_page_config(page_title=t("ui.app.title", current_lang()), page_icon="🗺️", layout="wide")
 
@@ -31,8 +34,17 @@ with st.sidebar:
              horizontal=True)
 
 st.title(tr("ui.app.title"))
+# Shared mode: nothing but the sign-in form until an account signs in (the session is re-checked every run).
+principal = signed_in() if shared_mode() else None
+if shared_mode():
+    if principal is None:
+        sign_in_form()
+        st.stop()
+    with st.sidebar:
+        sign_out_button(principal)
+pages = PAGES + (ADMIN_PAGES if principal is None or principal.is_admin else [])
 navigation = st.navigation(
     [st.Page(script, title=tr(title_key), icon=icon, url_path=url_path, default=index == 0)
-     for index, (script, title_key, icon, url_path) in enumerate(PAGES)]
+     for index, (script, title_key, icon, url_path) in enumerate(pages)]
 )
 navigation.run()

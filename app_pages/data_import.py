@@ -5,16 +5,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from app_pages.auth import current_actor
 from app_pages.data_files import safe_name, uploaded_records
 from app_pages.form_site import CRS_OPTIONS
-from app_pages.form_widgets import ACTOR_KEY
 from app_pages.plain import md_escape
 from app_pages.ui_text import current_lang, tr
 from app_pages.widgets import translated_radio
-from errors import ImportRejected, Problem
+from errors import AccessDenied, ImportRejected, Problem
 from i18n import t
 from sites.io import IMPORT_EXTENSIONS
-from sites.storage import SiteStore, default_actor
+from sites.storage import SiteStore
 from sites.validation import RawRecords
 
 
@@ -73,14 +73,14 @@ def render_import(store: SiteStore) -> None:
 
 
 def _commit(store: SiteStore, records: RawRecords, crs: str, *, skip: bool, allow_dup: bool, source: str) -> None:
-    actor = st.session_state.get(ACTOR_KEY) or default_actor()
+    actor = current_actor()
     with st.status(tr("ui.data.importing", n=len(records)), expanded=True) as status:
         st.write(tr("ui.data.step_validate"))
         progress = st.progress(0.3)
         try:
             report = store.import_records(records, actor=actor, crs=crs, skip_invalid=skip,
                                           allow_duplicates=allow_dup, source=source)
-        except ImportRejected as exc:
+        except (ImportRejected, AccessDenied) as exc:
             progress.progress(1.0)
             status.update(label=tr("ui.data.rejected"), state="error")
             st.error(md_escape(exc.problems[0].message(current_lang())))

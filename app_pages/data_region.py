@@ -15,19 +15,19 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from app_pages.auth import current_actor
 from app_pages.data_files import boundary_fields, safe_name
 from app_pages.data_import import problems_table
-from app_pages.form_widgets import ACTOR_KEY
 from app_pages.plain import md_escape
 from app_pages.ui_text import current_lang, tr
 from app_pages.widgets import translated_radio
-from errors import BoundaryError, CRSError, RecordError
+from errors import AccessDenied, BoundaryError, CRSError, RecordError
 from geodata.boundaries import Region, load_region
 from geodata.webmap import build_map, display_names
 from i18n import t
 from settings import get_settings
 from sites.region import RegionSpec, TownIndex
-from sites.storage import SiteStore, default_actor
+from sites.storage import SiteStore
 
 #: Coordinate systems of a boundary file; ``file``: as the file itself says (projected files, GeoPackages).
 BOUNDARY_CRS: tuple[str, ...] = ("file", "wgs84", "gcj02", "bd09")
@@ -107,11 +107,11 @@ def _switch(store: SiteStore, path: Path, crs: str | None, name_field: str | Non
     keep_dir.mkdir(parents=True, exist_ok=True)
     kept = keep_dir / f"{datetime.datetime.now():%Y%m%d-%H%M%S}-{path.name}"
     shutil.copyfile(path, kept)
-    actor = st.session_state.get(ACTOR_KEY) or default_actor()
+    actor = current_actor()
     try:
         changed = store.set_region(RegionSpec.file(kept, crs=crs, name_field=name_field, code_field=code_field),
                                    actor=actor)
-    except (RecordError, BoundaryError) as exc:
+    except (RecordError, BoundaryError, AccessDenied) as exc:
         kept.unlink(missing_ok=True)
         st.error(tr("ui.data.region_refused"))
         st.dataframe(problems_table(exc.problems), hide_index=True)

@@ -18,18 +18,18 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages import form_text  # noqa: F401  (registers the texts)
+from app_pages.auth import current_actor
 from app_pages.form_coords import PastedPoint, parse_pasted
-from app_pages.form_widgets import ACTOR_KEY
 from app_pages.plain import md_escape
 from app_pages.ui_text import current_lang, tr
 from app_pages.widgets import translated_radio
-from errors import NotFound, Problem, RecordError
+from errors import AccessDenied, NotFound, Problem, RecordError
 from geodata.crs import CoordSystem, convert_point
 from geodata.webmap import build_map
 from i18n import t
 from settings import load_site_types, site_type
 from sites.models import STATUSES, Site, status_name
-from sites.storage import SiteStore, default_actor
+from sites.storage import SiteStore
 from sites.validation import RawRecords, Validation
 
 #: Coordinate systems offered for a pasted point; GCJ-02 first: staff copy from Amap.
@@ -148,9 +148,9 @@ def save(prefix: str, store: SiteStore, site_id: int | None) -> None:
         state[f"{prefix}_flash"] = ("error", tr("ui.form.confirm_duplicate_first"))
         return
     values, _, crs = form_values(prefix)
-    actor = state.get(ACTOR_KEY) or default_actor()
+    actor = current_actor()
     if not values["source"]:
-        values["source"] = tr("ui.form.source_default", actor=actor)
+        values["source"] = tr("ui.form.source_default", actor=actor.username)
     try:
         if site_id is None:
             site, _ = store.add(values, actor=actor, crs=crs)
@@ -163,7 +163,7 @@ def save(prefix: str, store: SiteStore, site_id: int | None) -> None:
             site, _ = store.update(site_id, values, actor=actor, crs=crs)
             load_site(prefix, site)
             message = "ui.form.updated"
-    except (RecordError, NotFound) as exc:
+    except (RecordError, NotFound, AccessDenied) as exc:
         state[f"{prefix}_tried"] = True
         state[f"{prefix}_flash"] = ("error", md_escape(exc.message(lang)))
         return

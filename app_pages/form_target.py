@@ -6,17 +6,17 @@ import datetime
 
 import streamlit as st
 
-from app_pages.form_widgets import ACTOR_KEY, translated_select
+from app_pages.auth import current_actor
+from app_pages.form_widgets import translated_select
 from app_pages.plain import md_escape
 from app_pages.ui_text import current_lang, tr
 from app_pages.widgets import translated_radio, widget_key
-from errors import NotFound, Problem, RecordError
+from errors import AccessDenied, NotFound, Problem, RecordError
 from i18n import t
 from scoring.target_store import TargetStore
 from scoring.targets import MEASURES, SCOPES, Target
 from settings import load_site_types, site_type
 from sites.models import STATUSES, status_name
-from sites.storage import default_actor
 
 #: Target fields in the order of the form.
 TARGET_FIELDS: tuple[str, ...] = ("name", "site_type", "scope", "towns", "measure", "threshold", "radius_m",
@@ -52,7 +52,7 @@ def _values() -> dict[str, object]:
 
 
 def _save(targets: TargetStore, target_id: int) -> None:
-    actor = st.session_state.get(ACTOR_KEY) or default_actor()
+    actor = current_actor()
     values = _values()
     if values["scope"] != "towns":
         values["towns"] = []
@@ -61,7 +61,7 @@ def _save(targets: TargetStore, target_id: int) -> None:
             saved = targets.add(values, actor=actor)
         else:
             saved = targets.update(target_id, values, actor=actor)
-    except (RecordError, NotFound) as exc:
+    except (RecordError, NotFound, AccessDenied) as exc:
         st.session_state["target_problems"] = list(exc.problems)
         return
     st.session_state["target_pick"] = saved.id
@@ -71,8 +71,11 @@ def _save(targets: TargetStore, target_id: int) -> None:
 
 
 def _delete(targets: TargetStore, target_id: int) -> None:
-    actor = st.session_state.get(ACTOR_KEY) or default_actor()
-    gone = targets.delete(target_id, actor=actor)
+    try:
+        gone = targets.delete(target_id, actor=current_actor())
+    except (NotFound, AccessDenied) as exc:
+        st.session_state["target_problems"] = list(exc.problems)
+        return
     st.session_state["target_pick"] = NEW
     st.session_state["target_loaded"] = None
     st.session_state["target_flash"] = tr("ui.targets.deleted", name=md_escape(gone.name))

@@ -13,6 +13,7 @@ import streamlit as st
 from app_pages import form_text  # noqa: F401  (registers the texts)
 from app_pages.ui_text import tr
 from app_pages.widgets import widget_key
+from settings import get_settings
 from sites.storage import default_actor
 
 #: Session key of the name written to the audit trail (the "填报人" field).
@@ -38,8 +39,13 @@ def actor_input() -> str:
     """The "your name" field (default ``SITES_USER`` or the OS user); the name every write is recorded under.
 
     Widget key ``actor_input``; the value is kept under :data:`ACTOR_KEY` so it
-    survives moving between pages.
+    survives moving between pages. In ``shared`` mode there is no such field:
+    writes are recorded under the signed-in account (:mod:`app_pages.auth`).
     """
+    if get_settings().mode == "shared":
+        from app_pages.auth import current_principal  # auth imports this module
+
+        return current_principal().username
     st.session_state.setdefault(ACTOR_KEY, default_actor())
     st.session_state["actor_input"] = st.session_state[ACTOR_KEY]
 

@@ -7,18 +7,18 @@ import datetime
 import pandas as pd
 import streamlit as st
 
+from app_pages.auth import current_actor
 from app_pages.form_site import load_site, render_form
 from app_pages.form_text import audit_table
-from app_pages.form_widgets import ACTOR_KEY, actor_input, translated_select
+from app_pages.form_widgets import actor_input, translated_select
 from app_pages.loaders import site_store
 from app_pages.plain import md_escape
 from app_pages.ui_text import current_lang, tr
 from app_pages.widgets import translated_radio
-from errors import NotFound, RecordError
+from errors import AccessDenied, NotFound, RecordError
 from i18n import t
 from settings import get_settings, load_site_types, site_type
 from sites.models import Site
-from sites.storage import default_actor
 
 #: Session keys of the page's own state.
 MODE_KEY = "sites_mode"
@@ -42,10 +42,10 @@ if mode == "add":
 
 
 def _close(site_id: int) -> None:
-    actor = st.session_state.get(ACTOR_KEY) or default_actor()
+    actor = current_actor()
     try:
         site = store.close(site_id, actor=actor, closed_on=st.session_state.get("edit_close_date"))
-    except (RecordError, NotFound) as exc:
+    except (RecordError, NotFound, AccessDenied) as exc:
         st.session_state["edit_flash"] = ("error", md_escape(exc.message(current_lang())))
         return
     load_site("edit", site)

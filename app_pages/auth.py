@@ -1,0 +1,118 @@
+"""Who is using the app: the sign-in form of ``shared`` mode and the actor every write passes on.
+
+``local`` mode (settings ``mode``): nobody signs in; the actor is the name typed
+in the sidebar (:func:`app_pages.form_widgets.actor_input`), the local admin.
+``shared`` mode: ``app.py`` shows :func:`sign_in_form` until an account signs
+in; the session keeps only a session token (``st.session_state[TOKEN_KEY]``),
+and every run resumes it through :meth:`sites.accounts.AccountStore.resume_session`,
+so an expired session, a disabled account or a changed grant takes effect on
+the next click. Pages hide write controls from viewers, but the registry is
+what refuses (every write checks the principal in the package layer).
+
+Streamlit's OpenID Connect sign-in (``st.login``) is not offered: its code
+path could not be covered by tests without an identity provider.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages.form_widgets import ACTOR_KEY
+from app_pages.loaders import current_store
+from app_pages.plain import md_escape
+from app_pages.ui_text import current_lang, tr
+from errors import AccessDenied
+from i18n import register
+from settings import get_settings
+from sites.accounts import AccountStore
+from sites.permissions import Actor, Principal
+from sites.storage import default_actor
+
+#: Session keys: the session token of a signed-in account, and a sign-in message to show once.
+TOKEN_KEY = "session_token"
+NOTICE_KEY = "sign_in_notice"
+
+register(
+    {
+        "ui.page.admin": ("账户管理", "Accounts"),
+        "ui.auth.title": ("登录", "Sign in"),
+        "ui.auth.username": ("用户名", "User name"),
+        "ui.auth.password": ("密码", "Password"),
+        "ui.auth.submit": ("登录", "Sign in"),
+        "ui.auth.sign_out": ("退出登录", "Sign out"),
+        "ui.auth.who": ("已登录：{user}（{role}）", "Signed in: {user} ({role})"),
+        "ui.auth.no_accounts": ("尚无账户。请在服务器上创建第一个管理员：python -m sites user add 用户名 --role admin",
+                                "No accounts yet. Create the first admin on the server: "
+                                "python -m sites user add NAME --role admin"),
+        "ui.role.viewer": ("查看者", "viewer"),
+        "ui.role.editor": ("编辑者", "editor"),
+        "ui.role.admin": ("管理员", "admin"),
+        "ui.auth.read_only": ("您的账户只有查看权限。", "Your account may only view."),
+    }
+)
+
+
+def shared_mode() -> bool:
+    return get_settings().mode == "shared"
+
+
+def signed_in() -> Principal | None:
+    """The signed-in principal of this session with its current role and towns (shared mode), or ``None``."""
+    token = st.session_state.get(TOKEN_KEY)
+    if not token:
+        return None
+    try:
+        return AccountStore(current_store()).resume_session(token)
+    except AccessDenied as exc:
+        del st.session_state[TOKEN_KEY]
+        st.session_state[NOTICE_KEY] = exc.message(current_lang())
+        return None
+
+
+def current_principal() -> Principal:
+    """Who is using the app: the signed-in account (shared) or the local user, an admin (local)."""
+    if shared_mode():
+        principal = signed_in()
+        if principal is None:
+            st.stop()
+        return principal
+    return Principal.local_user(st.session_state.get(ACTOR_KEY) or default_actor())
+
+
+def current_actor() -> Actor:
+    """What the pages pass to the registry's writes as ``actor``."""
+    return current_principal()
+
+
+def sign_in_form() -> None:
+    """The sign-in form (widget keys ``sign_in_user``, ``sign_in_password``, ``sign_in_submit``)."""
+    st.subheader(tr("ui.auth.title"))
+    notice = st.session_state.pop(NOTICE_KEY, None)
+    if notice:
+        st.warning(md_escape(notice))
+    accounts = AccountStore(current_store())
+    if not accounts.list_accounts():
+        st.info(tr("ui.auth.no_accounts"))
+        return
+    with st.form("sign_in"):
+        username = st.text_input(tr("ui.auth.username"), key="sign_in_user")
+        password = st.text_input(tr("ui.auth.password"), type="password", key="sign_in_password")
+        submitted = st.form_submit_button(tr("ui.auth.submit"), key="sign_in_submit")
+    if submitted:
+        try:
+            principal = accounts.authenticate(username, password)
+        except AccessDenied as exc:
+            st.error(md_escape(exc.message(current_lang())))
+            return
+        st.session_state[TOKEN_KEY] = accounts.start_session(principal)
+        st.rerun()
+
+
+def sign_out_button(principal: Principal) -> None:
+    """Who is signed in, and a sign-out button (sidebar)."""
+    st.caption(tr("ui.auth.who", user=md_escape(principal.username), role=tr(f"ui.role.{principal.role}")))
+    if st.button(tr("ui.auth.sign_out"), key="sign_out"):
+        token = st.session_state.pop(TOKEN_KEY, None)
+        if token:
+            AccountStore(current_store()).end_session(token)
+        st.rerun()

@@ -1,0 +1,91 @@
+"""Attack suite, the app in shared mode: sign-in gate, a 桂城 editor and a viewer at the staff form, the admin page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.security_support import PASSWORDS, denials, deploy, snapshot
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture
+def dep(monkeypatch, tmp_path):
+    db = tmp_path / "shared.db"
+    for key, value in {"SITES_DB": str(db), "SITES_MODE": "shared", "SITES_LANGUAGE": "zh"}.items():
+        monkeypatch.setenv(key, value)
+    deployment = deploy(db)
+    yield deployment
+    deployment.store.close_connection()
+
+
+def _sign_in(user: str, password: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception, at.exception
+    at.text_input(key="sign_in_user").set_value(user)
+    at.text_input(key="sign_in_password").set_value(password)
+    at.button(key="sign_in_submit").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_every_page_is_behind_the_sign_in_form(dep):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert [s.value for s in at.subheader] == ["登录"]
+    assert not at.header  # no page ran
+    at = _sign_in("gc_editor", "wrong password")
+    assert [e.value for e in at.error] == ["用户名或密码错误"]
+    assert not at.header
+
+
+def test_guicheng_editor_cannot_save_a_dali_site_through_the_form(dep):
+    at = _sign_in("gc_editor", PASSWORDS["gc_editor"])
+    assert "已登录：gc\\_editor（编辑者）" in [c.value for c in at.sidebar.caption]
+    assert "账户管理" not in str(at)  # no admin page for editors
+    at.switch_page("app_pages/sites_page.py").run()
+    at.radio(key="sites_mode_zh").set_value("edit").run()
+    at.selectbox(key="edit_pick").set_value(dep.dali_site_id).run()
+    before = snapshot(dep.db)
+    at.text_input(key="edit_name").set_value("<script>alert('x')</script>")
+    at.button(key="edit_save").click().run()
+    assert not at.exception, at.exception
+    assert any("无权修改大沥镇" in e.value for e in at.error)
+    assert snapshot(dep.db) == before
+    assert denials(dep.db)[-1][:3] == ("gc_editor", "update", f"site:{dep.dali_site_id}")
+
+
+def test_viewer_cannot_close_a_site_through_the_page(dep):
+    at = _sign_in("viewer", PASSWORDS["viewer"])
+    at.switch_page("app_pages/sites_page.py").run()
+    at.radio(key="sites_mode_zh").set_value("edit").run()
+    at.selectbox(key="edit_pick").set_value(dep.dali_site_id).run()
+    before = snapshot(dep.db)
+    at.button(key="edit_close").click().run()
+    assert not at.exception, at.exception
+    assert any("只有查看权限" in e.value for e in at.error)
+    assert snapshot(dep.db) == before
+    assert denials(dep.db)[-1][:2] == ("viewer", "close")
+
+
+def test_admin_page_adds_an_editor_and_shows_the_security_log(dep):
+    at = _sign_in("root", PASSWORDS["root"])
+    at.switch_page("app_pages/admin_page.py").run()
+    assert not at.exception, at.exception
+    at.text_input(key="admin_new_user").set_value("dl_editor")
+    at.selectbox(key="admin_new_role").set_value("editor")
+    at.multiselect(key="admin_new_towns").set_value(["440605125000"])
+    at.text_input(key="admin_new_password").set_value("dali-password-1")
+    at.button(key="admin_create").click().run()
+    assert not at.exception, at.exception
+    account = dep.accounts.get("dl_editor")
+    assert (account.role, account.towns, account.created_by) == ("editor", ("440605125000",), "root")
+    assert dep.accounts.authenticate("dl_editor", "dali-password-1").towns == {"440605125000"}
+
+
+def test_sign_out_ends_the_session(dep):
+    at = _sign_in("viewer", PASSWORDS["viewer"])
+    at.sidebar.button(key="sign_out").click().run()
+    assert [s.value for s in at.subheader] == ["登录"]
