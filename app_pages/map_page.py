@@ -9,6 +9,7 @@ zoom) so the next map keeps it.
 
 from __future__ import annotations
 
+import copy
 import html
 
 import streamlit as st
@@ -96,7 +97,8 @@ with map_col:
     else:
         view = st.session_state.get(MAP_KEY) or {}
         centre = view.get("center")
-        state = st_folium(built[1], key=MAP_KEY, height=620, use_container_width=True,
+        # folium's render adds to the elements it renders, so each run draws a copy: same HTML, same iframe.
+        state = st_folium(copy.deepcopy(built[1]), key=MAP_KEY, height=620, use_container_width=True,
                           returned_objects=["last_active_drawing", "center", "zoom"],
                           center=(centre["lat"], centre["lng"]) if centre else None, zoom=view.get("zoom"))
         feature = (state or {}).get("last_active_drawing") or {}

@@ -1,0 +1,120 @@
+"""Headless Chromium, network blocked: the planner's map with the demo sample, and its HTML export."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+
+from geodata.map_assets import require_assets
+from scoring.map_export import MapOptions, export_html
+from sites.demo import seed_demo
+from sites.frame import sites_frame
+from sites.storage import SiteStore
+from tests.browser_support import ARTIFACTS, CHROMIUM_ARGS, require_chromium, streamlit_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
+
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def _seed(db) -> None:
+    with SiteStore(db) as store:
+        seed_demo(store, actor="test")
+        store.add({"name": XSS, "type": "book_room", "status": "open", "lng": 113.1500, "lat": 23.0300,
+                   "source": "test"}, actor="test")
+
+
+def test_planner_map_shows_markers_legend_and_names_as_text(tmp_path):
+    chromium = require_chromium()
+    require_assets()
+    from playwright.sync_api import expect, sync_playwright
+
+    _seed(tmp_path / "sites.db")
+    blocked: list[str] = []
+    dialogs: list[str] = []
+
+    def only_local(route):
+        if urlparse(route.request.url).hostname in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    with streamlit_app(tmp_path) as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1500, "height": 1000}, locale="zh-CN")
+            context.route("**/*", only_local)
+            page = context.new_page()
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.goto(url)
+            frame = page.frame_locator(MAP_IFRAME)
+            expect(frame.locator(".site-marker").first).to_be_visible(timeout=60_000)
+            assert frame.locator(".site-marker").count() > 50
+            expect(frame.locator(".map-legend")).to_contain_text("图例")
+            expect(frame.locator(".map-legend")).to_contain_text("职工书屋")
+            expect(frame.locator(".map-legend")).to_contain_text("演示数据")
+            marker = frame.get_by_title(XSS, exact=True)
+            expect(marker).to_have_count(1)
+            marker.dispatch_event("click")
+            popup = frame.locator(".leaflet-popup-content")
+            expect(popup).to_contain_text(XSS)
+            expect(frame.locator('img[src="x"]')).to_have_count(0)
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=ARTIFACTS / "planner_map.png", full_page=True)
+
+            page.get_by_text("English", exact=True).click()
+            expect(page.get_by_role("heading", name="Towns map")).to_be_visible(timeout=30_000)
+            new_frame = page.locator(MAP_IFRAME).last.content_frame
+            expect(new_frame.locator(".map-legend")).to_contain_text("Legend", timeout=60_000)
+            expect(new_frame.locator(".map-legend")).to_contain_text("Includes demo data (not real sites)")
+            page.screenshot(path=ARTIFACTS / "planner_map_en.png", full_page=True)
+        finally:
+            browser.close()
+    assert blocked == [], f"the page asked for non-local resources: {blocked}"
+    assert dialogs == []
+
+
+def test_exported_planner_map_opens_offline_with_names_as_text(tmp_path):
+    chromium = require_chromium()
+    require_assets()
+    from playwright.sync_api import expect, sync_playwright
+
+    db = tmp_path / "sites.db"
+    _seed(db)
+    with SiteStore(db) as store:
+        region, sites = store.region(), sites_frame(store.list_sites())
+    export = tmp_path / "map.html"
+    export.write_text(export_html(region, sites, MapOptions(types=("book_room", "service_centre"))),
+                      encoding="utf-8")
+    requested: list[str] = []
+    dialogs: list[str] = []
+
+    def nothing_but_the_file(route):
+        if route.request.url.startswith(("file://", "data:")):
+            route.continue_()
+        else:
+            requested.append(route.request.url)
+            route.abort()
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 850})
+            page.route("**/*", nothing_but_the_file)
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.goto(export.as_uri())
+            expect(page.locator(".site-marker").first).to_be_visible(timeout=20_000)
+            expect(page.locator(".map-caption")).to_contain_text("职工服务阵地地图")
+            marker = page.get_by_title(XSS, exact=True)
+            expect(marker).to_have_count(1)
+            marker.dispatch_event("click")
+            expect(page.locator(".leaflet-popup-content")).to_contain_text(XSS)
+            expect(page.locator('img[src="x"]')).to_have_count(0)
+            page.screenshot(path=ARTIFACTS / "planner_export.png")
+        finally:
+            browser.close()
+    assert requested == [] and dialogs == []
