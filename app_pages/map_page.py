@@ -89,7 +89,7 @@ with map_col:
         if built is None or built[0] != built_key:
             with st.spinner(tr("ui.mapx.drawing")):
                 built = (built_key, planner_map(region, sites, options, result=result, gap_frame=gap_frame,
-                                                suggestion=suggestion))
+                                                suggestion=suggestion, with_caption=False))
             st.session_state[BUILT_KEY] = built
             st.session_state.pop(EXPORT_KEY, None)
     except MapError as exc:

@@ -91,7 +91,7 @@ path.leaflet-interactive:focus:not(:focus-visible) { outline: none; }
 .site-cluster { width: 30px; height: 30px; opacity: .9; }
 .map-legend, .map-caption { background: rgba(255,255,255,.92); padding: 6px 8px; border-radius: 4px;
   box-shadow: 0 0 4px rgba(0,0,0,.3); font: 12px/1.5 "Noto Sans CJK SC", "Microsoft YaHei", sans-serif;
-  color: #222; max-width: 320px; }
+  color: #222; max-width: 320px; max-height: 55vh; overflow-y: auto; }
 .map-legend h4, .map-caption h4 { margin: 0 0 4px; font-size: 13px; }
 .map-legend .row { display: flex; align-items: center; gap: 6px; }
 .map-legend .row .site-marker { width: 18px; height: 18px; font-size: 10px; flex: none; }

@@ -230,11 +230,14 @@ def planner_map(
     result: CoverageResult | None = None,
     gap_frame: gpd.GeoDataFrame | None = None,
     suggestion: Suggestion | None = None,
+    with_caption: bool = True,
 ) -> folium.Map:
     """The planner's map of ``sites`` (the registry's sites frame) over ``region``.
 
     ``result``/``gap_frame``: coverage and gaps of ``options`` (computed here when
-    not given); ``suggestion``: suggested new sites to draw. Raises
+    not given); ``suggestion``: suggested new sites to draw; ``with_caption``: the
+    box saying region, date, statuses, radii and sources (the app shows these
+    beside the map instead). Raises
     :class:`errors.MapError` as :func:`geodata.webmap.build_map` does.
     """
     lang = options.lang
@@ -284,7 +287,8 @@ def planner_map(
         _add_suggestions(m, suggestion, types[suggestion.site_type], system, lang)
 
     m.add_child(_legend(options, types, shown, suggestion is not None, lang))
-    m.add_child(caption(t("mapx.title", lang), _caption_lines(region, sites, options, types, shown, lang)))
+    if with_caption:
+        m.add_child(caption(t("mapx.title", lang), _caption_lines(region, sites, options, types, shown, lang)))
     if options.towns:
         chosen = region.towns.loc[region.towns["code"].isin(options.towns)]
         if len(chosen):
