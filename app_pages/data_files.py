@@ -12,6 +12,7 @@ import geopandas as gpd
 from settings import Language
 from sites.io import export_sites, read_records
 from sites.storage import SiteStore
+from sites.uploads import stored_upload
 from sites.validation import RawRecords
 
 #: MIME type of each export format.
@@ -23,17 +24,22 @@ EXPORT_MIME: dict[str, str] = {
 }
 
 
+#: What the import accepts, judged from the content.
+IMPORT_KINDS = ("csv", "xlsx", "geojson")
+#: What the region switch accepts.
+BOUNDARY_KINDS = ("geojson", "gpkg", "shapefile_zip")
+
+
 def safe_name(name: str) -> str:
     """The last part of an uploaded file's name (no directories), never empty."""
     return Path(name.replace("\\", "/")).name or "upload"
 
 
 def uploaded_records(name: str, data: bytes) -> RawRecords:
-    """An uploaded CSV/XLSX/GeoJSON read by :func:`sites.io.read_records` (messages name ``name``)."""
-    with tempfile.TemporaryDirectory(prefix="upload-") as tmp:
-        path = Path(tmp) / safe_name(name)
-        path.write_bytes(data)
-        return read_records(path)
+    """An uploaded CSV/XLSX/GeoJSON, checked by :func:`sites.uploads.check_upload` (size, content, zip and
+    XML safety) and read by :func:`sites.io.read_records` from a generated path; ``ImportRejected`` if refused."""
+    with stored_upload(name, data, IMPORT_KINDS) as upload:
+        return read_records(upload.path)
 
 
 def export_bytes(store: SiteStore, suffix: str, lang: Language) -> bytes:

@@ -16,18 +16,19 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages.auth import current_actor
-from app_pages.data_files import boundary_fields, safe_name
+from app_pages.data_files import BOUNDARY_KINDS, boundary_fields
 from app_pages.data_import import problems_table
 from app_pages.plain import md_escape
 from app_pages.ui_text import current_lang, tr
 from app_pages.widgets import translated_radio
-from errors import AccessDenied, BoundaryError, CRSError, RecordError
+from errors import AccessDenied, BoundaryError, CRSError, ImportRejected, RecordError
 from geodata.boundaries import Region, load_region
 from geodata.webmap import build_map, display_names
 from i18n import t
 from settings import get_settings
 from sites.region import RegionSpec, TownIndex
 from sites.storage import SiteStore
+from sites.uploads import KINDS, check_upload
 
 #: Coordinate systems of a boundary file; ``file``: as the file itself says (projected files, GeoPackages).
 BOUNDARY_CRS: tuple[str, ...] = ("file", "wgs84", "gcj02", "bd09")
@@ -49,9 +50,15 @@ def render_region(store: SiteStore) -> None:
                               key="region_upload")
     if upload is None:
         return
+    data = upload.getvalue()
+    try:
+        kind = check_upload(upload.name, data, BOUNDARY_KINDS)
+    except ImportRejected as exc:
+        st.error(md_escape(exc.message(lang)))
+        return
     with tempfile.TemporaryDirectory(prefix="region-") as tmp:
-        path = Path(tmp) / safe_name(upload.name)
-        path.write_bytes(upload.getvalue())
+        path = Path(tmp) / f"boundaries{KINDS[kind][2]}"  # the user's file name never becomes a path
+        path.write_bytes(data)
         try:
             fields = boundary_fields(path)
         except Exception as exc:  # noqa: BLE001  (GDAL raises many kinds; the user sees why)

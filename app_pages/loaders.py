@@ -24,6 +24,7 @@ from scoring.gaps import gaps
 from settings import get_settings
 from sites.frame import sites_frame
 from sites.storage import SiteStore
+from sites.uploads import KINDS, check_upload
 
 #: Where uploaded demand layers are kept (by content hash) for the loaders below.
 DEMAND_DIR = Path(tempfile.gettempdir()) / "worker-sites-demand"
@@ -45,10 +46,16 @@ def load_sites(db_path: str, revision: int) -> gpd.GeoDataFrame:
     return sites_frame(site_store(db_path).list_sites())
 
 
+#: What a demand layer upload may be, judged from its content.
+DEMAND_KINDS = ("csv", "geojson", "gpkg", "geotiff")
+
+
 def save_upload(data: bytes, name: str) -> Path:
-    """Keep an uploaded file under :data:`DEMAND_DIR`, named by its SHA-256, and return its path."""
+    """Check an uploaded demand layer (:func:`sites.uploads.check_upload`: size, content; ``ImportRejected``
+    if refused), keep it under :data:`DEMAND_DIR` named by its SHA-256 and detected kind, return its path."""
+    kind = check_upload(name, data, DEMAND_KINDS)
     DEMAND_DIR.mkdir(parents=True, exist_ok=True)
-    path = DEMAND_DIR / f"{hashlib.sha256(data).hexdigest()}{Path(name).suffix.lower()}"
+    path = DEMAND_DIR / f"{hashlib.sha256(data).hexdigest()}{KINDS[kind][2]}"
     if not path.exists():
         path.write_bytes(data)
     return path

@@ -11,8 +11,10 @@ import streamlit as st
 from app_pages import map_text  # noqa: F401  (registers the texts)
 from app_pages.loaders import save_upload
 from app_pages.map_widgets import translated_multiselect
+from app_pages.plain import md_escape
 from app_pages.ui_text import current_lang, tr
 from app_pages.widgets import translated_radio
+from errors import ImportRejected
 from geodata.boundaries import Region
 from geodata.webmap import available_tiles, display_names
 from scoring.map_export import MapOptions
@@ -96,5 +98,9 @@ def _demand_upload() -> DemandChoice | None:
     if upload is None:
         return None
     weight = st.text_input(tr("ui.mapx.weight_field"), key="map_weight_field").strip()
-    path = save_upload(upload.getvalue(), upload.name)
+    try:
+        path = save_upload(upload.getvalue(), upload.name)
+    except ImportRejected as exc:
+        st.error(md_escape(exc.message(current_lang())))
+        return None
     return DemandChoice(str(path), weight or None, Path(upload.name).name)

@@ -135,5 +135,6 @@ def test_region_switch_refuses_to_orphan_sites_then_switches(db, tmp_path):
     at.button(key="region_switch").click().run()
     assert any("已切换" in s.value for s in at.success)
     with SiteStore(db) as store:
-        assert store.region_spec.source.endswith(DISTRICT.name) and store.region_spec.crs == "gcj02"
+        # kept under a generated name: the uploaded file's name never becomes a path
+        assert store.region_spec.source.endswith("-boundaries.geojson") and store.region_spec.crs == "gcj02"
         assert store.list_sites()[0].town_code == "440605"

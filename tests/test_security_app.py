@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -89,3 +91,38 @@ def test_sign_out_ends_the_session(dep):
     at = _sign_in("viewer", PASSWORDS["viewer"])
     at.sidebar.button(key="sign_out").click().run()
     assert [s.value for s in at.subheader] == ["登录"]
+
+
+def _data_upload(at: AppTest, name: str, data: bytes, key: str = "data_upload") -> AppTest:
+    at.switch_page("app_pages/data_page.py").run()
+    at.file_uploader(key=key).set_value((name, data, "text/csv")).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_guicheng_editor_import_with_a_dali_row_is_refused_in_the_app(dep):
+    data = ("名称,类型,经度,纬度\n桂城新书屋,职工书屋,113.1700,23.0400\n"
+            "大沥冒名书屋,职工书屋,113.1555,23.11835\n").encode()
+    at = _data_upload(_sign_in("gc_editor", PASSWORDS["gc_editor"]), "mixed.csv", data)
+    before = snapshot(dep.db)
+    at.button(key="data_commit").click().run()
+    assert not at.exception, at.exception
+    assert any("无权修改大沥镇" in e.value for e in at.error)
+    assert snapshot(dep.db) == before
+    assert denials(dep.db)[-1][:2] == ("gc_editor", "import")
+
+
+def test_hostile_uploads_are_refused_with_a_clear_message_in_the_app(dep):
+    at = _sign_in("root", PASSWORDS["root"])
+    exe = b"MZ\x90\x00\x03\x00\x00\x00" + bytes(300) + b"This program cannot be run in DOS mode"
+    at = _data_upload(at, "sites.csv", exe)
+    assert at.error and at.error[0].value == r"无法导入文件 sites\.csv："
+    reasons = at.dataframe[0].value.to_string()
+    assert "无法识别文件“sites.csv”的内容" in reasons and "与文件扩展名无关" in reasons
+    assert "data_commit" not in [b.key for b in at.button]
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("towns.shp", bytes(50_000_000))
+        zf.writestr("../../towns.dbf", b"x")
+    at = _data_upload(at, "towns.zip", bomb.getvalue(), key="region_upload")
+    assert any(r"“towns\.shp”压缩比" in e.value and "疑似压缩炸弹" in e.value for e in at.error)
