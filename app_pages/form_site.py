@@ -222,8 +222,9 @@ def render_form(prefix: str, store: SiteStore, site_id: int | None = None) -> No
                          format_func=lambda c: t(f"ui.crs.{c}", lang))
         st.text_input(field_label("coords") + " *", key=f"{prefix}_coords", placeholder="113.14,23.03",
                       help=tr("ui.form.coords_help"))
-        _point_summary(check, store, lang)
-        _errors_under(check, "coords", tried)
+        with st.container():  # one slot whatever it holds, so the map below is never re-mounted
+            _point_summary(check, store, lang)
+            _errors_under(check, "coords", tried)
         _pick_map(prefix, store, check)
         _duplicates(prefix, check)
 

@@ -19,10 +19,11 @@ from scoring.target_store import TargetStore
 from settings import get_settings
 from sites.frame import sites_frame
 
-#: A mark per colour, so the table reads without colour too.
-RAG_MARKS: dict[str, str] = {"green": "🟢", "amber": "🟡", "red": "🔴"}
+#: Colours in words, so the table reads without colour too.
+RAG_KEYS: tuple[str, ...] = ("green", "amber", "red")
 
 lang = current_lang()
+rag_marks = {key: tr(f"ui.targets.rag.{key}") for key in RAG_KEYS}
 store = site_store(str(get_settings().db))
 targets_store = TargetStore(store)
 region = store.region()
@@ -47,8 +48,9 @@ else:
     heads[1].metric(tr("ui.targets.towns_met"), f"{towns_met}/{towns_total}")
     if open_lines:
         nearest = min(open_lines, key=lambda line: line.target.deadline)
-        heads[2].metric(tr("ui.targets.countdown", name=nearest.target.name),
-                        (nearest.target.deadline - as_of).days)
+        days = (nearest.target.deadline - as_of).days
+        heads[2].metric(tr("ui.targets.countdown" if days >= 0 else "ui.targets.overdue", name=nearest.target.name),
+                        abs(days))
     if report.demo_note:
         st.warning(md_escape(report.demo_note))
 
@@ -59,7 +61,7 @@ else:
     st.subheader(tr("ui.targets.by_town"))
     headers = report.column_headers
     cells = [[cell for cell in row_cells] for _, row_cells in report.town_rows]
-    table = pd.DataFrame([[name, *[f"{RAG_MARKS.get(c.rag or '', '')} {c.text}".strip() for c in row_cells]]
+    table = pd.DataFrame([[name, *[f"{rag_marks.get(c.rag or '', '')} {c.text}".strip() for c in row_cells]]
                           for name, row_cells in report.town_rows], columns=headers)
 
     def _fill(frame: pd.DataFrame) -> pd.DataFrame:
@@ -72,7 +74,7 @@ else:
 
     st.subheader(tr("ui.targets.shortfalls"))
     if report.shortfalls:
-        st.dataframe(pd.DataFrame({tr("ui.targets.rag"): [RAG_MARKS[r] for r, _ in report.shortfalls],
+        st.dataframe(pd.DataFrame({tr("ui.targets.rag"): [rag_marks[r] for r, _ in report.shortfalls],
                                    tr("ui.targets.shortfall"): [text for _, text in report.shortfalls]}),
                      hide_index=True, key="targets_shortfalls")
     else:

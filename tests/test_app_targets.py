@@ -61,12 +61,18 @@ def test_headline_town_table_and_countdown(db):
     assert list(summary["达标镇街"]) == ["4 / 7", "0 / 7"]
     by_town = at.dataframe[1].value.set_index("镇街")
     palace = by_town["2025年底前每个镇街建成开放工人文化宫"]
-    assert palace["狮山镇"].endswith("1/1") and palace["狮山镇"].startswith("🟢")
-    assert palace["桂城街道"].endswith("0/1") and palace["桂城街道"].startswith("🔴")
-    assert sum(cell.startswith("🟢") for cell in palace) == 4
+    assert palace["狮山镇"] == "绿 1/1"
+    assert palace["桂城街道"] == "红 0/1"
+    assert sum(cell.startswith("绿") for cell in palace) == 4
     shortfalls = at.dataframe[2].value
     assert len(shortfalls) == 3 + 7  # 3 towns without a palace, 7 without a service centre
     assert len(at.get("arrow_line_chart")) == 2 or len(at.get("vega_lite_chart")) == 2
+
+
+def test_countdown_turns_into_days_overdue(db):
+    at = _open()
+    at.date_input(key="targets_as_of").set_value(datetime.date(2026, 1, 10)).run()
+    assert _metrics(at)["已超过截止日期（天）：2025年底前每个镇街建成开放工人文化宫"] == "10"
 
 
 def test_english_switch(db):
