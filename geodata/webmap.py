@@ -317,15 +317,16 @@ def point_layer(frame: pd.DataFrame, *, name: str, styles: Sequence[MarkerStyle]
 
 def area_layer(frame: gpd.GeoDataFrame, *, name: str, style: Mapping[str, object], fields: Mapping[str, str],
                system: CoordSystem = CoordSystem.WGS84, show: bool = True,
-               tolerance_deg: float = 2e-5) -> folium.GeoJson:
+               tolerance_deg: float = 1e-4) -> folium.GeoJson:
     """Polygons (EPSG:4326) as one GeoJson overlay with a fixed ``style`` and an escaped tooltip.
 
     ``fields`` maps column → tooltip label. Geometries are simplified by
-    ``tolerance_deg`` (2e-5° ≈ 2 m) and rounded to 1e-6° to keep the page small,
+    ``tolerance_deg`` (1e-4° ≈ 10 m, under 2 % of a 500 m radius) and rounded to 1e-5°
+    (≈ 1 m) to keep the page small,
     then shifted into ``system``.
     """
     geoms = shapely.transform(shapely.simplify(np.asarray(frame.geometry.values, dtype=object), tolerance_deg),
-                              lambda xy: np.round(xy, 6))
+                              lambda xy: np.round(xy, 5))
     data = gpd.GeoDataFrame({c: [html.escape(str(v)) for v in frame[c]] for c in fields},
                             geometry=geoms, crs=frame.crs)
     data = data.loc[~data.geometry.is_empty]
