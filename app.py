@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.auth import shared_mode, sign_in_form, sign_out_button, signed_in
+from app_pages.form_site import keep_drafts
 from app_pages.ui_text import LANG_KEY, LANGUAGE_NAMES, current_lang, tr
 from i18n import t
 from settings import LANGUAGES
@@ -47,4 +48,5 @@ navigation = st.navigation(
     [st.Page(script, title=tr(title_key), icon=icon, url_path=url_path, default=index == 0)
      for index, (script, title_key, icon, url_path) in enumerate(pages)]
 )
+keep_drafts()
 navigation.run()

@@ -65,6 +65,23 @@ def problem_text(problem: Problem) -> str:
     return t(problem.code, current_lang(), **problem.params)
 
 
+#: Fields of the add form kept while the user visits other pages (a draft is never lost).
+DRAFT_FIELDS: tuple[str, ...] = ("name", "coords", "address", "host_org", "notes", "source", "opened_on",
+                                 "closed_on")
+
+
+def keep_drafts() -> None:
+    """Keep the add form's draft across pages (``app.py`` calls this on every run).
+
+    Streamlit drops a widget's value after a run that does not draw it; writing
+    the value back marks it as the app's own, so it survives until the form is back.
+    """
+    for name in DRAFT_FIELDS:
+        key = f"add_{name}"
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def form_values(prefix: str) -> tuple[dict[str, object], PastedPoint | None, CoordSystem]:
     """The draft as raw registry values, the pasted point and its coordinate system."""
     state = st.session_state

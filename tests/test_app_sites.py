@@ -90,6 +90,15 @@ def test_bad_entry_shows_its_errors_and_writes_nothing(db):
     assert at.text_input(key="add_coords").value == "113.2644,23.1291"  # nothing the user typed is lost
 
 
+def test_a_draft_survives_a_visit_to_another_page(db):
+    at = _open()
+    _fill(at, "未完成的草稿", "113.15,23.04")
+    at.switch_page("app_pages/targets_page.py").run()
+    at.switch_page(PAGE).run()
+    assert at.text_input(key="add_name").value == "未完成的草稿"
+    assert at.text_input(key="add_coords").value == "113.15,23.04"
+
+
 def test_swapped_and_unreadable_pastes(db):
     at = _open()
     _fill(at, "九江驿站", f"{GCJ_LAT},{GCJ_LNG}")
