@@ -8,6 +8,7 @@ leadership and data pages go to ``tests/artifacts/``.
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -22,6 +23,7 @@ MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 XSS = "<img src=x onerror=alert(1)>"
 GUICHENG = "440605011000"
+MIXED = Path(__file__).resolve().parent / "data" / "sites" / "mixed_bad_rows.csv"
 
 
 def _settle(page) -> None:
@@ -110,10 +112,23 @@ def test_add_a_site_through_the_form_and_see_it_on_the_map(tmp_path):
             page.get_by_role("link", name="目标进度").click()
             expect(page.get_by_text("已完成目标", exact=True)).to_be_visible(timeout=60_000)
             page.screenshot(path=ARTIFACTS / "targets.png", full_page=False)
+            page.get_by_role("heading", name="逐月进度").scroll_into_view_if_needed()
+            expect(page.get_by_role("button", name="下载 PDF")).to_be_visible(timeout=30_000)
+            page.screenshot(path=ARTIFACTS / "targets_progress.png", full_page=False)
 
             page.get_by_role("link", name="数据导入导出").click()
             expect(page.get_by_role("heading", name="修改记录")).to_be_visible(timeout=60_000)
             page.screenshot(path=ARTIFACTS / "data.png", full_page=False)
+            page.get_by_text("WGS84（GPS/天地图/OSM）").first.click()
+            page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(MIXED)
+            expect(page.get_by_text("6 行有错误", exact=False)).to_be_visible(timeout=60_000)
+            page.get_by_role("heading", name="逐行问题").scroll_into_view_if_needed()
+            page.screenshot(path=ARTIFACTS / "data_import_preview.png", full_page=False)
+
+            page.get_by_text("English", exact=True).click()
+            page.get_by_role("link", name="Add and edit sites").click()
+            expect(page.get_by_role("button", name="Save changes")).to_be_visible(timeout=60_000)
+            page.screenshot(path=ARTIFACTS / "sites_edit_en.png", full_page=False)
         finally:
             browser.close()
 
