@@ -138,3 +138,20 @@ def test_region_switch_refuses_to_orphan_sites_then_switches(db, tmp_path):
         # kept under a generated name: the uploaded file's name never becomes a path
         assert store.region_spec.source.endswith("-boundaries.geojson") and store.region_spec.crs == "gcj02"
         assert store.list_sites()[0].town_code == "440605"
+
+
+def test_english_switch_covers_preview_errors_and_buttons(db):
+    at = _open()
+    at.radio(key="lang").set_value("en").run()
+    at.radio(key="data_crs_en").set_value("wgs84")
+    at.file_uploader(key="data_upload").set_value((MIXED.name, MIXED.read_bytes(), "text/csv")).run()
+    assert not at.exception
+    assert at.header[0].value == "Data"
+    preview, problems = at.dataframe[0].value, at.dataframe[1].value
+    assert list(problems.columns) == ["Line", "Field", "Level", "Reason"]
+    assert (preview["Status"] == "❌ error").sum() == len(BAD_LINES)
+    assert any("look swapped" in r for r in problems["Reason"])
+    assert at.button(key="data_commit").label == "Import now"
+    assert [b.label for b in at.get("download_button")][:1] == ["Download CSV"]
+    labels = [w.label for w in (*at.text_input, *at.radio, *at.button, *at.checkbox, *at.selectbox)]
+    assert not any("\u4e00" <= ch <= "\u9fff" for text in labels if text != "语言 / Language" for ch in text)
