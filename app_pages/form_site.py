@@ -30,13 +30,10 @@ from i18n import t
 from settings import load_site_types, site_type
 from sites.models import STATUSES, Site, status_name
 from sites.storage import SiteStore
-from sites.validation import RawRecords, Validation
+from sites.validation import RawRecords
 
 #: Coordinate systems offered for a pasted point; GCJ-02 first: staff copy from Amap.
 CRS_OPTIONS: tuple[str, ...] = ("gcj02", "wgs84", "bd09")
-#: Form fields in the order shown; ``coords`` stands for the pasted point (lng/lat).
-FORM_FIELDS: tuple[str, ...] = ("name", "type", "status", "coords", "address", "host_org", "opened_on",
-                                "closed_on", "notes", "source")
 _COORD_FIELDS = {"lng", "lat", "lng/lat"}
 _DRAFT_COLOUR = "#1f77b4"
 _DUPLICATE_COLOUR = "#d62728"
@@ -103,7 +100,7 @@ def form_values(prefix: str) -> tuple[dict[str, object], PastedPoint | None, Coo
     return values, point, crs
 
 
-def check_draft(prefix: str, store: SiteStore, site_id: int | None) -> tuple[Check, Validation | None]:
+def check_draft(prefix: str, store: SiteStore, site_id: int | None) -> Check:
     """Run the registry's validation on the draft (writing nothing); problems sorted by field."""
     values, point, crs = form_values(prefix)
     check = Check(point, crs)
@@ -119,7 +116,7 @@ def check_draft(prefix: str, store: SiteStore, site_id: int | None) -> tuple[Che
         if name == "coords" and "coords" in check.by_field and problem.code.endswith("_missing"):
             continue  # the unreadable paste already says it
         check.by_field.setdefault(name, []).append(problem)
-    return check, result
+    return check
 
 
 def reset_form(prefix: str) -> None:
@@ -155,7 +152,7 @@ def save(prefix: str, store: SiteStore, site_id: int | None) -> None:
     """Save button callback: validate again, refuse with the reasons, or write with the actor."""
     state = st.session_state
     lang = current_lang()
-    check, _ = check_draft(prefix, store, site_id)
+    check = check_draft(prefix, store, site_id)
     if check.errors:
         state[f"{prefix}_tried"] = True
         state[f"{prefix}_flash"] = ("error", tr("ui.form.not_saved", n=len(check.errors)))
@@ -208,7 +205,7 @@ def render_form(prefix: str, store: SiteStore, site_id: int | None = None) -> No
         state.setdefault(f"{prefix}_{name}", "")
     for name in ("opened_on", "closed_on"):
         state.setdefault(f"{prefix}_{name}", None)
-    check, _ = check_draft(prefix, store, site_id)
+    check = check_draft(prefix, store, site_id)
     tried = bool(state.get(f"{prefix}_tried"))
     types = [tp.key for tp in load_site_types()]
 

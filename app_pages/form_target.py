@@ -18,9 +18,7 @@ from scoring.targets import MEASURES, SCOPES, Target
 from settings import load_site_types, site_type
 from sites.models import STATUSES, status_name
 
-#: Target fields in the order of the form.
-TARGET_FIELDS: tuple[str, ...] = ("name", "site_type", "scope", "towns", "measure", "threshold", "radius_m",
-                                  "statuses", "deadline", "notes")
+#: The target picker's value for "a new target".
 NEW = 0
 
 

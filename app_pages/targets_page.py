@@ -60,7 +60,7 @@ else:
 
     st.subheader(tr("ui.targets.by_town"))
     headers = report.column_headers
-    cells = [[cell for cell in row_cells] for _, row_cells in report.town_rows]
+    cells = [row_cells for _, row_cells in report.town_rows]
     table = pd.DataFrame([[name, *[f"{rag_marks.get(c.rag or '', '')} {c.text}".strip() for c in row_cells]]
                           for name, row_cells in report.town_rows], columns=headers)
 
