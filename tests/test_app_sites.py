@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_pages.form_coords import parse_pasted
 from geodata.crs import CoordSystem, convert_point
 from sites.storage import SiteStore
 
@@ -166,3 +167,24 @@ def test_english_switch_covers_the_form(db):
     assert "the name is empty" in errors and "outside every loaded town" in errors
     labels = [w.label for w in (*at.text_input, *at.radio, *at.button, *at.date_input)]
     assert not any("\u4e00" <= ch <= "\u9fff" for text in labels if text != "语言 / Language" for ch in text)
+
+
+@pytest.mark.parametrize(("text", "lng", "lat", "swapped"), [
+    ("113.14,23.03", 113.14, 23.03, False),
+    ("113.14, 23.03", 113.14, 23.03, False),
+    ("113.14 23.03", 113.14, 23.03, False),
+    ("113.14，23.03", 113.14, 23.03, False),
+    ("23.03,113.14", 113.14, 23.03, True),  # latitude first, as Google copies it
+    ("113.324520,23.099994", 113.32452, 23.099994, False),  # Amap's 复制坐标
+    ("https://uri.amap.com/marker?position=113.3245,23.0999&name=x", 113.3245, 23.0999, False),
+    ("经度：113.331084 纬度：23.112223", 113.331084, 23.112223, False),  # Baidu's 拾取坐标, labelled
+])
+def test_pasted_coordinates(text, lng, lat, swapped):
+    point = parse_pasted(text)
+    assert point is not None
+    assert (point.lng, point.lat, point.swapped) == (pytest.approx(lng), pytest.approx(lat), swapped)
+
+
+def test_text_without_a_pair_is_not_a_point():
+    assert parse_pasted("桂城某处") is None
+    assert parse_pasted("") is None
