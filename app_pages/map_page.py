@@ -98,7 +98,8 @@ with map_col:
         view = st.session_state.get(MAP_KEY) or {}
         centre = view.get("center")
         # folium's render adds to the elements it renders, so each run draws a copy: same HTML, same iframe.
-        state = st_folium(copy.deepcopy(built[1]), key=MAP_KEY, height=620, use_container_width=True,
+        # render=False: st_folium renders the map itself once; rendering the whole figure first only doubled it.
+        state = st_folium(copy.deepcopy(built[1]), key=MAP_KEY, height=620, use_container_width=True, render=False,
                           returned_objects=["last_active_drawing", "center", "zoom"],
                           center=(centre["lat"], centre["lng"]) if centre else None, zoom=view.get("zoom"))
         feature = (state or {}).get("last_active_drawing") or {}

@@ -99,7 +99,7 @@ path.leaflet-interactive:focus:not(:focus-visible) { outline: none; }
 .map-popup th { text-align: left; padding-right: 8px; white-space: nowrap; vertical-align: top; }
 </style>"""
 
-TOWN_STYLE = {"color": "#1f4e79", "weight": 2, "fillColor": "#9ecae1", "fillOpacity": 0.25}
+TOWN_STYLE = {"color": "#1f4e79", "weight": 2, "fillColor": "#9ecae1", "fillOpacity": 0.25, "className": "town-outline"}
 TOWN_HIGHLIGHT = {"weight": 4, "fillOpacity": 0.45}
 #: Choropleth classes of a share (0–1): upper bounds and fill colours, red (low) to green (high).
 SHARE_CLASSES: tuple[tuple[float, str], ...] = (

@@ -264,10 +264,12 @@ def planner_map(
             if options.towns:
                 of_type = of_type.loc[of_type["town_code"].isin(options.towns)]
             if len(of_type):
+                # The town code rides along so that clicking a gap selects its town, as clicking the town does.
                 frame = of_type.assign(town=[region.town_name(c, lang) for c in of_type["town_code"]],
-                                       area=of_type["area_km2"].map("{:.2f}".format))
+                                       code=of_type["town_code"], area=of_type["area_km2"].map("{:.2f}".format))
                 area_layer(frame, name=t("mapx.layer.gaps", lang, type=types[key].name(lang)), style=GAP_STYLE,
-                           fields={"town": t("mapx.field.town", lang), "area": t("mapx.field.area", lang)},
+                           fields={"town": t("mapx.field.town", lang), "code": t("map.field.code", lang),
+                                   "area": t("mapx.field.area", lang)},
                            system=system, show=key == focus).add_to(m)
 
     shown = shown_sites(sites, options)

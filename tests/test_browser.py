@@ -42,7 +42,7 @@ def test_map_renders_offline_with_labels_and_language_switch(tmp_path):
             page.goto(url)
 
             frame = page.frame_locator(MAP_IFRAME)
-            expect(frame.locator("path.leaflet-interactive")).to_have_count(7, timeout=40_000)
+            expect(frame.locator("path.town-outline")).to_have_count(7, timeout=40_000)
             expect(frame.locator(".town-label span", has_text="桂城街道")).to_be_visible()
             expect(frame.locator(".leaflet-control-attribution")).to_contain_text("OpenStreetMap contributors")
             expect(frame.locator(".leaflet-tile")).to_have_count(0)
@@ -64,7 +64,7 @@ def test_map_renders_offline_with_labels_and_language_switch(tmp_path):
             expect(new_frame.locator(".town-label span", has_text="Guicheng Subdistrict")).to_be_visible(
                 timeout=30_000)
             expect(page.locator(MAP_IFRAME)).to_have_count(1, timeout=30_000)
-            expect(frame.locator("path.leaflet-interactive")).to_have_count(7)
+            expect(frame.locator("path.town-outline")).to_have_count(7)
             expect(frame.locator(".town-label span", has_text="桂城街道")).to_have_count(0)
             page.screenshot(path=ARTIFACTS / "map_en.png", full_page=True)
         finally:
@@ -97,7 +97,7 @@ def test_standalone_export_opens_with_no_network(tmp_path):
             page = browser.new_page(viewport={"width": 900, "height": 700})
             page.route("**/*", nothing_but_the_file)
             page.goto(export.as_uri())
-            expect(page.locator("path.leaflet-interactive")).to_have_count(7, timeout=20_000)
+            expect(page.locator("path.town-outline")).to_have_count(7, timeout=20_000)
             expect(page.locator(".town-label span", has_text="狮山镇")).to_be_visible()
             expect(page.locator(".leaflet-control-zoom-in")).to_be_visible()  # leaflet.css applied
             page.screenshot(path=ARTIFACTS / "standalone.png")
