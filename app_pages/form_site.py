@@ -9,7 +9,6 @@ callback reads, checks and writes them before the page is drawn again.
 from __future__ import annotations
 
 import datetime
-import functools
 import html
 from dataclasses import dataclass, field
 
@@ -37,6 +36,8 @@ CRS_OPTIONS: tuple[str, ...] = ("gcj02", "wgs84", "bd09")
 _COORD_FIELDS = {"lng", "lat", "lng/lat"}
 _DRAFT_COLOUR = "#1f77b4"
 _DUPLICATE_COLOUR = "#d62728"
+#: What the form's map returns: a click on the background, or on a town.
+_CLICKS: tuple[str, ...] = ("last_clicked", "last_object_clicked")
 
 
 @dataclass
@@ -205,6 +206,7 @@ def render_form(prefix: str, store: SiteStore, site_id: int | None = None) -> No
         state.setdefault(f"{prefix}_{name}", "")
     for name in ("opened_on", "closed_on"):
         state.setdefault(f"{prefix}_{name}", None)
+    _take_click(prefix)
     check = check_draft(prefix, store, site_id)
     tried = bool(state.get(f"{prefix}_tried"))
     types = [tp.key for tp in load_site_types()]
@@ -282,16 +284,23 @@ def _pick_map(prefix: str, store: SiteStore, check: Check) -> None:
         folium.CircleMarker([site.lat, site.lng], radius=8, color=_DUPLICATE_COLOUR, fill=True, fill_opacity=0.9,
                             tooltip=html.escape(f"#{site.id} {site.name}")).add_to(fmap)
     st.caption(tr("ui.form.map_hint"))
-    st_folium(fmap, key=f"{prefix}_map", height=360, use_container_width=True, returned_objects=["last_clicked"],
-              on_change=functools.partial(_clicked, prefix))
+    st_folium(fmap, key=f"{prefix}_map", height=360, use_container_width=True, returned_objects=list(_CLICKS))
 
 
-def _clicked(prefix: str) -> None:
-    """Map click callback: the clicked point, in WGS84, becomes the form's point."""
-    click = (st.session_state.get(f"{prefix}_map") or {}).get("last_clicked")
-    if click:
-        st.session_state[f"{prefix}_coords"] = f"{float(click['lng']):.6f},{float(click['lat']):.6f}"
-        st.session_state[f"{prefix}_crs"] = "wgs84"
+def _take_click(prefix: str) -> None:
+    """A new click on the form's map becomes the form's point, in WGS84.
+
+    A click on the background comes back as ``last_clicked``, a click on a town
+    as ``last_object_clicked`` (streamlit-folium); whichever is new wins.
+    """
+    state = st.session_state
+    value = state.get(f"{prefix}_map") or {}
+    for kind in _CLICKS:
+        click = value.get(kind)
+        if click and click != state.get(f"{prefix}_{kind}_taken"):
+            state[f"{prefix}_{kind}_taken"] = click
+            state[f"{prefix}_coords"] = f"{float(click['lng']):.6f},{float(click['lat']):.6f}"
+            state[f"{prefix}_crs"] = "wgs84"
 
 
 def _duplicate_sites(store: SiteStore, check: Check) -> list[Site]:

@@ -85,6 +85,16 @@ def test_add_a_site_through_the_form_and_see_it_on_the_map(tmp_path):
             assert page.locator('img[src="x"]').count() == 0
             page.screenshot(path=ARTIFACTS / "sites_add.png", full_page=False)
 
+            # A click on the small map sets the next site's point, in WGS84.
+            _settle(page)
+            label = page.frame_locator(MAP_IFRAME).locator(".town-label span", has_text="狮山镇")
+            label.scroll_into_view_if_needed()
+            box = label.bounding_box()
+            page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            expect(page.get_by_text("所在镇街：狮山镇")).to_be_visible(timeout=30_000)
+            expect(page.get_by_role("radio", name="WGS84（GPS/天地图/OSM）")).to_be_checked()
+            expect(page.get_by_label("坐标（经度,纬度） *", exact=True)).not_to_have_value("")
+
             with SiteStore(tmp_path / "sites.db") as store:
                 site = store.list_sites()[0]
             assert (site.name, site.town_code) == (XSS, GUICHENG)
