@@ -11,9 +11,10 @@ from app_pages.data_files import EXPORT_MIME, export_bytes
 from app_pages.data_import import render_import
 from app_pages.data_region import render_region
 from app_pages.form_text import audit_table
-from app_pages.form_widgets import actor_input, translated_select
+from app_pages.form_widgets import actor_input
 from app_pages.loaders import site_store
 from app_pages.ui_text import current_lang, tr
+from app_pages.widgets import translated_select
 from i18n import t
 from settings import get_settings
 from sites.audit import ACTIONS, audit_log

@@ -7,10 +7,9 @@ import datetime
 import streamlit as st
 
 from app_pages.auth import current_actor
-from app_pages.form_widgets import translated_select
 from app_pages.plain import md_escape
 from app_pages.ui_text import current_lang, tr
-from app_pages.widgets import translated_radio, widget_key
+from app_pages.widgets import translated_radio, translated_select, widget_key
 from errors import AccessDenied, NotFound, Problem, RecordError
 from i18n import t
 from scoring.target_store import TargetStore

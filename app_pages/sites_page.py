@@ -10,11 +10,11 @@ import streamlit as st
 from app_pages.auth import current_actor
 from app_pages.form_site import load_site, render_form
 from app_pages.form_text import audit_table
-from app_pages.form_widgets import actor_input, translated_select
+from app_pages.form_widgets import actor_input
 from app_pages.loaders import site_store
 from app_pages.plain import md_escape
 from app_pages.ui_text import current_lang, tr
-from app_pages.widgets import translated_radio
+from app_pages.widgets import translated_radio, translated_select
 from errors import AccessDenied, NotFound, RecordError
 from i18n import t
 from settings import get_settings, load_site_types, site_type

@@ -20,12 +20,9 @@ def widget_key(key: str) -> str:
     return f"{key}_{current_lang()}"
 
 
-def translated_radio(label: str, options: Sequence[str], *, key: str, default: str,
-                     format_func: Callable[[str], str], horizontal: bool = True) -> str:
-    """A radio over ``options`` whose value survives language switches; returns the chosen option.
-
-    ``default`` is used when ``st.session_state[key]`` holds no valid option.
-    """
+def _translated(widget: Callable[..., object], label: str, options: Sequence[str], *, key: str, default: str,
+                format_func: Callable[[str], str], **kwargs: object) -> str:
+    """Draw ``widget`` (st.radio or st.selectbox) over ``options``, holding its value under ``key``."""
     if st.session_state.get(key) not in options:
         st.session_state[key] = default
     wkey = widget_key(key)
@@ -34,5 +31,21 @@ def translated_radio(label: str, options: Sequence[str], *, key: str, default: s
     def _keep() -> None:
         st.session_state[key] = st.session_state[wkey]
 
-    st.radio(label, options, format_func=format_func, key=wkey, horizontal=horizontal, on_change=_keep)
+    widget(label, options, format_func=format_func, key=wkey, on_change=_keep, **kwargs)
     return st.session_state[key]
+
+
+def translated_radio(label: str, options: Sequence[str], *, key: str, default: str,
+                     format_func: Callable[[str], str], horizontal: bool = True) -> str:
+    """A radio over ``options`` whose value survives language switches; returns the chosen option.
+
+    ``default`` is used when ``st.session_state[key]`` holds no valid option.
+    """
+    return _translated(st.radio, label, options, key=key, default=default, format_func=format_func,
+                       horizontal=horizontal)
+
+
+def translated_select(label: str, options: Sequence[str], *, key: str, default: str,
+                      format_func: Callable[[str], str]) -> str:
+    """A selectbox over ``options`` whose value survives language switches; returns the chosen option."""
+    return _translated(st.selectbox, label, options, key=key, default=default, format_func=format_func)
