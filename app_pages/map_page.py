@@ -10,7 +10,6 @@ zoom) so the next map keeps it.
 from __future__ import annotations
 
 import copy
-import html
 
 import streamlit as st
 from streamlit_folium import st_folium
@@ -22,17 +21,41 @@ from app_pages.map_suggest import current_suggestion, suggestion_panel
 from app_pages.map_table import town_table
 from app_pages.ui_text import current_lang, tr
 from errors import MapError, ProductError
+from geodata.crs import CoordSystem, convert_point
+from geodata.webmap import tile_layers
 from scoring.map_export import export_html, planner_map, shown_sites
 from settings import get_settings
 from sites.demo import seed_demo
 from sites.io import neutralise
 from sites.region import BUNDLED
-from sites.storage import default_actor
+from sites.storage import SiteStore, default_actor
 
+#: What st_folium reports of a click: on the bare map, or on a feature (town, gap, catchment, site).
+CLICKS = ("last_clicked", "last_object_clicked")
 #: Session keys: the st_folium state (also its widget key), the built map and the export.
 MAP_KEY = "town_map"
 BUILT_KEY = "map_built"
 EXPORT_KEY = "map_export_html"
+
+
+
+def clicked_town(store: SiteStore, state: dict, system: CoordSystem) -> str | None:
+    """Code of the town under the newest click on the map, whatever layer was clicked.
+
+    A click comes in the base map's coordinate ``system`` (GCJ-02 on Amap tiles,
+    else WGS84) and is converted to WGS84 for the point-in-polygon test. The
+    selection stays until the next click.
+    """
+    seen = st.session_state.setdefault("map_clicks_seen", {})
+    for kind in CLICKS:
+        click = state.get(kind)
+        if click and click != seen.get(kind):
+            seen[kind] = click
+            lng, lat = convert_point(float(click["lng"]), float(click["lat"]), system, CoordSystem.WGS84)
+            code = store.towns().assign([lng], [lat])[0]
+            st.session_state["map_selected_town"] = None if code is None else str(code)
+    return st.session_state.get("map_selected_town")
+
 
 lang = current_lang()
 settings = get_settings()
@@ -86,12 +109,14 @@ with map_col:
     built_key = (data_args, options, id(suggestion))
     built = st.session_state.get(BUILT_KEY)
     try:
-        if built is None or built[0] != built_key:
-            with st.spinner(tr("ui.mapx.drawing")):
+        # The spinner stands on every run, not only when drawing: an element that comes and goes before the map
+        # would shift the map's place in the page, and Streamlit would mount a new map iframe (losing the view).
+        with st.spinner(tr("ui.mapx.drawing")):
+            if built is None or built[0] != built_key:
                 built = (built_key, planner_map(region, sites, options, result=result, gap_frame=gap_frame,
                                                 suggestion=suggestion, with_caption=False))
-            st.session_state[BUILT_KEY] = built
-            st.session_state.pop(EXPORT_KEY, None)
+                st.session_state[BUILT_KEY] = built
+                st.session_state.pop(EXPORT_KEY, None)
     except MapError as exc:
         st.error(exc.message(lang))
     else:
@@ -100,10 +125,9 @@ with map_col:
         # folium's render adds to the elements it renders, so each run draws a copy: same HTML, same iframe.
         # render=False: st_folium renders the map itself once; rendering the whole figure first only doubled it.
         state = st_folium(copy.deepcopy(built[1]), key=MAP_KEY, height=620, use_container_width=True, render=False,
-                          returned_objects=["last_active_drawing", "center", "zoom"],
+                          returned_objects=[*CLICKS, "center", "zoom"],
                           center=(centre["lat"], centre["lng"]) if centre else None, zoom=view.get("zoom"))
-        feature = (state or {}).get("last_active_drawing") or {}
-        code = html.unescape(str(feature.get("properties", {}).get("code", "")))
+        code = clicked_town(store, state or {}, tile_layers(options.tiles, tianditu_key=options.tianditu_key)[1])
         if code:
             st.info(tr("ui.map.selected", name=region.town_name(code, lang), code=code))
         else:

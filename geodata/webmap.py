@@ -318,7 +318,7 @@ def point_layer(frame: pd.DataFrame, *, name: str, styles: Sequence[MarkerStyle]
 def area_layer(frame: gpd.GeoDataFrame, *, name: str, style: Mapping[str, object], fields: Mapping[str, str],
                system: CoordSystem = CoordSystem.WGS84, show: bool = True,
                tolerance_deg: float = 1e-4) -> folium.GeoJson:
-    """Polygons (EPSG:4326) as one GeoJson overlay with a fixed ``style`` and an escaped tooltip.
+    """Polygons (EPSG:4326) as one GeoJson overlay with a fixed ``style`` and an escaped tooltip and popup.
 
     ``fields`` maps column → tooltip label. Geometries are simplified by
     ``tolerance_deg`` (1e-4° ≈ 10 m, under 2 % of a 500 m radius) and rounded to 1e-5°
@@ -332,10 +332,12 @@ def area_layer(frame: gpd.GeoDataFrame, *, name: str, style: Mapping[str, object
     data = data.loc[~data.geometry.is_empty]
     if system != CoordSystem.WGS84:
         data = convert_frame(data, CoordSystem.WGS84, system)
-    tooltip = (folium.GeoJsonTooltip(fields=list(fields), aliases=[html.escape(a) for a in fields.values()],
-                                     sticky=True) if fields and len(data) else None)
+    labelled = bool(fields) and len(data) > 0
+    aliases = [html.escape(a) for a in fields.values()]
+    tooltip = folium.GeoJsonTooltip(fields=list(fields), aliases=aliases, sticky=True) if labelled else None
+    popup = folium.GeoJsonPopup(fields=list(fields), aliases=aliases) if labelled else None
     return folium.GeoJson(data.__geo_interface__, name=html.escape(name), style_function=lambda _f: dict(style),
-                          tooltip=tooltip, show=show)
+                          tooltip=tooltip, popup=popup, show=show)
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,9 @@ def test_map_renders_offline_with_labels_and_language_switch(tmp_path):
     with streamlit_app(tmp_path) as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(viewport={"width": 1400, "height": 950}, locale="zh-CN")
+            # Tall enough that the map needs no scrolling: a click after an inner scroll lands off target in headless
+            # Chromium (the iframe gets it shifted by the scroll), which is a harness artefact, not the app.
+            context = browser.new_context(viewport={"width": 1400, "height": 1300}, locale="zh-CN")
             context.route("**/*", only_local)
             page = context.new_page()
             page.on("response", lambda r: "/app/static/vendor/" in r.url and vendor_served.append((r.url, r.status)))
