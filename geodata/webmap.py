@@ -93,6 +93,8 @@ path.leaflet-interactive:focus:not(:focus-visible) { outline: none; }
   box-shadow: 0 0 4px rgba(0,0,0,.3); font: 12px/1.5 "Noto Sans CJK SC", "Microsoft YaHei", sans-serif;
   color: #222; max-width: 320px; max-height: 55vh; overflow-y: auto; }
 .map-legend h4, .map-caption h4 { margin: 0 0 4px; font-size: 13px; }
+.map-legend summary { font-weight: bold; font-size: 13px; cursor: pointer; }
+.map-legend { font-size: 11px; max-height: 40vh; }
 .map-legend .row { display: flex; align-items: center; gap: 6px; }
 .map-legend .row .site-marker { width: 18px; height: 18px; font-size: 10px; flex: none; }
 .map-legend .swatch { width: 16px; height: 12px; flex: none; border: 1px solid #666; }
@@ -377,8 +379,12 @@ class _HtmlControl(MacroElement):
 
 
 def legend(title: str, sections: Sequence[tuple[str, Sequence[LegendEntry]]]) -> MacroElement:
-    """A legend control (bottom left): ``title`` and titled sections of entries; all text escaped."""
-    parts = [f"<h4>{html.escape(title)}</h4>"]
+    """A legend control (bottom left): ``title`` and titled sections of entries; all text escaped.
+
+    The legend is a ``<details>`` block, open at first: one click on its title folds it
+    away, so it never has to hide the towns under it.
+    """
+    parts = [f"<details open><summary>{html.escape(title)}</summary>"]
     for heading, entries in sections:
         if not entries:
             continue
@@ -392,6 +398,7 @@ def legend(title: str, sections: Sequence[tuple[str, Sequence[LegendEntry]]]) ->
                 swatch = (f'<span class="swatch" style="background:{safe_colour(entry.fill)};'
                           f'opacity:{float(entry.fill_opacity):.2f};border-style:{border}"></span>')
             parts.append(f'<div class="row">{swatch}<span>{html.escape(entry.label)}</span></div>')
+    parts.append("</details>")
     return _HtmlControl("".join(parts), css_class="map-legend", position="bottomleft")
 
 
