@@ -139,7 +139,8 @@ _FIELD_OPTIONS: tuple[tuple[str, str, str], ...] = (
 
 def _store_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", metavar="PATH", help="registry database (default: SITES_DB)")
-    parser.add_argument("--user", help="who is writing, for the audit trail (default: SITES_USER or OS user)")
+    parser.add_argument("--user", help="who is writing: for the audit trail in local mode; in shared mode the account "
+                        "to sign in as (password from SITES_PASSWORD or standard input)")
 
 
 def configure_target_edit(parser: argparse.ArgumentParser, *, with_id: bool) -> None:
@@ -173,27 +174,31 @@ def _print_json(value: object) -> None:
     print(json.dumps(value, ensure_ascii=False, indent=2))
 
 
-def _actor(args: argparse.Namespace) -> str:
-    from sites.storage import default_actor
+def _actor(store, args: argparse.Namespace):
+    """Who writes: the local user, or in shared mode the account signed in as ``python -m sites`` does it."""
+    from sites.account_cli import cli_actor
 
-    return args.user or default_actor()
+    return cli_actor(store.sites, args)
 
 
 def run_target_add(args: argparse.Namespace) -> int:
     """Add a target; print it as JSON."""
-    _print_json(_target_store(args).add(_fields(args), actor=_actor(args)).to_dict())
+    store = _target_store(args)
+    _print_json(store.add(_fields(args), actor=_actor(store, args)).to_dict())
     return 0
 
 
 def run_target_update(args: argparse.Namespace) -> int:
     """Change the given fields of a target; print it as JSON."""
-    _print_json(_target_store(args).update(args.id, _fields(args), actor=_actor(args)).to_dict())
+    store = _target_store(args)
+    _print_json(store.update(args.id, _fields(args), actor=_actor(store, args)).to_dict())
     return 0
 
 
 def run_target_delete(args: argparse.Namespace) -> int:
     """Delete a target (its history stays); print what was deleted."""
-    _print_json(_target_store(args).delete(args.id, actor=_actor(args)).to_dict())
+    store = _target_store(args)
+    _print_json(store.delete(args.id, actor=_actor(store, args)).to_dict())
     return 0
 
 

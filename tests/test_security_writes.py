@@ -221,3 +221,30 @@ def test_cli_user_commands_bootstrap_then_admin_only(tmp_path):
     assert "denied  eve  account.grant" in log.stdout
     for secret in ("boss-password-1", "eve-password-1"):
         assert secret.encode() not in db.read_bytes()
+
+
+def _scoring_cli(dep, *args: str, user: str | None, password: str | None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SITES_")}
+    env.update(SITES_MODE="shared", SITES_DB=str(dep.db), SITES_LANGUAGE="zh")
+    if password is not None:
+        env["SITES_PASSWORD"] = password
+    command = [sys.executable, "-m", "scoring", *args] + (["--user", user] if user else [])
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_scoring_target_commands_sign_in_like_the_sites_cli(dep):
+    target = TargetStore(dep.store).list_targets()[0]
+    before = TargetStore(dep.store).list_targets()
+    editor = _scoring_cli(dep, "target-update", str(target.id), "--threshold", "0", user="gc_editor",
+                          password=PASSWORDS["gc_editor"])
+    assert editor.returncode == 2 and "只有管理员可以执行此操作（target.update）" in editor.stderr
+    anonymous = _scoring_cli(dep, "target-delete", str(target.id), user=None, password=None)
+    assert anonymous.returncode == 2 and "请先登录" in anonymous.stderr
+    wrong = _scoring_cli(dep, "target-delete", str(target.id), user="root", password="not-the-password")
+    assert wrong.returncode == 2 and "用户名或密码错误" in wrong.stderr
+    assert TargetStore(dep.store).list_targets() == before
+    admin = _scoring_cli(dep, "target-update", str(target.id), "--threshold", "2", user="root",
+                         password=PASSWORDS["root"])
+    assert admin.returncode == 0, admin.stderr
+    assert TargetStore(dep.store).get_target(target.id).threshold == 2
+    assert TargetStore(dep.store).history(target.id)[-1].actor == "root"
