@@ -14,9 +14,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -81,3 +82,22 @@ def streamlit_app(tmp_path: Path, *, timeout_s: float = 40) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+#: Hosts the app under test may be reached on; every other request is aborted and recorded.
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
+#: The streamlit-folium component's iframe.
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def local_only(blocked: list[str]) -> Callable:
+    """A Playwright route handler that lets local requests through and aborts (and records) the rest."""
+
+    def route(route) -> None:
+        if urlparse(route.request.url).hostname in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    return route

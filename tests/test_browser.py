@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 import pytest
 
 from geodata.boundaries import bundled_region
 from geodata.map_assets import require_assets, standalone_html
 from geodata.webmap import build_map
-from tests.browser_support import ARTIFACTS, CHROMIUM_ARGS, require_chromium, streamlit_app
+from tests.browser_support import (
+    ARTIFACTS,
+    CHROMIUM_ARGS,
+    MAP_IFRAME,
+    local_only,
+    require_chromium,
+    streamlit_app,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 
 def test_map_renders_offline_with_labels_and_language_switch(tmp_path):
@@ -25,20 +28,13 @@ def test_map_renders_offline_with_labels_and_language_switch(tmp_path):
     blocked: list[str] = []
     vendor_served: list[tuple[str, int]] = []
 
-    def only_local(route):
-        if urlparse(route.request.url).hostname in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
     with streamlit_app(tmp_path) as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
             # Tall enough that the map needs no scrolling: a click after an inner scroll lands off target in headless
             # Chromium (the iframe gets it shifted by the scroll), which is a harness artefact, not the app.
             context = browser.new_context(viewport={"width": 1400, "height": 1300}, locale="zh-CN")
-            context.route("**/*", only_local)
+            context.route("**/*", local_only(blocked))
             page = context.new_page()
             page.on("response", lambda r: "/app/static/vendor/" in r.url and vendor_served.append((r.url, r.status)))
             page.goto(url)

@@ -9,18 +9,22 @@ leadership and data pages go to ``tests/artifacts/``.
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
 from geodata.map_assets import require_assets
 from sites.storage import SiteStore
-from tests.browser_support import ARTIFACTS, CHROMIUM_ARGS, require_chromium, streamlit_app
+from tests.browser_support import (
+    ARTIFACTS,
+    CHROMIUM_ARGS,
+    MAP_IFRAME,
+    local_only,
+    require_chromium,
+    streamlit_app,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 XSS = "<img src=x onerror=alert(1)>"
 GUICHENG = "440605011000"
 MIXED = Path(__file__).resolve().parent / "data" / "sites" / "mixed_bad_rows.csv"
@@ -51,19 +55,12 @@ def test_add_a_site_through_the_form_and_see_it_on_the_map(tmp_path):
     blocked: list[str] = []
     dialogs: list[str] = []
 
-    def only_local(route):
-        if urlparse(route.request.url).hostname in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with streamlit_app(tmp_path, timeout_s=60) as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-            context.route("**/*", only_local)
+            context.route("**/*", local_only(blocked))
             page = context.new_page()
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
             page.goto(url)

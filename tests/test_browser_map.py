@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 import pytest
 
 from geodata.map_assets import require_assets
@@ -11,12 +9,17 @@ from scoring.map_export import MapOptions, export_html
 from sites.demo import seed_demo
 from sites.frame import sites_frame
 from sites.storage import SiteStore
-from tests.browser_support import ARTIFACTS, CHROMIUM_ARGS, require_chromium, streamlit_app
+from tests.browser_support import (
+    ARTIFACTS,
+    CHROMIUM_ARGS,
+    MAP_IFRAME,
+    local_only,
+    require_chromium,
+    streamlit_app,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 XSS = "<img src=x onerror=alert(1)>"
 
 
@@ -36,18 +39,11 @@ def test_planner_map_shows_markers_legend_and_names_as_text(tmp_path):
     blocked: list[str] = []
     dialogs: list[str] = []
 
-    def only_local(route):
-        if urlparse(route.request.url).hostname in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
     with streamlit_app(tmp_path) as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(viewport={"width": 1500, "height": 1000}, locale="zh-CN")
-            context.route("**/*", only_local)
+            context.route("**/*", local_only(blocked))
             page = context.new_page()
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
             page.goto(url)
