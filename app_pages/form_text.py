@@ -112,7 +112,7 @@ def audit_table(entries: Sequence[AuditEntry], lang: Language) -> dict[str, list
         t("ui.audit.at", lang): [e.at for e in entries],
         t("ui.audit.actor", lang): [e.actor for e in entries],
         t("ui.audit.action", lang): [t(f"ui.audit.{e.action}", lang) for e in entries],
-        t("ui.audit.site", lang): [e.site_id for e in entries],
+        t("ui.audit.site", lang): [e.subject_id for e in entries],
         t("ui.audit.name", lang): [name(e) for e in entries],
         t("ui.audit.changes", lang): [changes(e) for e in entries],
     }

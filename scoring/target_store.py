@@ -22,13 +22,13 @@ import datetime
 import json
 import sqlite3
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from errors import NotFound, Problem, RecordError
 from scoring.targets import EDITABLE_FIELDS, MEASURES, SCOPES, Target, parse_target
 from sites.permissions import Actor
 from sites.region import BUNDLED
-from sites.storage import Migration, SiteStore, utc_now
+from sites.storage import AuditEntry, Migration, SiteStore, utc_now
 
 COMPONENT = "targets"
 _COLUMNS: tuple[str, ...] = (
@@ -99,24 +99,6 @@ TARGET_MIGRATIONS: tuple[Migration, ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class TargetAuditEntry:
-    """One recorded write of a target: ``before``/``after`` are its values (``None`` when absent)."""
-
-    id: int
-    target_id: int
-    action: str
-    actor: str
-    at: str
-    before: dict[str, object] | None
-    after: dict[str, object] | None
-
-    def changes(self) -> dict[str, tuple[object, object]]:
-        """Fields whose value differs, as (before, after)."""
-        b, a = self.before or {}, self.after or {}
-        return {k: (b.get(k), a.get(k)) for k in _COLUMNS if b.get(k) != a.get(k)}
-
-
 class TargetStore:
     """The targets of one registry database (created and migrated on first use)."""
 
@@ -139,15 +121,14 @@ class TargetStore:
         with self.sites.read_transaction() as conn:
             return _get(conn, target_id)
 
-    def history(self, target_id: int) -> list[TargetAuditEntry]:
+    def history(self, target_id: int) -> list[AuditEntry]:
         """Every recorded write of a target, oldest first (kept after a delete)."""
         with self.sites.read_transaction() as conn:
             rows = conn.execute("SELECT id, target_id, action, actor, at, before, after FROM target_audit "
                                 "WHERE target_id = ? ORDER BY id", (int(target_id),)).fetchall()
         if not rows:
             raise NotFound(Problem("target.not_found", {"id": target_id}))
-        return [TargetAuditEntry(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]) if r[5] else None,
-                                 json.loads(r[6]) if r[6] else None) for r in rows]
+        return [AuditEntry.from_row(r) for r in rows]
 
     # ------------------------------------------------------------------- writes
 

@@ -8,7 +8,6 @@ UTC ISO 8601 stamps; ``since``/``until`` are UTC calendar dates, both inclusive.
 from __future__ import annotations
 
 import datetime
-import json
 
 from sites.storage import AuditEntry, SiteStore
 
@@ -44,5 +43,4 @@ def audit_log(store: SiteStore, *, site_id: int | None = None, action: str | Non
     with store.read_transaction() as conn:
         rows = conn.execute(f"SELECT id, site_id, action, actor, at, before, after FROM audit {where} "
                             "ORDER BY id DESC LIMIT ?", (*params, int(limit))).fetchall()
-    return [AuditEntry(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]) if r[5] else None,
-                       json.loads(r[6]) if r[6] else None) for r in rows]
+    return [AuditEntry.from_row(r) for r in rows]

@@ -259,7 +259,7 @@ _COMMANDS = {"import": _import, "list": _list, "export": _export, "add": _add, "
 
 
 def _entry_dict(entry: AuditEntry) -> dict[str, object]:
-    return {"id": entry.id, "site_id": entry.site_id, "action": entry.action, "actor": entry.actor,
+    return {"id": entry.id, "site_id": entry.subject_id, "action": entry.action, "actor": entry.actor,
             "at": entry.at, "before": entry.before, "after": entry.after}
 
 

@@ -95,21 +95,31 @@ SITE_MIGRATIONS: tuple[Migration, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
-    """One recorded write: ``before``/``after`` are the site's values (``None`` when absent)."""
+    """One recorded write of a site (or of a target, which keeps its trail the same way).
+
+    ``subject_id`` is the id of the record written; ``before``/``after`` are its
+    values (``None`` when absent).
+    """
 
     id: int
-    site_id: int
+    subject_id: int
     action: str
     actor: str
     at: str
     before: dict[str, object] | None
     after: dict[str, object] | None
 
+    @classmethod
+    def from_row(cls, row: Sequence[object]) -> AuditEntry:
+        """From ``(id, subject id, action, actor, at, before JSON, after JSON)``."""
+        before, after = (json.loads(v) if v else None for v in (row[5], row[6]))
+        return cls(int(row[0]), int(row[1]), str(row[2]), str(row[3]), str(row[4]), before, after)
+
     def changes(self) -> dict[str, tuple[object, object]]:
-        """Fields whose value differs, as (before, after)."""
+        """Fields whose value differs, as (before, after); empty and missing count as the same."""
         b, a = self.before or {}, self.after or {}
         empty = (None, "")
-        return {k: (b.get(k), a.get(k)) for k in SITE_FIELDS
+        return {k: (b.get(k), a.get(k)) for k in dict.fromkeys([*b, *a])
                 if b.get(k) != a.get(k) and not (b.get(k) in empty and a.get(k) in empty)}
 
 
@@ -358,8 +368,7 @@ class SiteStore:
                 (site_id,)).fetchall()
         if not rows:
             raise NotFound(Problem("sites.not_found", {"id": site_id}))
-        return [AuditEntry(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]) if r[5] else None,
-                           json.loads(r[6]) if r[6] else None) for r in rows]
+        return [AuditEntry.from_row(r) for r in rows]
 
     def count(self) -> int:
         with self._lock:
