@@ -108,6 +108,8 @@ SHARE_CLASSES: tuple[tuple[float, str], ...] = (
     (0.2, "#d7191c"), (0.4, "#fdae61"), (0.6, "#ffffbf"), (0.8, "#a6d96a"), (1.0, "#1a9641"),
 )
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?$")
+#: A legend starts folded on maps less high than this (pixels); the app's map is 620 px.
+LEGEND_FOLD_BELOW_PX = 700
 #: Marker classes by drawing kind (see :class:`MarkerStyle`).
 MARKER_KINDS = ("solid", "planned", "building", "inactive", "suggested")
 
@@ -177,6 +179,70 @@ class _Attribution(MacroElement):
         super().__init__()
         self._name = "Attribution"
         self.text = text
+
+
+class _FocusWithoutScroll(MacroElement):
+    """Leaflet focuses the map on a mouse press (for its arrow keys) with a plain ``focus()``.
+
+    In the app the map sits in an iframe lower down a scrolling page; that ``focus()``
+    scrolls the page to show the whole map between the press and the release, so the
+    click lands elsewhere (or on no town) and the page jumps. This focuses with
+    ``preventScroll`` instead; the keyboard still works once the map has focus.
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (keyboard) {
+            if (!keyboard || !keyboard.enabled()) { return; }
+            keyboard.disable();
+            keyboard._onMouseDown = function () {
+                if (!this._focused) { this._map.getContainer().focus({preventScroll: true}); }
+            };
+            keyboard.enable();
+        })({{ this._parent.get_name() }}.keyboard);
+        {% endmacro %}"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "FocusWithoutScroll"
+
+
+class FitView(MacroElement):
+    """Fits the map to ``bounds`` ([[south, west], [north, east]]) in the size it really has.
+
+    The fit is not animated, so the first view the page reports (the Streamlit
+    component stores it and sends it back on every rerun) is the fitted one, not
+    the view half-way through a zoom animation. While the user has not moved the
+    map, it is fitted again whenever its size changes (an iframe that settles into
+    its column); once they pan or zoom, their view stays.
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (map, bounds) {
+            var fitted = null;
+            function fit() {
+                map.fitBounds(bounds, {animate: false});
+                fitted = {center: map.getCenter(), zoom: map.getZoom()};
+            }
+            fit();
+            map.on("resize", function () {
+                if (fitted && map.getZoom() === fitted.zoom && map.getCenter().equals(fitted.center, 1e-6)) { fit(); }
+            });
+        })({{ this._parent.get_name() }}, {{ this.bounds|tojson }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, bounds: Sequence[Sequence[float]]):
+        super().__init__()
+        self._name = "FitView"
+        self.bounds = [[float(v) for v in corner] for corner in bounds]
+
+
+def fit_view(m: folium.Map, bounds: Sequence[Sequence[float]]) -> None:
+    """Make ``m`` open fitted to ``bounds`` ([[south, west], [north, east]]), replacing an earlier fit."""
+    m.add_child(FitView(bounds), name="fit_view")
 
 
 def display_names(towns: gpd.GeoDataFrame, lang: Language) -> pd.Series:
@@ -359,30 +425,44 @@ class _HtmlControl(MacroElement):
     _template = Template(
         """{% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});
-        {{ this.get_name() }}.onAdd = function () {
+        {{ this.get_name() }}.onAdd = function (map) {
             var div = L.DomUtil.create("div", {{ this.css_class|tojson }});
             div.innerHTML = {{ this.html|tojson }};
             L.DomEvent.disableClickPropagation(div);
             L.DomEvent.disableScrollPropagation(div);
+            {%- if this.fold_below_px %}
+            // Folded at first on a small map (open on a large one); the user's last choice wins.
+            var details = div.querySelector("details"), key = {{ (this.css_class ~ "-open")|tojson }}, saved = null;
+            try { saved = window.sessionStorage.getItem(key); } catch (e) { saved = null; }
+            details.open = saved === null ? map.getSize().y >= {{ this.fold_below_px|int }} : saved === "1";
+            details.addEventListener("toggle", function () {
+                try { window.sessionStorage.setItem(key, details.open ? "1" : "0"); } catch (e) { /* no storage */ }
+            });
+            {%- endif %}
             return div;
         };
         {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
         {% endmacro %}"""
     )
 
-    def __init__(self, html_text: str, *, css_class: str, position: str):
+    def __init__(self, html_text: str, *, css_class: str, position: str, fold_below_px: int | None = None):
         super().__init__()
         self._name = "HtmlControl"
         self.html = html_text
         self.css_class = css_class
         self.position = position
+        self.fold_below_px = fold_below_px
 
 
-def legend(title: str, sections: Sequence[tuple[str, Sequence[LegendEntry]]]) -> MacroElement:
+def legend(title: str, sections: Sequence[tuple[str, Sequence[LegendEntry]]], *,
+           fold_below_px: int = LEGEND_FOLD_BELOW_PX) -> MacroElement:
     """A legend control (bottom left): ``title`` and titled sections of entries; all text escaped.
 
-    The legend is a ``<details>`` block, open at first: one click on its title folds it
-    away, so it never has to hide the towns under it.
+    The legend is a ``<details>`` block whose title opens and folds it. It starts
+    folded (just the title) on a map less than ``fold_below_px`` high, like the
+    app's, so it does not hide the towns under it, and open on a larger one, like
+    a full-window export; in the browser the user's last choice is kept
+    (``sessionStorage``) across redraws of the map.
     """
     parts = [f"<details open><summary>{html.escape(title)}</summary>"]
     for heading, entries in sections:
@@ -399,7 +479,7 @@ def legend(title: str, sections: Sequence[tuple[str, Sequence[LegendEntry]]]) ->
                           f'opacity:{float(entry.fill_opacity):.2f};border-style:{border}"></span>')
             parts.append(f'<div class="row">{swatch}<span>{html.escape(entry.label)}</span></div>')
     parts.append("</details>")
-    return _HtmlControl("".join(parts), css_class="map-legend", position="bottomleft")
+    return _HtmlControl("".join(parts), css_class="map-legend", position="bottomleft", fold_below_px=fold_below_px)
 
 
 def caption(title: str, lines: Sequence[str]) -> MacroElement:
@@ -495,5 +575,6 @@ def build_map(
     labels.add_to(m)
 
     _Attribution(html.escape(region.attribution)).add_to(m)
-    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    m.add_child(_FocusWithoutScroll(), name="focus_without_scroll")
+    fit_view(m, [[miny, minx], [maxy, maxx]])
     return use_local_assets(m)

@@ -34,7 +34,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geodata.boundaries import Region
-from geodata.crs import CoordSystem
+from geodata.crs import CoordSystem, convert_frame
 from geodata.map_assets import standalone_html, use_local_assets
 from geodata.webmap import (
     SHARE_CLASSES,
@@ -43,6 +43,7 @@ from geodata.webmap import (
     area_layer,
     build_map,
     caption,
+    fit_view,
     legend,
     point_layer,
     tile_layers,
@@ -294,8 +295,10 @@ def planner_map(
     if options.towns:
         chosen = region.towns.loc[region.towns["code"].isin(options.towns)]
         if len(chosen):
+            if system != CoordSystem.WGS84:
+                chosen = convert_frame(chosen, CoordSystem.WGS84, system)
             minx, miny, maxx, maxy = (float(v) for v in chosen.total_bounds)
-            m.fit_bounds([[miny, minx], [maxy, maxx]])
+            fit_view(m, [[miny, minx], [maxy, maxx]])
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
     return use_local_assets(m)
 

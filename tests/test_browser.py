@@ -31,9 +31,9 @@ def test_map_renders_offline_with_labels_and_language_switch(tmp_path):
     with streamlit_app(tmp_path) as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
-            # Tall enough that the map needs no scrolling: a click after an inner scroll lands off target in headless
-            # Chromium (the iframe gets it shifted by the scroll), which is a harness artefact, not the app.
-            context = browser.new_context(viewport={"width": 1400, "height": 1300}, locale="zh-CN")
+            # The map's lower part is below the fold at this size: a click on it must not scroll the page (Leaflet
+            # focuses the map on a mouse press; a plain focus() scrolled the page under the pointer, losing the click).
+            context = browser.new_context(viewport={"width": 1400, "height": 950}, locale="zh-CN")
             context.route("**/*", local_only(blocked))
             page = context.new_page()
             page.on("response", lambda r: "/app/static/vendor/" in r.url and vendor_served.append((r.url, r.status)))

@@ -100,9 +100,17 @@ def test_attribution_is_added_even_without_tiles(vendored, region):
 def test_map_fits_the_region(vendored, region):
     page = _render(build_map(region))
     minx, miny, maxx, maxy = region.towns.total_bounds
-    bounds = re.search(r"fitBounds\(\s*\[\[([\d.]+), ([\d.]+)\], \[([\d.]+), ([\d.]+)\]\]", page)
+    # FitView: fitted without animation (the first view reported is the fitted one) and again on a resize.
+    bounds = re.search(r"\}\)\(map_\w+, \[\[([\d.]+), ([\d.]+)\], \[([\d.]+), ([\d.]+)\]\]\);", page)
     assert bounds is not None
     assert [float(v) for v in bounds.groups()] == pytest.approx([miny, minx, maxy, maxx])
+    assert "map.fitBounds(bounds, {animate: false})" in page and 'map.on("resize"' in page
+    assert page.count("fitBounds(") == 1
+
+
+def test_map_focus_does_not_scroll_the_page(vendored, region):
+    page = _render(build_map(region))
+    assert "focus({preventScroll: true})" in page and "keyboard.disable();" in page
 
 
 def test_html_in_town_names_is_escaped(vendored):
@@ -301,6 +309,17 @@ def test_legend_and_caption_escape_their_text(vendored, region):
     for raw in ("<i>title</i>", "<u>h</u>", "<img src=x>", "<b>t</b>", "<script>x</script>"):
         assert raw not in page
     assert "&lt;img src=x&gt;" in page and "background:#123456" in page
+
+
+def test_legend_folds_on_small_maps_and_keeps_the_users_choice(vendored, region):
+    from geodata.webmap import LEGEND_FOLD_BELOW_PX, LegendEntry, legend
+
+    m = build_map(region)
+    m.add_child(legend("图例", [("", [LegendEntry("x")])]))
+    page = _render(m)
+    assert "<details open><summary>" in _js_unescape(page)
+    assert f"map.getSize().y >= {LEGEND_FOLD_BELOW_PX}" in page and 'addEventListener("toggle"' in page
+    assert "sessionStorage" in page and LEGEND_FOLD_BELOW_PX > 620  # the app's map height
 
 
 def test_choropleth_fills_towns_by_share(vendored, region):
