@@ -91,7 +91,7 @@ register(
         "mapx.field.source": ("数据来源", "Source"),
         "mapx.field.id": ("编号", "ID"),
         "mapx.field.share": ("覆盖率", "Covered share"),
-        "mapx.field.area": ("面积（km²）", "Area (km²)"),
+        "mapx.field.area": ("服务空白面积（km²）", "Gap area (km²)"),
         "mapx.field.newly": ("新增覆盖", "Newly covered"),
         "mapx.field.order": ("建议顺序", "Rank"),
         "mapx.field.position": ("坐标（WGS84）", "Position (WGS84)"),
