@@ -101,3 +101,16 @@ def local_only(blocked: list[str]) -> Callable:
             route.abort()
 
     return route
+
+
+def file_only(requested: list[str]) -> Callable:
+    """A route handler for a page opened from disk: ``file://`` and ``data:`` pass, the rest is aborted and recorded."""
+
+    def route(route) -> None:
+        if route.request.url.startswith(("file://", "data:")):
+            route.continue_()
+        else:
+            requested.append(route.request.url)
+            route.abort()
+
+    return route

@@ -11,6 +11,7 @@ from tests.browser_support import (
     ARTIFACTS,
     CHROMIUM_ARGS,
     MAP_IFRAME,
+    file_only,
     local_only,
     require_chromium,
     streamlit_app,
@@ -82,18 +83,11 @@ def test_standalone_export_opens_with_no_network(tmp_path):
     export.write_text(standalone_html(build_map(bundled_region())), encoding="utf-8")
     requested: list[str] = []
 
-    def nothing_but_the_file(route):
-        if route.request.url.startswith("file://"):
-            route.continue_()
-        else:
-            requested.append(route.request.url)
-            route.abort()
-
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 900, "height": 700})
-            page.route("**/*", nothing_but_the_file)
+            page.route("**/*", file_only(requested))
             page.goto(export.as_uri())
             expect(page.locator("path.town-outline")).to_have_count(7, timeout=20_000)
             expect(page.locator(".town-label span", has_text="狮山镇")).to_be_visible()

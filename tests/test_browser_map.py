@@ -13,6 +13,7 @@ from tests.browser_support import (
     ARTIFACTS,
     CHROMIUM_ARGS,
     MAP_IFRAME,
+    file_only,
     local_only,
     require_chromium,
     streamlit_app,
@@ -96,18 +97,11 @@ def test_exported_planner_map_opens_offline_with_names_as_text(tmp_path):
     requested: list[str] = []
     dialogs: list[str] = []
 
-    def nothing_but_the_file(route):
-        if route.request.url.startswith(("file://", "data:")):
-            route.continue_()
-        else:
-            requested.append(route.request.url)
-            route.abort()
-
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1200, "height": 850})
-            page.route("**/*", nothing_but_the_file)
+            page.route("**/*", file_only(requested))
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
             page.goto(export.as_uri())
             expect(page.locator(".site-marker").first).to_be_visible(timeout=20_000)
