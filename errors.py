@@ -85,5 +85,19 @@ class AccessDenied(ProductError, PermissionError):
     """The signed-in account may not do this."""
 
 
+class StaleEdit(ProductError, RuntimeError):
+    """A write expected a record at one version, but someone changed it since: nothing was written.
+
+    ``problems`` say what changed since the expected version, by whom and when
+    (read from the audit trail); ``current_version`` is the record's version now
+    (``None`` when it has been deleted).
+    """
+
+    def __init__(self, problems: Problem | list[Problem], *, current_version: int | None = None,
+                 lang: Language | None = None):
+        self.current_version = current_version
+        super().__init__(problems, lang=lang)
+
+
 class MapError(ProductError, RuntimeError):
     """The web map cannot be built: an asset is missing or unverified, or a base map lacks its key."""

@@ -65,6 +65,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "target.bad_number": ("“{value}”不是数字", "'{value}' is not a number"),
     "target.not_found": ("没有编号为 {id} 的目标", "there is no target with id {id}"),
+    "target.stale": (
+        "未保存：目标 #{id} 在您载入的第 {expected} 版之后已被修改（现为第 {current} 版），本次修改没有写入。"
+        "请重新载入当前内容后再改",
+        "not saved: target #{id} was changed after version {expected}, which you loaded "
+        "(it is now at version {current}); nothing was written. Reload its current values and edit again",
+    ),
     "target.unknown_field": (
         "目标没有字段“{value}”，可修改：{known}",
         "a target has no field '{value}'; editable fields: {known}",

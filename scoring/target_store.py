@@ -28,12 +28,12 @@ from errors import NotFound, Problem, RecordError
 from scoring.targets import EDITABLE_FIELDS, MEASURES, SCOPES, Target, parse_target
 from sites.permissions import Actor
 from sites.region import BUNDLED
-from sites.storage import AuditEntry, Migration, SiteStore, utc_now
+from sites.storage import AuditEntry, Migration, SiteStore, stale_edit, utc_now
 
 COMPONENT = "targets"
 _COLUMNS: tuple[str, ...] = (
     "id", "name", "site_type", "scope", "towns", "measure", "threshold", "radius_m", "statuses", "deadline",
-    "notes", "created_by", "created_at", "updated_by", "updated_at",
+    "notes", "created_by", "created_at", "updated_by", "updated_at", "version",
 )
 _NOW_SQL = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 _SEED_ACTOR = "system"
@@ -96,6 +96,10 @@ TARGET_MIGRATIONS: tuple[Migration, ...] = (
                             'updated_by', updated_by, 'updated_at', updated_at)
             FROM targets WHERE created_by = '{_SEED_ACTOR}'""",
     )),
+    # Optimistic concurrency: every write bumps a target's version; targets already stored start at 1.
+    Migration(3, "row version of each target", (
+        "ALTER TABLE targets ADD COLUMN version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1)",
+    )),
 )
 
 
@@ -147,8 +151,15 @@ class TargetStore:
             _audit(conn, target.id, "create", actor, now, None, target)
         return target
 
-    def update(self, target_id: int, changes: Mapping[str, object], *, actor: Actor) -> Target:
-        """Change fields of a target; the whole result is validated again. Returns the stored target."""
+    def update(self, target_id: int, changes: Mapping[str, object], *, actor: Actor,
+               if_version: int | None = None) -> Target:
+        """Change fields of a target; the whole result is validated again. Returns the stored target.
+
+        Every change bumps ``version``. ``if_version``: write only if the target is
+        still at that version, else raise :class:`errors.StaleEdit` saying what
+        changed since, by whom and when, and write nothing (check and write in one
+        ``BEGIN IMMEDIATE`` transaction).
+        """
         actor = self.sites.authorize_admin(actor, "target.update", f"target:{target_id}").username
         unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
         if unknown:
@@ -157,25 +168,27 @@ class TargetStore:
         codes = self._town_codes()
         with self.sites.write_transaction() as conn:
             current = _get(conn, target_id)
+            _check_version(conn, current, if_version)
             raw = {k: v for k, v in current.to_dict().items() if k in EDITABLE_FIELDS}
             raw.update(changes)
             parsed = parse_target(raw, town_codes=codes)
             after = replace(parsed, id=current.id, created_by=current.created_by, created_at=current.created_at,
-                            updated_by=actor, updated_at=utc_now())
+                            updated_by=actor, updated_at=utc_now(), version=current.version + 1)
             if _content(after) == _content(current):
                 return current
             row = _to_row(after)
             del row["id"]
-            conn.execute(f"UPDATE targets SET {', '.join(f'{k} = ?' for k in row)} WHERE id = ?",
-                         (*row.values(), current.id))
+            conn.execute(f"UPDATE targets SET {', '.join(f'{k} = ?' for k in row)} WHERE id = ? AND version = ?",
+                         (*row.values(), current.id, current.version))
             _audit(conn, current.id, "update", actor, after.updated_at, current, after)
         return after
 
-    def delete(self, target_id: int, *, actor: Actor) -> Target:
-        """Remove a target (its audit history stays); returns what was deleted."""
+    def delete(self, target_id: int, *, actor: Actor, if_version: int | None = None) -> Target:
+        """Remove a target (its audit history stays); returns what was deleted. ``if_version`` as for :meth:`update`."""
         actor = self.sites.authorize_admin(actor, "target.delete", f"target:{target_id}").username
         with self.sites.write_transaction() as conn:
             target = _get(conn, target_id)
+            _check_version(conn, target, if_version)
             conn.execute("DELETE FROM targets WHERE id = ?", (int(target_id),))
             _audit(conn, int(target_id), "delete", actor, utc_now(), target, None)
         return target
@@ -200,7 +213,17 @@ def _from_row(row: tuple) -> Target:
 
 
 def _content(target: Target) -> dict[str, object]:
-    return {k: v for k, v in target.to_dict().items() if k not in ("updated_by", "updated_at")}
+    return {k: v for k, v in target.to_dict().items() if k not in ("updated_by", "updated_at", "version")}
+
+
+def _check_version(conn: sqlite3.Connection, current: Target, expected: int | None) -> None:
+    """Raise :class:`errors.StaleEdit` (what changed since ``expected``) unless ``current`` is at it."""
+    if expected is None or current.version == int(expected):
+        return
+    rows = conn.execute("SELECT id, target_id, action, actor, at, before, after FROM target_audit "
+                        "WHERE target_id = ? ORDER BY id", (int(current.id or 0),)).fetchall()
+    raise stale_edit([AuditEntry.from_row(r) for r in rows], code="target.stale", subject_id=int(current.id or 0),
+                     expected=int(expected), current=current.version)
 
 
 def _select(conn: sqlite3.Connection, where: str, params: tuple) -> list[Target]:

@@ -48,7 +48,9 @@ class Target:
 
     ``threshold`` is a number of sites for ``site_count`` and a percentage
     (0–100] for the coverage measures; ``radius_m`` is metres (coverage only).
-    ``id`` and the audit stamps are set by the store.
+    ``id``, the audit stamps and ``version`` (1, then one more at every write:
+    optimistic concurrency, see :meth:`scoring.target_store.TargetStore.update`)
+    are set by the store.
     """
 
     name: str
@@ -66,6 +68,7 @@ class Target:
     created_at: str = ""
     updated_by: str = ""
     updated_at: str = ""
+    version: int = 1
 
     @property
     def unit(self) -> str:
@@ -95,7 +98,7 @@ class Target:
             "towns": list(self.towns), "measure": self.measure, "threshold": self.threshold,
             "radius_m": self.radius_m, "statuses": list(self.statuses), "deadline": self.deadline.isoformat(),
             "notes": self.notes, "created_by": self.created_by, "created_at": self.created_at,
-            "updated_by": self.updated_by, "updated_at": self.updated_at,
+            "updated_by": self.updated_by, "updated_at": self.updated_at, "version": self.version,
         }
 
 

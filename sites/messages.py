@@ -6,6 +6,9 @@ register(
     {
         # record problems
         "sites.name_missing": ("名称为空", "the name is empty"),
+        "sites.text_control": ("含有无法保存的控制字符 {char}（第 {pos} 个字符），请删除后再导入或保存",
+                               "contains the control character {char} (character {pos}), which cannot be "
+                               "stored; remove it and import or save again"),
         "sites.type_missing": ("未填写站点类型，应为：{allowed}（也可填中文名称）",
                                "the site type is empty; expected one of {allowed} (Chinese names accepted)"),
         "sites.type_unknown": ("未知的站点类型“{value}”，应为：{allowed}（也可填中文名称）",
@@ -65,6 +68,18 @@ register(
         "sites.not_found": ("没有编号为 {id} 的站点", "there is no site with id {id}"),
         "sites.no_changes": ("没有要修改的字段", "nothing to change"),
         "sites.already_closed": ("站点 #{id} 已经是关闭状态", "site #{id} is already closed"),
+        "sites.stale": ("未保存：站点 #{id} 在您载入的第 {expected} 版之后已被修改（现为第 {current} 版），"
+                        "本次修改没有写入。请重新载入当前内容后再改",
+                        "not saved: site #{id} was changed after version {expected}, which "
+                        "you loaded (it is now at version {current}); nothing was written. Reload its "
+                        "current values and edit again"),
+        # what changed since a stale version (sites and targets), read from the audit trail
+        "stale.create": ("第 {version} 版：{actor} 于 {at} 创建", "version {version}: created by {actor} at {at}"),
+        "stale.update": ("第 {version} 版：{actor} 于 {at} 修改了 {fields}",
+                         "version {version}: {actor} changed {fields} at {at}"),
+        "stale.close": ("第 {version} 版：{actor} 于 {at} 关闭了站点（修改了 {fields}）",
+                        "version {version}: {actor} closed the site at {at} (changed {fields})"),
+        "stale.delete": ("{actor} 于 {at} 删除了该记录", "{actor} deleted it at {at}"),
         "sites.region_mismatch": (
             "数据库 {db} 使用的区域是 {stored}，与本次指定的 {given} 不同。一个数据库只对应一个区域："
             "请去掉 --boundaries，或用 set-region 命令更换数据库的区域",

@@ -50,6 +50,9 @@ class Site:
     """One stored site. ``lng``/``lat`` are WGS84 degrees; dates are calendar dates.
 
     ``created_at``/``updated_at`` are UTC ISO 8601 timestamps (``...Z``).
+    ``version`` starts at 1 and grows by one with every write of the site: a
+    write may require the version it was based on (optimistic concurrency, see
+    :meth:`sites.storage.SiteStore.update`).
     """
 
     id: int
@@ -69,6 +72,7 @@ class Site:
     created_at: str = ""
     updated_by: str = ""
     updated_at: str = ""
+    version: int = 1
 
     def to_dict(self) -> dict[str, object]:
         """Plain JSON-ready values (dates as ISO strings)."""
@@ -79,7 +83,7 @@ class Site:
         return out
 
 
-#: The fields of a site a user enters (everything but id, town and audit stamps).
+#: The fields of a site a user enters (everything but id, town, audit stamps and version).
 INPUT_FIELDS = ("name", "type", "status", "lng", "lat", "address", "host_org",
                 "opened_on", "closed_on", "notes", "source")
 #: Every field of :class:`Site`, in order.

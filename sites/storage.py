@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from errors import AccessDenied, BoundaryError, ImportRejected, NotFound, Problem, RecordError
+from errors import AccessDenied, BoundaryError, ImportRejected, NotFound, Problem, RecordError, StaleEdit
 from geodata.boundaries import Region
 from geodata.crs import CoordSystem, convert_point
 from settings import Settings, get_settings
@@ -90,6 +90,10 @@ SITE_MIGRATIONS: tuple[Migration, ...] = (
         )""",
         "CREATE INDEX audit_site ON audit (site_id)",
     )),
+    # Optimistic concurrency: every write bumps a site's version; sites already stored start at 1.
+    Migration(2, "row version of each site", (
+        "ALTER TABLE sites ADD COLUMN version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1)",
+    )),
 )
 
 
@@ -121,6 +125,38 @@ class AuditEntry:
         empty = (None, "")
         return {k: (b.get(k), a.get(k)) for k in dict.fromkeys([*b, *a])
                 if b.get(k) != a.get(k) and not (b.get(k) in empty and a.get(k) in empty)}
+
+    @property
+    def version(self) -> int:
+        """The record's version this write produced (a delete: the one after the last); 0 before versions."""
+        if self.after is not None:
+            return int(self.after.get("version") or 0)
+        before = int((self.before or {}).get("version") or 0)
+        return before + 1 if before else 0
+
+
+#: Fields of a record that change with every write (left out of "what changed").
+_STAMP_FIELDS = frozenset({"updated_by", "updated_at", "version"})
+
+
+def stale_edit(entries: Sequence[AuditEntry], *, code: str, subject_id: int, expected: int,
+               current: int) -> StaleEdit:
+    """The refusal of a write based on version ``expected`` of a record now at ``current``.
+
+    ``entries`` are the record's audit trail, oldest first; every write since
+    ``expected`` becomes one problem: the version it made, who, when (UTC) and
+    which fields it changed. ``code`` is the message of the first problem
+    (``sites.stale`` or ``target.stale``).
+    """
+    problems = [Problem(code, {"id": subject_id, "expected": expected, "current": current})]
+    for entry in entries:
+        if entry.version <= expected:
+            continue
+        fields = [k for k in entry.changes() if k not in _STAMP_FIELDS] or ["-"]
+        at = entry.at.replace("T", " ").removesuffix("Z")[:19] + " UTC"
+        problems.append(Problem(f"stale.{entry.action}", {"version": entry.version, "actor": entry.actor,
+                                                          "at": at, "fields": ", ".join(fields)}))
+    return StaleEdit(problems, current_version=current)
 
 
 @dataclass
@@ -330,7 +366,8 @@ class SiteStore:
             changed = 0
             for site, code in zip(sites, codes, strict=True):
                 if code != site.town_code:
-                    after = replace(site, town_code=code, updated_by=actor, updated_at=now)
+                    after = replace(site, town_code=code, updated_by=actor, updated_at=now,
+                                    version=site.version + 1)
                     self._write_site(conn, after)
                     self._audit(conn, site.id, "update", actor, now, site, after)
                     changed += 1
@@ -454,49 +491,63 @@ class SiteStore:
         return ImportReport(written, result.errors, rejected_lines, len(records), result.warnings)
 
     def update(self, site_id: int, changes: Mapping[str, object], *, actor: Actor,
-               crs: str | CoordSystem = "wgs84", allow_outside: bool = False) -> tuple[Site, list[Problem]]:
+               crs: str | CoordSystem = "wgs84", allow_outside: bool = False,
+               if_version: int | None = None) -> tuple[Site, list[Problem]]:
         """Change fields of a site; ``lng``/``lat`` given are in ``crs``.
 
         The whole resulting record is validated again and its town re-assigned.
-        Returns the stored site and warnings (likely duplicates).
+        Returns the stored site (its ``version`` one higher, unless nothing
+        changed) and warnings (likely duplicates). ``if_version``: write only if
+        the site is still at that version, else raise :class:`errors.StaleEdit`
+        saying what changed since, by whom and when, and write nothing (the
+        check and the write are one ``BEGIN IMMEDIATE`` transaction).
         """
         return self._change(site_id, changes, actor=actor, crs=crs, allow_outside=allow_outside,
-                            action="update")
+                            action="update", if_version=if_version)
 
-    def close(self, site_id: int, *, actor: Actor, closed_on: datetime.date | None = None) -> Site:
-        """Mark a site closed (a status change, audited as ``close``); ``closed_on`` defaults to today."""
+    def close(self, site_id: int, *, actor: Actor, closed_on: datetime.date | None = None,
+              if_version: int | None = None) -> Site:
+        """Mark a site closed (a status change, audited as ``close``); ``closed_on`` defaults to today.
+
+        ``if_version`` as for :meth:`update`.
+        """
         principal = self.principal(actor)
         current = self.get_site(site_id)
         with self._denials(principal, "close", f"site:{site_id}"):
             check_write(principal, current, None, town_names=self._town_names())
-        if current.status == "closed":
+        if current.status == "closed" and if_version in (None, current.version):
             raise RecordError(Problem("sites.already_closed", {"id": site_id}))
         day = closed_on or datetime.date.today()
         site, _ = self._change(site_id, {"status": "closed", "closed_on": day.isoformat()}, actor=principal,
-                               crs="wgs84", allow_outside=True, action="close")
+                               crs="wgs84", allow_outside=True, action="close", if_version=if_version)
         return site
 
-    def delete(self, site_id: int, *, actor: Actor) -> Site:
-        """Remove a site for good (its audit history stays); returns what was deleted."""
+    def delete(self, site_id: int, *, actor: Actor, if_version: int | None = None) -> Site:
+        """Remove a site for good (its audit history stays); returns what was deleted.
+
+        ``if_version`` as for :meth:`update`.
+        """
         principal = self.principal(actor)
         with self._denials(principal, "delete", f"site:{site_id}"), self.write_transaction() as conn:
             site = self._get(conn, site_id)
             check_write(principal, site, None, town_names=self._town_names())
-            conn.execute("DELETE FROM sites WHERE id = ?", (site_id,))
+            self._check_version(conn, site, if_version)
+            conn.execute("DELETE FROM sites WHERE id = ? AND version = ?", (site_id, site.version))
             self._audit(conn, site_id, "delete", principal.username, utc_now(), site, None)
         return site
 
     # ------------------------------------------------------------------ internals
 
     def _change(self, site_id: int, changes: Mapping[str, object], *, actor: Actor, crs: str | CoordSystem,
-                allow_outside: bool, action: str) -> tuple[Site, list[Problem]]:
+                allow_outside: bool, action: str, if_version: int | None = None) -> tuple[Site, list[Problem]]:
         principal = self.principal(actor)
         with self._denials(principal, action, f"site:{site_id}"):
             return self._change_checked(site_id, changes, principal=principal, crs=crs,
-                                        allow_outside=allow_outside, action=action)
+                                        allow_outside=allow_outside, action=action, if_version=if_version)
 
     def _change_checked(self, site_id: int, changes: Mapping[str, object], *, principal: Principal,
-                        crs: str | CoordSystem, allow_outside: bool, action: str) -> tuple[Site, list[Problem]]:
+                        crs: str | CoordSystem, allow_outside: bool, action: str,
+                        if_version: int | None = None) -> tuple[Site, list[Problem]]:
         unknown = set(changes) - set(INPUT_FIELDS)
         if unknown:
             raise ValueError(f"unknown site fields: {', '.join(sorted(unknown))}")
@@ -508,6 +559,7 @@ class SiteStore:
         with self.write_transaction() as conn:
             current = self._get(conn, site_id)
             check_write(principal, current, None, town_names=names)
+            self._check_version(conn, current, if_version)
             raw: dict[str, object] = {f: getattr(current, f) for f in INPUT_FIELDS}
             raw["opened_on"], raw["closed_on"] = current.opened_on, current.closed_on
             moving = "lng" in changes or "lat" in changes
@@ -525,7 +577,7 @@ class SiteStore:
             draft = result.drafts[0]
             check_write(principal, current, draft, town_names=names)
             after = replace(current, **{f: getattr(draft, f) for f in INPUT_FIELDS}, town_code=draft.town_code,
-                            updated_by=principal.username, updated_at=utc_now())
+                            updated_by=principal.username, updated_at=utc_now(), version=current.version + 1)
             if _same_content(current, after):
                 return current, result.warnings
             self._write_site(conn, after)
@@ -545,10 +597,23 @@ class SiteStore:
         return site
 
     def _write_site(self, conn: sqlite3.Connection, site: Site) -> None:
+        """Store ``site`` over the row it was made from (the row at ``site.version - 1``)."""
         row = _to_row(site)
         site_id = row.pop("id")
-        conn.execute(f"UPDATE sites SET {', '.join(f'{k} = ?' for k in row)} WHERE id = ?",
-                     (*row.values(), site_id))
+        cur = conn.execute(f"UPDATE sites SET {', '.join(f'{k} = ?' for k in row)} WHERE id = ? AND version = ?",
+                           (*row.values(), site_id, site.version - 1))
+        if cur.rowcount != 1:  # cannot happen inside BEGIN IMMEDIATE; a guard should the transactions change
+            self._check_version(conn, self._get(conn, site_id), site.version - 1)
+            raise StaleEdit(Problem("sites.stale", {"id": site_id, "expected": site.version - 1, "current": "?"}))
+
+    def _check_version(self, conn: sqlite3.Connection, current: Site, expected: int | None) -> None:
+        """Raise :class:`errors.StaleEdit` (what changed since ``expected``) unless ``current`` is at it."""
+        if expected is None or current.version == int(expected):
+            return
+        rows = conn.execute("SELECT id, site_id, action, actor, at, before, after FROM audit "
+                            "WHERE site_id = ? ORDER BY id", (current.id,)).fetchall()
+        raise stale_edit([AuditEntry.from_row(r) for r in rows], code="sites.stale", subject_id=current.id,
+                         expected=int(expected), current=current.version)
 
     @staticmethod
     def _audit(conn: sqlite3.Connection, site_id: int, action: str, actor: str, at: str,
@@ -586,5 +651,5 @@ def _from_row(row: tuple) -> Site:
 
 
 def _same_content(a: Site, b: Site) -> bool:
-    skip = {"updated_by", "updated_at"}
+    skip = {"updated_by", "updated_at", "version"}
     return all(getattr(a, f) == getattr(b, f) for f in SITE_FIELDS if f not in skip)

@@ -32,7 +32,7 @@ def store(tmp_path):
 
 def test_new_database_is_wal_with_schema_and_bundled_region(tmp_path):
     with SiteStore(tmp_path / "new" / "sites.db") as store:
-        assert store.schema_version("sites") == 1
+        assert store.schema_version("sites") == 2
         assert store.region_spec == RegionSpec()
         assert list(store.region().towns["code"]) == list(bundled_region().towns["code"])
     conn = sqlite3.connect(tmp_path / "new" / "sites.db")
