@@ -18,7 +18,7 @@ from app_pages import map_text  # noqa: F401  (registers the texts)
 from app_pages.loaders import current_store, load_coverage, load_demand_layer, load_gaps, load_sites
 from app_pages.map_controls import sidebar_options
 from app_pages.map_suggest import current_suggestion, suggestion_panel
-from app_pages.map_table import town_table
+from app_pages.map_table import town_table, town_table_csv
 from app_pages.ui_text import current_lang, tr
 from errors import MapError, ProductError
 from geodata.crs import CoordSystem, convert_point
@@ -26,7 +26,6 @@ from geodata.webmap import tile_layers
 from scoring.map_export import export_html, planner_map, shown_sites
 from settings import get_settings
 from sites.demo import seed_demo
-from sites.io import neutralise
 from sites.region import BUNDLED
 from sites.storage import SiteStore, default_actor
 
@@ -150,7 +149,7 @@ with table_col:
         if result.demand_note or (demand is not None and demand.kind == "town_totals"):
             st.caption(tr("ui.mapx.even_spread"))
         st.dataframe(table, hide_index=True, key="map_town_table")
-        st.download_button(tr("ui.mapx.table_csv"), table.map(neutralise).to_csv(index=False).encode("utf-8-sig"),
+        st.download_button(tr("ui.mapx.table_csv"), town_table_csv(table),
                            file_name="town-coverage.csv", mime="text/csv", key="map_table_csv")
 
 suggestion_panel(store, region, sites, options, demand, revision)

@@ -10,6 +10,7 @@ from geodata.webmap import display_names
 from i18n import register, t
 from scoring.coverage import CoverageResult
 from settings import Language, site_type
+from sites.sheets import frame_csv
 
 register(
     {
@@ -49,3 +50,10 @@ def town_table(region: Region, result: CoverageResult, gap_frame: gpd.GeoDataFra
     if towns:
         out = out.loc[codes.isin(towns).to_numpy()]
     return out.reset_index(drop=True)
+
+
+def town_table_csv(table: pd.DataFrame) -> bytes:
+    """``table`` (from :func:`town_table`) as the page's CSV download: UTF-8 with a byte-order mark so Excel
+    opens it, written by the one formula-safe writer (:mod:`sites.sheets`; town names from a boundary file
+    that start with ``=`` are text, numbers stay numbers)."""
+    return frame_csv(table).encode("utf-8-sig")

@@ -18,7 +18,6 @@ Exit status: 0 when everything asked was done; 1 when an import rejected rows
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime
 import json
 import sys
@@ -38,7 +37,8 @@ _FIELD_OPTIONS = (("name", "--name"), ("type", "--type"), ("status", "--status")
                   ("opened_on", "--opened-on"), ("closed_on", "--closed-on"), ("notes", "--notes"),
                   ("source", "--source"))
 LIST_FIELDS = ("id", "name", "type", "status", "lng", "lat", "town_code", "source", "address", "host_org",
-               "opened_on", "closed_on", "notes", "created_by", "created_at", "updated_by", "updated_at")
+               "opened_on", "closed_on", "notes", "created_by", "created_at", "updated_by", "updated_at",
+               "version")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -88,6 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     close.add_argument("--on", help="closing date, YYYY-MM-DD (default: today)")
     delete = sub.add_parser("delete", parents=[common], help="delete a site for good (its history is kept)")
     delete.add_argument("id", type=int)
+    for cmd in (upd, close, delete):
+        cmd.add_argument("--if-version", type=int, metavar="N",
+                         help="write only if the site is still at version N (see list); else say what changed "
+                         "since, by whom and when, write nothing and exit 2")
     hist = sub.add_parser("history", parents=[common], help="who changed a site, when, from what to what")
     hist.add_argument("id", type=int)
     hist.add_argument("--format", choices=["text", "json"], default="text")
@@ -128,7 +132,7 @@ def _run(args: argparse.Namespace, lang: Language) -> int:
         with SiteStore(args.db) as store:
             changed = store.set_region(spec, actor=account_cli.cli_actor(store, args),
                                        allow_outside=args.allow_outside)
-        print(t("sites.cli.region_set", lang, region=spec.describe(), changed=changed))
+        print(safe(t("sites.cli.region_set", lang, region=spec.describe(), changed=changed)))
         return 0
     with SiteStore(args.db, region=_requested_region(args)) as store:
         return _COMMANDS[args.command](store, args, lang, account_cli.cli_actor(store, args))
@@ -171,15 +175,11 @@ def _list(store: SiteStore, args: argparse.Namespace, lang: Language, actor: Act
     sites = _filtered(store, args)
     rows = [{k: s.to_dict()[k] for k in LIST_FIELDS} for s in sites]
     if args.format == "json":
-        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        print(json_text(rows))
     else:
-        from sites.io import neutralise
+        from sites.sheets import csv_text
 
-        writer = csv.writer(sys.stdout)
-        writer.writerow(LIST_FIELDS)
-        for row in rows:
-            writer.writerow(["" if row[k] is None else repr(row[k]) if isinstance(row[k], float)
-                             else neutralise(row[k]) for k in LIST_FIELDS])
+        sys.stdout.write(csv_text(LIST_FIELDS, [[row[k] for k in LIST_FIELDS] for row in rows]))
     return 0
 
 
@@ -187,7 +187,7 @@ def _export(store: SiteStore, args: argparse.Namespace, lang: Language, actor: A
     from sites.io import export_sites
 
     count = export_sites(_filtered(store, args), args.out, towns=store.towns(), lang=lang)
-    print(t("sites.cli.exported", lang, count=count, path=args.out))
+    print(safe(t("sites.cli.exported", lang, count=count, path=args.out)))
     return 0
 
 
@@ -209,7 +209,7 @@ def _add(store: SiteStore, args: argparse.Namespace, lang: Language, actor: Acto
 
 def _update(store: SiteStore, args: argparse.Namespace, lang: Language, actor: Actor) -> int:
     site, warnings = store.update(args.id, _values(args), actor=actor, crs=args.crs or "wgs84",
-                                  allow_outside=args.allow_outside)
+                                  allow_outside=args.allow_outside, if_version=args.if_version)
     return _saved(store, site, warnings, lang)
 
 
@@ -222,13 +222,13 @@ def _close(store: SiteStore, args: argparse.Namespace, lang: Language, actor: Ac
         day = parse_date(args.on)
         if day is None:
             raise RecordError(Problem("sites.date_bad", {"value": args.on}, field="--on"))
-    site = store.close(args.id, actor=actor, closed_on=day)
+    site = store.close(args.id, actor=actor, closed_on=day, if_version=args.if_version)
     print(safe(t("sites.cli.closed", lang, id=site.id, name=site.name)))
     return 0
 
 
 def _delete(store: SiteStore, args: argparse.Namespace, lang: Language, actor: Actor) -> int:
-    site = store.delete(args.id, actor=actor)
+    site = store.delete(args.id, actor=actor, if_version=args.if_version)
     print(safe(t("sites.cli.deleted", lang, id=site.id, name=site.name)))
     return 0
 
@@ -236,7 +236,7 @@ def _delete(store: SiteStore, args: argparse.Namespace, lang: Language, actor: A
 def _history(store: SiteStore, args: argparse.Namespace, lang: Language, actor: Actor) -> int:
     entries = store.history(args.id)
     if args.format == "json":
-        print(json.dumps([_entry_dict(e) for e in entries], ensure_ascii=False, indent=1))
+        print(json_text([_entry_dict(e) for e in entries]))
         return 0
     for entry in entries:
         print(safe(f"{entry.at}  {entry.actor}  {entry.action}"))
@@ -273,7 +273,17 @@ def _show(value: object) -> str:
 
 def safe(text: str) -> str:
     """Text for a terminal: control characters (escape sequences, bells) shown escaped."""
-    return "".join(ch if ch.isprintable() or ch == "\n" else ch.encode("unicode_escape").decode() for ch in text)
+    return "".join(ch if ch.isprintable() or ch == "\n" else ch.encode("unicode_escape", "backslashreplace").decode()
+                   for ch in text)
+
+
+def json_text(value: object) -> str:
+    """JSON for a terminal: characters a terminal would obey (DEL, C1 controls; JSON escapes the C0 ones
+    itself) and lone surrogates written as ``\\uXXXX`` escapes, so the document reads back the same."""
+    from sites.sheets import UNSTORABLE
+
+    text = json.dumps(value, ensure_ascii=False, indent=1)
+    return UNSTORABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _print_problems(problems: list[Problem], lang: Language) -> None:

@@ -10,9 +10,11 @@ the caller names it when validating.
 
 Export writes CSV (UTF-8 with BOM, so Excel opens it), XLSX, GeoJSON or
 GeoPackage (layer ``sites``), chosen by the extension; positions in WGS84
-degrees, dates as ISO ``YYYY-MM-DD``. Text cells starting with ``=``, ``+``,
-``-``, ``@`` (or a tab/carriage return) are prefixed with ``'`` in CSV/XLSX so a
-spreadsheet never runs them as formulas; import removes that prefix again.
+degrees, dates as ISO ``YYYY-MM-DD``. CSV and XLSX cells go through the one
+formula-safe writer, :mod:`sites.sheets`: text starting with ``=``, ``+``, ``-``,
+``@`` (or a tab/carriage return) is prefixed with ``'`` so a spreadsheet never
+runs it as a formula, and import removes that prefix again (:func:`sites.sheets.restore`).
+An XLSX sheet is read to its last row, whatever its ``<dimension>`` tag claims.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ from sites import messages  # noqa: F401  (registers the texts)
 from sites.frame import sites_frame
 from sites.models import INPUT_FIELDS, Site
 from sites.region import TownIndex
-from sites.validation import RawRecords
+from sites.sheets import append_row, restore, write_csv
+from sites.validation import TEXT_FIELDS, RawRecords
 
 #: Accepted headers of each input field: English first, Chinese second, then aliases.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -64,10 +67,8 @@ EXPORT_FIELDS = ("id", "name", "type", "status", "lng", "lat", "town_code", "tow
                  "opened_on", "closed_on", "notes", "source", "created_by", "created_at", "updated_by",
                  "updated_at")
 REQUIRED = ("name", "type", "lng", "lat")
-TEXT_FIELDS = ("name", "address", "host_org", "notes", "source")
 IMPORT_EXTENSIONS = (".csv", ".xlsx", ".geojson", ".json")
 EXPORT_EXTENSIONS = (".csv", ".xlsx", ".geojson", ".gpkg")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _header_key(text: object) -> str:
@@ -133,10 +134,7 @@ def _records(header: Sequence[object], rows: list[tuple[int, list[object]]], fil
 
 
 def _cell(value: object, fld: str) -> object:
-    if isinstance(value, str) and fld in TEXT_FIELDS and len(value) > 1 and value[0] == "'" \
-            and value[1] in _FORMULA_START:
-        return value[1:]
-    return value
+    return restore(value) if fld in TEXT_FIELDS else value
 
 
 def _decode(raw: bytes) -> str:
@@ -177,6 +175,7 @@ def _read_xlsx(path: Path) -> tuple[list[object], list[tuple[int, list[object]]]
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # read every row: a stale <dimension ref="A1:D3"> would drop the rest
         header: list[object] | None = None
         rows: list[tuple[int, list[object]]] = []
         for line, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
@@ -261,13 +260,6 @@ def _export_row(site: Site, towns: TownIndex | None, lang: Language) -> dict[str
     return {k: row[k] for k in EXPORT_FIELDS}
 
 
-def neutralise(value: object) -> object:
-    """Prefix text that a spreadsheet would run as a formula with ``'``."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def _headers(lang: Language) -> list[str]:
     def pick(fld: str) -> str:
         pair = COLUMNS.get(fld) or EXPORT_ONLY[fld]
@@ -277,16 +269,11 @@ def _headers(lang: Language) -> list[str]:
 
 
 def _sheet_values(row: dict[str, object]) -> list[object]:
-    return [neutralise(row[k]) if k not in ("id", "lng", "lat") else row[k] for k in EXPORT_FIELDS]
+    return [row[k] for k in EXPORT_FIELDS]
 
 
 def _write_csv(rows: list[dict[str, object]], path: Path, lang: Language) -> None:
-    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(_headers(lang))
-        for row in rows:
-            writer.writerow(["" if v is None else repr(v) if isinstance(v, float) else v
-                             for v in _sheet_values(row)])
+    write_csv(path, _headers(lang), [_sheet_values(row) for row in rows])
 
 
 def _write_xlsx(rows: list[dict[str, object]], path: Path, lang: Language) -> None:
@@ -296,14 +283,11 @@ def _write_xlsx(rows: list[dict[str, object]], path: Path, lang: Language) -> No
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "sites"
-    sheet.append(_headers(lang))
+    append_row(sheet, _headers(lang))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(_sheet_values(row))
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula, whatever the text
+        append_row(sheet, _sheet_values(row))
     sheet.freeze_panes = "A2"
     workbook.save(path)
 

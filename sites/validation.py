@@ -6,6 +6,13 @@ naming the line and the field, before anything is written. It converts
 positions from the caller's coordinate system to WGS84 and assigns each
 position to a town of the region; distances (duplicates, "how far outside")
 are in metres in the region's UTM zone.
+
+Text fields (name, address, host organisation, notes, source) may hold any
+printable text plus tab, line feed and carriage return (multi-line addresses
+and notes pasted from a spreadsheet cell). Every other control character (ESC,
+NUL, BEL, the C1 range, lone surrogates: :data:`sites.sheets.UNSTORABLE`, what
+an XLSX cell cannot hold or a terminal would obey) is refused with an error
+naming the record, the field and the character, so it is never stored.
 """
 
 from __future__ import annotations
@@ -26,9 +33,13 @@ from settings import Settings, load_site_types
 from sites import messages  # noqa: F401  (registers the texts)
 from sites.models import INPUT_FIELDS, Site, SiteDraft, status_lookup, type_lookup
 from sites.region import TownIndex
+from sites.sheets import UNSTORABLE
 
 #: Two sites of one type closer than this (metres) are a likely duplicate.
 DUPLICATE_RADIUS_M = 30.0
+
+#: Free-text fields of a site (checked for control characters).
+TEXT_FIELDS = ("name", "address", "host_org", "notes", "source")
 
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
 
@@ -118,6 +129,11 @@ def validate_records(
     for i, name in enumerate(names):
         if not name.strip():
             add(i, "sites.name_missing", "name")
+    for fld in TEXT_FIELDS:
+        for i, value in enumerate(column(fld)):
+            bad = UNSTORABLE.search(_text(value))
+            if bad:
+                add(i, "sites.text_control", fld, char=f"U+{ord(bad.group()):04X}", pos=bad.start() + 1)
 
     types = _lookup_column(column("type"), type_lookup(settings), "type",
                            ", ".join(t.key for t in load_site_types(settings)), add, required=True)
