@@ -22,7 +22,7 @@ from app_pages.form_coords import PastedPoint, parse_pasted
 from app_pages.plain import md_escape
 from app_pages.ui_text import current_lang, tr
 from app_pages.widgets import translated_radio
-from errors import AccessDenied, NotFound, Problem, RecordError
+from errors import AccessDenied, NotFound, Problem, RecordError, StaleEdit
 from geodata.crs import CoordSystem, convert_point
 from geodata.webmap import build_map
 from i18n import t
@@ -143,6 +143,20 @@ def load_site(prefix: str, site: Site) -> None:
     state[f"{prefix}_closed_on"] = site.closed_on
     state[f"{prefix}_dup_ok"] = False
     state[f"{prefix}_tried"] = False
+    state[f"{prefix}_version"] = site.version  # a save is refused if the site has changed since
+    state[f"{prefix}_stale"] = False
+
+
+def reload_site(prefix: str, store: SiteStore, site_id: int) -> None:
+    """Reload button callback (after a stale save): the form takes the site's current values, saying so."""
+    state = st.session_state
+    try:
+        site = store.get_site(site_id)
+    except NotFound as exc:
+        state[f"{prefix}_flash"] = ("error", md_escape(exc.message(current_lang())))
+        return
+    load_site(prefix, site)
+    state[f"{prefix}_flash"] = ("info", tr("ui.form.reloaded", id=site.id, version=site.version))
 
 
 def stored_coords(site: Site) -> str:
@@ -175,9 +189,15 @@ def save(prefix: str, store: SiteStore, site_id: int | None) -> None:
             current = store.get_site(site_id)
             if state.get(f"{prefix}_coords") == stored_coords(current) and crs == CoordSystem.WGS84:
                 values.pop("lng"), values.pop("lat")  # unchanged point: keep the stored WGS84 value exactly
-            site, _ = store.update(site_id, values, actor=actor, crs=crs)
+            site, _ = store.update(site_id, values, actor=actor, crs=crs,
+                                   if_version=state.get(f"{prefix}_version"))
             load_site(prefix, site)
             message = "ui.form.updated"
+    except StaleEdit as exc:  # someone saved since the form was loaded: keep the draft, offer to reload
+        state[f"{prefix}_tried"] = True
+        state[f"{prefix}_stale"] = True
+        state[f"{prefix}_flash"] = ("error", "\n\n".join(md_escape(p.message(lang)) for p in exc.problems))
+        return
     except (RecordError, NotFound, AccessDenied) as exc:
         state[f"{prefix}_tried"] = True
         state[f"{prefix}_flash"] = ("error", md_escape(exc.message(lang)))
@@ -248,7 +268,9 @@ def render_form(prefix: str, store: SiteStore, site_id: int | None = None) -> No
     st.button(tr("ui.form.save" if site_id is None else "ui.form.save_changes"), key=f"{prefix}_save",
               type="primary", on_click=save, args=(prefix, store, site_id))
     if flash:
-        (st.success if flash[0] == "success" else st.error)(flash[1])
+        {"success": st.success, "info": st.info}.get(flash[0], st.error)(flash[1])
+    if site_id is not None and state.get(f"{prefix}_stale"):
+        st.button(tr("ui.form.reload"), key=f"{prefix}_reload", on_click=reload_site, args=(prefix, store, site_id))
 
 
 def _wgs84(check: Check) -> tuple[float, float] | None:

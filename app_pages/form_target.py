@@ -10,7 +10,7 @@ from app_pages.auth import current_actor
 from app_pages.plain import md_escape
 from app_pages.ui_text import current_lang, tr
 from app_pages.widgets import translated_radio, translated_select, widget_key
-from errors import AccessDenied, NotFound, Problem, RecordError
+from errors import AccessDenied, NotFound, Problem, RecordError, StaleEdit
 from i18n import t
 from scoring.target_store import TargetStore
 from scoring.targets import MEASURES, SCOPES, Target
@@ -34,6 +34,8 @@ def _load(target: Target | None) -> None:
     state["target_deadline"] = target.deadline if target else datetime.date(datetime.date.today().year, 12, 31)
     state["target_notes"] = target.notes if target else ""
     state["target_problems"] = []
+    state["target_version"] = target.version if target else None  # a save is refused if changed since
+    state["target_stale"] = False
 
 
 def _values() -> dict[str, object]:
@@ -57,7 +59,12 @@ def _save(targets: TargetStore, target_id: int) -> None:
         if target_id == NEW:
             saved = targets.add(values, actor=actor)
         else:
-            saved = targets.update(target_id, values, actor=actor)
+            saved = targets.update(target_id, values, actor=actor,
+                                   if_version=st.session_state.get("target_version"))
+    except StaleEdit as exc:  # someone saved since the editor was loaded: keep the draft, offer to reload
+        st.session_state["target_problems"] = list(exc.problems)
+        st.session_state["target_stale"] = True
+        return
     except (RecordError, NotFound, AccessDenied) as exc:
         st.session_state["target_problems"] = list(exc.problems)
         return
@@ -69,13 +76,31 @@ def _save(targets: TargetStore, target_id: int) -> None:
 
 def _delete(targets: TargetStore, target_id: int) -> None:
     try:
-        gone = targets.delete(target_id, actor=current_actor())
+        gone = targets.delete(target_id, actor=current_actor(),
+                              if_version=st.session_state.get("target_version"))
+    except StaleEdit as exc:
+        st.session_state["target_problems"] = list(exc.problems)
+        st.session_state["target_stale"] = True
+        return
     except (NotFound, AccessDenied) as exc:
         st.session_state["target_problems"] = list(exc.problems)
         return
     st.session_state["target_pick"] = NEW
     st.session_state["target_loaded"] = None
     st.session_state["target_flash"] = tr("ui.targets.deleted", name=md_escape(gone.name))
+
+
+def _reload(targets: TargetStore, target_id: int) -> None:
+    """Reload button callback (after a stale save): the editor takes the target's current values, saying so."""
+    try:
+        target = targets.get_target(target_id)
+    except NotFound:
+        st.session_state["target_pick"] = NEW
+        st.session_state["target_loaded"] = None
+        st.session_state["target_flash"] = tr("ui.targets.gone", id=target_id)
+        return
+    _load(target)
+    st.session_state["target_flash"] = tr("ui.targets.reloaded", id=target.id, version=target.version)
 
 
 def _problems_under(name: str) -> None:
@@ -148,6 +173,8 @@ def render_target_editor(targets: TargetStore, town_codes: list[str], town_name)
     with buttons[1]:
         st.button(tr("ui.targets.delete"), key="target_delete", disabled=pick == NEW, on_click=_delete,
                   args=(targets, pick))
+    if pick != NEW and st.session_state.get("target_stale"):
+        st.button(tr("ui.targets.reload"), key="target_reload", on_click=_reload, args=(targets, pick))
     flash = st.session_state.pop("target_flash", None)
     if flash:
         st.success(flash)

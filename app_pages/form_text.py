@@ -64,6 +64,11 @@ register(
         "ui.form.save_changes": ("保存修改", "Save changes"),
         "ui.form.added": ("已保存站点 #{id}“{name}”（{town}）", "Saved site #{id} '{name}' ({town})"),
         "ui.form.updated": ("已更新站点 #{id}“{name}”（{town}）", "Updated site #{id} '{name}' ({town})"),
+        "ui.form.reload": ("重新载入该站点的当前内容（放弃我未保存的修改）",
+                           "Reload the site's current values (discarding my unsaved changes)"),
+        "ui.form.reloaded": ("已载入站点 #{id} 的当前内容（第 {version} 版）；您刚才未保存的修改已放弃，请在此基础上重新修改后保存",
+                             "Loaded the current values of site #{id} (version {version}); your unsaved changes "
+                             "were discarded: make them again on these values and save"),
         # ------------------------------------------------------------ sites page
         "ui.sites.mode": ("操作", "Task"),
         "ui.sites.mode.add": ("新增站点", "Add a site"),
@@ -75,6 +80,7 @@ register(
         "ui.sites.pick": ("选择站点", "Site"),
         "ui.sites.current": ("站点 #{id} · 镇街：{town} · 来源：{source} · 最后修改：{by}，{at}",
                              "Site #{id} · town: {town} · source: {source} · last changed by {by}, {at}"),
+        "ui.sites.version": ("您正在修改第 {version} 版", "You are editing version {version}"),
         "ui.sites.close": ("关闭站点", "Close the site"),
         "ui.sites.close_button": ("关闭此站点", "Close this site"),
         "ui.sites.closed": ("已关闭站点 #{id}“{name}”", "Closed site #{id} '{name}'"),
@@ -94,7 +100,7 @@ register(
 )
 
 #: Fields left out of the "changes" column (stamps every write changes).
-_STAMPS = {"updated_by", "updated_at", "created_by", "created_at", "id"}
+_STAMPS = {"updated_by", "updated_at", "created_by", "created_at", "id", "version"}
 
 
 def audit_table(entries: Sequence[AuditEntry], lang: Language) -> dict[str, list[object]]:
@@ -162,6 +168,12 @@ register(
         "ui.targets.delete": ("删除目标", "Delete target"),
         "ui.targets.saved": ("已保存目标“{name}”", "Saved target '{name}'"),
         "ui.targets.deleted": ("已删除目标“{name}”", "Deleted target '{name}'"),
+        "ui.targets.reload": ("重新载入该目标的当前内容（放弃我未保存的修改）",
+                              "Reload the target's current values (discarding my unsaved changes)"),
+        "ui.targets.reloaded": ("已载入目标 #{id} 的当前内容（第 {version} 版）；您刚才未保存的修改已放弃",
+                                "Loaded the current values of target #{id} (version {version}); your unsaved "
+                                "changes were discarded"),
+        "ui.targets.gone": ("目标 #{id} 已被删除", "Target #{id} has been deleted"),
     }
 )
 

@@ -15,7 +15,7 @@ from app_pages.loaders import site_store
 from app_pages.plain import md_escape
 from app_pages.ui_text import current_lang, tr
 from app_pages.widgets import translated_radio, translated_select
-from errors import AccessDenied, NotFound, RecordError
+from errors import AccessDenied, NotFound, RecordError, StaleEdit
 from i18n import t
 from settings import get_settings, load_site_types, site_type
 from sites.models import Site
@@ -44,7 +44,13 @@ if mode == "add":
 def _close(site_id: int) -> None:
     actor = current_actor()
     try:
-        site = store.close(site_id, actor=actor, closed_on=st.session_state.get("edit_close_date"))
+        site = store.close(site_id, actor=actor, closed_on=st.session_state.get("edit_close_date"),
+                           if_version=st.session_state.get("edit_version"))
+    except StaleEdit as exc:  # changed since the form was loaded: offer to reload (the form's button)
+        st.session_state["edit_stale"] = True
+        st.session_state["edit_flash"] = ("error", "\n\n".join(md_escape(p.message(current_lang()))
+                                                                for p in exc.problems))
+        return
     except (RecordError, NotFound, AccessDenied) as exc:
         st.session_state["edit_flash"] = ("error", md_escape(exc.message(current_lang())))
         return
@@ -78,11 +84,12 @@ if not found:
 site_id = st.selectbox(tr("ui.sites.pick"), [s.id for s in found], key="edit_pick",
                        format_func={s.id: _label(s) for s in found}.__getitem__)
 site = store.get_site(site_id)
-if st.session_state.get(LOADED_KEY) != site.id or "edit_name" not in st.session_state:
+if st.session_state.get(LOADED_KEY) != site.id or "edit_version" not in st.session_state:
     load_site("edit", site)
     st.session_state[LOADED_KEY] = site.id
 st.caption(tr("ui.sites.current", id=site.id, town=md_escape(towns.town_name(site.town_code, lang) or "—"),
-              source=md_escape(site.source or "—"), by=md_escape(site.updated_by), at=site.updated_at))
+              source=md_escape(site.source or "—"), by=md_escape(site.updated_by), at=site.updated_at)
+           + " · " + tr("ui.sites.version", version=st.session_state["edit_version"]))
 render_form("edit", store, site.id)
 
 st.subheader(tr("ui.sites.close"))

@@ -8,7 +8,7 @@
   one-page leadership report.
 * ``target-add --name N --type T --scope S --measure M --threshold X --deadline D
   [--towns C,C] [--radius-m R] [--statuses open,...] [--notes ...]``,
-  ``target-update ID [the same options]``, ``target-delete ID``, ``target-list``,
+  ``target-update ID [the same options] [--if-version N]``, ``target-delete ID``, ``target-list``,
   ``target-history ID``: edit the stored targets; every write is audited
   (``--user``, default ``SITES_USER`` or the OS user).
 
@@ -150,6 +150,10 @@ def configure_target_edit(parser: argparse.ArgumentParser, *, with_id: bool) -> 
     _store_options(parser)
     for option, field, help_text in _FIELD_OPTIONS:
         parser.add_argument(option, dest=f"field_{field}", metavar=field.upper(), help=help_text)
+    if with_id:
+        parser.add_argument("--if-version", type=int, metavar="N",
+                            help="write only if the target is still at version N (see target-list); else say "
+                            "what changed since, by whom and when, write nothing and exit 2")
 
 
 def configure_target_id(parser: argparse.ArgumentParser) -> None:
@@ -191,7 +195,8 @@ def run_target_add(args: argparse.Namespace) -> int:
 def run_target_update(args: argparse.Namespace) -> int:
     """Change the given fields of a target; print it as JSON."""
     store = _target_store(args)
-    _print_json(store.update(args.id, _fields(args), actor=_actor(store, args)).to_dict())
+    _print_json(store.update(args.id, _fields(args), actor=_actor(store, args),
+                             if_version=args.if_version).to_dict())
     return 0
 
 
