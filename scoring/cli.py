@@ -139,7 +139,9 @@ def run_coverage(args: argparse.Namespace) -> int:
         table = table.assign(demand_note=result.demand_note)
         print(result.demand_note, file=sys.stderr)
     if args.format == "csv":
-        _write(table.to_csv(index=False, float_format="%.6f"), args.output)
+        from sites.sheets import frame_csv
+
+        _write(frame_csv(table, float_format="%.6f"), args.output)
     else:
         _write(json.dumps(_clean(table.to_dict(orient="records")), ensure_ascii=False, indent=2), args.output)
     return 0

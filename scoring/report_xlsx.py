@@ -5,6 +5,11 @@ targets met, the targets table, the town-by-town table with red/amber/green
 fills, the shortfall list and the colour rule. Sheet 2 holds every evaluated
 row (required, actual, shortfall, the sites that count); sheet 3 the monthly
 series of each target.
+
+Every cell is written by the one formula-safe writer (:mod:`sites.sheets`): a
+target, town or site name that begins with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return is stored as text with a leading ``'``, never as a formula;
+numbers stay numbers.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from scoring.rag import RAG_COLOURS
 from scoring.report import LeadershipReport
+from sites.sheets import append_row, put
 
 _THIN = Side(style="thin", color="999999")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -38,16 +44,16 @@ def write_xlsx(report: LeadershipReport, path: Path) -> None:
 
 def _page(report: LeadershipReport, ws: Worksheet) -> None:
     width = max(len(report.column_headers), len(report.target_headers))
-    ws.append([report.title])
+    append_row(ws, [report.title])
     ws["A1"].font = Font(name=_FONT, size=16, bold=True)
-    ws.append([report.text("report.as_of", date=report.as_of.isoformat())])
-    ws.append([report.summary])
+    append_row(ws, [report.text("report.as_of", date=report.as_of.isoformat())])
+    append_row(ws, [report.summary])
     ws["A3"].font = Font(name=_FONT, size=13, bold=True)
-    ws.append([report.demo_note or None])
+    append_row(ws, [report.demo_note or None])
     ws.cell(row=ws.max_row, column=1).font = Font(name=_FONT, bold=True, color="9C0006")
     _heading(ws, report.text("report.targets_heading"))
     _table(ws, report.target_headers, [report.target_cells(line) for line in report.targets])
-    ws.append([])
+    append_row(ws, [])
     _heading(ws, report.text("report.towns_heading"))
     start = ws.max_row + 1
     _table(ws, report.column_headers, [[name] + [c.text for c in cells] for name, cells in report.town_rows])
@@ -57,20 +63,20 @@ def _page(report: LeadershipReport, ws: Worksheet) -> None:
             target.alignment = Alignment(horizontal="center")
             if cell.rag:
                 target.fill = PatternFill("solid", fgColor=RAG_COLOURS[cell.rag])
-                target.value = f"{cell.text} {report.text(f'report.rag.{cell.rag}')}"
-    ws.append([])
+                put(target, f"{cell.text} {report.text(f'report.rag.{cell.rag}')}")
+    append_row(ws, [])
     _heading(ws, report.text("report.shortfall_heading"))
     for rag, line in report.shortfalls or [(None, report.text("report.no_shortfall"))]:
-        ws.append([f"【{report.text(f'report.rag.{rag}')}】{line}" if rag else line])
+        append_row(ws, [f"【{report.text(f'report.rag.{rag}')}】{line}" if rag else line])
         if rag:
             ws.cell(row=ws.max_row, column=1).fill = PatternFill("solid", fgColor=RAG_COLOURS[rag])
-    ws.append([])
+    append_row(ws, [])
     _heading(ws, report.text("report.rule_heading"))
-    ws.append([report.rule])
+    append_row(ws, [report.rule])
     ws.cell(row=ws.max_row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
     ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=width)
     ws.row_dimensions[ws.max_row].height = 48
-    ws.append([report.text("report.footer", attribution=report.attribution)])
+    append_row(ws, [report.text("report.footer", attribution=report.attribution)])
     ws.column_dimensions["A"].width = 30
     for col in range(2, width + 1):
         ws.column_dimensions[get_column_letter(col)].width = 18
@@ -81,19 +87,19 @@ def _page(report: LeadershipReport, ws: Worksheet) -> None:
 
 
 def _heading(ws: Worksheet, text: str) -> None:
-    ws.append([text])
+    append_row(ws, [text])
     ws.cell(row=ws.max_row, column=1).font = Font(name=_FONT, size=12, bold=True)
 
 
 def _table(ws: Worksheet, header: list[str], rows: list[list[object]]) -> None:
-    ws.append(header)
+    append_row(ws, header)
     for j in range(len(header)):
         cell = ws.cell(row=ws.max_row, column=1 + j)
         cell.font = Font(name=_FONT, bold=True)
         cell.fill = _HEAD
         cell.border = _BOX
     for row in rows:
-        ws.append(row)
+        append_row(ws, row)
         for j in range(len(row)):
             ws.cell(row=ws.max_row, column=1 + j).border = _BOX
 
@@ -102,27 +108,19 @@ def _details(report: LeadershipReport, ws: Worksheet) -> None:
     rows = report.rows.copy()
     rows["site_ids"] = rows["site_ids"].map(lambda ids: ", ".join(map(str, ids)))
     rows["site_names"] = rows["site_names"].map("、".join)
-    ws.append(list(rows.columns))
+    append_row(ws, list(rows.columns))
     for record in rows.itertuples(index=False):
-        ws.append([_plain(v) for v in record])
+        append_row(ws, list(record))
     ws.freeze_panes = "A2"
 
 
 def _series(report: LeadershipReport, ws: Worksheet) -> None:
-    ws.append(["target_id", "name", "month", "date", "required", "actual", "shortfall", "towns_met",
+    append_row(ws, ["target_id", "name", "month", "date", "required", "actual", "shortfall", "towns_met",
                "towns_total", "met"])
     for line in report.targets:
         series = report.series[line.target.id]
         for record in series.itertuples(index=False):
-            ws.append([line.target.id, line.target.name, record.month, record.date, record.required,
+            append_row(ws, [line.target.id, line.target.name, record.month, record.date, record.required,
                        record.actual, record.shortfall, record.towns_met, record.towns_total, bool(record.met)])
     ws.freeze_panes = "A2"
 
-
-def _plain(value: object) -> object:
-    """A value openpyxl can store (NaN and None as empty cells)."""
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    if hasattr(value, "item"):
-        return value.item()  # numpy scalars
-    return value

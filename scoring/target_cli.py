@@ -102,7 +102,9 @@ def run_targets(args: argparse.Namespace) -> int:
         flat = rows.copy()
         flat["site_ids"] = flat["site_ids"].map(lambda ids: ";".join(map(str, ids)))
         flat["site_names"] = flat["site_names"].map(";".join)
-        _write(flat.to_csv(index=False), args.output)
+        from sites.sheets import frame_csv
+
+        _write(frame_csv(flat), args.output)
     else:
         records = rows.astype(object).where(rows.notna(), None).to_dict(orient="records")
         _write(json.dumps(_clean(records), ensure_ascii=False, indent=2), args.output)

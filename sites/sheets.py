@@ -29,8 +29,8 @@ their Python value; dates stay dates).
 from __future__ import annotations
 
 import csv
+import datetime
 import io
-import math
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -74,13 +74,27 @@ def cell_value(value: object) -> object:
     (:func:`escape_unstorable`, then :func:`neutralise`); numbers, booleans and dates unchanged."""
     if value is None:
         return None
-    if hasattr(value, "item") and not isinstance(value, str | bytes):
-        value = value.item()  # numpy scalars
-    if isinstance(value, float) and math.isnan(value):
-        return None
     if isinstance(value, str):
         return neutralise(escape_unstorable(value))
+    if type(value) in (int, bool, datetime.date):
+        return value
+    if type(value) is float:
+        return None if value != value else value
+    if _missing(value):
+        return None
+    if hasattr(value, "item"):
+        value = value.item()  # numpy scalars
     return value
+
+
+def _missing(value: object) -> bool:
+    """``None``, NaN, ``pd.NA`` or ``NaT``."""
+    import pandas as pd
+
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or array: not one missing value
+        return False
 
 
 # --------------------------------------------------------------------------- CSV
