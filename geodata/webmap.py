@@ -17,6 +17,16 @@ Base maps (``settings.TILE_PROVIDERS``):
   needs the key from ``SITES_TIANDITU_KEY``.
 
 Tiles that fail to load show as blank squares; the map itself keeps working.
+
+**One template pass.** branca renders each element's Jinja macro and then wraps
+the output in a new ``Element(text)``, which compiles that text as a template
+and renders it again: a ``{{ … }}`` in a town or site name would run as Python
+and a ``{% for %}`` would crash the page. Every element drawn here is a
+:class:`SinglePass` element (folium's ``Map``, ``TileLayer`` and
+``LayerControl`` too, through thin subclasses), whose output is kept as a
+:class:`Fragment` that is never parsed again. User text reaches the page only
+as JSON data (``tojson``) that the browser puts into the DOM as text
+(``textContent``, text nodes), never as HTML and never as template source.
 """
 
 from __future__ import annotations
@@ -25,13 +35,14 @@ import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium.elements import JSCSSMixin
 from folium.map import Layer
 from jinja2 import Template
@@ -114,6 +125,70 @@ LEGEND_FOLD_BELOW_PX = 700
 MARKER_KINDS = ("solid", "planned", "building", "inactive", "suggested")
 
 
+class Fragment(Element):
+    """Rendered page text kept as it is: :meth:`render` returns it, nothing parses it as a template."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._name = "Fragment"
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
+
+def render_once(element: MacroElement, **kwargs: Any) -> None:
+    """Render ``element``'s ``header``/``html``/``script`` macros once into its figure, as :class:`Fragment` s.
+
+    The same as branca's ``MacroElement.render`` except that the macro output is
+    never compiled and rendered a second time. Children whose ``render`` is
+    branca's plain one (folium's ``ElementAddToElement``, say) are rendered the
+    same way; others render themselves (a :class:`SinglePass` one does this).
+    """
+    figure = element.get_root()
+    if not isinstance(figure, Figure):
+        raise TypeError(f"{type(element).__name__} is not in a Figure")
+    module = element._template.module.__dict__
+    for part in ("header", "html", "script"):
+        macro = module.get(part)
+        if macro is not None:
+            getattr(figure, part).add_child(Fragment(str(macro(element, kwargs))), name=element.get_name())
+    for child in list(element._children.values()):
+        if type(child).render is MacroElement.render:
+            render_once(child, **kwargs)
+        else:
+            child.render(**kwargs)
+
+
+class SinglePass(MacroElement):
+    """A macro element rendered in one template pass (see :func:`render_once`).
+
+    Put it LAST among the bases of a folium class (``class X(folium.TileLayer,
+    SinglePass)``): the folium class's own ``render`` still runs, and its final
+    ``super().render()`` lands here instead of in branca's two-pass render.
+    """
+
+    def render(self, **kwargs: Any) -> None:
+        render_once(self, **kwargs)
+
+
+class SinglePassMap(folium.Map, SinglePass):
+    """``folium.Map`` rendered in one pass."""
+
+
+class SinglePassTileLayer(folium.TileLayer, SinglePass):
+    """``folium.TileLayer`` rendered in one pass."""
+
+
+class SinglePassLayerControl(folium.LayerControl, SinglePass):
+    """``folium.LayerControl`` rendered in one pass (layer names are HTML-escaped where they are made)."""
+
+
+def layer_control(*, collapsed: bool = True, position: str = "topright") -> SinglePassLayerControl:
+    """The layer switcher (top right), rendered in one pass."""
+    return SinglePassLayerControl(collapsed=collapsed, position=position)
+
+
 @dataclass(frozen=True, slots=True)
 class TileSpec:
     """One tile layer of a base map: URL template, attribution (HTML) and options."""
@@ -166,7 +241,7 @@ def available_tiles(tianditu_key: str | None = None) -> tuple[str, ...]:
     return tuple(p for p in TILE_PROVIDERS if p != "tianditu" or tianditu_key)
 
 
-class _Attribution(MacroElement):
+class _Attribution(SinglePass):
     """Adds a text to the map's attribution control (shown even when there are no tiles)."""
 
     _template = Template(
@@ -181,7 +256,7 @@ class _Attribution(MacroElement):
         self.text = text
 
 
-class _FocusWithoutScroll(MacroElement):
+class _FocusWithoutScroll(SinglePass):
     """Leaflet focuses the map on a mouse press (for its arrow keys) with a plain ``focus()``.
 
     In the app the map sits in an iframe lower down a scrolling page; that ``focus()``
@@ -208,7 +283,7 @@ class _FocusWithoutScroll(MacroElement):
         self._name = "FocusWithoutScroll"
 
 
-class FitView(MacroElement):
+class FitView(SinglePass):
     """Fits the map to ``bounds`` ([[south, west], [north, east]]) in the size it really has.
 
     The fit is not animated, so the first view the page reports (the Streamlit
@@ -286,7 +361,7 @@ class MarkerStyle:
                 f"{html.escape(self.glyph[:2])}</div>")
 
 
-class PointLayer(JSCSSMixin, Layer):
+class PointLayer(JSCSSMixin, Layer, SinglePass):
     """Many points as badge markers, built in the browser from one compact array.
 
     ``points``: rows of (lat, lng, style index, tooltip, popup values) with
@@ -383,10 +458,120 @@ def point_layer(frame: pd.DataFrame, *, name: str, styles: Sequence[MarkerStyle]
                       cluster_colour=cluster_colour, show=show)
 
 
+class AreaLayer(Layer, SinglePass):
+    """Polygons from a GeoJSON dict (``FeatureCollection``) with a text tooltip and popup.
+
+    ``fields``: property keys shown, ``labels`` their row labels; a property
+    ``STYLE_KEY`` (an index into ``styles``, Leaflet path options) picks each
+    feature's style (default: the first); ``highlight``: options applied while the
+    pointer is on a feature. Tooltip and popup tables are built with DOM
+    ``textContent``, so no value is ever parsed as HTML; the data reaches the page
+    through ``tojson``.
+    """
+
+    STYLE_KEY = "_style"
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function () {
+            var styles = {{ this.styles|tojson }}, highlight = {{ this.highlight|tojson }};
+            var fields = {{ this.fields|tojson }}, labels = {{ this.labels|tojson }};
+            var styleKey = {{ this.STYLE_KEY|tojson }};
+            function table(properties) {
+                var t = document.createElement("table");
+                t.className = "map-popup";
+                fields.forEach(function (field, i) {
+                    var value = properties[field];
+                    if (value === undefined || value === null || value === "") { return; }
+                    var row = t.insertRow(), th = document.createElement("th");
+                    th.textContent = labels[i];
+                    row.appendChild(th);
+                    row.insertCell().textContent = String(value);
+                });
+                return t;
+            }
+            var group = L.geoJSON({{ this.data|tojson }}, {
+                style: function (feature) { return styles[feature.properties[styleKey] || 0]; },
+                onEachFeature: function (feature, layer) {
+                    if (fields.length) {
+                        layer.bindTooltip(function () { return table(feature.properties); }, {sticky: true});
+                        layer.bindPopup(function () { return table(feature.properties); }, {maxWidth: 360});
+                    }
+                    if (highlight) {
+                        layer.on("mouseover", function () { layer.setStyle(highlight); });
+                        layer.on("mouseout", function () { group.resetStyle(layer); });
+                    }
+                }
+            });
+            return group;
+        })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self, data: dict, *, name: str, styles: Sequence[Mapping[str, object]], fields: Sequence[str],
+                 labels: Sequence[str], highlight: Mapping[str, object] | None = None, show: bool = True,
+                 control: bool = True):
+        super().__init__(name=html.escape(name), overlay=True, control=control, show=show)
+        self._name = "AreaLayer"
+        self.data = data
+        self.styles = [dict(style) for style in styles]
+        self.fields = list(fields)
+        self.labels = list(labels)
+        self.highlight = dict(highlight) if highlight else None
+
+
+class TownLabels(Layer, SinglePass):
+    """A permanent text label per point (``points``: rows of lat, lng, text), set as DOM text."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function () {
+            var group = L.layerGroup();
+            {{ this.points|tojson }}.forEach(function (p) {
+                var span = document.createElement("span");
+                span.textContent = p[2];
+                L.marker([p[0], p[1]], {icon: L.divIcon({html: span, className: "town-label", iconSize: [0, 0]}),
+                                        interactive: false, keyboard: false}).addTo(group);
+            });
+            return group;
+        })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self, points: list[list[object]], *, name: str = "town_labels"):
+        super().__init__(name=name, overlay=True, control=False, show=True)
+        self._name = "TownLabels"
+        self.points = points
+
+
+class TextCircle(Layer, SinglePass):
+    """A circle marker at (lat, lng) whose tooltip is ``text`` as a DOM text node."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.circleMarker({{ this.location|tojson }}, {{ this.options|tojson }});
+        {{ this.get_name() }}.bindTooltip(function () { return document.createTextNode({{ this.text|tojson }}); });
+        {% endmacro %}"""
+    )
+
+    def __init__(self, location: Sequence[float], text: str, *, colour: str, radius_px: int = 8):
+        super().__init__(name="text_circle", overlay=True, control=False, show=True)
+        self._name = "TextCircle"
+        self.location = [float(v) for v in location]
+        self.text = str(text)
+        self.options = {"radius": int(radius_px), "color": safe_colour(colour), "fillColor": safe_colour(colour),
+                        "fill": True, "fillOpacity": 0.9}
+
+
+def text_circle(location: Sequence[float], text: str, *, colour: str) -> TextCircle:
+    """A circle marker at ``location`` ([lat, lng], WGS84) with ``text`` as its tooltip (plain text)."""
+    return TextCircle(location, text, colour=colour)
+
+
 def area_layer(frame: gpd.GeoDataFrame, *, name: str, style: Mapping[str, object], fields: Mapping[str, str],
                system: CoordSystem = CoordSystem.WGS84, show: bool = True,
-               tolerance_deg: float = 1e-4) -> folium.GeoJson:
-    """Polygons (EPSG:4326) as one GeoJson overlay with a fixed ``style`` and an escaped tooltip and popup.
+               tolerance_deg: float = 1e-4) -> AreaLayer:
+    """Polygons (EPSG:4326) as one :class:`AreaLayer` with a fixed ``style`` and a text tooltip and popup.
 
     ``fields`` maps column → tooltip label. Geometries are simplified by
     ``tolerance_deg`` (1e-4° ≈ 10 m, under 2 % of a 500 m radius) and rounded to 1e-5°
@@ -395,17 +580,12 @@ def area_layer(frame: gpd.GeoDataFrame, *, name: str, style: Mapping[str, object
     """
     geoms = shapely.transform(shapely.simplify(np.asarray(frame.geometry.values, dtype=object), tolerance_deg),
                               lambda xy: np.round(xy, 5))
-    data = gpd.GeoDataFrame({c: [html.escape(str(v)) for v in frame[c]] for c in fields},
-                            geometry=geoms, crs=frame.crs)
+    data = gpd.GeoDataFrame({c: [str(v) for v in frame[c]] for c in fields}, geometry=geoms, crs=frame.crs)
     data = data.loc[~data.geometry.is_empty]
     if system != CoordSystem.WGS84:
         data = convert_frame(data, CoordSystem.WGS84, system)
-    labelled = bool(fields) and len(data) > 0
-    aliases = [html.escape(a) for a in fields.values()]
-    tooltip = folium.GeoJsonTooltip(fields=list(fields), aliases=aliases, sticky=True) if labelled else None
-    popup = folium.GeoJsonPopup(fields=list(fields), aliases=aliases) if labelled else None
-    return folium.GeoJson(data.__geo_interface__, name=html.escape(name), style_function=lambda _f: dict(style),
-                          tooltip=tooltip, popup=popup, show=show)
+    return AreaLayer(data.__geo_interface__, name=name, styles=[style], fields=list(fields),
+                     labels=list(fields.values()), show=show)
 
 
 @dataclass(frozen=True, slots=True)
@@ -419,7 +599,7 @@ class LegendEntry:
     dashed: bool = False
 
 
-class _HtmlControl(MacroElement):
+class _HtmlControl(SinglePass):
     """A Leaflet control holding a fixed HTML string (built here, with every text escaped)."""
 
     _template = Template(
@@ -489,18 +669,18 @@ def caption(title: str, lines: Sequence[str]) -> MacroElement:
 
 
 def town_features(towns: gpd.GeoDataFrame, lang: Language) -> dict:
-    """The towns as GeoJSON with display properties, HTML-escaped.
+    """The towns as GeoJSON with display properties, as plain text.
 
     Properties: ``code``, ``name`` (in ``lang``; Chinese when there is no
-    English name) and ``area_km2`` (one decimal). Values are escaped because
-    folium's tooltip and popup put them into the page as HTML and town names
-    come from users' files.
+    English name) and ``area_km2`` (one decimal). Town names and codes come from
+    users' files: they stay text here and the page shows them as text
+    (:class:`AreaLayer`), never as HTML.
     """
     names = display_names(towns, lang)
     frame = gpd.GeoDataFrame(
         {
-            "code": [html.escape(str(c)) for c in towns["code"]],
-            "name": [html.escape(n) for n in names],
+            "code": [str(c) for c in towns["code"]],
+            "name": [str(n) for n in names],
             "area_km2": [f"{a:.1f}" for a in towns["area_km2"]],
         },
         geometry=towns.geometry.values,
@@ -532,47 +712,32 @@ def build_map(
         towns = convert_frame(towns, CoordSystem.WGS84, system)
     minx, miny, maxx, maxy = (float(v) for v in towns.total_bounds)
 
-    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=10, tiles=None,
-                   control_scale=True, zoom_snap=0.25)
+    m = SinglePassMap(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=10, tiles=None,
+                      control_scale=True, zoom_snap=0.25)
     for spec in layers:
-        folium.TileLayer(tiles=spec.url, attr=spec.attribution, max_zoom=spec.max_zoom,
-                         subdomains=spec.subdomains, errorTileUrl=_BLANK_TILE).add_to(m)
-    m.get_root().header.add_child(Element(_LABEL_CSS), name="town_label_css")
+        SinglePassTileLayer(tiles=spec.url, attr=spec.attribution, max_zoom=spec.max_zoom,
+                            subdomains=spec.subdomains, errorTileUrl=_BLANK_TILE).add_to(m)
+    m.get_root().header.add_child(Fragment(_LABEL_CSS), name="town_label_css")
 
     features = town_features(towns, lang)
     fields = ["name", "code", "area_km2"]
-    aliases = [t("map.field.name", lang), t("map.field.code", lang), t("map.field.area", lang)]
-    fills: dict[str, str] = {}
+    labels = [t("map.field.name", lang), t("map.field.code", lang), t("map.field.area", lang)]
+    styles: list[Mapping[str, object]] = [TOWN_STYLE]
     if town_values is not None:
         for feature, code in zip(features["features"], towns["code"].astype(str), strict=True):
             share = town_values.get(code)
             feature["properties"]["value"] = "" if share is None else f"{share:.1%}"
             if share is not None:
-                fills[feature["properties"]["code"]] = share_colour(share)
+                styles.append({**TOWN_STYLE, "fillColor": share_colour(share), "fillOpacity": 0.55})
+                feature["properties"][AreaLayer.STYLE_KEY] = len(styles) - 1
         fields.append("value")
-        aliases.append(html.escape(value_label))
+        labels.append(value_label)
 
-    def town_style(feature: dict) -> dict:
-        fill = fills.get(feature["properties"]["code"])
-        return TOWN_STYLE if fill is None else {**TOWN_STYLE, "fillColor": fill, "fillOpacity": 0.55}
-
-    folium.GeoJson(
-        features,
-        name="towns",
-        control=False,
-        style_function=town_style,
-        highlight_function=lambda _feature: TOWN_HIGHLIGHT,
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True),
-        popup=folium.GeoJsonPopup(fields=fields, aliases=aliases),
-    ).add_to(m)
-
-    labels = folium.FeatureGroup(name="town_labels", control=False)
+    AreaLayer(features, name="towns", control=False, styles=styles, fields=fields, labels=labels,
+              highlight=TOWN_HIGHLIGHT).add_to(m)
     points = towns.geometry.representative_point()
-    for feature, point in zip(features["features"], points, strict=True):
-        icon = folium.DivIcon(html=f"<span>{feature['properties']['name']}</span>",
-                              icon_size=(0, 0), class_name="town-label")
-        folium.Marker([point.y, point.x], icon=icon, interactive=False, keyboard=False).add_to(labels)
-    labels.add_to(m)
+    TownLabels([[float(point.y), float(point.x), feature["properties"]["name"]]
+                for feature, point in zip(features["features"], points, strict=True)]).add_to(m)
 
     _Attribution(html.escape(region.attribution)).add_to(m)
     m.add_child(_FocusWithoutScroll(), name="focus_without_scroll")

@@ -13,7 +13,9 @@
 * a legend and a caption saying what is shown (region, date, radii, demo data).
 
 Every overlay is shifted into the base map's coordinate system (GCJ-02 for Amap).
-Popups and tooltips show user text as text, never as markup. Sites whose
+Popups and tooltips show user text as text, never as markup, and every element
+is rendered in one template pass (:class:`geodata.webmap.SinglePass`): a ``{{ … }}``
+in a name is shown, never evaluated. Sites whose
 ``source`` is ``demo`` say so in their popup and in the legend.
 
 ``python -m scoring map OUT.html --db PATH`` writes :func:`export_html` to a
@@ -44,6 +46,7 @@ from geodata.webmap import (
     build_map,
     caption,
     fit_view,
+    layer_control,
     legend,
     point_layer,
     tile_layers,
@@ -299,7 +302,7 @@ def planner_map(
                 chosen = convert_frame(chosen, CoordSystem.WGS84, system)
             minx, miny, maxx, maxy = (float(v) for v in chosen.total_bounds)
             fit_view(m, [[miny, minx], [maxy, maxx]])
-    folium.LayerControl(collapsed=True, position="topright").add_to(m)
+    layer_control(collapsed=True, position="topright").add_to(m)
     return use_local_assets(m)
 
 

@@ -30,7 +30,7 @@ from geodata.map_assets import (
     standalone_html,
     use_local_assets,
 )
-from geodata.webmap import available_tiles, build_map
+from geodata.webmap import AreaLayer, TownLabels, available_tiles, build_map
 
 CDN_HOSTS = ("cdn.jsdelivr", "cdnjs", "code.jquery", "unpkg", "bootstrapcdn", "googleapis", "gstatic")
 URL = re.compile(r"https?://[^\s\"'<>)\\]+")
@@ -74,21 +74,27 @@ def test_offline_map_loads_only_vendored_assets(vendored, region):
     assert "L.tileLayer" not in page
 
 
+def _labels(m: folium.Map) -> TownLabels:
+    return next(c for c in m._children.values() if isinstance(c, TownLabels))
+
+
 def test_map_shows_every_town_with_name_code_and_label(vendored, region):
-    page = _js_unescape(_render(build_map(region, tiles="none", lang="zh")))
+    m = build_map(region, tiles="none", lang="zh")
+    page = _js_unescape(_render(m))
     towns = region.towns
     assert len(towns) == 7
     for name, code in zip(towns["name"], towns["code"], strict=True):
         assert f'"name": "{name}"' in page
         assert f'"code": "{code}"' in page
-        assert f"<span>{name}</span>" in page  # the permanent label
-    assert page.count('"className": "town-label"') == 7
+    # the permanent labels: one per town, its name set as DOM text
+    assert [p[2] for p in _labels(m).points] == list(towns["name"])
     assert "面积（km²）" in page and '"area_km2": "83.7"' in page  # 桂城街道
 
 
 def test_english_map_uses_english_names(vendored, region):
-    page = _js_unescape(_render(build_map(region, lang="en")))
-    assert "<span>Guicheng Subdistrict</span>" in page
+    m = build_map(region, lang="en")
+    page = _js_unescape(_render(m))
+    assert "Guicheng Subdistrict" in [p[2] for p in _labels(m).points]
     assert "Area (km²)" in page
 
 
@@ -120,12 +126,16 @@ def test_html_in_town_names_is_escaped(vendored):
         geometry=[box(113.0, 23.0, 113.01, 23.01)], crs="EPSG:4326",
     )
     region = Region(towns=towns, source="test", attribution="<script>x</script> contributors")
-    page = _js_unescape(_render(build_map(region)))
+    m = build_map(region)
+    page = _render(m)
     assert "<img src=x" not in page
     assert "<b>1</b>" not in page
     assert "<script>x</script>" not in page
-    assert '"name": "&lt;img src=x onerror=alert(1)&gt;"' in page
-    assert "<span>&lt;img src=x onerror=alert(1)&gt;</span>" in page
+    # names and codes are data (JSON, with < > as \u escapes) that the page sets as DOM text, never HTML
+    assert '"name": "\\u003cimg src=x onerror=alert(1)\\u003e"' in page
+    assert '"code": "\\u003cb\\u003e1\\u003c/b\\u003e"' in page
+    assert [p[2] for p in _labels(m).points] == [evil]
+    assert "&lt;script&gt;x&lt;/script&gt;" in _js_unescape(page)  # the attribution is HTML: escaped
 
 
 def test_osm_tiles_fail_softly(vendored, region):
@@ -139,18 +149,18 @@ def test_amap_shifts_overlays_into_gcj02(vendored, region):
     gcj = build_map(region, tiles="amap")
     page = _render(gcj)
     assert "autonavi.com" in page
-    outline = [c for c in gcj._children.values() if isinstance(c, folium.GeoJson)][0]
+    outline = [c for c in gcj._children.values() if isinstance(c, AreaLayer)][0]
     first = outline.data["features"][0]["geometry"]
     vertex = first["coordinates"][0][0] if first["type"] == "Polygon" else first["coordinates"][0][0][0]
     src = shapely.get_coordinates(region.towns.geometry.iloc[0])[0]
     exp_lng, exp_lat = convert_points([src[0]], [src[1]], "wgs84", "gcj02")
     assert vertex == pytest.approx([exp_lng[0], exp_lat[0]], abs=1e-9)
     # the labels move with the outlines: each stays inside its shifted town
-    labels = [c for c in gcj._children.values() if isinstance(c, folium.FeatureGroup)][0]
     shifted = region.towns.geometry.apply(lambda g: convert_geometry(g, "wgs84", "gcj02"))
-    markers = [c for c in labels._children.values() if isinstance(c, folium.Marker)]
-    for marker, town in zip(markers, shifted, strict=True):
-        assert town.contains(Point(marker.location[1], marker.location[0]))
+    labels = _labels(gcj).points
+    assert len(labels) == len(shifted)
+    for (lat, lng, _name), town in zip(labels, shifted, strict=True):
+        assert town.contains(Point(lng, lat))
     assert wgs.location != pytest.approx(gcj.location)
 
 
@@ -338,8 +348,14 @@ def test_area_layer_escapes_tooltips_and_shifts_for_amap(vendored):
     frame = gpd.GeoDataFrame({"town": ["<b>x</b>"]}, geometry=[box(113.0, 23.0, 113.01, 23.01)], crs="EPSG:4326")
     layer = area_layer(frame, name="<i>gaps</i>", style={"color": "#000"}, fields={"town": "镇街"},
                        system=CoordSystem.GCJ02)
-    assert layer.layer_name == "&lt;i&gt;gaps&lt;/i&gt;"
+    assert layer.layer_name == "&lt;i&gt;gaps&lt;/i&gt;"  # layer names are HTML in the layer control
     feature = layer.data["features"][0]
-    assert feature["properties"]["town"] == "&lt;b&gt;x&lt;/b&gt;"
+    assert feature["properties"]["town"] == "<b>x</b>"  # text, set with textContent in the browser
+    m = build_map(Region(towns=gpd.GeoDataFrame({"code": ["1"], "name": ["t"], "area_km2": [1.0]},
+                                                geometry=[box(113.0, 23.0, 113.01, 23.01)], crs="EPSG:4326"),
+                         source="test", attribution=""))
+    layer.add_to(m)
+    page = _render(m)
+    assert "<b>x</b>" not in page and '"town": "\\u003cb\\u003ex\\u003c/b\\u003e"' in page
     x0 = min(c[0] for c in feature["geometry"]["coordinates"][0])
     assert x0 == pytest.approx(float(convert_points([113.0], [23.0], "wgs84", "gcj02")[0][0]), abs=1e-6)
