@@ -9,10 +9,8 @@ callback reads, checks and writes them before the page is drawn again.
 from __future__ import annotations
 
 import datetime
-import html
 from dataclasses import dataclass, field
 
-import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -24,7 +22,7 @@ from app_pages.ui_text import current_lang, tr
 from app_pages.widgets import translated_radio
 from errors import AccessDenied, NotFound, Problem, RecordError, StaleEdit
 from geodata.crs import CoordSystem, convert_point
-from geodata.webmap import build_map
+from geodata.webmap import build_map, text_circle
 from i18n import t
 from settings import load_site_types, site_type
 from sites.models import STATUSES, Site, status_name
@@ -300,11 +298,9 @@ def _pick_map(prefix: str, store: SiteStore, check: Check) -> None:
     fmap = build_map(store.region(), lang=lang)
     wgs = _wgs84(check)
     if wgs is not None:
-        folium.CircleMarker([wgs[1], wgs[0]], radius=8, color=_DRAFT_COLOUR, fill=True, fill_opacity=0.9,
-                            tooltip=html.escape(tr("ui.form.new_point"))).add_to(fmap)
+        text_circle([wgs[1], wgs[0]], tr("ui.form.new_point"), colour=_DRAFT_COLOUR).add_to(fmap)
     for site in _duplicate_sites(store, check):
-        folium.CircleMarker([site.lat, site.lng], radius=8, color=_DUPLICATE_COLOUR, fill=True, fill_opacity=0.9,
-                            tooltip=html.escape(f"#{site.id} {site.name}")).add_to(fmap)
+        text_circle([site.lat, site.lng], f"#{site.id} {site.name}", colour=_DUPLICATE_COLOUR).add_to(fmap)
     st.caption(tr("ui.form.map_hint"))
     st_folium(fmap, key=f"{prefix}_map", height=360, use_container_width=True, returned_objects=list(_CLICKS))
 
