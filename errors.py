@@ -101,3 +101,9 @@ class StaleEdit(ProductError, RuntimeError):
 
 class MapError(ProductError, RuntimeError):
     """The web map cannot be built: an asset is missing or unverified, or a base map lacks its key."""
+
+
+class UnreadableFile(ImportRejected):
+    """A user's input file as a whole cannot be used (malformed, corrupt, empty, not a file): nothing was
+    read from it. An :class:`ImportRejected` (so an import's callers handle it), but the command line exits
+    with 2 for it, keeping exit 1 for "rows were rejected"."""

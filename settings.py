@@ -158,6 +158,9 @@ class Settings(BaseSettings):
     upload_max_mb: float = Field(default=20.0, gt=0, description="env SITES_UPLOAD_MAX_MB")
     #: Largest total unpacked size of an uploaded zip (zipped Shapefile, XLSX), MB.
     upload_max_unzipped_mb: float = Field(default=200.0, gt=0, description="env SITES_UPLOAD_MAX_UNZIPPED_MB")
+    #: Where unexpected errors are logged with their traceback (default: incidents.log in the user's log
+    #: directory, see :mod:`incidents`).
+    incident_log: Path | None = Field(default=None, description="env SITES_INCIDENT_LOG")
 
     @field_validator("tiles")
     @classmethod

@@ -11,6 +11,7 @@ has the columns ``code`` (stable key, e.g. a 12-digit statistical code),
 from __future__ import annotations
 
 import math
+import warnings as py_warnings
 import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -117,6 +118,12 @@ register(
             "check that the names look right",
         ),
         "boundary.empty": ("边界文件里没有任何要素", "the boundary file holds no features"),
+        "boundary.empty_file": ("文件是空的（没有任何内容）", "the file is empty (it holds nothing)"),
+        "boundary.coords_not_finite": (
+            "第 {feature} 个要素（{town}）的坐标含有非数值（NaN 或无穷大），请修正或删除这些点",
+            "feature {feature} ({town}) has coordinates that are not numbers (NaN or infinite); fix or remove "
+            "those points",
+        ),
         "boundary.not_polygons": (
             "边界必须是面（Polygon/MultiPolygon），但文件里有：{types}",
             "boundaries must be polygons (Polygon/MultiPolygon), but the file holds: {types}",
@@ -244,6 +251,7 @@ def load_region(
     if not path.exists():
         raise FileNotFoundError(2, "No such file", str(path))
     file = path.name
+    _require_readable(path)
     system = CoordSystem.parse(crs) if crs else None
     warnings: list[Problem] = []
 
@@ -289,6 +297,20 @@ def load_region(
     )
 
 
+def _require_readable(path: Path) -> None:
+    """A :class:`BoundaryError` when ``path`` is a folder, cannot be opened, or is empty."""
+    from incidents import input_problem
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        raise BoundaryError(input_problem(exc, path.name) or Problem("boundary.unreadable", {"reason": str(exc)},
+                                                                     file=path.name)) from exc
+    if not head.strip():
+        raise BoundaryError(Problem("boundary.empty_file", file=path.name))
+
+
 def _read_vector(path: Path, warnings: list[Problem]) -> gpd.GeoDataFrame:
     """The file's features as read by pyogrio (first layer of a GeoPackage).
 
@@ -304,22 +326,31 @@ def _read_vector(path: Path, warnings: list[Problem]) -> gpd.GeoDataFrame:
     else:
         source, has_cpg = str(path), suffix != ".shp" or path.with_suffix(".cpg").exists()
     try:
-        layers = pyogrio.list_layers(source)
-        layer = layers[0, 0] if len(layers) else None
-        if suffix == ".gpkg" and len(layers) > 1:
-            warnings.append(Problem("boundary.gpkg_layers",
-                                    {"layers": ", ".join(str(n) for n in layers[:, 0]), "layer": layer},
-                                    file=path.name, level="warning"))
-        if has_cpg:
-            return gpd.read_file(source, layer=layer, engine="pyogrio")
-        try:
-            return gpd.read_file(source, layer=layer, engine="pyogrio", encoding="utf-8")
-        except UnicodeDecodeError:
-            warnings.append(Problem("boundary.encoding_guessed", file=path.name, level="warning"))
-            return gpd.read_file(source, layer=layer, engine="pyogrio", encoding="gb18030")
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
+        with py_warnings.catch_warnings():
+            # shapely warns "invalid value encountered in from_wkb" on NaN coordinates; reported by name later
+            py_warnings.simplefilter("ignore", RuntimeWarning)
+            return _read_layer(path, source, has_cpg, warnings)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError,
+            shapely.errors.GEOSException) as exc:  # GEOS: a ring that is not closed, too few points
         reason = str(exc).replace(str(path.parent) + "/", "")
         raise BoundaryError(Problem("boundary.unreadable", {"reason": reason}, file=path.name)) from exc
+
+
+def _read_layer(path: Path, source: str, has_cpg: bool, warnings: list[Problem]) -> gpd.GeoDataFrame:
+    """The first layer of ``source`` (``path`` as GDAL opens it), in the file's encoding (see :func:`_read_vector`)."""
+    layers = pyogrio.list_layers(source)
+    layer = layers[0, 0] if len(layers) else None
+    if path.suffix.lower() == ".gpkg" and len(layers) > 1:
+        warnings.append(Problem("boundary.gpkg_layers",
+                                {"layers": ", ".join(str(n) for n in layers[:, 0]), "layer": layer},
+                                file=path.name, level="warning"))
+    if has_cpg:
+        return gpd.read_file(source, layer=layer, engine="pyogrio")
+    try:
+        return gpd.read_file(source, layer=layer, engine="pyogrio", encoding="utf-8")
+    except UnicodeDecodeError:
+        warnings.append(Problem("boundary.encoding_guessed", file=path.name, level="warning"))
+        return gpd.read_file(source, layer=layer, engine="pyogrio", encoding="gb18030")
 
 
 def _zip_source(path: Path) -> tuple[str, bool]:
@@ -397,6 +428,10 @@ def _check_geometry_types(gdf: gpd.GeoDataFrame, labels: list[str], file: str) -
     types = sorted({g.geom_type for g in gdf.geometry.values if g is not None and not g.is_empty})
     if any(kind not in ("Polygon", "MultiPolygon") for kind in types):
         problems.insert(0, Problem("boundary.not_polygons", {"types": ", ".join(types)}, file=file))
+    # NaN/inf coordinates (GeoJSON's NaN, a 1e999) make GEOS fail on every later step: name each feature.
+    coords, index = shapely.get_coordinates(gdf.geometry.values, return_index=True)
+    for i in np.unique(index[~np.isfinite(coords).all(axis=1)]):
+        problems.append(Problem("boundary.coords_not_finite", {"feature": int(i) + 1, "town": labels[i]}, file=file))
     if problems:
         raise BoundaryError(problems)
 

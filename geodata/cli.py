@@ -12,8 +12,8 @@ import argparse
 import json
 import sys
 
-from errors import ProductError
 from i18n import default_language
+from incidents import cli_failure
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,10 +83,9 @@ def main(argv: list[str] | None = None) -> int:
             from geodata.map_assets import fetch_assets
 
             fetch_assets(force=args.force, log=lambda msg: print(msg, file=sys.stderr))
-    except ProductError as exc:
-        print(exc.message(lang), file=sys.stderr)
-        return 2
-    except FileNotFoundError as exc:
-        print(f"{exc.filename}: 文件不存在 / file not found", file=sys.stderr)
-        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001  (named errors, unreadable files, else an incident id; no traceback)
+        files = [getattr(args, "input", None), getattr(args, "file", None)]
+        return cli_failure(exc, lang, files=files, context=f"python -m geodata {args.command}")
     return 0

@@ -29,9 +29,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from errors import ProductError
 from geodata.cli import add_boundary_options
 from i18n import default_language
+from incidents import cli_failure
 from scoring import target_cli
 from scoring.map_export import configure_map, run_map
 from scoring.selection import DEFAULT_STATUSES, STATUSES
@@ -225,13 +225,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    lang = default_language()
+    lang = getattr(args, "lang", None) or default_language()
     run = {c.name: c.run for c in COMMANDS}[args.command]
     try:
         return run(args)
-    except ProductError as exc:
-        print(exc.message(lang), file=sys.stderr)
-        return 2
-    except FileNotFoundError as exc:
-        print(f"{exc.filename}: 文件不存在 / file not found", file=sys.stderr)
-        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001  (named errors, unreadable files, else an incident id; no traceback)
+        files = [getattr(args, name, None) for name in ("boundaries", "demand", "candidates")]
+        return cli_failure(exc, lang, files=files, context=f"python -m scoring {args.command}")

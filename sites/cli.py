@@ -106,17 +106,25 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     lang: Language = args.lang or default_language()
+    from errors import UnreadableFile
+    from incidents import cli_failure
+
     try:
         return _run(args, lang)
-    except ImportRejected as exc:
+    except ImportRejected as exc:  # exit 1 means rows were rejected; a file that cannot be read is 2
         _print_problems(exc.problems, lang)
-        return 1
+        return 2 if isinstance(exc, UnreadableFile) else 1
     except ProductError as exc:
         _print_problems(exc.problems, lang)
         return 2
     except FileNotFoundError as exc:
         print(safe(t("sites.cli.file_not_found", lang, path=exc.filename)), file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001  (last resort: a message and an incident id, never a traceback)
+        return cli_failure(exc, lang, files=[getattr(args, "file", None), getattr(args, "boundaries", None)],
+                           context=f"python -m sites {args.command}")
 
 
 def _requested_region(args: argparse.Namespace) -> RegionSpec | None:
@@ -141,7 +149,14 @@ def _run(args: argparse.Namespace, lang: Language) -> int:
 def _import(store: SiteStore, args: argparse.Namespace, lang: Language, actor: Actor) -> int:
     from sites.io import read_records
 
-    records = read_records(args.file)
+    try:
+        records = read_records(args.file)
+    except ImportRejected as exc:  # the file itself is unusable, no row was checked: exit 2, not "rows rejected"
+        from errors import UnreadableFile
+
+        if isinstance(exc, UnreadableFile):
+            raise
+        raise UnreadableFile(exc.problems) from exc
     report = store.import_records(records, actor=actor, crs=args.crs, skip_invalid=args.skip_invalid,
                                   allow_outside=args.allow_outside, allow_duplicates=args.allow_duplicates,
                                   source=args.source)

@@ -193,28 +193,100 @@ def _read_xlsx(path: Path) -> tuple[list[object], list[tuple[int, list[object]]]
 
 
 def _read_geojson(path: Path) -> RawRecords:
-    data = json.loads(_decode(path.read_bytes()))
-    features = data.get("features", []) if isinstance(data, dict) else []
+    """Point features of a GeoJSON FeatureCollection (or one Feature) as records, row = feature position.
+
+    Raises :class:`errors.UnreadableFile` naming the file, the feature and the member
+    (``features``, ``properties``, ``geometry``, ``coordinates``) for anything that is
+    not such a file: text that is not JSON, ``"features": 5``, a list as
+    ``properties``, a polygon, coordinates that are not two numbers. Every bad
+    feature is listed at once.
+    """
+    import dataclasses
+
+    from errors import UnreadableFile
+    from incidents import input_problem
+
+    file = path.name
+    try:
+        text = _decode(path.read_bytes())
+    except UnicodeError as exc:
+        raise UnreadableFile(Problem("sites.geojson.encoding", file=file)) from exc
+    except OSError as exc:
+        raise UnreadableFile(input_problem(exc, file) or Problem("sites.file_unreadable", {"error": str(exc)},
+                                                                 file=file)) from exc
+    if not text.strip():
+        raise UnreadableFile(Problem("sites.file_empty", file=file))
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UnreadableFile(Problem("sites.geojson.not_json", {"line": exc.lineno, "column": exc.colno,
+                                                                "reason": exc.msg}, file=file)) from exc
+    except (ValueError, RecursionError) as exc:  # nesting too deep, a number too long
+        raise UnreadableFile(Problem("sites.geojson.not_json", {"line": "?", "column": "?",
+                                                                "reason": type(exc).__name__}, file=file)) from exc
+    if isinstance(data, dict) and data.get("type") == "Feature":
+        data = {"type": "FeatureCollection", "features": [data]}
+    if not isinstance(data, dict) or "features" not in data:
+        raise UnreadableFile(Problem("sites.geojson.not_collection", {"found": _json_excerpt(data)}, file=file))
+    features = data["features"]
+    if not isinstance(features, list):
+        raise UnreadableFile(Problem("sites.geojson.not_list", {"found": _json_excerpt(features)}, file=file,
+                                     field="features"))
     keys: list[str] = []
-    for feature in features:
-        for key in (feature.get("properties") or {}):
-            if key not in keys and _HEADER_LOOKUP.get(_header_key(key)) not in ("lng", "lat"):
-                keys.append(key)
-    header = [*keys, "lng", "lat"]
     rows: list[tuple[int, list[object]]] = []
     bad: list[Problem] = []
     for n, feature in enumerate(features, start=1):
-        props = feature.get("properties") or {}
-        geom = feature.get("geometry") or {}
-        lng = lat = None
-        if geom.get("type") == "Point" and len(geom.get("coordinates") or []) >= 2:
-            lng, lat = geom["coordinates"][:2]
-        elif geom:
-            bad.append(Problem("sites.geometry_not_point", {"geom": geom.get("type")}, file=path.name, row=n))
-        rows.append((n, [props.get(k) for k in keys] + [lng, lat]))
+        props, lng, lat = _feature_parts(feature, n, file, bad)
+        for key in props:
+            if key not in keys and _HEADER_LOOKUP.get(_header_key(key)) not in ("lng", "lat"):
+                keys.append(key)
+        rows.append((n, [props, lng, lat]))
     if bad:
-        raise ImportRejected(bad)
-    return _records(header, rows, path.name)
+        raise UnreadableFile(bad)
+    header = [*keys, "lng", "lat"]
+    table = [(n, [props.get(k) for k in keys] + [lng, lat]) for n, (props, lng, lat) in rows]
+    try:
+        return _records(header, table, file)
+    except ImportRejected as exc:  # a required property is missing: no header line to point at
+        raise UnreadableFile([dataclasses.replace(p, row=None) for p in exc.problems]) from exc
+
+
+def _feature_parts(feature: object, n: int, file: str, bad: list[Problem]) -> tuple[dict, object, object]:
+    """``(properties, lng, lat)`` of feature ``n``; a problem appended to ``bad`` for each malformed part."""
+    if not isinstance(feature, dict):
+        bad.append(Problem("sites.geojson.not_object", {"found": _json_excerpt(feature)}, file=file, row=n))
+        return {}, None, None
+    props = feature.get("properties")
+    if props is None:
+        props = {}
+    elif not isinstance(props, dict):
+        bad.append(Problem("sites.geojson.not_object", {"found": _json_excerpt(props)}, file=file, row=n,
+                           field="properties"))
+        props = {}
+    geom = feature.get("geometry")
+    if geom is None:
+        return props, None, None
+    if not isinstance(geom, dict):
+        bad.append(Problem("sites.geojson.not_object", {"found": _json_excerpt(geom)}, file=file, row=n,
+                           field="geometry"))
+        return props, None, None
+    if geom.get("type") != "Point":
+        bad.append(Problem("sites.geometry_not_point", {"geom": _json_excerpt(geom.get("type"))}, file=file,
+                           row=n))
+        return props, None, None
+    coords = geom.get("coordinates")
+    if not (isinstance(coords, list) and len(coords) >= 2
+            and all(isinstance(c, int | float) and not isinstance(c, bool) for c in coords[:2])):
+        bad.append(Problem("sites.geojson.bad_point", {"found": _json_excerpt(coords)}, file=file, row=n,
+                           field="coordinates"))
+        return props, None, None
+    return props, coords[0], coords[1]
+
+
+def _json_excerpt(value: object, limit: int = 60) -> str:
+    """``value`` as JSON text for a message, cut to ``limit`` characters."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 # --------------------------------------------------------------------------- export

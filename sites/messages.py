@@ -64,6 +64,19 @@ register(
         "sites.column_ignored": ("未识别的列“{column}”，已忽略", "column '{column}' is not recognised and was ignored"),
         "sites.geometry_not_point": ("几何类型是 {geom}，只接受点（Point）",
                                      "the geometry is a {geom}; only points are accepted"),
+        # GeoJSON structure (row = the feature's position, first = 1)
+        "sites.geojson.not_json": ("不是有效的 JSON（第 {line} 行第 {column} 列：{reason}）",
+                                   "not valid JSON (line {line}, column {column}: {reason})"),
+        "sites.geojson.encoding": ("无法识别文件编码，请另存为 UTF-8 编码的 GeoJSON",
+                                   "cannot read the file's text encoding; save the GeoJSON as UTF-8"),
+        "sites.geojson.not_collection": (
+            "不是 GeoJSON 要素集合：应为含“features”列表的 FeatureCollection 对象，实际是 {found}",
+            "not a GeoJSON FeatureCollection: expected an object with a 'features' list, found {found}"),
+        "sites.geojson.not_list": ("应为要素列表，实际是 {found}", "expected a list of features, found {found}"),
+        "sites.geojson.not_object": ("应为 JSON 对象（{{...}}），实际是 {found}",
+                                     "expected a JSON object ({{...}}), found {found}"),
+        "sites.geojson.bad_point": ("点坐标应为两个数字 [经度, 纬度]，实际是 {found}",
+                                    "a point's coordinates must be two numbers [longitude, latitude], found {found}"),
         # storage
         "sites.not_found": ("没有编号为 {id} 的站点", "there is no site with id {id}"),
         "sites.no_changes": ("没有要修改的字段", "nothing to change"),

@@ -283,7 +283,7 @@ def test_cli_errors_exit_2(tmp_path, capsys):
     assert "unknown coordinate system 'mars'" in capsys.readouterr().err
     assert main(["convert", str(tmp_path / "none.csv"), str(tmp_path / "o.csv"), "--from", "gcj02",
                  "--to", "wgs84"]) == 2
-    assert "none.csv: 文件不存在 / file not found" in capsys.readouterr().err
+    assert "none.csv: file not found" in capsys.readouterr().err
     assert main(["convert", str(AMAP_NANHAI), str(tmp_path / "o.kml"), "--from", "gcj02", "--to", "wgs84"]) == 2
     assert "unsupported file type '.kml'" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
