@@ -1,11 +1,16 @@
-"""The import part of the data page: upload, preview with a status per row and every error, then commit."""
+"""The import part of the data page: upload, preview with a status per row and every error, then commit.
+
+Also the role check every upload on the pages runs before it reads a byte
+(:func:`upload_allowed`): the import and the demand layer need an editor or an
+admin (:data:`UPLOAD_ROLES`), the region an admin.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from app_pages.auth import current_actor
+from app_pages.auth import current_actor, current_principal
 from app_pages.data_files import safe_name, uploaded_records
 from app_pages.form_site import CRS_OPTIONS
 from app_pages.plain import md_escape
@@ -14,8 +19,45 @@ from app_pages.widgets import translated_radio
 from errors import AccessDenied, ImportRejected, Problem
 from i18n import t
 from sites.io import IMPORT_EXTENSIONS
-from sites.storage import SiteStore
+from sites.permissions import Role
+from sites.security_log import record
+from sites.storage import SiteStore, utc_now
 from sites.validation import RawRecords
+
+#: Who may upload a file to be read on the server (import, demand layer): an editor or an admin. A viewer
+#: "reads everything, writes nothing" (sites.permissions); an upload is stored and parsed on the server, a write.
+UPLOAD_ROLES: tuple[Role, ...] = ("editor", "admin")
+#: Who may upload a boundary file and preview or switch the region.
+REGION_ROLES: tuple[Role, ...] = ("admin",)
+
+
+def may_upload(roles: tuple[Role, ...]) -> bool:
+    """Whether this session's account has one of ``roles`` (to disable an uploader; local mode: yes)."""
+    return current_principal().role in roles
+
+
+def upload_allowed(store: SiteStore, *, roles: tuple[Role, ...], action: str, target: str) -> bool:
+    """Check the account's role before an uploaded file is read; refuse, log and say why if it has none of ``roles``.
+
+    The role is read again from the registry (:meth:`SiteStore.principal`), so a
+    role taken away a moment ago counts. A refusal is written to the security log
+    (``denied``, ``action`` on ``target``) and shown as an error. Local mode: the
+    local user is an admin, always allowed.
+    """
+    try:
+        principal = store.principal(current_actor())
+    except AccessDenied as exc:  # the account is gone or disabled (the store logs it)
+        st.error(md_escape(exc.message(current_lang())))
+        return False
+    if principal.role in roles:
+        return True
+    refusal = AccessDenied(Problem("access.admin_only", {"user": principal.username, "action": action})
+                           if "editor" not in roles else Problem("access.read_only", {"user": principal.username}))
+    with store.write_transaction() as conn:
+        record(conn, at=utc_now(), actor=principal.username, action=action, target=target, outcome="denied",
+               detail=refusal.message("en"))
+    st.error(md_escape(refusal.message(current_lang())))
+    return False
 
 
 def problems_table(problems: list[Problem]) -> pd.DataFrame:
@@ -43,15 +85,19 @@ def _preview(records: RawRecords, problems: list[Problem]) -> pd.DataFrame:
 def render_import(store: SiteStore) -> None:
     """Upload → preview (per-row status, errors table) → commit (all or nothing, or skip invalid rows)."""
     lang = current_lang()
-    upload = st.file_uploader(tr("ui.data.upload"), type=[e[1:] for e in IMPORT_EXTENSIONS], key="data_upload")
+    allowed = may_upload(UPLOAD_ROLES)
+    upload = st.file_uploader(tr("ui.data.upload"), type=[e[1:] for e in IMPORT_EXTENSIONS], key="data_upload",
+                              disabled=not allowed, help=None if allowed else tr("ui.data.upload_role"))
     crs = translated_radio(tr("ui.form.crs"), list(CRS_OPTIONS), key="data_crs", default=CRS_OPTIONS[0],
                            format_func=lambda c: t(f"ui.crs.{c}", lang))
     options = st.columns(2)
     skip = options[0].checkbox(tr("ui.data.skip_invalid"), key="data_skip_invalid")
     allow_dup = options[1].checkbox(tr("ui.data.allow_duplicates"), key="data_allow_duplicates")
     if upload is None:
-        st.caption(tr("ui.data.upload_hint"))
+        st.caption(tr("ui.data.upload_hint") if allowed else tr("ui.data.upload_role"))
         return
+    if not upload_allowed(store, roles=UPLOAD_ROLES, action="import_preview", target="data_upload"):
+        return  # before the file is read or checked
     name = safe_name(upload.name)
     try:
         records = uploaded_records(name, upload.getvalue())

@@ -2,6 +2,10 @@
 
 The switch goes through :meth:`sites.storage.SiteStore.set_region`, which
 refuses (naming each site) when existing sites would fall outside every new town.
+Only an admin may upload a boundary file (shared mode): the role is checked,
+and a refusal logged, before the upload is read, loaded or drawn
+(:func:`app_pages.data_import.upload_allowed`). Town names and codes from the
+file reach the preview map as text only (:mod:`geodata.webmap`).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from streamlit_folium import st_folium
 
 from app_pages.auth import current_actor
 from app_pages.data_files import BOUNDARY_KINDS, boundary_fields
-from app_pages.data_import import problems_table
+from app_pages.data_import import REGION_ROLES, may_upload, problems_table, upload_allowed
 from app_pages.plain import md_escape
 from app_pages.ui_text import current_lang, tr
 from app_pages.widgets import translated_radio
@@ -46,10 +50,16 @@ def render_region(store: SiteStore) -> None:
     lang = current_lang()
     st.caption(tr("ui.data.region_now", region=md_escape(store.region_spec.describe()),
                   n=len(store.region().towns)))
+    allowed = may_upload(REGION_ROLES)
     upload = st.file_uploader(tr("ui.data.region_upload"), type=["geojson", "json", "gpkg", "zip"],
-                              key="region_upload")
+                              key="region_upload", disabled=not allowed,
+                              help=None if allowed else tr("ui.data.region_role"))
     if upload is None:
+        if not allowed:
+            st.caption(tr("ui.data.region_role"))
         return
+    if not upload_allowed(store, roles=REGION_ROLES, action="region_preview", target="region_upload"):
+        return  # before the file is read, loaded or drawn
     data = upload.getvalue()
     try:
         kind = check_upload(upload.name, data, BOUNDARY_KINDS)

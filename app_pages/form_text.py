@@ -182,6 +182,8 @@ register(
         "ui.crs.file": ("按文件自带的坐标系（投影坐标、GeoPackage）", "As the file says (projected, GeoPackage)"),
         "ui.data.import": ("导入站点", "Import sites"),
         "ui.data.upload": ("站点表（CSV、XLSX 或 GeoJSON）", "Site table (CSV, XLSX or GeoJSON)"),
+        "ui.data.upload_role": ("只有编辑者和管理员可以上传导入文件", "Only editors and admins can upload files to import"),
+        "ui.data.region_role": ("只有管理员可以上传边界文件、更换区域", "Only admins can upload a boundary file and switch the region"),
         "ui.data.upload_hint": ("表头可用中文或英文：名称、类型、状态、经度、纬度、地址、开放日期……",
                                 "Headers in Chinese or English: name, type, status, lng, lat, address, opened_on…"),
         "ui.data.skip_invalid": ("跳过有错误的行，只导入正确的行", "Skip invalid rows and import the rest"),

@@ -9,7 +9,8 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages import map_text  # noqa: F401  (registers the texts)
-from app_pages.loaders import save_upload
+from app_pages.data_import import UPLOAD_ROLES, may_upload, upload_allowed
+from app_pages.loaders import current_store, save_upload
 from app_pages.map_widgets import translated_multiselect
 from app_pages.plain import md_escape
 from app_pages.ui_text import current_lang, tr
@@ -93,10 +94,16 @@ def sidebar_options(region: Region, settings: Settings) -> tuple[MapOptions, Dem
 
 
 def _demand_upload() -> DemandChoice | None:
+    """The demand layer upload: an editor or an admin (a file stored and parsed on the server is a write;
+    a viewer reads only, see :mod:`sites.permissions`). The role is checked, and a refusal logged, first."""
+    allowed = may_upload(UPLOAD_ROLES)
     upload = st.file_uploader(tr("ui.mapx.demand"), type=["csv", "geojson", "gpkg", "tif", "tiff"],
-                              key="map_demand", help=tr("ui.mapx.demand_help"))
+                              key="map_demand", disabled=not allowed,
+                              help=tr("ui.mapx.demand_help") if allowed else tr("ui.mapx.demand_role"))
     if upload is None:
         return None
+    if not upload_allowed(current_store(), roles=UPLOAD_ROLES, action="demand_upload", target="map_demand"):
+        return None  # before the file is read or stored
     weight = st.text_input(tr("ui.mapx.weight_field"), key="map_weight_field").strip()
     try:
         path = save_upload(upload.getvalue(), upload.name)

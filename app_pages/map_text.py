@@ -30,6 +30,7 @@ register(
             "Population or workers: CSV with lng/lat (WGS84) and a weight column, point GeoJSON/GeoPackage, "
             "GeoTIFF, or a CSV of totals by town code",
         ),
+        "ui.mapx.demand_role": ("只有编辑者和管理员可以上传需求图层", "Only editors and admins can upload a demand layer"),
         "ui.mapx.weight_field": ("权重字段", "Weight field"),
         "ui.mapx.demand_loaded": ("已使用需求图层：{name}", "Demand layer in use: {name}"),
         "ui.mapx.demand_unit": ("需求", "demand"),
