@@ -9,6 +9,7 @@ add a line to :data:`PAGES` and its title to :mod:`app_pages.ui_text`.
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from app_pages.auth import shared_mode, sign_in_form, sign_out_button, signed_in
 from app_pages.form_site import keep_drafts
@@ -48,5 +49,20 @@ navigation = st.navigation(
     [st.Page(script, title=tr(title_key), icon=icon, url_path=url_path, default=index == 0)
      for index, (script, title_key, icon, url_path) in enumerate(pages)]
 )
+
+
+def run_page(page: StreamlitPage) -> None:
+    """Run the chosen page. An unexpected error shows an incident id and where its traceback was logged
+    (:mod:`incidents`), never the traceback itself; ``st.stop()``/reruns pass through (not ``Exception``)."""
+    try:
+        page.run()
+    except Exception as exc:  # noqa: BLE001  (the last resort of every page)
+        from app_pages.plain import md_escape
+        from incidents import record_incident
+
+        incident = record_incident(exc, context=f"app page {getattr(page, 'url_path', '')}")
+        st.error(md_escape(incident.message(current_lang())), icon="⚠️")
+
+
 keep_drafts()
-navigation.run()
+run_page(navigation)
