@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from app_pages.auth import shared_mode, sign_in_form, sign_out_button, signed_in
+from app_pages.auth import open_database, shared_mode, sign_in_form, sign_out_button, signed_in
 from app_pages.form_site import keep_drafts
 from app_pages.ui_text import LANG_KEY, LANGUAGE_NAMES, current_lang, tr
 from i18n import t
@@ -36,6 +36,7 @@ with st.sidebar:
              horizontal=True)
 
 st.title(tr("ui.app.title"))
+open_database()  # made on the first start (says where); refused with the reason if unusable or mode-mismatched
 # Shared mode: nothing but the sign-in form until an account signs in (the session is re-checked every run).
 principal = signed_in() if shared_mode() else None
 if shared_mode():

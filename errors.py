@@ -107,3 +107,8 @@ class UnreadableFile(ImportRejected):
     """A user's input file as a whole cannot be used (malformed, corrupt, empty, not a file): nothing was
     read from it. An :class:`ImportRejected` (so an import's callers handle it), but the command line exits
     with 2 for it, keeping exit 1 for "rows were rejected"."""
+
+
+class DatabaseError(ProductError, OSError):
+    """The database cannot be used: missing (for a read), a URL, not SQLite, damaged, read-only, or another
+    program's. Raised before anything is written to the file."""

@@ -21,16 +21,18 @@ from app_pages.form_widgets import ACTOR_KEY
 from app_pages.loaders import current_store
 from app_pages.plain import md_escape
 from app_pages.ui_text import current_lang, tr
-from errors import AccessDenied
+from errors import AccessDenied, DatabaseError
 from i18n import register
 from settings import get_settings
 from sites.accounts import AccountStore
 from sites.permissions import Actor, Principal
-from sites.storage import default_actor
+from sites.storage import SiteStore, default_actor
 
 #: Session keys: the session token of a signed-in account, and a sign-in message to show once.
 TOKEN_KEY = "session_token"
 NOTICE_KEY = "sign_in_notice"
+#: Session key: this session was told where the app made a new database.
+DB_NOTICE_KEY = "database_created_notice"
 
 register(
     {
@@ -54,6 +56,29 @@ register(
 
 def shared_mode() -> bool:
     return get_settings().mode == "shared"
+
+
+def open_database() -> SiteStore:
+    """The registry of ``SITES_DB``, checked before any page runs (``app.py``).
+
+    The app's first start makes the database and says where (once per session).
+    A database that cannot be used (a URL, not SQLite, damaged, read-only,
+    another program's) stops the app with the reason. In ``local`` mode a
+    database that has accounts stops it too, saying how to sign in: it belongs
+    to a shared deployment, which no one reads or writes without signing in.
+    """
+    try:
+        store = current_store()
+    except DatabaseError as exc:
+        st.error(md_escape(exc.message(current_lang())))
+        st.stop()
+    if store.created and not st.session_state.get(DB_NOTICE_KEY):
+        st.session_state[DB_NOTICE_KEY] = True
+        st.info(md_escape(tr("sites.db_created", db=store.path.resolve())))
+    if not shared_mode() and store.has_accounts():
+        st.error(md_escape(tr("access.local_mode_has_accounts", db=store.path)))
+        st.stop()
+    return store
 
 
 def signed_in() -> Principal | None:

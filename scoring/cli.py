@@ -75,7 +75,7 @@ def load_inputs(args: argparse.Namespace):
     from sites.frame import sites_frame
     from sites.storage import SiteStore
 
-    with SiteStore(args.db) as store:
+    with SiteStore(args.db, create=False) as store:  # a read: a missing database is an error
         region = (
             load_region(args.boundaries, crs=args.boundaries_crs, name_field=args.name_field,
                         code_field=args.code_field)

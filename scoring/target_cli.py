@@ -68,7 +68,7 @@ def _build(args: argparse.Namespace, lang: str):
     from scoring.target_store import TargetStore
     from sites.storage import SiteStore
 
-    with SiteStore(args.db) as store:
+    with SiteStore(args.db, create=False) as store:
         targets = TargetStore(store).list_targets()
     if args.target:
         known = {t.id for t in targets}
@@ -173,7 +173,7 @@ def _target_store(args: argparse.Namespace):
     from scoring.target_store import TargetStore
     from sites.storage import SiteStore
 
-    return TargetStore(SiteStore(args.db))
+    return TargetStore(SiteStore(args.db, create=False))  # no new database here: python -m sites init
 
 
 def _print_json(value: object) -> None:

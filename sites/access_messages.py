@@ -16,6 +16,13 @@ register(
                               "only an administrator may do this ({action}); '{user}' is not one"),
         "access.sign_in_required": ("本系统为共享部署，请先登录", "this is a shared installation: sign in first"),
         "access.account_gone": ("账户“{user}”不存在或已停用", "the account '{user}' does not exist or is disabled"),
+        "access.local_mode_has_accounts": (
+            "数据库 {db} 设有账户（共享部署），本地模式（SITES_MODE=local）不能修改它。请登录后再写：设置 "
+            "SITES_MODE=shared，命令行加 --user 账户名（密码取自 SITES_PASSWORD 或标准输入），应用则以 "
+            "SITES_MODE=shared 启动后登录",
+            "the database {db} has accounts (a shared deployment): local mode (SITES_MODE=local) may not change "
+            "it. Sign in to write: set SITES_MODE=shared and give --user NAME on the command line (password from "
+            "SITES_PASSWORD or standard input), or start the app with SITES_MODE=shared and sign in"),
         "access.bad_credentials": ("用户名或密码错误", "wrong user name or password"),
         "access.locked": ("密码错误次数过多，账户已锁定至 {until}；请稍后再试或请管理员解锁",
                           "too many wrong passwords: the account is locked until {until}; try later or ask "

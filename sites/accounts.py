@@ -14,7 +14,20 @@ The tables live in the registry database as the component ``"accounts"``
 
 Lockout: ``settings.lockout_attempts`` wrong passwords in a row lock the
 account for ``settings.lockout_minutes``; while locked, even the right password
-is refused. Sessions end ``settings.session_hours`` after sign-in, when the
+is refused. The count is race-free: each attempt first *reserves* its slot in one
+``BEGIN IMMEDIATE`` transaction (refused at once if locked; the slot that reaches
+the limit sets the lock), then verifies the password outside any transaction
+(argon2 never holds the write lock), then records the outcome; so N parallel
+attempts verify at most ``lockout_attempts`` passwords per lock period, and a
+right password after them is refused while the lock lasts. A right password
+clears the count and the lock (only its holder can do that).
+
+No enumeration: a name without an account gets the same treatment, in
+``sign_in_failures``: its wrong passwords are counted and lock it the same way,
+the password is verified against a dummy argon2id hash of the same cost, and
+the refusals are the same :class:`errors.Problem` (code and text:
+``access.bad_credentials``, then ``access.locked`` with the same time). Only
+the right password of a disabled account says it is disabled. Sessions end ``settings.session_hours`` after sign-in, when the
 account is disabled, or at sign-out.
 
 Every change of an account needs an admin (:meth:`SiteStore.authorize_admin`),
@@ -85,6 +98,15 @@ ACCOUNT_MIGRATIONS: tuple[Migration, ...] = (
             detail TEXT NOT NULL DEFAULT ''
         )""",
         "CREATE INDEX security_log_actor ON security_log (actor)",
+    )),
+    # Wrong passwords for names that are no account count and lock like an account's (no enumeration).
+    Migration(2, "sign-in failures of names without an account", (
+        """CREATE TABLE sign_in_failures (
+            username TEXT PRIMARY KEY COLLATE NOCASE,
+            failed_attempts INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT,
+            last_at TEXT NOT NULL
+        )""",
     )),
 )
 
@@ -264,32 +286,36 @@ class AccountStore:
         """The principal of ``username`` if ``password`` is right and the account may sign in.
 
         Raises :class:`errors.AccessDenied` for a wrong name or password (one
-        message for both), a disabled account, or a locked one (even with the
-        right password). Every attempt is logged; the password never is.
+        message for both), a locked name (the same message whether or not it is
+        an account; even with the right password) or, after the right password,
+        a disabled account. Every attempt is logged; the password never is.
         """
-        name = unicodedata.normalize("NFKC", str(username)).strip()
+        name = unicodedata.normalize("NFKC", str(username)).strip()[:MAX_USERNAME_LENGTH * 4]
         now = self._clock()
-        with self.sites.read_transaction() as conn:
-            row = conn.execute("SELECT username, password_hash, disabled, locked_until FROM accounts "
-                               "WHERE username = ?", (name,)).fetchone()
-        if row is None:
-            _verify(_dummy_hash(), password)  # same work as for a real account
-            self._refuse(name, "access.bad_credentials", {}, now)
-        name, password_hash, disabled, locked_until = row
-        if locked_until and _parse(locked_until) > now:
-            self._refuse(name, "access.locked", {"until": _local_time(locked_until)}, now)
-        if not _verify(password_hash, password):
-            self._count_failure(name, now)
-            self._refuse(name, "access.bad_credentials", {}, now)
-        if disabled:
-            self._refuse(name, "access.disabled", {"user": name}, now)
+        password_hash, locks = self._reserve_attempt(name, now)
+        verified = _verify(password_hash or _dummy_hash(), password) and password_hash is not None
+        if not verified:
+            self._refuse(name, "access.bad_credentials", {}, now,
+                         lock=locks, known=password_hash is not None)
         rehash = _HASHER.check_needs_rehash(password_hash)
         new_hash = _HASHER.hash(password) if rehash else password_hash
         with self.sites.write_transaction() as conn:
-            conn.execute("UPDATE accounts SET failed_attempts = 0, locked_until = NULL, password_hash = ? "
-                         "WHERE username = ?", (new_hash, name))
-            record(conn, at=_iso(now), actor=name, action="sign_in", target=f"account:{name}", outcome="ok")
-            principal = load_principal(conn, name)
+            row = conn.execute("SELECT username, disabled FROM accounts WHERE username = ?", (name,)).fetchone()
+            if row is None:  # deleted meanwhile
+                self._log_attempt(conn, name, "access.bad_credentials", now)
+                problem = Problem("access.bad_credentials")
+            else:
+                name = row[0]
+                conn.execute("UPDATE accounts SET failed_attempts = 0, locked_until = NULL, password_hash = ? "
+                             "WHERE username = ?", (new_hash, name))
+                if row[1]:
+                    self._log_attempt(conn, name, "access.disabled", now)
+                    problem = Problem("access.disabled", {"user": name})
+                else:
+                    record(conn, at=_iso(now), actor=name, action="sign_in", target=f"account:{name}", outcome="ok")
+                    principal = load_principal(conn, name)
+        if row is None or row[1]:
+            raise AccessDenied(problem)
         assert principal is not None
         return principal
 
@@ -365,25 +391,69 @@ class AccountStore:
                                for c in unknown])
         return codes
 
-    def _count_failure(self, name: str, now: datetime.datetime) -> None:
-        with self.sites.write_transaction() as conn:
-            failed = conn.execute("SELECT failed_attempts FROM accounts WHERE username = ?",
-                                  (name,)).fetchone()[0] + 1
-            if failed >= self.settings.lockout_attempts:
-                until = _iso(now + datetime.timedelta(minutes=self.settings.lockout_minutes))
-                conn.execute("UPDATE accounts SET failed_attempts = 0, locked_until = ? WHERE username = ?",
-                             (until, name))
-                conn.execute("DELETE FROM sessions WHERE username = ?", (name,))
-                record(conn, at=_iso(now), actor=name, action="lock", target=f"account:{name}", outcome="ok",
-                       detail=f"{failed} wrong passwords; locked until {until}")
-            else:
-                conn.execute("UPDATE accounts SET failed_attempts = ? WHERE username = ?", (failed, name))
+    def _reserve_attempt(self, name: str, now: datetime.datetime) -> tuple[str | None, bool]:
+        """Count this attempt before its password is checked, in one write transaction.
 
-    def _refuse(self, name: str, code: str, params: dict[str, object], now: datetime.datetime) -> NoReturn:
+        Returns (the account's password hash, or ``None`` for a name without an
+        account; whether this attempt set the lock). A name that is locked is
+        refused here, without a password check, the same way for accounts and
+        other names. The attempt that reaches ``lockout_attempts`` locks the
+        name at once, so parallel attempts cannot check more passwords than that.
+        """
+        limit = self.settings.lockout_attempts
         with self.sites.write_transaction() as conn:
-            record(conn, at=_iso(now), actor=name, action="sign_in", target=f"account:{name}", outcome="failed",
-                   detail=code)
+            row = conn.execute("SELECT username, password_hash, failed_attempts, locked_until FROM accounts "
+                               "WHERE username = ?", (name,)).fetchone()
+            table = "accounts"
+            if row is None:
+                table = "sign_in_failures"
+                conn.execute("DELETE FROM sign_in_failures WHERE locked_until IS NOT NULL AND locked_until <= ?",
+                             (_iso(now),))
+                found = conn.execute("SELECT username, failed_attempts, locked_until FROM sign_in_failures "
+                                     "WHERE username = ?", (name,)).fetchone()
+                if found is None:
+                    conn.execute("INSERT INTO sign_in_failures (username, failed_attempts, last_at) VALUES (?, 0, ?)",
+                                 (name, _iso(now)))
+                    found = (name, 0, None)
+                row = (found[0], None, found[1], found[2])
+            key, password_hash, failed, locked_until = row
+            if locked_until and _parse(locked_until) > now:
+                self._log_attempt(conn, name, "access.locked" + ("" if table == "accounts" else " (no such account)"),
+                                  now)
+                locked = Problem("access.locked", {"until": _local_time(locked_until)})
+            else:
+                locked = None
+                failed += 1
+                locks = failed >= limit
+                until = _iso(now + datetime.timedelta(minutes=self.settings.lockout_minutes)) if locks else None
+                conn.execute(f"UPDATE {table} SET failed_attempts = ?, locked_until = ? WHERE username = ?",
+                             (0 if locks else failed, until, key))
+                if table == "sign_in_failures":
+                    conn.execute("UPDATE sign_in_failures SET last_at = ? WHERE username = ?", (_iso(now), key))
+        if locked is not None:
+            raise AccessDenied(locked)
+        return password_hash, locks
+
+    def _refuse(self, name: str, code: str, params: dict[str, object], now: datetime.datetime, *,
+                lock: bool = False, known: bool = True) -> NoReturn:
+        with self.sites.write_transaction() as conn:
+            if lock:
+                row = conn.execute("SELECT locked_until FROM accounts WHERE username = ? UNION ALL "
+                                   "SELECT locked_until FROM sign_in_failures WHERE username = ?",
+                                   (name, name)).fetchone()
+                if row is not None and row[0]:
+                    if known:
+                        conn.execute("DELETE FROM sessions WHERE username = ?", (name,))
+                    record(conn, at=_iso(now), actor=name, action="lock", target=f"account:{name}", outcome="ok",
+                           detail=f"{self.settings.lockout_attempts} wrong passwords; locked until {row[0]}"
+                           + ("" if known else " (no such account)"))
+            self._log_attempt(conn, name, code if known else f"{code} (no such account)", now)
         raise AccessDenied(Problem(code, params))
+
+    @staticmethod
+    def _log_attempt(conn: sqlite3.Connection, name: str, detail: str, now: datetime.datetime) -> None:
+        record(conn, at=_iso(now), actor=name, action="sign_in", target=f"account:{name}", outcome="failed",
+               detail=detail)
 
 
 def _role(role: str) -> Role:

@@ -95,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     hist = sub.add_parser("history", parents=[common], help="who changed a site, when, from what to what")
     hist.add_argument("id", type=int)
     hist.add_argument("--format", choices=["text", "json"], default="text")
+    sub.add_parser("init", parents=[common], help="make a new database (schema and region) and say where it is")
     sub.add_parser("seed-demo", parents=[common], help="load the bundled Nanhai sample (palaces + demo sites)")
     region = sub.add_parser("set-region", parents=[common],
                             help="change the database's region to --boundaries (none: bundled Nanhai)")
@@ -134,15 +135,38 @@ def _requested_region(args: argparse.Namespace) -> RegionSpec | None:
                            code_field=args.code_field)
 
 
+#: Commands that only read: on a database file that does not exist they say so and create nothing.
+READ_ONLY_COMMANDS = frozenset({"list", "export", "history"})
+
+
+def _open_store(args: argparse.Namespace, lang: Language, *, region: RegionSpec | None = None) -> SiteStore:
+    """The registry of ``--db``; a write (not a read) makes a missing database, and says where (stderr)."""
+    reads = args.command in READ_ONLY_COMMANDS or getattr(args, "user_command", None) in ("list", "log")
+    store = SiteStore(args.db, region=region, create=not reads)
+    if store.created:
+        print(safe(t("sites.db_created", lang, db=store.path.resolve())), file=sys.stderr)
+    return store
+
+
+def _init(args: argparse.Namespace, lang: Language) -> int:
+    """``init``: make the database (schema and region) if it does not exist, and say where it is."""
+    with _open_store(args, lang, region=_requested_region(args)) as store:
+        if not store.created:
+            print(safe(t("sites.db_exists", lang, db=store.path.resolve(), region=store.region_spec.describe())))
+    return 0
+
+
 def _run(args: argparse.Namespace, lang: Language) -> int:
+    if args.command == "init":
+        return _init(args, lang)
     if args.command == "set-region":
         spec = _requested_region(args) or RegionSpec()
-        with SiteStore(args.db) as store:
+        with _open_store(args, lang) as store:
             changed = store.set_region(spec, actor=account_cli.cli_actor(store, args),
                                        allow_outside=args.allow_outside)
         print(safe(t("sites.cli.region_set", lang, region=spec.describe(), changed=changed)))
         return 0
-    with SiteStore(args.db, region=_requested_region(args)) as store:
+    with _open_store(args, lang, region=_requested_region(args)) as store:
         return _COMMANDS[args.command](store, args, lang, account_cli.cli_actor(store, args))
 
 

@@ -77,6 +77,33 @@ register(
                                      "expected a JSON object ({{...}}), found {found}"),
         "sites.geojson.bad_point": ("点坐标应为两个数字 [经度, 纬度]，实际是 {found}",
                                     "a point's coordinates must be two numbers [longitude, latitude], found {found}"),
+        # the database file
+        "sites.db_missing": ("数据库文件 {db} 不存在（或是空文件），未新建任何文件。请检查 SITES_DB 或 --db；"
+                             "要新建数据库，请运行 python -m sites init --db {db}",
+                             "the database file {db} does not exist (or is empty); nothing was created. Check "
+                             "SITES_DB or --db; to make a new database run python -m sites init --db {db}"),
+        "sites.db_url": ("“{url}”是数据库网址，不是文件：尚不支持 PostgreSQL 等数据库服务器。"
+                         "请把 SITES_DB 或 --db 设为 SQLite 数据库文件的路径",
+                         "'{url}' is a database URL, not a file: PostgreSQL is not supported yet (nor any "
+                         "database server). Set SITES_DB or --db to the path of a SQLite database file"),
+        "sites.db_not_sqlite": ("{db} 不是 SQLite 数据库文件（可能是文本文件、文件夹或其他文件），未作任何修改。"
+                                "请检查 SITES_DB 或 --db",
+                                "{db} is not a SQLite database file (a text file, a folder or something else); "
+                                "it was left untouched. Check SITES_DB or --db"),
+        "sites.db_corrupt": ("数据库 {db} 已损坏，无法读取（{error}），未作任何修改。请从备份恢复",
+                             "the database {db} is damaged and cannot be read ({error}); it was left untouched. "
+                             "Restore it from a backup"),
+        "sites.db_foreign": ("{db} 是其他程序的 SQLite 数据库（表：{tables}），不是本系统的站点数据库，"
+                             "未作任何修改。请检查 SITES_DB 或 --db",
+                             "{db} is another program's SQLite database (tables: {tables}), not a site registry; "
+                             "it was left untouched. Check SITES_DB or --db"),
+        "sites.db_read_only": ("数据库 {db} 只能读不能写（文件或所在文件夹没有写权限）。请给予写权限后重试",
+                               "the database {db} cannot be written (the file or its folder is read-only). "
+                               "Make both writable and try again"),
+        "sites.db_unusable": ("无法打开数据库 {db}：{error}", "cannot open the database {db}: {error}"),
+        "sites.db_created": ("已新建数据库：{db}", "created a new database: {db}"),
+        "sites.db_exists": ("数据库已存在：{db}（区域 {region}），未作修改",
+                            "the database already exists: {db} (region {region}); nothing was changed"),
         # storage
         "sites.not_found": ("没有编号为 {id} 的站点", "there is no site with id {id}"),
         "sites.no_changes": ("没有要修改的字段", "nothing to change"),

@@ -29,6 +29,7 @@ import datetime
 import getpass
 import json
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -36,7 +37,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from errors import AccessDenied, BoundaryError, ImportRejected, NotFound, Problem, RecordError, StaleEdit
+from errors import (
+    AccessDenied,
+    BoundaryError,
+    DatabaseError,
+    ImportRejected,
+    NotFound,
+    Problem,
+    RecordError,
+    StaleEdit,
+)
 from geodata.boundaries import Region
 from geodata.crs import CoordSystem, convert_point
 from settings import Settings, get_settings
@@ -51,6 +61,12 @@ from sites.validation import RawRecords, Validation, validate_records
 
 #: How long a writer waits for another writer's transaction, in seconds.
 BUSY_TIMEOUT_S = 60.0
+#: Idle connections a store keeps for reuse (more are opened while needed, then closed).
+MAX_IDLE_CONNECTIONS = 8
+#: The first 16 bytes of every SQLite 3 database file.
+SQLITE_HEADER = b"SQLite format 3\x00"
+#: A URL (``postgresql://...``; a ``Path`` collapses ``//`` to ``/``), not a file path; Windows drives excluded.
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]+:/")
 
 
 _STATUS_LIST = ", ".join(f"'{s}'" for s in STATUSES)
@@ -175,6 +191,74 @@ def default_actor() -> str:
     return os.environ.get("SITES_USER") or getpass.getuser()
 
 
+def database_path(location: str | Path) -> Path:
+    """The database file at ``location`` (``--db``/``SITES_DB``), ``~`` expanded.
+
+    A URL (``postgresql://...``, any ``scheme://``) raises :class:`errors.DatabaseError`:
+    only SQLite files are supported until a server backend exists. The password
+    of a URL is never repeated in the message.
+    """
+    text = str(location).strip()
+    if _URL.match(text):
+        shown = re.sub(r"(//[^:/@]*):[^@/]*@", r"\1:***@", text.replace(":/", "://", 1) if "://" not in text
+                       else text)
+        raise DatabaseError(Problem("sites.db_url", {"url": shown}))
+    return Path(os.path.expanduser(text))
+
+
+def _inspect_database(path: Path) -> str:
+    """``"new"`` (no file, or an empty one) or ``"ours"``; else :class:`errors.DatabaseError`.
+
+    Reads only: the header bytes, then the table list through a read-only
+    connection, so a text file, a damaged file or another program's SQLite
+    database is refused before anything is written to it (no WAL switch, no
+    ``schema_version`` table). A file or folder that cannot be written is refused too.
+    """
+    db = str(path)
+    if not path.exists():
+        return "new"
+    if not path.is_file():
+        raise DatabaseError(Problem("sites.db_not_sqlite", {"db": db}))
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise DatabaseError(Problem("sites.db_unusable", {"db": db, "error": exc.strerror or str(exc)})) from exc
+    if not header:
+        return "new"
+    if header != SQLITE_HEADER:
+        raise DatabaseError(Problem("sites.db_not_sqlite", {"db": db}))
+    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        raise DatabaseError(Problem("sites.db_read_only", {"db": db}))
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                                 "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+            ours = "schema_version" in tables and conn.execute(
+                "SELECT 1 FROM schema_version WHERE component = 'sites'").fetchone() is not None
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(Problem("sites.db_corrupt", {"db": db, "error": str(exc)})) from exc
+    if not tables:
+        return "new"
+    if not ours:
+        shown = ", ".join(tables[:6]) + (", …" if len(tables) > 6 else "")
+        raise DatabaseError(Problem("sites.db_foreign", {"db": db, "tables": shown}))
+    return "ours"
+
+
+def _database_error(path: Path, exc: sqlite3.OperationalError) -> Exception:
+    """A named error for a database that cannot be written (read-only, damaged); other errors as they are."""
+    text = str(exc)
+    if "readonly" in text or "read-only" in text:
+        return DatabaseError(Problem("sites.db_read_only", {"db": str(path)}))
+    if "malformed" in text or "not a database" in text:
+        return DatabaseError(Problem("sites.db_corrupt", {"db": str(path), "error": text}))
+    return exc
+
+
 def utc_now() -> str:
     return datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -182,8 +266,11 @@ def utc_now() -> str:
 class SiteStore:
     """The registry in one SQLite file; a PostGIS backend may follow behind the same methods.
 
-    ``path``: the database file (default ``settings.get_settings().db``), created
-    with its schema if missing. ``region``: the region asked for (``--boundaries``);
+    ``path``: the database file (default ``settings.get_settings().db``). A
+    missing file is created with its schema when ``create`` (check ``created``
+    and say where), else :class:`errors.DatabaseError`; a URL, a text file, a
+    damaged or read-only file, or another program's SQLite database is refused
+    with :class:`errors.DatabaseError` before anything is written to it. ``region``: the region asked for (``--boundaries``);
     ``None`` means "whatever the database remembers", or for a new database
     ``SITES_BOUNDARIES``, else the bundled Nanhai towns. A database remembers its
     region; asking for another raises :class:`errors.BoundaryError` (change it with
@@ -191,26 +278,77 @@ class SiteStore:
     """
 
     def __init__(self, path: str | Path | None = None, *, region: RegionSpec | None = None,
-                 settings: Settings | None = None):
+                 settings: Settings | None = None, create: bool = True):
         self.settings = settings or get_settings()
-        self.path = Path(path) if path is not None else self.settings.db
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.RLock()
-        self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                                     check_same_thread=False)
-        self._conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-        self._conn.execute("PRAGMA journal_mode = WAL")
-        self._conn.execute("PRAGMA foreign_keys = ON")
-        self._conn.execute("CREATE TABLE IF NOT EXISTS schema_version "
-                           "(component TEXT PRIMARY KEY, version INTEGER NOT NULL)")
+        self.path = database_path(path if path is not None else self.settings.db)
+        self._local = threading.local()
+        self._pool_lock = threading.Lock()
+        self._idle: list[sqlite3.Connection] = []
+        self._closed = False
+        #: True when this store made the database file (callers say where: CLI, app).
+        self.created = _inspect_database(self.path) == "new"
+        if self.created:
+            if not create:
+                raise DatabaseError(Problem("sites.db_missing", {"db": str(self.path)}))
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connection() as conn:
+            if str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
         self.migrate("sites", SITE_MIGRATIONS)
         self.migrate("accounts", ACCOUNT_MIGRATIONS)
         self._spec = self._resolve_region(region or RegionSpec.from_settings(self.settings))
 
     # ------------------------------------------------------------------ plumbing
+    #
+    # Connections: a small pool, one connection per transaction (or plain read) at a
+    # time, so one session's read never queues behind another session's write; the
+    # file is in WAL mode, so readers run while a writer holds ``BEGIN IMMEDIATE``
+    # or waits for another process's. Inside a transaction, the same thread's
+    # reads use the transaction's connection (and see its uncommitted writes).
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                   check_same_thread=False)
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            conn.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseError(Problem("sites.db_unusable", {"db": str(self.path), "error": str(exc)})) from exc
+        return conn
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection while inside a transaction, else one from the pool (returned after)."""
+        active = getattr(self._local, "conn", None)
+        if active is not None:
+            yield active
+            return
+        with self._pool_lock:
+            if self._closed:
+                raise RuntimeError(f"the registry {self.path} is closed")
+            conn = self._idle.pop() if self._idle else None
+        conn = conn or self._connect()
+        self._local.conn = conn
+        try:
+            yield conn
+        finally:
+            self._local.conn = None
+            if conn.in_transaction:
+                conn.rollback()
+            with self._pool_lock:
+                keep = not self._closed and len(self._idle) < MAX_IDLE_CONNECTIONS
+                if keep:
+                    self._idle.append(conn)
+            if not keep:
+                conn.close()
 
     def close_connection(self) -> None:
-        self._conn.close()
+        """Close the pooled connections (connections in use close when returned)."""
+        with self._pool_lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
 
     def __enter__(self) -> SiteStore:
         return self
@@ -220,39 +358,58 @@ class SiteStore:
 
     @contextmanager
     def write_transaction(self) -> Iterator[sqlite3.Connection]:
-        """A ``BEGIN IMMEDIATE`` transaction: committed on success, rolled back on any error."""
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+        """A ``BEGIN IMMEDIATE`` transaction: committed on success, rolled back on any error.
+
+        Waits up to :data:`BUSY_TIMEOUT_S` for another writer (any process);
+        readers are not blocked meanwhile (WAL).
+        """
+        with self._connection() as conn:
+            if conn.in_transaction:
+                raise RuntimeError("a write transaction cannot start inside another transaction of the same thread")
             try:
-                yield self._conn
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise _database_error(self.path, exc) from exc
+            try:
+                yield conn
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                conn.execute("ROLLBACK")
                 raise
-            self._conn.execute("COMMIT")
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                conn.execute("ROLLBACK")
+                raise _database_error(self.path, exc) from exc
 
     @contextmanager
     def read_transaction(self) -> Iterator[sqlite3.Connection]:
-        """A consistent snapshot for several reads."""
-        with self._lock:
-            self._conn.execute("BEGIN")
+        """A consistent snapshot for several reads (never waits for a writer)."""
+        with self._connection() as conn:
+            if conn.in_transaction:  # already inside this thread's transaction: its snapshot
+                yield conn
+                return
+            conn.execute("BEGIN")
             try:
-                yield self._conn
+                yield conn
             finally:
-                self._conn.execute("COMMIT")
+                conn.execute("COMMIT")
 
     def migrate(self, component: str, migrations: Sequence[Migration]) -> int:
         """Apply the migrations of ``component`` this database lacks; return its version.
 
         Versions are numbered from 1 per component; all pending steps run in one
-        transaction, so a failed step leaves the schema as it was.
+        transaction, so a failed step leaves the schema as it was. An up-to-date
+        schema is only read (no write lock, so opening a store never waits for a writer).
         """
         known = max((m.version for m in migrations), default=0)
+        if self._component_version(component, known) >= known:
+            return known
         with self.write_transaction() as conn:
+            conn.execute("CREATE TABLE IF NOT EXISTS schema_version "
+                         "(component TEXT PRIMARY KEY, version INTEGER NOT NULL)")
             row = conn.execute("SELECT version FROM schema_version WHERE component = ?", (component,)).fetchone()
             current = row[0] if row else 0
-            if current > known:
-                raise RecordError(Problem("sites.schema_newer", {"db": str(self.path), "component": component,
-                                                                 "found": current, "known": known}))
+            self._check_not_newer(component, current, known)
             for step in sorted(migrations, key=lambda m: m.version):
                 if step.version > current:
                     for statement in step.statements:
@@ -263,10 +420,30 @@ class SiteStore:
                              (component, known))
         return max(current, known)
 
+    def _component_version(self, component: str, known: int) -> int:
+        with self._connection() as conn:
+            if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+                                ).fetchone():
+                return 0
+            row = conn.execute("SELECT version FROM schema_version WHERE component = ?", (component,)).fetchone()
+        current = row[0] if row else 0
+        self._check_not_newer(component, current, known)
+        return current
+
+    def _check_not_newer(self, component: str, current: int, known: int) -> None:
+        if current > known:
+            raise RecordError(Problem("sites.schema_newer", {"db": str(self.path), "component": component,
+                                                             "found": current, "known": known}))
+
     def schema_version(self, component: str = "sites") -> int:
-        row = self._conn.execute("SELECT version FROM schema_version WHERE component = ?",
-                                 (component,)).fetchone()
+        with self._connection() as conn:
+            row = conn.execute("SELECT version FROM schema_version WHERE component = ?", (component,)).fetchone()
         return row[0] if row else 0
+
+    def has_accounts(self) -> bool:
+        """Whether this database has accounts (a shared deployment: ``local`` mode may not write it)."""
+        with self._connection() as conn:
+            return conn.execute("SELECT 1 FROM accounts LIMIT 1").fetchone() is not None
 
     # -------------------------------------------------------------- permissions
 
@@ -274,18 +451,23 @@ class SiteStore:
         """Who is writing, as the store trusts it.
 
         ``local`` mode: a plain name is the local user, an admin; a principal is
-        taken as given. ``shared`` mode: a plain name is refused (sign in first)
+        taken as given; but a database that has accounts refuses every local-mode
+        write (:class:`errors.AccessDenied` saying to set ``SITES_MODE=shared`` and
+        sign in), whatever ``--user`` says. ``shared`` mode: a plain name is refused (sign in first)
         and a principal's role and towns are read again from the accounts table
         (:class:`errors.AccessDenied` if it is gone or disabled).
         """
-        if self.settings.mode == "local":
-            return actor if isinstance(actor, Principal) else Principal.local_user(str(actor))
         name = actor.username if isinstance(actor, Principal) else str(actor)
-        if not isinstance(actor, Principal) or actor.local:
+        if self.settings.mode == "local":
+            if not self.has_accounts():
+                return actor if isinstance(actor, Principal) else Principal.local_user(str(actor))
+            # The database remembers it is shared: no one writes it without signing in.
+            problem = Problem("access.local_mode_has_accounts", {"db": str(self.path)})
+        elif not isinstance(actor, Principal) or actor.local:
             problem = Problem("access.sign_in_required")
         else:
-            with self._lock:
-                current = load_principal(self._conn, actor.username)
+            with self._connection() as conn:
+                current = load_principal(conn, actor.username)
             if current is not None:
                 return current
             problem = Problem("access.account_gone", {"user": name})
@@ -323,11 +505,14 @@ class SiteStore:
         return dict(conn.execute("SELECT key, value FROM meta").fetchall())
 
     def _resolve_region(self, requested: RegionSpec | None) -> RegionSpec:
-        with self.write_transaction() as conn:
+        with self._connection() as conn:
             stored = RegionSpec.from_meta(self._meta(conn))
-            if stored is None:
-                stored = requested or RegionSpec()
-                conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", stored.to_meta().items())
+        if stored is None:  # a new database: store its region (read first, so opening never waits on a writer)
+            with self.write_transaction() as conn:
+                stored = RegionSpec.from_meta(self._meta(conn))
+                if stored is None:
+                    stored = requested or RegionSpec()
+                    conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", stored.to_meta().items())
         if requested is not None and requested != stored:
             raise BoundaryError(Problem("sites.region_mismatch", {
                 "db": str(self.path), "stored": stored.describe(), "given": requested.describe()}))
@@ -389,18 +574,18 @@ class SiteStore:
                 clauses.append(f"{column} IN ({', '.join('?' * len(values))})" if values else "0")
                 params.extend(values)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        with self._lock:
-            return self._select(self._conn, where, tuple(params))
+        with self._connection() as conn:
+            return self._select(conn, where, tuple(params))
 
     def get_site(self, site_id: int) -> Site:
         """The site with this id; :class:`errors.NotFound` if there is none."""
-        with self._lock:
-            return self._get(self._conn, site_id)
+        with self._connection() as conn:
+            return self._get(conn, site_id)
 
     def history(self, site_id: int) -> list[AuditEntry]:
         """Every recorded write of a site, oldest first (kept after a hard delete)."""
-        with self._lock:
-            rows = self._conn.execute(
+        with self._connection() as conn:
+            rows = conn.execute(
                 "SELECT id, site_id, action, actor, at, before, after FROM audit WHERE site_id = ? ORDER BY id",
                 (site_id,)).fetchall()
         if not rows:
@@ -408,8 +593,8 @@ class SiteStore:
         return [AuditEntry.from_row(r) for r in rows]
 
     def count(self) -> int:
-        with self._lock:
-            return self._conn.execute("SELECT count(*) FROM sites").fetchone()[0]
+        with self._connection() as conn:
+            return conn.execute("SELECT count(*) FROM sites").fetchone()[0]
 
     def revision(self) -> int:
         """A number that grows with every write to the sites (the last audit id; 0 when none).
@@ -417,8 +602,8 @@ class SiteStore:
         Cheap (one indexed lookup), and it sees other processes' commits, so caches
         keyed on it stay valid exactly until someone writes.
         """
-        with self._lock:
-            return int(self._conn.execute("SELECT coalesce(max(id), 0) FROM audit").fetchone()[0])
+        with self._connection() as conn:
+            return int(conn.execute("SELECT coalesce(max(id), 0) FROM audit").fetchone()[0])
 
     # ------------------------------------------------------------------- writes
 
