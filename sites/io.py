@@ -36,7 +36,7 @@ from sites import messages  # noqa: F401  (registers the texts)
 from sites.frame import sites_frame
 from sites.models import INPUT_FIELDS, Site
 from sites.region import TownIndex
-from sites.sheets import append_row, restore, write_csv
+from sites.sheets import append_row, restore, write_csv, xlsx_unescape
 from sites.validation import TEXT_FIELDS, RawRecords
 
 #: Accepted headers of each input field: English first, Chinese second, then aliases.
@@ -184,7 +184,7 @@ def _read_xlsx(path: Path) -> tuple[list[object], list[tuple[int, list[object]]]
             if header is None:
                 header = list(cells)
             else:
-                rows.append((line, list(cells)))
+                rows.append((line, [xlsx_unescape(c) for c in cells]))
     finally:
         workbook.close()
     if header is None:

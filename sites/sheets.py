@@ -19,7 +19,10 @@ leadership workbook, the app's downloads) passes its cells through
   whole file. The import refuses them (:mod:`sites.validation`), so only text
   that reached the database some other way ever needs this.
 * In XLSX every text cell is stored as a string cell (``data_type`` ``s``),
-  never a formula, whatever the text.
+  never a formula, whatever the text. A carriage return is written as the
+  OOXML escape ``_x000D_`` (as Excel writes it; a bare CR in the XML would be
+  read back as a line feed) and a literal ``_xHHHH_`` in the text as
+  ``_x005F_xHHHH_``; :func:`xlsx_unescape` undoes both when a workbook is read.
 
 This module knows nothing of sites, targets or towns: callers hand it a header
 and rows of plain values (``None`` and NaN become empty cells; numpy scalars
@@ -46,6 +49,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: Characters no cell may hold: what XLSX (XML 1.0) cannot store, plus DEL and the C1 controls that a
 #: terminal would obey. Tab, line feed and carriage return are ordinary text and are allowed.
 UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_OOXML_ESCAPE = re.compile("_x[0-9A-Fa-f]{4}_")
+_ESCAPE_START = re.compile("_(?=x[0-9A-Fa-f]{4}_)")  # every underscore that starts one, overlapping ones too
 _NEEDS_PREFIX = re.compile("'*[" + re.escape("".join(FORMULA_START)) + "]")
 
 
@@ -134,9 +139,27 @@ def write_csv(path: str | Path, header: Sequence[object], rows: Iterable[Sequenc
 # --------------------------------------------------------------------------- XLSX
 
 
+def xlsx_escape(text: str) -> str:
+    """``text`` as an XLSX string holds it (OOXML ``ST_Xstring``): CR as ``_x000D_``, a literal ``_xHHHH_``
+    protected as ``_x005F_xHHHH_``."""
+    return _ESCAPE_START.sub("_x005F_", text).replace("\r", "_x000D_")
+
+
+def xlsx_unescape(value: object) -> object:
+    """A string read from an XLSX cell with the OOXML ``_xHHHH_`` escapes decoded (openpyxl leaves them)."""
+    if isinstance(value, str) and "_x" in value:
+        return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group()[2:6], 16)), value)
+    return value
+
+
+def _xlsx_cell(value: object) -> object:
+    value = cell_value(value)
+    return xlsx_escape(value) if isinstance(value, str) else value
+
+
 def put(cell: Cell, value: object) -> Cell:
     """Set one worksheet cell to :func:`cell_value` of ``value`` (text always a string cell)."""
-    cell.value = cell_value(value)
+    cell.value = _xlsx_cell(value)
     if isinstance(cell.value, str):
         cell.data_type = "s"  # never a formula, whatever the text
     return cell
@@ -145,7 +168,7 @@ def put(cell: Cell, value: object) -> Cell:
 def append_row(ws: Worksheet, values: Sequence[object]) -> None:
     """Append one row to ``ws`` (as :meth:`Worksheet.append` does), every cell through :func:`cell_value`,
     text always a string cell."""
-    cells = [cell_value(v) for v in values]
+    cells = [_xlsx_cell(v) for v in values]
     ws.append(cells)
     if cells:
         row = ws.max_row
