@@ -32,7 +32,10 @@ REGION_ROLES: tuple[Role, ...] = ("admin",)
 
 
 def may_upload(roles: tuple[Role, ...]) -> bool:
-    """Whether this session's account has one of ``roles`` (to disable an uploader; local mode: yes)."""
+    """Whether this session's account has one of ``roles`` (to say so by an uploader; local mode: yes).
+
+    Only a hint: the uploader stays, so that an attempt is refused by :func:`upload_allowed` and logged.
+    """
     return current_principal().role in roles
 
 
@@ -87,7 +90,7 @@ def render_import(store: SiteStore) -> None:
     lang = current_lang()
     allowed = may_upload(UPLOAD_ROLES)
     upload = st.file_uploader(tr("ui.data.upload"), type=[e[1:] for e in IMPORT_EXTENSIONS], key="data_upload",
-                              disabled=not allowed, help=None if allowed else tr("ui.data.upload_role"))
+                              help=None if allowed else tr("ui.data.upload_role"))
     crs = translated_radio(tr("ui.form.crs"), list(CRS_OPTIONS), key="data_crs", default=CRS_OPTIONS[0],
                            format_func=lambda c: t(f"ui.crs.{c}", lang))
     options = st.columns(2)

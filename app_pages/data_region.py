@@ -52,8 +52,7 @@ def render_region(store: SiteStore) -> None:
                   n=len(store.region().towns)))
     allowed = may_upload(REGION_ROLES)
     upload = st.file_uploader(tr("ui.data.region_upload"), type=["geojson", "json", "gpkg", "zip"],
-                              key="region_upload", disabled=not allowed,
-                              help=None if allowed else tr("ui.data.region_role"))
+                              key="region_upload", help=None if allowed else tr("ui.data.region_role"))
     if upload is None:
         if not allowed:
             st.caption(tr("ui.data.region_role"))

@@ -98,7 +98,7 @@ def _demand_upload() -> DemandChoice | None:
     a viewer reads only, see :mod:`sites.permissions`). The role is checked, and a refusal logged, first."""
     allowed = may_upload(UPLOAD_ROLES)
     upload = st.file_uploader(tr("ui.mapx.demand"), type=["csv", "geojson", "gpkg", "tif", "tiff"],
-                              key="map_demand", disabled=not allowed,
+                              key="map_demand",
                               help=tr("ui.mapx.demand_help") if allowed else tr("ui.mapx.demand_role"))
     if upload is None:
         return None
