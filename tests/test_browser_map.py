@@ -115,3 +115,42 @@ def test_exported_planner_map_opens_offline_with_names_as_text(tmp_path):
         finally:
             browser.close()
     assert requested == [] and dialogs == []
+
+
+def test_exported_map_shows_template_text_as_typed(tmp_path):
+    """Issue 10: a site named ``{{ 7*191 }}`` reads ``{{ 7*191 }}`` in the exported map, never ``1337``."""
+    chromium = require_chromium()
+    require_assets()
+    from playwright.sync_api import expect, sync_playwright
+
+    name, address = "{{ 7*191 }}", "{% for x in range(3) %}x{% endfor %}"
+    db = tmp_path / "sites.db"
+    with SiteStore(db) as store:
+        store.add({"name": name, "address": address, "host_org": "a{# c #}b", "type": "book_room",
+                   "status": "open", "lng": 113.1500, "lat": 23.0300, "source": "test"}, actor="test")
+        region, sites = store.region(), sites_frame(store.list_sites())
+    export = tmp_path / "map.html"
+    export.write_text(export_html(region, sites, MapOptions(types=("book_room",))), encoding="utf-8")
+    requested: list[str] = []
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 850})
+            page.route("**/*", file_only(requested))
+            page.goto(export.as_uri())
+            marker = page.get_by_title(name, exact=True)
+            expect(marker).to_have_count(1, timeout=20_000)
+            marker.hover()
+            expect(page.locator(".leaflet-tooltip")).to_have_text(name)
+            marker.dispatch_event("click")
+            popup = page.locator(".leaflet-popup-content")
+            expect(popup).to_contain_text(name)
+            expect(popup).to_contain_text(address)
+            expect(popup).to_contain_text("a{# c #}b")
+            assert "1337" not in popup.inner_text() and "xxx" not in popup.inner_text()
+            assert page.get_by_title("1337").count() == 0
+            page.screenshot(path=ARTIFACTS / "export_template_text.png")
+        finally:
+            browser.close()
+    assert requested == []
