@@ -7,6 +7,7 @@ import io
 import json
 import sqlite3
 from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
 
 import pytest
 
@@ -201,6 +202,12 @@ def _cli(argv: list[str]) -> tuple[int, str, str]:
 
 def test_cli_edits_targets_with_an_audit_trail(tmp_path) -> None:
     db = str(tmp_path / "cli.db")
+    assert _cli(["target-list", "--db", db])[0] == 2  # a read makes no database (issue 10, finding 8)
+    assert not Path(db).exists()
+    from sites.cli import main as sites_main
+
+    with redirect_stderr(io.StringIO()):
+        assert sites_main(["init", "--db", db]) == 0
     code, out, _ = _cli(["target-list", "--db", db])
     assert code == 0 and [t["site_type"] for t in json.loads(out)] == ["cultural_palace", "service_centre"]
     code, out, _ = _cli(["target-update", "2", "--threshold", "3", "--deadline", "2026-12-31", "--user", "张三",
