@@ -31,8 +31,11 @@ work proceeds (HiGHS reports its best objective, bound and gap as it goes).
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -296,6 +299,22 @@ def _merge_points(cover: sp.csr_matrix, w: NDArray[np.float64]) -> tuple[sp.csr_
     return coverT[first], np.bincount(inverse.ravel(), weights=w)
 
 
+@contextlib.contextmanager
+def _stdout_to_stderr() -> Iterator[None]:
+    """Send whatever C code writes to file descriptor 1 to descriptor 2 meanwhile.
+
+    Solver chatter must never reach stdout: ``--format json`` output is read by programs.
+    """
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def _milp(cover, w, count, group, need, start, time_limit_s, progress, lang):
     """Exact solve with HiGHS; returns (chosen, gap, bound, status) or None if no solution."""
     import highspy
@@ -315,7 +334,8 @@ def _milp(cover, w, count, group, need, start, time_limit_s, progress, lang):
         lower.append(np.array([float(need[g])]))
         upper.append(np.array([np.inf]))
     matrix = sp.vstack([rows, *extra], format="csr")
-    h = highspy.Highs()
+    with _stdout_to_stderr():  # HiGHS ≥ 1.16 prints its banner on the C stdout when constructed
+        h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", float(time_limit_s))
     h.setOptionValue("mip_rel_gap", 1e-6)

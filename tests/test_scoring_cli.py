@@ -84,3 +84,16 @@ def test_errors_exit_2_with_the_message(db, capsys):
     assert "file not found" in capsys.readouterr().err
     assert main(["suggest", "--db", db, "--type", "book_room", "--count", "0"]) == 2
     assert "number of new sites 0 is not valid" in capsys.readouterr().err
+
+
+def test_exact_suggest_json_is_parseable_from_a_real_process(db):
+    """HiGHS prints a banner on the C-level stdout when constructed; it must not reach ``--format json``."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "scoring", "suggest", "--db", db, "--type", "book_room",
+                          "--count", "2", "--radius-m", "500", "--method", "exact", "--grid-spacing-m", "2000", "--time-limit-s", "5", "--format", "json"],
+                         capture_output=True, text=True, check=True, timeout=120)
+    result = json.loads(out.stdout)
+    assert len(result["selected"]) == 2
+    assert "Running HiGHS" not in out.stdout and "Copyright" not in out.stdout
