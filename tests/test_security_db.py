@@ -287,3 +287,43 @@ def test_one_session_reads_while_another_session_write_waits_on_the_same_store(t
     saver.join()
     assert [s.name for s in store.list_sites()] == ["书屋", "新书屋"]
     store.close_connection()
+
+
+# ------------------------------------------------------------------- the app: first start, mode, unusable files
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def _app(monkeypatch, db: str, mode: str = "local"):
+    from streamlit.testing.v1 import AppTest
+
+    for key, value in {"SITES_DB": db, "SITES_MODE": mode, "SITES_LANGUAGE": "zh"}.items():
+        monkeypatch.setenv(key, value)
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_app_first_start_makes_the_database_and_says_where_once(monkeypatch, tmp_path):
+    db = tmp_path / "first" / "sites.db"
+    at = _app(monkeypatch, str(db))
+    assert db.exists()
+    assert any("已新建数据库" in i.value and "first" in i.value for i in at.info)
+    at.run()
+    assert not any("已新建数据库" in i.value for i in at.info)
+
+
+def test_the_app_in_local_mode_refuses_a_database_with_accounts(monkeypatch, dep):
+    before = snapshot(dep.db)
+    at = _app(monkeypatch, str(dep.db), mode="local")
+    assert any("SITES\\_MODE\\=shared" in e.value for e in at.error)  # markdown-escaped
+    assert not at.header  # no page ran
+    assert snapshot(dep.db) == before
+
+
+@pytest.mark.parametrize("what", ["url", "foreign"])
+def test_the_app_refuses_a_url_or_a_foreign_file_with_a_message(monkeypatch, tmp_path, what):
+    db = "postgresql://h/sites" if what == "url" else str(_foreign(tmp_path / "crm.db"))
+    at = _app(monkeypatch, db)
+    assert any(("PostgreSQL" if what == "url" else "customers") in e.value for e in at.error)
+    assert not at.header
