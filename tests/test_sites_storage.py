@@ -223,7 +223,9 @@ def test_sites_frame_has_every_field_and_point_geometry(store):
 
 
 def test_audit_json_is_readable_and_text_kept_as_given(store):
-    name = "<script>alert(1)</script>\x1b[31m"
+    # markup, template text and the control characters a sheet can hold (tab, newline) are kept as typed;
+    # the ones it cannot hold (ESC…) are refused at validation (tests/test_security_formulas.py)
+    name = "<script>alert(1)</script>\t{{ 7*191 }}\n第二行"
     site, _ = store.add({"name": name, "type": "book_room", **IN_GUICHENG}, actor="a")
     assert store.get_site(site.id).name == name
     raw = sqlite3.connect(store.path).execute("SELECT after FROM audit").fetchone()[0]
