@@ -1,7 +1,7 @@
 """Admin page: accounts (add, role, town grants, disable/enable, unlock) and the security log.
 
 Listed in the navigation for admins only; every action still goes through
-:class:`sites.accounts.AccountStore`, which refuses non-admins itself.
+:class:`accounts.store.AccountStore`, which refuses non-admins itself.
 Widget keys: ``admin_new_*``, ``admin_pick``, ``admin_role``, ``admin_towns``,
 ``admin_save``, ``admin_disable``, ``admin_enable``, ``admin_unlock``.
 """
@@ -11,14 +11,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from accounts.permissions import ROLES
+from accounts.store import AccountStore
 from app_pages.auth import current_actor, current_principal
 from app_pages.loaders import current_store
 from app_pages.plain import md_escape
 from app_pages.ui_text import current_lang, tr
 from errors import ProductError
 from i18n import register
-from sites.accounts import AccountStore
-from sites.permissions import ROLES
 
 register(
     {

@@ -4,7 +4,7 @@
 in the sidebar (:func:`app_pages.form_widgets.actor_input`), the local admin.
 ``shared`` mode: ``app.py`` shows :func:`sign_in_form` until an account signs
 in; the session keeps only a session token (``st.session_state[TOKEN_KEY]``),
-and every run resumes it through :meth:`sites.accounts.AccountStore.resume_session`,
+and every run resumes it through :meth:`accounts.store.AccountStore.resume_session`,
 so an expired session, a disabled account or a changed grant takes effect on
 the next click. Pages hide write controls from viewers, but the registry is
 what refuses (every write checks the principal in the package layer).
@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from accounts.permissions import Actor, Principal
+from accounts.store import AccountStore
 from app_pages.form_widgets import ACTOR_KEY
 from app_pages.loaders import current_store
 from app_pages.plain import md_escape
@@ -24,9 +26,7 @@ from app_pages.ui_text import current_lang, tr
 from errors import AccessDenied, DatabaseError
 from i18n import register
 from settings import get_settings
-from sites.accounts import AccountStore
-from sites.permissions import Actor, Principal
-from sites.storage import SiteStore, default_actor
+from sites.store import SiteStore, default_actor
 
 #: Session keys: the session token of a signed-in account, and a sign-in message to show once.
 TOKEN_KEY = "session_token"

@@ -11,7 +11,7 @@ import geopandas as gpd
 
 from settings import Language
 from sites.io import export_sites, read_records
-from sites.storage import SiteStore
+from sites.store import SiteStore
 from sites.uploads import stored_upload
 from sites.validation import RawRecords
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from accounts.permissions import Role
+from accounts.security_log import record
 from app_pages.auth import current_actor, current_principal
 from app_pages.data_files import safe_name, uploaded_records
 from app_pages.form_site import CRS_OPTIONS
@@ -19,13 +21,11 @@ from app_pages.widgets import translated_radio
 from errors import AccessDenied, ImportRejected, Problem
 from i18n import t
 from sites.io import IMPORT_EXTENSIONS
-from sites.permissions import Role
-from sites.security_log import record
-from sites.storage import SiteStore, utc_now
+from sites.store import SiteStore, utc_now
 from sites.validation import RawRecords
 
 #: Who may upload a file to be read on the server (import, demand layer): an editor or an admin. A viewer
-#: "reads everything, writes nothing" (sites.permissions); an upload is stored and parsed on the server, a write.
+#: "reads everything, writes nothing" (accounts.permissions); an upload is stored and parsed on the server, a write.
 UPLOAD_ROLES: tuple[Role, ...] = ("editor", "admin")
 #: Who may upload a boundary file and preview or switch the region.
 REGION_ROLES: tuple[Role, ...] = ("admin",)

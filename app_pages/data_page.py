@@ -15,9 +15,9 @@ from app_pages.form_widgets import actor_input
 from app_pages.loaders import site_store
 from app_pages.ui_text import current_lang, tr
 from app_pages.widgets import translated_select
+from database.audit import ACTIONS, audit_log
 from i18n import t
 from settings import get_settings
-from sites.audit import ACTIONS, audit_log
 from sites.io import EXPORT_EXTENSIONS
 
 lang = current_lang()

@@ -1,11 +1,11 @@
 """The region part of the data page: load another boundary file, preview its towns on the map, then switch.
 
-The switch goes through :meth:`sites.storage.SiteStore.set_region`, which
+The switch goes through :meth:`sites.store.SiteStore.set_region`, which
 refuses (naming each site) when existing sites would fall outside every new town.
 Only an admin may upload a boundary file (shared mode): the role is checked,
 and a refusal logged, before the upload is read, loaded or drawn
 (:func:`app_pages.data_import.upload_allowed`). Town names and codes from the
-file reach the preview map as text only (:mod:`geodata.webmap`).
+file reach the preview map as text only (:mod:`maps.webmap`).
 """
 
 from __future__ import annotations
@@ -27,11 +27,11 @@ from app_pages.ui_text import current_lang, tr
 from app_pages.widgets import translated_radio
 from errors import AccessDenied, BoundaryError, CRSError, ImportRejected, RecordError
 from geodata.boundaries import Region, load_region
-from geodata.webmap import build_map, display_names
 from i18n import t
+from maps.webmap import build_map, display_names
 from settings import get_settings
 from sites.region import RegionSpec, TownIndex
-from sites.storage import SiteStore
+from sites.store import SiteStore
 from sites.uploads import KINDS, check_upload
 
 #: Coordinate systems of a boundary file; ``file``: as the file itself says (projected files, GeoPackages).

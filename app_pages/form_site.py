@@ -22,11 +22,11 @@ from app_pages.ui_text import current_lang, tr
 from app_pages.widgets import translated_radio
 from errors import AccessDenied, NotFound, Problem, RecordError, StaleEdit
 from geodata.crs import CoordSystem, convert_point
-from geodata.webmap import build_map, text_circle
 from i18n import t
+from maps.webmap import build_map, text_circle
 from settings import load_site_types, site_type
 from sites.models import STATUSES, Site, status_name
-from sites.storage import SiteStore
+from sites.store import SiteStore
 from sites.validation import RawRecords
 
 #: Coordinate systems offered for a pasted point; GCJ-02 first: staff copy from Amap.

@@ -12,10 +12,10 @@ from app_pages.ui_text import current_lang, tr
 from app_pages.widgets import translated_radio, translated_select, widget_key
 from errors import AccessDenied, NotFound, Problem, RecordError, StaleEdit
 from i18n import t
-from scoring.target_store import TargetStore
-from scoring.targets import MEASURES, SCOPES, Target
 from settings import load_site_types, site_type
 from sites.models import STATUSES, status_name
+from targets.model import MEASURES, SCOPES, Target
+from targets.store import TargetStore
 
 #: The target picker's value for "a new target".
 NEW = 0

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from i18n import register, t
 from settings import Language
-from sites.storage import AuditEntry
+from sites.store import AuditEntry
 
 register(
     {

@@ -7,7 +7,7 @@ import streamlit as st
 from app_pages import form_text  # noqa: F401  (registers the texts)
 from app_pages.ui_text import tr
 from settings import get_settings
-from sites.storage import default_actor
+from sites.store import default_actor
 
 #: Session key of the name written to the audit trail (the "填报人" field).
 ACTOR_KEY = "actor_name"

@@ -1,6 +1,6 @@
 """Thin cached loaders between the pages and the Streamlit-free packages.
 
-Cache contract: site data changes only through :class:`sites.storage.SiteStore`
+Cache contract: site data changes only through :class:`sites.store.SiteStore`
 writes, so loaders of derived data take the store's :meth:`~SiteStore.revision`
 as an argument. A write in any session (or process) raises the revision and the
 next run recomputes; an unchanged revision recomputes nothing. Cached objects
@@ -23,7 +23,7 @@ from scoring.demand import Demand, load_demand
 from scoring.gaps import gaps
 from settings import get_settings
 from sites.frame import sites_frame
-from sites.storage import SiteStore
+from sites.store import SiteStore
 from sites.uploads import KINDS, check_upload
 
 #: Where uploaded demand layers are kept (by content hash) for the loaders below.

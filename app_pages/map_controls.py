@@ -17,8 +17,8 @@ from app_pages.ui_text import current_lang, tr
 from app_pages.widgets import translated_radio
 from errors import ImportRejected
 from geodata.boundaries import Region
-from geodata.webmap import available_tiles, display_names
-from scoring.map_export import MapOptions
+from maps.export import MapOptions
+from maps.webmap import available_tiles, display_names
 from scoring.selection import DEFAULT_STATUSES, STATUSES
 from settings import Settings, load_site_types
 from sites.models import status_name
@@ -95,7 +95,7 @@ def sidebar_options(region: Region, settings: Settings) -> tuple[MapOptions, Dem
 
 def _demand_upload() -> DemandChoice | None:
     """The demand layer upload: an editor or an admin (a file stored and parsed on the server is a write;
-    a viewer reads only, see :mod:`sites.permissions`). The role is checked, and a refusal logged, first."""
+    a viewer reads only, see :mod:`accounts.permissions`). The role is checked, and a refusal logged, first."""
     allowed = may_upload(UPLOAD_ROLES)
     upload = st.file_uploader(tr("ui.mapx.demand"), type=["csv", "geojson", "gpkg", "tif", "tiff"],
                               key="map_demand",

@@ -22,12 +22,12 @@ from app_pages.map_table import town_table, town_table_csv
 from app_pages.ui_text import current_lang, tr
 from errors import MapError, ProductError
 from geodata.crs import CoordSystem, convert_point
-from geodata.webmap import tile_layers
-from scoring.map_export import export_html, planner_map, shown_sites
+from maps.export import export_html, planner_map, shown_sites
+from maps.webmap import tile_layers
 from settings import get_settings
 from sites.demo import seed_demo
 from sites.region import BUNDLED
-from sites.storage import SiteStore, default_actor
+from sites.store import SiteStore, default_actor
 
 #: What st_folium reports of a click: on the bare map, or on a feature (town, gap, catchment, site).
 CLICKS = ("last_clicked", "last_object_clicked")

@@ -12,11 +12,11 @@ from app_pages.ui_text import current_lang, tr
 from app_pages.widgets import translated_radio
 from errors import ProductError
 from geodata.boundaries import Region
+from maps.export import MapOptions, suggested_name
 from scoring.demand import Demand
-from scoring.map_export import MapOptions, suggested_name
 from scoring.suggest import Suggestion, suggest
 from settings import site_type
-from sites.storage import SiteStore, default_actor
+from sites.store import SiteStore, default_actor
 
 #: Session key of the last suggestion (with what it was computed from).
 RESULT_KEY = "map_suggestion"

@@ -6,8 +6,8 @@ import geopandas as gpd
 import pandas as pd
 
 from geodata.boundaries import Region
-from geodata.webmap import display_names
 from i18n import register, t
+from maps.webmap import display_names
 from scoring.coverage import CoverageResult
 from settings import Language, site_type
 from sites.sheets import frame_csv

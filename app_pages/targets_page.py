@@ -13,11 +13,11 @@ from app_pages.loaders import site_store
 from app_pages.plain import md_escape
 from app_pages.report_files import MIME, report_bytes
 from app_pages.ui_text import current_lang, tr
-from scoring.rag import RAG_COLOURS
-from scoring.report import FORMATS, LeadershipReport, build_report
-from scoring.target_store import TargetStore
+from reports.leadership import FORMATS, LeadershipReport, build_report
 from settings import get_settings
 from sites.frame import sites_frame
+from targets.rag import RAG_COLOURS
+from targets.store import TargetStore
 
 #: Colours in words, so the table reads without colour too.
 RAG_KEYS: tuple[str, ...] = ("green", "amber", "red")

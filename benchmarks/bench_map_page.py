@@ -10,7 +10,7 @@ SQLite file. Measured in one process, in this order:
   pan (a new centre/zoom in the session), then a widget that changes the map but
   not the data (hide the catchment layers);
 * building the folium map and rendering its HTML (our map:
-  ``scoring.map_export.planner_map``, sites as one compact array per type,
+  ``maps.export.planner_map``, sites as one compact array per type,
   catchment as one GeoJSON per type) against the **baseline**: the naive folium
   way, one ``folium.CircleMarker`` with an HTML popup and one ``folium.Circle``
   catchment per site;
@@ -44,7 +44,7 @@ from instances import points_in  # noqa: E402
 
 def make_registry(path: Path, n: int, seed: int = 7) -> None:
     from geodata.boundaries import bundled_region
-    from sites.storage import SiteStore
+    from sites.store import SiteStore
     from sites.validation import RawRecords
 
     rng = np.random.default_rng(seed)
@@ -80,7 +80,7 @@ def naive_map(region, sites: pd.DataFrame, radii: dict[str, float]):
     """The baseline: one folium element per site and per catchment circle."""
     import folium
 
-    from geodata.webmap import build_map
+    from maps.webmap import build_map
     from settings import site_type
 
     m = build_map(region)
@@ -127,11 +127,11 @@ def main() -> int:
           f"rerun after a pan {statistics.median(pans):.2f} s; hide catchment (map rebuilt, no recompute) "
           f"{layer_switch:.2f} s; target < 2 s")
 
+    from maps.export import MapOptions, compute_coverage, export_html, planner_map
     from scoring.gaps import gaps
-    from scoring.map_export import MapOptions, compute_coverage, export_html, planner_map
     from settings import get_settings
     from sites.frame import sites_frame
-    from sites.storage import SiteStore
+    from sites.store import SiteStore
 
     with SiteStore(db) as store:
         region, sites = store.region(), sites_frame(store.list_sites())

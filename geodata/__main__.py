@@ -1,5 +1,7 @@
+"""``python -m geodata``: see :mod:`cli.geodata`."""
+
 import sys
 
-from geodata.cli import main
+from cli.geodata import main
 
 sys.exit(main())

@@ -1,7 +1,7 @@
-"""``python -m scoring``: see :mod:`scoring.cli`."""
+"""``python -m scoring``: see :mod:`cli.scoring`."""
 
 import sys
 
-from scoring.cli import main
+from cli.scoring import main
 
 sys.exit(main())

@@ -1,7 +1,7 @@
-"""``python -m sites``: see :mod:`sites.cli`."""
+"""``python -m sites``: see :mod:`cli.sites`."""
 
 import sys
 
-from sites.cli import main
+from cli.sites import main
 
 sys.exit(main())

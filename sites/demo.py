@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from accounts.permissions import Actor
 from geodata.crs import CoordSystem, convert_points
 from sites.io import read_records
-from sites.permissions import Actor
-from sites.storage import ImportReport, SiteStore
+from sites.store import ImportReport, SiteStore
 from sites.validation import RawRecords
 
 DATA_DIR = Path(__file__).resolve().parent / "data"

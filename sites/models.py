@@ -52,7 +52,7 @@ class Site:
     ``created_at``/``updated_at`` are UTC ISO 8601 timestamps (``...Z``).
     ``version`` starts at 1 and grows by one with every write of the site: a
     write may require the version it was based on (optimistic concurrency, see
-    :meth:`sites.storage.SiteStore.update`).
+    :meth:`sites.store.SiteStore.update`).
     """
 
     id: int

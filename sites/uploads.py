@@ -40,9 +40,9 @@ from typing import Literal
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, iterparse
 
+from accounts import messages as access_messages  # noqa: F401  (registers the texts)
 from errors import ImportRejected, Problem
 from settings import Settings, get_settings
-from sites import access_messages  # noqa: F401  (registers the texts)
 
 UploadKind = Literal["csv", "xlsx", "geojson", "gpkg", "shapefile_zip", "geotiff"]
 

@@ -6,10 +6,10 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from accounts.permissions import Principal
+from accounts.store import AccountStore
 from settings import Settings
-from sites.accounts import AccountStore
-from sites.permissions import Principal
-from sites.storage import SiteStore
+from sites.store import SiteStore
 
 GUICHENG, DALI = "440605011000", "440605125000"
 IN_GUICHENG = {"lng": 113.19298, "lat": 23.03047}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sites.storage import SiteStore
+from sites.store import SiteStore
 
 PALACES_CSV = Path(__file__).parent / "data" / "nanhai_cultural_palaces_amap_gcj02.csv"
 

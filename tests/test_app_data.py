@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_pages.data_files import export_bytes
-from sites.storage import SiteStore
+from sites.store import SiteStore
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "app_pages/data_page.py"

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 import app_pages.loaders as loaders
 from geodata.boundaries import bundled_region
 from sites.demo import seed_demo
-from sites.storage import SiteStore
+from sites.store import SiteStore
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 NANHAI_CODES = sorted(bundled_region().towns["code"])

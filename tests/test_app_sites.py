@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from app_pages.form_coords import parse_pasted
 from geodata.crs import CoordSystem, convert_point
-from sites.storage import SiteStore
+from sites.store import SiteStore
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "app_pages/sites_page.py"

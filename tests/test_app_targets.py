@@ -17,10 +17,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_pages.report_files import report_bytes
-from scoring.report import build_report
-from scoring.target_store import TargetStore
+from reports.leadership import build_report
 from sites.frame import sites_frame
-from sites.storage import SiteStore
+from sites.store import SiteStore
+from targets.store import TargetStore
 from tests.targets_support import import_palaces
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from geodata.boundaries import bundled_region
-from geodata.map_assets import require_assets, standalone_html
-from geodata.webmap import build_map
+from maps.assets import require_assets, standalone_html
+from maps.webmap import build_map
 from tests.browser_support import (
     ARTIFACTS,
     CHROMIUM_ARGS,

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from geodata.map_assets import require_assets
-from sites.storage import SiteStore
+from maps.assets import require_assets
+from sites.store import SiteStore
 from tests.browser_support import (
     ARTIFACTS,
     CHROMIUM_ARGS,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from geodata.map_assets import require_assets
-from scoring.map_export import MapOptions, export_html
+from maps.assets import require_assets
+from maps.export import MapOptions, export_html
 from sites.demo import seed_demo
 from sites.frame import sites_frame
-from sites.storage import SiteStore
+from sites.store import SiteStore
 from tests.browser_support import (
     ARTIFACTS,
     CHROMIUM_ARGS,

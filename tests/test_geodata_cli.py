@@ -1,7 +1,7 @@
 """``python -m geodata`` info and convert, and geodata.convert behind it.
 
 A few tests run the real command in a subprocess; the rest call
-:func:`geodata.cli.main` or :func:`geodata.convert.convert_file` in-process.
+:func:`cli.geodata.main` or :func:`geodata.convert.convert_file` in-process.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ import pytest
 import shapely.affinity
 from shapely.geometry import Point, box
 
+from cli.geodata import main
 from errors import CRSError, RecordError
 from geodata.boundaries import bundled_region
-from geodata.cli import main
 from geodata.convert import convert_file
 from geodata.crs import convert_point, convert_points
 

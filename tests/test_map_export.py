@@ -1,4 +1,4 @@
-"""The planner's map built headless and exported as standalone HTML (scoring.map_export, python -m scoring map)."""
+"""The planner's map built headless and exported as standalone HTML (maps.export, python -m scoring map)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ import numpy as np
 import pytest
 
 from geodata.crs import CoordSystem, convert_points
-from geodata.map_assets import require_assets
-from geodata.webmap import PointLayer
-from scoring.map_export import CLUSTER_OVER, MapOptions, export_html, planner_map
+from maps.assets import require_assets
+from maps.export import CLUSTER_OVER, MapOptions, export_html, planner_map
+from maps.webmap import PointLayer
 from sites.demo import seed_demo
 from sites.frame import sites_frame
-from sites.storage import SiteStore
+from sites.store import SiteStore
 
 ROOT = Path(__file__).resolve().parent.parent
 XSS = "<img src=x onerror=alert(1)>"

@@ -14,13 +14,13 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from cli.scoring import main
 from errors import RecordError
-from scoring.cli import main
-from scoring.report import Cell, build_report, write_report
-from scoring.target_store import TargetStore
-from scoring.targets import Target
+from reports.leadership import Cell, build_report, write_report
 from sites.frame import sites_frame
-from sites.storage import SiteStore
+from sites.store import SiteStore
+from targets.model import Target
+from targets.store import TargetStore
 from tests.targets_support import import_palaces
 
 AS_OF = datetime.date(2025, 6, 30)

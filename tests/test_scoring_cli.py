@@ -7,9 +7,9 @@ import json
 import numpy as np
 import pytest
 
+from cli.scoring import main
 from geodata.boundaries import bundled_region
-from scoring.cli import main
-from sites.storage import SiteStore
+from sites.store import SiteStore
 
 # two sites well inside 狮山镇 and 西樵镇 (more than 1 km from any town line)
 SITES = [

@@ -7,10 +7,10 @@ import sqlite3
 
 import pytest
 
+from accounts.store import AccountStore
 from errors import AccessDenied, NotFound, RecordError
 from settings import Settings
-from sites.accounts import AccountStore
-from sites.storage import SiteStore
+from sites.store import SiteStore
 from tests.security_support import DALI, GUICHENG, PASSWORDS, deploy
 
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from accounts.store import AccountStore
+from cli.sites import main as sites_main
 from errors import AccessDenied, DatabaseError
 from settings import Settings
-from sites.accounts import AccountStore
-from sites.cli import main as sites_main
-from sites.storage import SiteStore
+from sites.store import SiteStore
 from tests.security_support import IN_DALI, PASSWORDS, deploy, snapshot
 
 LIMIT = 5
@@ -134,7 +134,7 @@ def test_a_read_of_a_missing_database_says_so_and_creates_nothing(tmp_path, caps
     for argv in (["list"], ["export", str(tmp_path / "out.csv")], ["history", "1"], ["user", "list"]):
         assert sites_main([*argv, "--db", str(db), "--lang", "en"]) == 2
         assert f"the database file {db} does not exist" in capsys.readouterr().err
-    from scoring.cli import main as scoring_main
+    from cli.scoring import main as scoring_main
 
     assert scoring_main(["coverage", "--db", str(db), "--format", "json"]) == 2
     assert "不存在" in capsys.readouterr().err

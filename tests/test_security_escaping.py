@@ -9,14 +9,14 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-from scoring.map_export import MapOptions, export_html
-from scoring.report import build_report
-from scoring.report_html import render_html
-from scoring.target_store import TargetStore
+from maps.export import MapOptions, export_html
+from reports.html import render_html
+from reports.leadership import build_report
 from settings import Settings
 from sites.frame import sites_frame
 from sites.io import TEXT_FIELDS, export_sites, read_records
-from sites.storage import SiteStore
+from sites.store import SiteStore
+from targets.store import TargetStore
 
 SCRIPT = "<script>alert('x')</script>"
 IMG = '<img src=x onerror="alert(1)">'

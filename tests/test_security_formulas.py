@@ -24,20 +24,20 @@ from openpyxl import Workbook, load_workbook
 from app_pages.data_files import export_bytes
 from app_pages.map_table import town_table, town_table_csv
 from app_pages.report_files import report_bytes
+from cli.scoring import main as scoring_main
+from cli.sites import main as sites_main
 from errors import ImportRejected, RecordError
 from geodata.boundaries import bundled_region
-from scoring.cli import main as scoring_main
+from reports.leadership import build_report, write_report
 from scoring.coverage import coverage
 from scoring.gaps import gaps
-from scoring.report import build_report, write_report
-from scoring.target_store import TargetStore
 from settings import Settings
-from sites.cli import main as sites_main
 from sites.frame import sites_frame
 from sites.io import export_sites, read_records
 from sites.region import RegionSpec
 from sites.sheets import FORMULA_START, append_row, csv_text, xlsx_unescape
-from sites.storage import SiteStore
+from sites.store import SiteStore
+from targets.store import TargetStore
 
 #: What an attacker types where a name goes; each would run (or hide a formula) in Excel, WPS or LibreOffice.
 PAYLOADS = ('=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1")

@@ -24,15 +24,15 @@ from branca.element import CssLink, Element, JavascriptLink
 from streamlit.testing.v1 import AppTest
 
 from geodata.boundaries import load_region
-from geodata.map_assets import require_assets
-from geodata.webmap import Fragment, SinglePass, build_map, text_circle
-from scoring.map_export import MapOptions, export_html, planner_map
-from scoring.report import build_report
-from scoring.report_html import render_html
-from scoring.target_store import TargetStore
+from maps.assets import require_assets
+from maps.export import MapOptions, export_html, planner_map
+from maps.webmap import Fragment, SinglePass, build_map, text_circle
+from reports.html import render_html
+from reports.leadership import build_report
 from settings import Settings
 from sites.frame import sites_frame
-from sites.storage import SiteStore
+from sites.store import SiteStore
+from targets.store import TargetStore
 from tests.security_support import PASSWORDS, denials, deploy
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from cli.scoring import main as scoring_main
+from cli.sites import main as sites_main
 from errors import StaleEdit
-from scoring.cli import main as scoring_main
-from scoring.target_store import TargetStore
-from sites.cli import main as sites_main
-from sites.storage import SITE_MIGRATIONS, SiteStore
+from sites.store import SITE_MIGRATIONS, SiteStore
+from targets.store import TargetStore
 from tests.security_support import IN_DALI, IN_GUICHENG, snapshot
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

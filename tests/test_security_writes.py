@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from accounts.permissions import Principal
 from errors import AccessDenied
-from scoring.target_store import TargetStore
 from sites.io import read_records
-from sites.permissions import Principal
 from sites.region import RegionSpec
+from targets.store import TargetStore
 from tests.security_support import (
     DALI,
     GUICHENG,

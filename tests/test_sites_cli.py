@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 import shapely
 
+from cli.sites import main
 from geodata.boundaries import bundled_region
 from geodata.crs import convert_points
-from sites.cli import main
-from sites.storage import SiteStore
+from sites.store import SiteStore
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data" / "sites"

@@ -14,7 +14,7 @@ from openpyxl import Workbook, load_workbook
 from errors import ImportRejected
 from geodata.crs import convert_point
 from sites.io import export_sites, read_records
-from sites.storage import SiteStore
+from sites.store import SiteStore
 
 DATA = Path(__file__).parent / "data" / "sites"
 GUICHENG, SHISHAN, LISHUI = "440605011000", "440605124000", "440605126000"

@@ -16,7 +16,7 @@ from geodata.crs import convert_point
 from sites.frame import sites_frame
 from sites.models import SITE_FIELDS
 from sites.region import RegionSpec
-from sites.storage import Migration, SiteStore
+from sites.store import Migration, SiteStore
 from sites.validation import RawRecords
 
 GUICHENG, SHISHAN = "440605011000", "440605124000"

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from cli.scoring import main
 from errors import NotFound, RecordError
-from scoring.cli import main
-from scoring.target_store import TargetStore
-from scoring.targets import Target, check_target, parse_target, validate_target
 from sites.region import RegionSpec
-from sites.storage import SiteStore
+from sites.store import SiteStore
+from targets.model import Target, check_target, parse_target, validate_target
+from targets.store import TargetStore
 
 GUICHENG, JIUJIANG = "440605011000", "440605121000"
 CODES = [GUICHENG, JIUJIANG]
@@ -204,7 +204,7 @@ def test_cli_edits_targets_with_an_audit_trail(tmp_path) -> None:
     db = str(tmp_path / "cli.db")
     assert _cli(["target-list", "--db", db])[0] == 2  # a read makes no database (issue 10, finding 8)
     assert not Path(db).exists()
-    from sites.cli import main as sites_main
+    from cli.sites import main as sites_main
 
     with redirect_stderr(io.StringIO()):
         assert sites_main(["init", "--db", db]) == 0

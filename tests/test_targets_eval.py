@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 from errors import RecordError
 from geodata.boundaries import Region, bundled_region
 from scoring.demand import TownDemand
-from scoring.target_eval import COLUMNS, evaluate_targets
-from scoring.target_store import TargetStore
-from scoring.targets import Target
 from sites.frame import sites_frame
 from sites.models import Site
-from sites.storage import SiteStore
+from sites.store import SiteStore
+from targets.evaluate import COLUMNS, evaluate_targets
+from targets.model import Target
+from targets.store import TargetStore
 from tests.targets_support import import_palaces
 
 GUICHENG, JIUJIANG, XIQIAO, DANZAO, SHISHAN, DALI, LISHUI = (

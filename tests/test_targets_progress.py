@@ -8,12 +8,12 @@ from dataclasses import replace
 import pytest
 
 from geodata.boundaries import bundled_region
-from scoring.progress import month_ends, monthly_series, project
-from scoring.rag import add_rag, rag_status
-from scoring.target_eval import evaluate_targets
-from scoring.targets import Target
 from sites.frame import sites_frame
 from sites.models import Site
+from targets.evaluate import evaluate_targets
+from targets.model import Target
+from targets.progress import month_ends, monthly_series, project
+from targets.rag import add_rag, rag_status
 
 JIUJIANG, DANZAO, SHISHAN, DALI = "440605121000", "440605123000", "440605124000", "440605125000"
 AS_OF = datetime.date(2025, 6, 30)

@@ -19,7 +19,7 @@ from shapely.geometry import Point, box
 from errors import MapError
 from geodata.boundaries import OSM_ATTRIBUTION, Region, bundled_region
 from geodata.crs import CoordSystem, convert_geometry, convert_points
-from geodata.map_assets import (
+from maps.assets import (
     URL_PREFIX,
     NpmPackage,
     fetch_assets,
@@ -30,7 +30,7 @@ from geodata.map_assets import (
     standalone_html,
     use_local_assets,
 )
-from geodata.webmap import AreaLayer, TownLabels, available_tiles, build_map
+from maps.webmap import AreaLayer, TownLabels, available_tiles, build_map
 
 CDN_HOSTS = ("cdn.jsdelivr", "cdnjs", "code.jquery", "unpkg", "bootstrapcdn", "googleapis", "gstatic")
 URL = re.compile(r"https?://[^\s\"'<>)\\]+")
@@ -301,7 +301,7 @@ def test_missing_assets_are_reported_with_the_fix(tmp_path):
 
 
 def test_marker_badges_escape_glyphs_and_refuse_odd_colours():
-    from geodata.webmap import MarkerStyle
+    from maps.webmap import MarkerStyle
 
     badge = MarkerStyle("red;background:url(x)", "<b", "planned").html()
     assert "url(x)" not in badge and "--c:#7f7f7f" in badge
@@ -310,7 +310,7 @@ def test_marker_badges_escape_glyphs_and_refuse_odd_colours():
 
 
 def test_legend_and_caption_escape_their_text(vendored, region):
-    from geodata.webmap import LegendEntry, caption, legend
+    from maps.webmap import LegendEntry, caption, legend
 
     m = build_map(region)
     m.add_child(legend("<i>title</i>", [("<u>h</u>", [LegendEntry("<img src=x>", fill="#123456")])]))
@@ -322,7 +322,7 @@ def test_legend_and_caption_escape_their_text(vendored, region):
 
 
 def test_legend_folds_on_small_maps_and_keeps_the_users_choice(vendored, region):
-    from geodata.webmap import LEGEND_FOLD_BELOW_PX, LegendEntry, legend
+    from maps.webmap import LEGEND_FOLD_BELOW_PX, LegendEntry, legend
 
     m = build_map(region)
     m.add_child(legend("图例", [("", [LegendEntry("x")])]))
@@ -333,7 +333,7 @@ def test_legend_folds_on_small_maps_and_keeps_the_users_choice(vendored, region)
 
 
 def test_choropleth_fills_towns_by_share(vendored, region):
-    from geodata.webmap import SHARE_CLASSES, share_colour
+    from maps.webmap import SHARE_CLASSES, share_colour
 
     assert share_colour(0.0) == SHARE_CLASSES[0][1] and share_colour(1.0) == SHARE_CLASSES[-1][1]
     values = {code: 0.9 for code in region.towns["code"]}
@@ -343,7 +343,7 @@ def test_choropleth_fills_towns_by_share(vendored, region):
 
 
 def test_area_layer_escapes_tooltips_and_shifts_for_amap(vendored):
-    from geodata.webmap import area_layer
+    from maps.webmap import area_layer
 
     frame = gpd.GeoDataFrame({"town": ["<b>x</b>"]}, geometry=[box(113.0, 23.0, 113.01, 23.01)], crs="EPSG:4326")
     layer = area_layer(frame, name="<i>gaps</i>", style={"color": "#000"}, fields={"town": "镇街"},

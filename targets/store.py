@@ -1,13 +1,13 @@
 """Rollout targets stored next to the sites, in the registry's SQLite file.
 
 :class:`TargetStore` keeps its tables in the database of a
-:class:`sites.storage.SiteStore` as the component ``"targets"`` with its own
+:class:`sites.store.SiteStore` as the component ``"targets"`` with its own
 numbered migrations (:data:`TARGET_MIGRATIONS`), and writes through the site
 store's transactions: every write validates the whole target first
-(:func:`scoring.targets.parse_target`, towns checked against the database's
+(:func:`targets.model.parse_target`, towns checked against the database's
 region) and records who did what, when, with the values before and after, in
 ``target_audit``. Only admins may write targets
-(:meth:`sites.storage.SiteStore.authorize_admin`: a refusal raises
+(:meth:`sites.store.SiteStore.authorize_admin`: a refusal raises
 :class:`errors.AccessDenied`, changes nothing and is logged).
 
 Migration 2 seeds two targets in a database whose region is the bundled
@@ -24,11 +24,11 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import replace
 
+from accounts.permissions import Actor
 from errors import NotFound, Problem, RecordError
-from scoring.targets import EDITABLE_FIELDS, MEASURES, SCOPES, Target, parse_target
-from sites.permissions import Actor
 from sites.region import BUNDLED
-from sites.storage import AuditEntry, Migration, SiteStore, stale_edit, utc_now
+from sites.store import AuditEntry, Migration, SiteStore, stale_edit, utc_now
+from targets.model import EDITABLE_FIELDS, MEASURES, SCOPES, Target, parse_target
 
 COMPONENT = "targets"
 _COLUMNS: tuple[str, ...] = (

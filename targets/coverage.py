@@ -13,7 +13,7 @@ from errors import Problem, RecordError
 from geodata.boundaries import Region
 from scoring.coverage import coverage
 from scoring.demand import Demand
-from scoring.targets import Target
+from targets.model import Target
 
 
 def town_coverage(target: Target, counted: pd.DataFrame, region: Region, *,

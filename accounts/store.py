@@ -1,7 +1,7 @@
 """Local accounts of a shared deployment: passwords, roles, town grants, lockout, sessions.
 
 The tables live in the registry database as the component ``"accounts"``
-(:data:`ACCOUNT_MIGRATIONS`, applied by :class:`sites.storage.SiteStore`):
+(:data:`ACCOUNT_MIGRATIONS`, applied by :class:`sites.store.SiteStore`):
 
 * ``accounts``: user name (unique, case-insensitive), role, the argon2id hash of
   the password (``argon2-cffi``; the password itself is never stored or
@@ -10,7 +10,7 @@ The tables live in the registry database as the component ``"accounts"``
 * ``account_towns``: the town codes granted to an editor;
 * ``sessions``: SHA-256 of each session token (the token itself only goes to
   the signed-in client) and when it expires;
-* ``security_log``: see :mod:`sites.security_log`.
+* ``security_log``: see :mod:`accounts.security_log`.
 
 Lockout: ``settings.lockout_attempts`` wrong passwords in a row lock the
 account for ``settings.lockout_minutes``; while locked, even the right password
@@ -49,14 +49,14 @@ from typing import TYPE_CHECKING, NoReturn
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from accounts import messages as access_messages  # noqa: F401  (registers the texts)
+from accounts.permissions import ROLES, Actor, Principal, Role
+from accounts.security_log import SecurityEvent, events, record
+from database.migrations import Migration
 from errors import AccessDenied, NotFound, Problem, RecordError
-from sites import access_messages  # noqa: F401  (registers the texts)
-from sites.migrations import Migration
-from sites.permissions import ROLES, Actor, Principal, Role
-from sites.security_log import SecurityEvent, events, record
 
 if TYPE_CHECKING:
-    from sites.storage import SiteStore
+    from sites.store import SiteStore
 
 COMPONENT = "accounts"
 MIN_PASSWORD_LENGTH = 10

@@ -34,7 +34,7 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
 
 
 def _add_options(parser: argparse.ArgumentParser) -> None:
-    from scoring.cli import add_common_options
+    from cli.scoring import add_common_options
 
     add_common_options(parser)
     parser.add_argument("--as-of", type=datetime.date.fromisoformat, metavar="YYYY-MM-DD",
@@ -62,11 +62,11 @@ def configure_report(parser: argparse.ArgumentParser) -> None:
 
 
 def _build(args: argparse.Namespace, lang: str):
+    from cli.scoring import load_inputs
     from errors import NotFound, Problem
-    from scoring.cli import load_inputs
-    from scoring.report import build_report
-    from scoring.target_store import TargetStore
-    from sites.storage import SiteStore
+    from reports.leadership import build_report
+    from sites.store import SiteStore
+    from targets.store import TargetStore
 
     with SiteStore(args.db, create=False) as store:
         targets = TargetStore(store).list_targets()
@@ -81,7 +81,7 @@ def _build(args: argparse.Namespace, lang: str):
 
 
 def target_rows(report) -> pd.DataFrame:
-    """The evaluated rows of a :class:`scoring.report.LeadershipReport` in :data:`OUTPUT_COLUMNS`."""
+    """The evaluated rows of a :class:`reports.leadership.LeadershipReport` in :data:`OUTPUT_COLUMNS`."""
     rows = report.rows.copy()
     met_on = {line.target.id: line.projection.met_on for line in report.targets}
     rows["met_on_at_present_rate"] = [
@@ -94,8 +94,8 @@ def target_rows(report) -> pd.DataFrame:
 
 def run_targets(args: argparse.Namespace) -> int:
     """Print (or write) the evaluated targets as JSON or CSV."""
+    from cli.scoring import _clean, _write
     from i18n import default_language
-    from scoring.cli import _clean, _write
 
     rows = target_rows(_build(args, default_language()))
     if args.format == "csv":
@@ -113,7 +113,7 @@ def run_targets(args: argparse.Namespace) -> int:
 
 def run_report(args: argparse.Namespace) -> int:
     """Write the leadership report; say where and what it found on standard error."""
-    from scoring.report import check_report_path, write_report
+    from reports.leadership import check_report_path, write_report
 
     check_report_path(args.out)
     report = _build(args, args.lang)
@@ -170,8 +170,8 @@ def _fields(args: argparse.Namespace) -> dict[str, object]:
 
 
 def _target_store(args: argparse.Namespace):
-    from scoring.target_store import TargetStore
-    from sites.storage import SiteStore
+    from sites.store import SiteStore
+    from targets.store import TargetStore
 
     return TargetStore(SiteStore(args.db, create=False))  # no new database here: python -m sites init
 
@@ -182,7 +182,7 @@ def _print_json(value: object) -> None:
 
 def _actor(store, args: argparse.Namespace):
     """Who writes: the local user, or in shared mode the account signed in as ``python -m sites`` does it."""
-    from sites.account_cli import cli_actor
+    from cli.accounts import cli_actor
 
     return cli_actor(store.sites, args)
 
@@ -224,7 +224,7 @@ def run_target_history(args: argparse.Namespace) -> int:
 
 
 def edit_commands(command: type) -> list:
-    """The editing subcommands as ``command(name, help, configure, run)`` (``scoring.cli.Command``)."""
+    """The editing subcommands as ``command(name, help, configure, run)`` (``cli.scoring.Command``)."""
     return [
         command("target-add", "add a rollout target", lambda p: configure_target_edit(p, with_id=False),
                 run_target_add),

@@ -1,7 +1,7 @@
 """The security log: sign-ins, refused writes and account changes, in the registry database.
 
 One row per event in the ``security_log`` table (created by the ``accounts``
-component, :data:`sites.accounts.ACCOUNT_MIGRATIONS`): when (UTC ISO 8601), who
+component, :data:`accounts.store.ACCOUNT_MIGRATIONS`): when (UTC ISO 8601), who
 (the account name, or the name typed at a failed sign-in), what was attempted,
 on what, the outcome and why. Passwords and session tokens are never written.
 """

@@ -13,11 +13,11 @@ registry's own is ``"sites"``; another module keeps its own tables in the same
 file by calling :meth:`SiteStore.migrate` with its component name and its own
 numbered migrations (versions are tracked per component in ``schema_version``).
 
-Who may write is checked inside every write method (:mod:`sites.permissions`):
-``actor`` is a :class:`~sites.permissions.Principal` (or, in ``local`` mode only, a
+Who may write is checked inside every write method (:mod:`accounts.permissions`):
+``actor`` is a :class:`~accounts.permissions.Principal` (or, in ``local`` mode only, a
 plain name standing for the local admin). A refused write raises
 :class:`errors.AccessDenied`, changes nothing and is recorded in the security
-log (:mod:`sites.security_log`); audit rows name the account.
+log (:mod:`accounts.security_log`); audit rows name the account.
 
 Positions are stored as WGS84 degrees (``lng``, ``lat``); dates as ISO text;
 timestamps as UTC ISO 8601 (``...Z``).
@@ -37,6 +37,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from accounts.permissions import Actor, Principal, check_admin, check_write, write_problem
+from accounts.security_log import record
+from accounts.store import ACCOUNT_MIGRATIONS, load_principal
+from database.migrations import Migration
 from errors import (
     AccessDenied,
     BoundaryError,
@@ -51,12 +55,8 @@ from geodata.boundaries import Region
 from geodata.crs import CoordSystem, convert_point
 from settings import Settings, get_settings
 from sites import messages  # noqa: F401  (registers the texts)
-from sites.accounts import ACCOUNT_MIGRATIONS, load_principal
-from sites.migrations import Migration
 from sites.models import INPUT_FIELDS, SITE_FIELDS, STATUSES, Site, SiteDraft
-from sites.permissions import Actor, Principal, check_admin, check_write, write_problem
 from sites.region import RegionSpec, TownIndex, town_index
-from sites.security_log import record
 from sites.validation import RawRecords, Validation, validate_records
 
 #: How long a writer waits for another writer's transaction, in seconds.

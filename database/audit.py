@@ -1,6 +1,6 @@
 """The registry's audit trail across all sites, filtered (for the data page's audit log).
 
-:meth:`sites.storage.SiteStore.history` gives one site's entries; :func:`audit_log`
+:meth:`sites.store.SiteStore.history` gives one site's entries; :func:`audit_log`
 reads every entry matching the filters, newest first. Times are the stored
 UTC ISO 8601 stamps; ``since``/``until`` are UTC calendar dates, both inclusive.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 
-from sites.storage import AuditEntry, SiteStore
+from sites.store import AuditEntry, SiteStore
 
 #: Actions the audit trail records.
 ACTIONS: tuple[str, ...] = ("create", "update", "close", "delete")

@@ -1,6 +1,6 @@
 """The planner's map, headless: the same folium map the app shows, and its standalone HTML export.
 
-:func:`planner_map` draws, on :func:`geodata.webmap.build_map`'s towns:
+:func:`planner_map` draws, on :func:`maps.webmap.build_map`'s towns:
 
 * the covered share of one focus type per town as a choropleth;
 * per site type, the sites as badges (type colour and glyph; planned sites
@@ -14,7 +14,7 @@
 
 Every overlay is shifted into the base map's coordinate system (GCJ-02 for Amap).
 Popups and tooltips show user text as text, never as markup, and every element
-is rendered in one template pass (:class:`geodata.webmap.SinglePass`): a ``{{ … }}``
+is rendered in one template pass (:class:`maps.webmap.SinglePass`): a ``{{ … }}``
 in a name is shown, never evaluated. Sites whose
 ``source`` is ``demo`` say so in their popup and in the legend.
 
@@ -37,8 +37,9 @@ import pandas as pd
 
 from geodata.boundaries import Region
 from geodata.crs import CoordSystem, convert_frame
-from geodata.map_assets import standalone_html, use_local_assets
-from geodata.webmap import (
+from i18n import register, t
+from maps.assets import standalone_html, use_local_assets
+from maps.webmap import (
     SHARE_CLASSES,
     LegendEntry,
     MarkerStyle,
@@ -51,7 +52,6 @@ from geodata.webmap import (
     point_layer,
     tile_layers,
 )
-from i18n import register, t
 from scoring.coverage import CoverageResult, coverage
 from scoring.demand import Demand
 from scoring.gaps import gaps
@@ -119,7 +119,7 @@ TYPE_GLYPHS: dict[str, tuple[str, str]] = {
     "rest_station": ("驿", "R"),
     "cultural_palace": ("宫", "P"),
 }
-#: Marker kind of each status (see :class:`geodata.webmap.MarkerStyle`).
+#: Marker kind of each status (see :class:`maps.webmap.MarkerStyle`).
 STATUS_KINDS: dict[str, str] = {
     "open": "solid", "planned": "planned", "under_construction": "building",
     "suspended": "inactive", "closed": "inactive",
@@ -242,7 +242,7 @@ def planner_map(
     not given); ``suggestion``: suggested new sites to draw; ``with_caption``: the
     box saying region, date, statuses, radii and sources (the app shows these
     beside the map instead). Raises
-    :class:`errors.MapError` as :func:`geodata.webmap.build_map` does.
+    :class:`errors.MapError` as :func:`maps.webmap.build_map` does.
     """
     lang = options.lang
     types = {st.key: st for st in load_site_types()}
@@ -421,7 +421,7 @@ def export_html(region: Region, sites: pd.DataFrame, options: MapOptions, *,
 
 def configure_map(parser: argparse.ArgumentParser) -> None:
     """Options of ``python -m scoring map OUT.html``."""
-    from scoring.cli import add_common_options, add_selection_options
+    from cli.scoring import add_common_options, add_selection_options
 
     parser.add_argument("output", metavar="OUT.html", help="the HTML file to write")
     add_common_options(parser)
@@ -437,8 +437,8 @@ def configure_map(parser: argparse.ArgumentParser) -> None:
 
 
 def run_map(args: argparse.Namespace) -> int:
+    from cli.scoring import load_inputs, print_progress
     from i18n import default_language
-    from scoring.cli import load_inputs, print_progress
     from scoring.coverage import resolve_radii, resolve_types
     from settings import get_settings
 

@@ -25,9 +25,9 @@ from dataclasses import dataclass
 
 from errors import Problem, RecordError
 from i18n import t
-from scoring import target_messages  # noqa: F401  (registers the texts)
 from settings import Language, site_type, site_type_keys
 from sites.models import STATUSES, status_name
+from targets import messages  # noqa: F401  (registers the texts)
 
 SCOPES: tuple[str, ...] = ("each_town", "region", "towns")
 MEASURES: tuple[str, ...] = ("site_count", "area_share", "demand_share")
@@ -49,7 +49,7 @@ class Target:
     ``threshold`` is a number of sites for ``site_count`` and a percentage
     (0–100] for the coverage measures; ``radius_m`` is metres (coverage only).
     ``id``, the audit stamps and ``version`` (1, then one more at every write:
-    optimistic concurrency, see :meth:`scoring.target_store.TargetStore.update`)
+    optimistic concurrency, see :meth:`targets.store.TargetStore.update`)
     are set by the store.
     """
 

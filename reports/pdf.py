@@ -17,8 +17,8 @@ from fpdf import FPDF
 from fpdf.enums import WrapMode
 from fpdf.fonts import FontFace
 
-from scoring.rag import RAG_COLOURS
-from scoring.report import LeadershipReport
+from reports.leadership import LeadershipReport
+from targets.rag import RAG_COLOURS
 
 FONT = "NotoSansSC"
 _MARGIN_MM = 14.0

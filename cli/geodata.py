@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"{row['code']}\t{row['name']}\t{row['area_km2']:.1f} km²")
                 print(f"{len(rows)} towns, {sum(r['area_km2'] for r in rows):.1f} km²; {region.attribution}")
         elif args.command == "assets":
-            from geodata.map_assets import fetch_assets
+            from maps.assets import fetch_assets
 
             fetch_assets(force=args.force, log=lambda msg: print(msg, file=sys.stderr))
     except KeyboardInterrupt:

@@ -8,10 +8,10 @@
   ``objective``, ``covered_before``, ``covered_after``, ``method``, ``gap``;
   progress goes to stderr.
 * ``map OUT.html`` (same options, ``--town``, ``--lang``, ``--tiles``): the planner's
-  map as a standalone HTML file (:mod:`scoring.map_export`).
+  map as a standalone HTML file (:mod:`maps.export`).
 
 Every command takes ``--db PATH`` (the registry; default ``SITES_DB``) and the
-region options of :func:`geodata.cli.add_boundary_options` (default: the
+region options of :func:`cli.geodata.add_boundary_options` (default: the
 region the database remembers). More subcommands register themselves by
 adding a :class:`Command` to :data:`COMMANDS`.
 """
@@ -29,11 +29,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geodata.cli import add_boundary_options
+from cli import targets as target_cli
+from cli.geodata import add_boundary_options
 from i18n import default_language
 from incidents import cli_failure
-from scoring import target_cli
-from scoring.map_export import configure_map, run_map
+from maps.export import configure_map, run_map
 from scoring.selection import DEFAULT_STATUSES, STATUSES
 
 
@@ -73,7 +73,7 @@ def load_inputs(args: argparse.Namespace):
     from geodata.boundaries import load_region
     from scoring.demand import load_demand
     from sites.frame import sites_frame
-    from sites.storage import SiteStore
+    from sites.store import SiteStore
 
     with SiteStore(args.db, create=False) as store:  # a read: a missing database is an error
         region = (

@@ -21,9 +21,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from scoring.rag import RAG_COLOURS
-from scoring.report import LeadershipReport
+from reports.leadership import LeadershipReport
 from sites.sheets import append_row, put
+from targets.rag import RAG_COLOURS
 
 _THIN = Side(style="thin", color="999999")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)

@@ -1,4 +1,4 @@
-"""A numbered schema step of one component of the registry database (see :meth:`sites.storage.SiteStore.migrate`)."""
+"""A numbered schema step of one component of the registry database (see :meth:`sites.store.SiteStore.migrate`)."""
 
 from __future__ import annotations
 

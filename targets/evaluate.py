@@ -11,7 +11,7 @@ code it carries (``town_code``, assigned by the registry); for scope ``region``
 every counted site of the type in one of the region's towns counts.
 
 Coverage measures (``area_share``, ``demand_share``) call the coverage engine
-(:mod:`scoring.target_coverage`) with the target's radius: covered km² of each town, or
+(:mod:`targets.coverage`) with the target's radius: covered km² of each town, or
 covered people of a demand layer; required and shortfall are then in km² or
 people, and ``required_pct``/``actual_pct`` give the shares.
 """
@@ -28,9 +28,9 @@ from geodata.boundaries import Region
 from i18n import t
 from scoring.demand import Demand
 from scoring.selection import counted_mask
-from scoring.target_coverage import town_coverage
-from scoring.targets import Target
 from settings import Language
+from targets.coverage import town_coverage
+from targets.model import Target
 
 #: Columns of the evaluation table, in order.
 COLUMNS: tuple[str, ...] = (
@@ -38,7 +38,7 @@ COLUMNS: tuple[str, ...] = (
     "met", "shortfall", "unit", "deadline", "days_left", "required_pct", "actual_pct", "site_ids",
     "site_names", "under_construction", "as_of",
 )
-#: Site statuses of sites "in the pipeline" for a count target (see :mod:`scoring.rag`).
+#: Site statuses of sites "in the pipeline" for a count target (see :mod:`targets.rag`).
 PIPELINE_STATUS = "under_construction"
 _EPS = 1e-9
 

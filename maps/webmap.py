@@ -4,7 +4,7 @@
 outlines with a hover tooltip and a click popup (name, code, area in km²),
 a permanent name label per town, the region's attribution (shown even with no
 tiles) and an optional base map. The map's JavaScript/CSS comes from the
-vendored copies (:mod:`geodata.map_assets`), never from a CDN. The Streamlit
+vendored copies (:mod:`maps.assets`), never from a CDN. The Streamlit
 page and the headless HTML export both call it.
 
 Base maps (``settings.TILE_PROVIDERS``):
@@ -50,8 +50,8 @@ from jinja2 import Template
 from errors import MapError, Problem
 from geodata.boundaries import Region
 from geodata.crs import CoordSystem, convert_frame, convert_points
-from geodata.map_assets import use_local_assets
 from i18n import register, t
+from maps.assets import use_local_assets
 from settings import TILE_PROVIDERS, Language
 
 register(

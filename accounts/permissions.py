@@ -14,11 +14,11 @@ codes. In ``local`` mode (settings ``mode``) the package accepts a plain name as
 the actor and treats it as :meth:`Principal.local`, an admin: one person on
 their own machine owns their database. In ``shared`` mode a plain name is
 refused and a principal is re-read from the accounts table at every write (see
-:meth:`sites.storage.SiteStore.principal`), so a revoked grant or a disabled
+:meth:`sites.store.SiteStore.principal`), so a revoked grant or a disabled
 account takes effect at once.
 
 The checks here return or raise :class:`errors.AccessDenied`; the store calls
-them inside every write and logs the refusal (:mod:`sites.security_log`).
+them inside every write and logs the refusal (:mod:`accounts.security_log`).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from accounts import messages as access_messages  # noqa: F401  (registers the texts)
 from errors import AccessDenied, Problem
-from sites import access_messages  # noqa: F401  (registers the texts)
 
 Role = Literal["viewer", "editor", "admin"]
 ROLES: tuple[Role, ...] = ("viewer", "editor", "admin")

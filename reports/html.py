@@ -12,8 +12,8 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from scoring.rag import RAG_COLOURS
-from scoring.report import LeadershipReport
+from reports.leadership import LeadershipReport
+from targets.rag import RAG_COLOURS
 
 FONT_STACK = ('"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", '
               '"WenQuanYi Micro Hei", "SimSun", sans-serif')

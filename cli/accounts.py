@@ -1,6 +1,6 @@
 """``python -m sites user ...``: accounts of a shared deployment, and sign-in for the CLI.
 
-Commands (all take the common options of :mod:`sites.cli`)::
+Commands (all take the common options of :mod:`cli.sites`)::
 
     user add NAME --role viewer|editor|admin [--towns CODE,...] [--password-stdin]
     user grant NAME --towns CODE,...      user revoke NAME --towns CODE,...
@@ -16,7 +16,7 @@ Sign-in (``SITES_MODE=shared``): every command except ``list``, ``export`` and
 ``history`` needs ``--user NAME`` and that account's password, from the
 environment variable ``SITES_PASSWORD`` or else the first line of standard
 input (a prompt on a terminal). The signed-in account goes through the same
-checks as the app (:mod:`sites.permissions`). The one exception is the first
+checks as the app (:mod:`accounts.permissions`). The one exception is the first
 account of a database (it must be an admin): it can be created without
 signing in, from the server's shell. In ``local`` mode nobody signs in and
 ``--user`` (default ``SITES_USER``, else the OS user) is the local admin.
@@ -30,13 +30,13 @@ import json
 import os
 import sys
 
+from accounts import messages as access_messages  # noqa: F401  (registers the texts)
+from accounts.permissions import ROLES, Actor
+from accounts.store import Account, AccountStore
 from errors import AccessDenied, Problem, RecordError
 from i18n import t
 from settings import Language
-from sites import access_messages  # noqa: F401  (registers the texts)
-from sites.accounts import Account, AccountStore
-from sites.permissions import ROLES, Actor
-from sites.storage import SiteStore, default_actor
+from sites.store import SiteStore, default_actor
 
 #: Commands that need no sign-in in shared mode (the CLI runs where the database file is readable).
 READ_COMMANDS = frozenset({"list", "export", "history"})
@@ -161,6 +161,6 @@ def _account_dict(account: Account) -> dict[str, object]:
 
 
 def _safe(text: str) -> str:
-    from sites.cli import safe
+    from cli.sites import safe
 
     return safe(text)

@@ -24,8 +24,8 @@ import pandas as pd
 from geodata.boundaries import Region
 from scoring.demand import Demand
 from scoring.selection import counted_mask
-from scoring.target_eval import evaluate_target
-from scoring.targets import Target
+from targets.evaluate import evaluate_target
+from targets.model import Target
 
 #: Average days per month, for converting a monthly rate into a date.
 DAYS_PER_MONTH = 365.25 / 12

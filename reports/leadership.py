@@ -1,11 +1,11 @@
 """The one-page leadership report: are we on track for this year's targets, and where not?
 
-:func:`build_report` evaluates every target as of a date (:mod:`scoring.target_eval`),
-projects each at the present rate (:mod:`scoring.progress`) and colours every
-town red, amber or green (:mod:`scoring.rag`, rule printed on the page). The
+:func:`build_report` evaluates every target as of a date (:mod:`targets.evaluate`),
+projects each at the present rate (:mod:`targets.progress`) and colours every
+town red, amber or green (:mod:`targets.rag`, rule printed on the page). The
 result, a :class:`LeadershipReport`, holds only text and plain tables, so each
-output format (:mod:`scoring.report_xlsx`, :mod:`scoring.report_html`,
-:mod:`scoring.report_pdf`) lays out the same content. :func:`write_report`
+output format (:mod:`reports.xlsx`, :mod:`reports.html`,
+:mod:`reports.pdf`) lays out the same content. :func:`write_report`
 picks the format from the file name.
 """
 
@@ -23,11 +23,11 @@ from errors import Problem, RecordError
 from geodata.boundaries import Region
 from i18n import t
 from scoring.demand import Demand
-from scoring.progress import Projection, monthly_series, project
-from scoring.rag import add_rag
-from scoring.target_eval import evaluate_targets
-from scoring.targets import Target
 from settings import Language, site_type
+from targets.evaluate import evaluate_targets
+from targets.model import Target
+from targets.progress import Projection, monthly_series, project
+from targets.rag import add_rag
 
 #: The output formats by file suffix.
 FORMATS: tuple[str, ...] = (".xlsx", ".pdf", ".html")
@@ -152,15 +152,15 @@ def write_report(report: LeadershipReport, path: str | Path) -> Path:
     suffix = path.suffix.lower()
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".xlsx":
-        from scoring.report_xlsx import write_xlsx
+        from reports.xlsx import write_xlsx
 
         write_xlsx(report, path)
     elif suffix == ".pdf":
-        from scoring.report_pdf import write_pdf
+        from reports.pdf import write_pdf
 
         write_pdf(report, path)
     else:
-        from scoring.report_html import write_html
+        from reports.html import write_html
 
         write_html(report, path)
     return path

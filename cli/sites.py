@@ -3,7 +3,7 @@
 Every command takes ``--db PATH`` (default ``SITES_DB``), ``--lang zh|en``
 (default ``SITES_LANGUAGE``, else ``zh``), ``--user NAME`` (default
 ``SITES_USER``, else the OS user; in ``SITES_MODE=shared`` the account to sign
-in as, see :mod:`sites.account_cli`) and the region options ``--boundaries FILE
+in as, see :mod:`cli.accounts`) and the region options ``--boundaries FILE
 [--boundaries-crs wgs84|gcj02|bd09] [--name-field F] [--code-field F]``.
 
 A database remembers its region: the first command that creates it stores the
@@ -23,14 +23,15 @@ import json
 import sys
 from collections.abc import Sequence
 
+from accounts.permissions import Actor
+from cli import accounts as account_cli
 from errors import ImportRejected, Problem, ProductError
 from i18n import default_language, t
 from settings import Language
-from sites import account_cli, messages  # noqa: F401  (messages registers the texts)
+from sites import messages  # noqa: F401  (registers the texts)
 from sites.models import STATUSES, Site, status_lookup, type_lookup
-from sites.permissions import Actor
 from sites.region import RegionSpec
-from sites.storage import AuditEntry, SiteStore
+from sites.store import AuditEntry, SiteStore
 
 _FIELD_OPTIONS = (("name", "--name"), ("type", "--type"), ("status", "--status"), ("lng", "--lng"),
                   ("lat", "--lat"), ("address", "--address"), ("host_org", "--host-org"),
@@ -42,7 +43,7 @@ LIST_FIELDS = ("id", "name", "type", "status", "lng", "lat", "town_code", "sourc
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from geodata.cli import add_boundary_options
+    from cli.geodata import add_boundary_options
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", help="SQLite database file (default: SITES_DB)")

@@ -3,7 +3,7 @@
 * **green**: the town (or region) meets the target.
 * **amber**: it does not, the deadline has not passed (``days_left >= 0``),
   and either the target is on track at the present rate (its projected
-  ``met_on`` is on or before the deadline, see :mod:`scoring.progress`), or,
+  ``met_on`` is on or before the deadline, see :mod:`targets.progress`), or,
   for a site-count target, the sites of the type under construction in the
   town would close the town's shortfall once they open.
 * **red**: otherwise: the deadline has passed and it is not met, or nothing
@@ -18,7 +18,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from scoring.progress import Projection
+from targets.progress import Projection
 
 RAG = ("green", "amber", "red")
 #: Cell fills (hex RGB) used by every report format.
@@ -26,7 +26,7 @@ RAG_COLOURS: dict[str, str] = {"green": "C6EFCE", "amber": "FFEB9C", "red": "FFC
 
 
 def rag_status(row: Mapping[str, object], projection: Projection | None) -> str:
-    """``green``, ``amber`` or ``red`` for one row of :func:`scoring.target_eval.evaluate_targets`."""
+    """``green``, ``amber`` or ``red`` for one row of :func:`targets.evaluate.evaluate_targets`."""
     if row["met"]:
         return "green"
     if int(row["days_left"]) < 0:  # type: ignore[call-overload]
