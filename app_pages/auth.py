@@ -33,6 +33,7 @@ TOKEN_KEY = "session_token"
 NOTICE_KEY = "sign_in_notice"
 #: Session key: this session was told where the app made a new database.
 DB_NOTICE_KEY = "database_created_notice"
+_ANNOUNCED: set[str] = set()  # databases whose creation a session of this server has been told
 
 register(
     {
@@ -61,7 +62,7 @@ def shared_mode() -> bool:
 def open_database() -> SiteStore:
     """The registry of ``SITES_DB``, checked before any page runs (``app.py``).
 
-    The app's first start makes the database and says where (once per session).
+    The app's first start makes the database and says where (in the sidebar, for that session).
     A database that cannot be used (a URL, not SQLite, damaged, read-only,
     another program's) stops the app with the reason. In ``local`` mode a
     database that has accounts stops it too, saying how to sign in: it belongs
@@ -72,9 +73,13 @@ def open_database() -> SiteStore:
     except DatabaseError as exc:
         st.error(md_escape(exc.message(current_lang())))
         st.stop()
-    if store.created and not st.session_state.get(DB_NOTICE_KEY):
+    if store.created and str(store.path) not in _ANNOUNCED:  # the store is shared by every session: tell the first
+        _ANNOUNCED.add(str(store.path))
         st.session_state[DB_NOTICE_KEY] = True
-        st.info(md_escape(tr("sites.db_created", db=store.path.resolve())))
+    if st.session_state.get(DB_NOTICE_KEY):
+        # in the sidebar, on every run of this session: a notice in the page body on the first run only would
+        # shift every element under it on the next run, and the map below would be mounted anew
+        st.sidebar.info(md_escape(tr("sites.db_created", db=store.path.resolve())))
     if not shared_mode() and store.has_accounts():
         st.error(md_escape(tr("access.local_mode_has_accounts", db=store.path)))
         st.stop()

@@ -308,9 +308,14 @@ def test_the_app_first_start_makes_the_database_and_says_where_once(monkeypatch,
     db = tmp_path / "first" / "sites.db"
     at = _app(monkeypatch, str(db))
     assert db.exists()
-    assert any("已新建数据库" in i.value and "first" in i.value for i in at.info)
+    assert any("已新建数据库" in i.value and "first" in i.value for i in at.sidebar.info)
+    body = [type(e).__name__ for e in at.main]
     at.run()
-    assert not any("已新建数据库" in i.value for i in at.info)
+    # the notice stays in the sidebar for this session, so nothing in the page body moves (the map is not remounted)
+    assert any("已新建数据库" in i.value for i in at.sidebar.info)
+    assert [type(e).__name__ for e in at.main] == body
+    again = _app(monkeypatch, str(db))  # a later session of an existing database is told nothing
+    assert not any("已新建数据库" in i.value for i in again.info)
 
 
 def test_the_app_in_local_mode_refuses_a_database_with_accounts(monkeypatch, dep):
