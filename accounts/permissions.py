@@ -53,11 +53,6 @@ class Principal:
     def is_admin(self) -> bool:
         return self.role == "admin"
 
-    @property
-    def can_write_sites(self) -> bool:
-        """Whether any site write may succeed (for pages deciding which controls to show)."""
-        return self.role == "admin" or (self.role == "editor" and bool(self.towns))
-
     def may_write_town(self, town_code: str | None) -> bool:
         if self.role == "admin":
             return True

@@ -225,11 +225,6 @@ def convert_point(lng: float, lat: float, src: str | CoordSystem, dst: str | Coo
     return float(x), float(y)
 
 
-def to_storage(lng: ArrayLike, lat: ArrayLike, src: str | CoordSystem) -> tuple[NDArray, NDArray]:
-    """Convert points in ``src`` to the storage system (WGS84)."""
-    return convert_points(lng, lat, src, CoordSystem.WGS84)
-
-
 # ----------------------------------------------------------------------- geometries
 
 

@@ -31,8 +31,6 @@ from targets import messages  # noqa: F401  (registers the texts)
 
 SCOPES: tuple[str, ...] = ("each_town", "region", "towns")
 MEASURES: tuple[str, ...] = ("site_count", "area_share", "demand_share")
-#: Measures computed by the coverage engine at a radius.
-COVERAGE_MEASURES: tuple[str, ...] = ("area_share", "demand_share")
 #: Unit of the required/actual/shortfall values of each measure.
 MEASURE_UNITS: dict[str, str] = {"site_count": "sites", "area_share": "km2", "demand_share": "people"}
 DEFAULT_STATUSES: tuple[str, ...] = ("open",)

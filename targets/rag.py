@@ -20,7 +20,6 @@ import pandas as pd
 
 from targets.progress import Projection
 
-RAG = ("green", "amber", "red")
 #: Cell fills (hex RGB) used by every report format.
 RAG_COLOURS: dict[str, str] = {"green": "C6EFCE", "amber": "FFEB9C", "red": "FFC7CE"}
 
