@@ -22,10 +22,7 @@ from scoring.selection import counted_mask
 SQUARE = [(0, 0, 2000, 2000)]
 
 
-@pytest.fixture(autouse=True)
-def english(monkeypatch):
-    """Error texts are matched in English; the product's default language is Chinese."""
-    monkeypatch.setenv("SITES_LANGUAGE", "en")
+pytestmark = pytest.mark.usefixtures("english")  # messages in English for match= (tests/conftest.py)
 TWO = [(0, 0, 2000, 2000), (2000, 0, 4000, 2000)]
 
 

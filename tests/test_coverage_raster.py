@@ -12,10 +12,7 @@ from errors import RecordError
 from scoring.coverage import coverage
 from scoring.demand import GridDemand, PointDemand, TownDemand, load_demand
 
-
-@pytest.fixture(autouse=True)
-def english(monkeypatch):
-    monkeypatch.setenv("SITES_LANGUAGE", "en")
+pytestmark = pytest.mark.usefixtures("english")  # messages in English for match= (tests/conftest.py)
 
 
 def test_geotiff_in_metres_is_an_implicit_grid_with_exact_cell_counts(tmp_path):

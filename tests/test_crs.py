@@ -27,10 +27,7 @@ from geodata.crs import (
 GEOD = pyproj.Geod(ellps="WGS84")
 
 
-@pytest.fixture(autouse=True)
-def english(monkeypatch):
-    """Error messages in English, so ``match=`` reads the same everywhere (Chinese is tested explicitly)."""
-    monkeypatch.setenv("SITES_LANGUAGE", "en")
+pytestmark = pytest.mark.usefixtures("english")  # messages in English for match= (tests/conftest.py)
 
 # Guangdong's extent in degrees (WGS84).
 GD_LNG = st.floats(min_value=109.6, max_value=117.4, allow_nan=False)

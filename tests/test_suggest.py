@@ -17,10 +17,7 @@ from scoring.mclp import coverage_matrix, solve_mclp
 from scoring.suggest import suggest
 from settings import get_settings
 
-
-@pytest.fixture(autouse=True)
-def english(monkeypatch):
-    monkeypatch.setenv("SITES_LANGUAGE", "en")
+pytestmark = pytest.mark.usefixtures("english")  # messages in English for match= (tests/conftest.py)
 
 
 def matrix(rows: list[list[int]], n_points: int) -> sp.csr_matrix:
