@@ -8,7 +8,11 @@ the process), so nothing secret or machine-specific lives in the repository.
   never inside the repository.
 * ``SITES_TILES``: default base map, one of :data:`TILE_PROVIDERS`.
 * ``SITES_TIANDITU_KEY``: API key of the ``tianditu`` base map (a secret: never in the repo).
-* ``SITES_LANGUAGE``: default UI language, ``zh`` or ``en``.
+* ``SITES_LANGUAGE``: default language, ``zh`` or ``en`` (any case): the app's
+  first language and the language of command lines and errors; :func:`i18n.default_language`
+  reads it once.
+* ``SITES_STRICT_I18N``: ``1`` makes a missing message key raise ``KeyError``
+  (the test suite runs strict); otherwise it shows as ``⟦key⟧``.
 * ``SITES_RADIUS_<TYPE>_M``: default catchment radius of one site type in
   metres, e.g. ``SITES_RADIUS_REST_STATION_M=300``.
 * ``SITES_TYPES_FILE``: a TOML file that adds site types (see
@@ -136,7 +140,9 @@ class Settings(BaseSettings):
         description="SQLite database file (env SITES_DB)",
     )
     tiles: str = Field(default="none", description="default base map (env SITES_TILES)")
-    language: Language = Field(default="zh", description="default UI language")
+    language: Language = Field(default="zh", description="default language, zh or en (env SITES_LANGUAGE)")
+    #: A missing message key raises instead of showing as ``⟦key⟧`` (see :mod:`i18n`).
+    strict_i18n: bool = Field(default=False, description="env SITES_STRICT_I18N")
     types_file: Path | None = Field(default=None, description="TOML file with extra site types")
     boundaries: Path | None = Field(default=None, description="region boundary file")
     boundaries_crs: str | None = Field(default=None, description="wgs84, gcj02 or bd09")
@@ -169,6 +175,11 @@ class Settings(BaseSettings):
         if value not in TILE_PROVIDERS:
             raise ValueError(f"SITES_TILES={value!r}: expected one of {', '.join(TILE_PROVIDERS)}")
         return value
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _lower_language(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("db")
     @classmethod

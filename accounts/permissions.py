@@ -27,7 +27,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from accounts import messages as access_messages  # noqa: F401  (registers the texts)
 from errors import AccessDenied, Problem
 
 Role = Literal["viewer", "editor", "admin"]

@@ -49,7 +49,6 @@ from typing import TYPE_CHECKING, NoReturn
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from accounts import messages as access_messages  # noqa: F401  (registers the texts)
 from accounts.permissions import ROLES, Actor, Principal, Role
 from accounts.security_log import SecurityEvent, events, record
 from database.migrations import Migration

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages import form_text  # noqa: F401  (registers the texts)
 from app_pages.auth import current_actor
 from app_pages.form_coords import PastedPoint, parse_pasted
 from app_pages.plain import md_escape

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import form_text  # noqa: F401  (registers the texts)
 from app_pages.ui_text import tr
 from settings import get_settings
 from sites.store import default_actor

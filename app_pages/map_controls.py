@@ -8,7 +8,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages import map_text  # noqa: F401  (registers the texts)
 from app_pages.data_import import UPLOAD_ROLES, may_upload, upload_allowed
 from app_pages.loaders import current_store, save_upload
 from app_pages.map_widgets import translated_multiselect

@@ -14,7 +14,6 @@ import copy
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages import map_text  # noqa: F401  (registers the texts)
 from app_pages.loaders import current_store, load_coverage, load_demand_layer, load_gaps, load_sites
 from app_pages.map_controls import sidebar_options
 from app_pages.map_suggest import current_suggestion, suggestion_panel

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from app_pages import map_text  # noqa: F401  (registers the texts)
 from app_pages.ui_text import current_lang, tr
 from app_pages.widgets import translated_radio
 from errors import ProductError

@@ -6,23 +6,11 @@ import geopandas as gpd
 import pandas as pd
 
 from geodata.boundaries import Region
-from i18n import register, t
+from i18n import t
 from maps.webmap import display_names
 from scoring.coverage import CoverageResult
 from settings import Language, site_type
 from sites.sheets import frame_csv
-
-register(
-    {
-        "ui.maptable.town": ("镇街", "Town"),
-        "ui.maptable.code": ("代码", "Code"),
-        "ui.maptable.sites": ("{type}：站点数", "{type}: sites"),
-        "ui.maptable.share": ("{type}：覆盖率（%）", "{type}: covered (%)"),
-        "ui.maptable.gap_km2": ("{type}：空白（km²）", "{type}: gap (km²)"),
-        "ui.maptable.gaps": ("{type}：空白片数", "{type}: gap patches"),
-        "ui.maptable.demand": ("{type}：覆盖需求（%）", "{type}: demand covered (%)"),
-    }
-)
 
 
 def town_table(region: Region, result: CoverageResult, gap_frame: gpd.GeoDataFrame | None, *, lang: Language,

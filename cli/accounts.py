@@ -30,7 +30,6 @@ import json
 import os
 import sys
 
-from accounts import messages as access_messages  # noqa: F401  (registers the texts)
 from accounts.permissions import ROLES, Actor
 from accounts.store import Account, AccountStore
 from errors import AccessDenied, Problem, RecordError

@@ -28,7 +28,6 @@ from cli import accounts as account_cli
 from errors import ImportRejected, Problem, ProductError
 from i18n import default_language, t
 from settings import Language
-from sites import messages  # noqa: F401  (registers the texts)
 from sites.models import STATUSES, Site, status_lookup, type_lookup
 from sites.region import RegionSpec
 from sites.store import AuditEntry, SiteStore

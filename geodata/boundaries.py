@@ -27,7 +27,6 @@ from shapely.geometry import MultiPolygon, Polygon
 
 from errors import BoundaryError, Problem
 from geodata.crs import STORAGE_CRS, CoordSystem, areas_km2, convert_frame, metric_crs
-from i18n import register
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 BUNDLED_TOWNS = DATA_DIR / "nanhai_towns.geojson"
@@ -86,117 +85,6 @@ def bundled_region() -> Region:
 
 
 # ------------------------------------------------------------------ user boundary files
-
-register(
-    {
-        "boundary.format": (
-            "不支持的边界文件格式“{suffix}”，请用 GeoJSON（.geojson/.json）、GeoPackage（.gpkg）、"
-            "Shapefile（.shp）或压缩的 Shapefile（.zip）",
-            "unsupported boundary file type '{suffix}': use GeoJSON (.geojson/.json), "
-            "GeoPackage (.gpkg), Shapefile (.shp) or a zipped Shapefile (.zip)",
-        ),
-        "boundary.zip_no_shp": (
-            "压缩包里没有 .shp 文件（包含：{names}）",
-            "the zip file holds no .shp file (it holds: {names})",
-        ),
-        "boundary.zip_many_shp": (
-            "压缩包里有多个 .shp 文件（{names}），请只放一个",
-            "the zip file holds several .shp files ({names}); put just one in it",
-        ),
-        "boundary.zip_missing_part": (
-            "压缩包里缺少 {missing}：Shapefile 需要 .shp、.dbf 和 .shx 三个文件放在一起",
-            "the zip file lacks {missing}: a Shapefile needs its .shp, .dbf and .shx files together",
-        ),
-        "boundary.unreadable": ("无法读取边界文件：{reason}", "cannot read the boundary file: {reason}"),
-        "boundary.gpkg_layers": (
-            "GeoPackage 有多个图层（{layers}），只读取了第一个“{layer}”",
-            "the GeoPackage has several layers ({layers}); only the first, '{layer}', was read",
-        ),
-        "boundary.encoding_guessed": (
-            "Shapefile 没有 .cpg 文件说明文字编码，且不是 UTF-8，已按 GBK 读取；请核对名称是否正确",
-            "the Shapefile has no .cpg saying its text encoding and is not UTF-8, so it was read as GBK; "
-            "check that the names look right",
-        ),
-        "boundary.empty": ("边界文件里没有任何要素", "the boundary file holds no features"),
-        "boundary.empty_file": ("文件是空的（没有任何内容）", "the file is empty (it holds nothing)"),
-        "boundary.coords_not_finite": (
-            "第 {feature} 个要素（{town}）的坐标含有非数值（NaN 或无穷大），请修正或删除这些点",
-            "feature {feature} ({town}) has coordinates that are not numbers (NaN or infinite); fix or remove "
-            "those points",
-        ),
-        "boundary.not_polygons": (
-            "边界必须是面（Polygon/MultiPolygon），但文件里有：{types}",
-            "boundaries must be polygons (Polygon/MultiPolygon), but the file holds: {types}",
-        ),
-        "boundary.no_geometry": (
-            "第 {feature} 个要素（{town}）没有几何图形",
-            "feature {feature} ({town}) has no geometry",
-        ),
-        "boundary.no_crs": (
-            "边界文件没有坐标系（缺少 .prj 或 crs），请说明它是 wgs84、gcj02（高德）还是 bd09（百度）"
-            "（--crs 或 crs=...）",
-            "the boundary file has no coordinate system (no .prj or crs); say whether it is wgs84, "
-            "gcj02 (Amap) or bd09 (Baidu) (--crs or crs=...)",
-        ),
-        "boundary.not_lonlat": (
-            "坐标范围 {bounds} 不是经纬度（度），不可能是 {crs}；文件可能是投影坐标系但缺少 .prj",
-            "coordinate range {bounds} is not longitude/latitude in degrees, so it cannot be {crs}; "
-            "the file may be in a projected CRS with its .prj missing",
-        ),
-        "boundary.crs_conflict": (
-            "文件的坐标系是投影坐标系 {file_crs}，不可能是 {crs}；请去掉 --crs",
-            "the file is in the projected CRS {file_crs}, so it cannot be {crs}; drop --crs",
-        ),
-        "boundary.field_missing": (
-            "没有字段“{field}”；可用字段：{fields}",
-            "there is no field '{field}'; available fields: {fields}",
-        ),
-        "boundary.field_none.name": (
-            "找不到名称字段（试过 {tried}）；可用字段：{fields}。请用 --name-field 指定",
-            "no name field found (tried {tried}); available fields: {fields}. Name it with --name-field",
-        ),
-        "boundary.field_none.code": (
-            "找不到代码字段（试过 {tried}）；可用字段：{fields}。请用 --code-field 指定",
-            "no code field found (tried {tried}); available fields: {fields}. Name it with --code-field",
-        ),
-        "boundary.field_many.name": (
-            "有多个可能的名称字段：{candidates}（可用字段：{fields}）。请用 --name-field 指定",
-            "several fields could be the name: {candidates} (available fields: {fields}). "
-            "Name one with --name-field",
-        ),
-        "boundary.field_many.code": (
-            "有多个可能的代码字段：{candidates}（可用字段：{fields}）。请用 --code-field 指定",
-            "several fields could be the code: {candidates} (available fields: {fields}). "
-            "Name one with --code-field",
-        ),
-        "boundary.code_empty": (
-            "第 {feature} 个要素（{town}）的代码为空",
-            "feature {feature} ({town}) has an empty code",
-        ),
-        "boundary.code_duplicate": (
-            "代码 {code} 重复：第 {features} 个要素（{towns}）",
-            "code {code} is used more than once: features {features} ({towns})",
-        ),
-        "boundary.name_empty": (
-            "第 {feature} 个要素（代码 {code}）没有名称，用代码代替",
-            "feature {feature} (code {code}) has no name; its code is used instead",
-        ),
-        "boundary.repaired": (
-            "“{town}”（代码 {code}）的边界无效（{reason}），已修复，面积 {before_km2} → {after_km2} km²",
-            "the outline of '{town}' (code {code}) was invalid ({reason}) and was repaired; "
-            "area {before_km2} → {after_km2} km²",
-        ),
-        "boundary.unrepairable": (
-            "“{town}”（代码 {code}）的边界无效（{reason}），修复后没有剩下任何面",
-            "the outline of '{town}' (code {code}) is invalid ({reason}) and no polygon is left after repair",
-        ),
-        "boundary.overlap": (
-            "“{town_a}”（{code_a}）与“{town_b}”（{code_b}）重叠 {overlap_km2} km²（允许 {tolerance_km2} km²）",
-            "'{town_a}' ({code_a}) and '{town_b}' ({code_b}) overlap by {overlap_km2} km² "
-            "(tolerance {tolerance_km2} km²)",
-        ),
-    }
-)
 
 #: Field names tried when the user names no field (compared case-insensitively), in tiers:
 #: a later tier is tried only when no field of the earlier ones is present, so a town file

@@ -44,67 +44,8 @@ import pyproj
 
 from errors import CRSError, Problem, RecordError
 from geodata.crs import STORAGE_CRS, CoordSystem, convert_frame, convert_points, out_of_china
-from i18n import register, t
+from i18n import t
 from settings import Language
-
-register(
-    {
-        "convert.format": (
-            "不支持的文件类型“{suffix}”，请用 .geojson、.json、.gpkg 或 .csv",
-            "unsupported file type '{suffix}': use .geojson, .json, .gpkg or .csv",
-        ),
-        "convert.format_mismatch": (
-            "不能把 {src_format} 转成 {dst_format}：CSV 只能转成 CSV，矢量文件只能转成 GeoJSON 或 GeoPackage",
-            "cannot convert {src_format} to {dst_format}: CSV converts to CSV, vector files to GeoJSON or "
-            "GeoPackage",
-        ),
-        "convert.unreadable": ("无法读取文件：{reason}", "cannot read the file: {reason}"),
-        "convert.many_layers": (
-            "GeoPackage 有 {count} 个图层（{layers}），GeoJSON 只能放一个；请输出为 .gpkg",
-            "the GeoPackage has {count} layers ({layers}) and GeoJSON holds one; write a .gpkg instead",
-        ),
-        "convert.not_lonlat": (
-            "坐标范围 {bounds} 不是经纬度（度），不可能是 {crs}",
-            "coordinate range {bounds} is not longitude/latitude in degrees, so it cannot be {crs}",
-        ),
-        "convert.encoding": (
-            "无法识别文件编码（试过 UTF-8、UTF-8 BOM、GBK）",
-            "cannot tell the file's encoding (tried UTF-8, UTF-8 with BOM, GBK)",
-        ),
-        "convert.empty_csv": ("CSV 文件是空的，没有表头", "the CSV file is empty: no header line"),
-        "convert.no_columns": (
-            "找不到经纬度列（lng/lat、lon/lat、longitude/latitude 或 经度/纬度）；表头是：{header}",
-            "no longitude/latitude columns found (lng/lat, lon/lat, longitude/latitude or 经度/纬度); "
-            "the header is: {header}",
-        ),
-        "convert.many_columns": (
-            "有多组经纬度列：{pairs}；每个文件只能转换一组",
-            "several longitude/latitude column pairs: {pairs}; a file converts one pair",
-        ),
-        "convert.suffix_mismatch": (
-            "列名“{column}”说坐标是 {named}，但 --from 是 {src}",
-            "column '{column}' says the coordinates are {named} but --from is {src}",
-        ),
-        "convert.cell_empty": ("坐标为空", "the coordinate is empty"),
-        "convert.cell_not_number": ("“{value}”不是数字", "'{value}' is not a number"),
-        "convert.cell_range": (
-            "{value} 超出范围（经度 −180…180，纬度 −90…90）",
-            "{value} is out of range (longitude −180…180, latitude −90…90)",
-        ),
-        "convert.summary.csv": (
-            "已把 {rows} 行的“{lng}”/“{lat}”从 {src} 转换为 {dst}（编码 {encoding}），写入 {output}",
-            "converted '{lng}'/'{lat}' of {rows} rows from {src} to {dst} (encoding {encoding}) into {output}",
-        ),
-        "convert.summary.vector": (
-            "已把 {features} 个要素（图层：{layers}）从 {src} 转换为 {dst}，写入 {output}",
-            "converted {features} features (layers: {layers}) from {src} to {dst} into {output}",
-        ),
-        "convert.summary.unshifted": (
-            "；其中 {count} 行在中国范围外，坐标未偏移，请核对",
-            "; {count} rows lie outside China and were not shifted; check them",
-        ),
-    }
-)
 
 _VECTOR = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG"}
 _LNG_NAMES = ("lng", "lon", "longitude", "经度")

@@ -31,7 +31,6 @@ import shapely
 from numpy.typing import ArrayLike, NDArray
 
 from errors import CRSError, Problem
-from i18n import register
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -44,34 +43,6 @@ _EE = 0.00669342162296594323  # its first eccentricity squared
 _X_PI = np.pi * 3000.0 / 180.0
 _TOL_DEG = 1e-9
 _MAX_ITER = 30
-
-register(
-    {
-        "crs.unknown": (
-            "无法识别的坐标系“{value}”，应为 wgs84、gcj02（高德/腾讯）或 bd09（百度）",
-            "unknown coordinate system '{value}': expected wgs84, gcj02 (Amap/Tencent) or bd09 (Baidu)",
-        ),
-        "crs.missing": (
-            "数据没有坐标系（CRS）。请用 --crs 或 set_crs() 说明它是 wgs84、gcj02 还是 bd09",
-            "the data has no coordinate system (CRS); say whether it is wgs84, gcj02 or bd09 "
-            "(--crs, or set_crs())",
-        ),
-        "crs.geographic": (
-            "{crs} 是经纬度坐标系，单位是度而不是米；请先用 geodata.crs.to_metric() 投影到米制坐标系（如 UTM）",
-            "{crs} is a geographic CRS measured in degrees, not metres; project the data "
-            "first with geodata.crs.to_metric() (a UTM zone)",
-        ),
-        "crs.not_wgs84": (
-            "数据的坐标系是 {crs}，不是 WGS84/GCJ-02/BD-09 经纬度；先转换到 EPSG:4326",
-            "the data is in {crs}, not WGS84/GCJ-02/BD-09 longitude/latitude; convert it to "
-            "EPSG:4326 first",
-        ),
-        "crs.empty_extent": (
-            "没有可用的坐标，无法选择米制坐标系",
-            "no usable coordinates to choose a metric CRS from",
-        ),
-    }
-)
 
 
 class CoordSystem(StrEnum):

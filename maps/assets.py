@@ -35,7 +35,6 @@ import branca.element
 import folium
 
 from errors import MapError, Problem
-from i18n import register
 from settings import PROJECT_ROOT
 
 REGISTRY = "https://registry.npmjs.org"
@@ -43,41 +42,6 @@ VENDOR_DIR = PROJECT_ROOT / "static" / "vendor"
 #: Where Streamlit serves ``VENDOR_DIR`` (``static/`` is served at ``/app/static``).
 URL_PREFIX = "/app/static/vendor"
 MANIFEST = "manifest.json"
-
-register(
-    {
-        "map.assets_unreachable": (
-            "无法从 npm 软件包仓库下载地图组件 {url}（{reason}）。请检查网络，或设置 HTTPS_PROXY 代理后重新运行 "
-            "python -m geodata assets",
-            "cannot download the map's JavaScript/CSS from the npm registry: {url} ({reason}). Check the "
-            "network or set HTTPS_PROXY, then run python -m geodata assets again",
-        ),
-        "map.integrity": (
-            "下载的 {package} 校验失败：应为 {expected}，实际为 {actual}。文件可能被篡改或损坏，未安装",
-            "the downloaded {package} failed its integrity check: expected {expected}, got {actual}; "
-            "the file may be tampered with or corrupt and was not installed",
-        ),
-        "map.tarball_incomplete": (
-            "{package} 的安装包中缺少文件 {file}",
-            "{package}: the tarball has no file {file}",
-        ),
-        "map.assets_missing": (
-            "本机缺少地图组件 {files}。请先运行 python -m geodata assets（scripts/setup.sh 会自动运行）",
-            "the map's JavaScript/CSS is missing on this machine: {files}. Run python -m geodata assets "
-            "first (scripts/setup.sh does)",
-        ),
-        "map.asset_unknown": (
-            "地图元素 {element} 需要外部资源 {name}（{url}），本机没有离线副本；请改用只依赖 Leaflet 的元素",
-            "map element {element} needs the external resource {name} ({url}), which has no local copy; "
-            "use an element that needs only Leaflet",
-        ),
-        "map.icon_unsupported": (
-            "地图元素 {element} 需要 Font Awesome/Bootstrap 图标，离线地图不提供；请改用 CircleMarker 或 DivIcon",
-            "map element {element} needs Font Awesome/Bootstrap icons, which the offline map does not ship; "
-            "use CircleMarker or DivIcon instead",
-        ),
-    }
-)
 
 
 @dataclass(frozen=True, slots=True)

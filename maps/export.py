@@ -37,7 +37,7 @@ import pandas as pd
 
 from geodata.boundaries import Region
 from geodata.crs import CoordSystem, convert_frame
-from i18n import register, t
+from i18n import t
 from maps.assets import standalone_html, use_local_assets
 from maps.webmap import (
     SHARE_CLASSES,
@@ -58,58 +58,6 @@ from scoring.gaps import gaps
 from scoring.selection import DEFAULT_STATUSES, counted_mask
 from scoring.suggest import Suggestion
 from settings import Language, SiteType, load_site_types
-
-register(
-    {
-        "mapx.title": ("职工服务阵地地图", "Worker service sites map"),
-        "mapx.legend": ("图例", "Legend"),
-        "mapx.legend.types": ("站点类型", "Site types"),
-        "mapx.legend.status": ("状态", "Status"),
-        "mapx.legend.areas": ("范围", "Areas"),
-        "mapx.legend.share": ("{type}覆盖率（镇街）", "{type}: covered share (towns)"),
-        "mapx.status.open": ("开放（实心）", "Open (solid)"),
-        "mapx.status.planned": ("规划中（空心虚线）", "Planned (hollow, dashed)"),
-        "mapx.status.building": ("在建（空心点线）", "Under construction (hollow, dotted)"),
-        "mapx.status.inactive": ("暂停或关闭（灰色）", "Suspended or closed (grey)"),
-        "mapx.suggested": ("建议新址", "Suggested site"),
-        "mapx.catchment": ("服务范围", "Within reach"),
-        "mapx.gap": ("服务空白", "Gap (out of reach)"),
-        "mapx.layer.sites": ("{type}（{n} 个）", "{type} ({n})"),
-        "mapx.layer.catchment": ("{type}：服务范围 {radius} 米", "{type}: within {radius} m"),
-        "mapx.layer.gaps": ("{type}：服务空白", "{type}: gaps"),
-        "mapx.layer.suggested": ("建议新址：{type}", "Suggested: {type}"),
-        "mapx.caption.date": ("统计日期：{date}", "As of: {date}"),
-        "mapx.caption.statuses": ("计入覆盖的状态：{statuses}", "Statuses counted: {statuses}"),
-        "mapx.caption.radius": ("服务半径：{radii}", "Radii: {radii}"),
-        "mapx.caption.radius_item": ("{type} {radius} 米", "{type} {radius} m"),
-        "mapx.caption.demo": ("含演示数据（非真实站点）：{n} 个", "Includes demo data (not real sites): {n}"),
-        "mapx.caption.sources": ("站点来源：{sources}", "Site sources: {sources}"),
-        "mapx.caption.generated": ("生成于 {when}", "Made on {when}"),
-        "mapx.field.type": ("类型", "Type"),
-        "mapx.field.status": ("状态", "Status"),
-        "mapx.field.town": ("镇街", "Town"),
-        "mapx.field.address": ("地址", "Address"),
-        "mapx.field.host": ("承建单位", "Host organisation"),
-        "mapx.field.opened": ("开放日期", "Opened on"),
-        "mapx.field.source": ("数据来源", "Source"),
-        "mapx.field.id": ("编号", "ID"),
-        "mapx.field.share": ("覆盖率", "Covered share"),
-        "mapx.field.area": ("服务空白面积（km²）", "Gap area (km²)"),
-        "mapx.field.newly": ("新增覆盖", "Newly covered"),
-        "mapx.field.order": ("建议顺序", "Rank"),
-        "mapx.field.position": ("坐标（WGS84）", "Position (WGS84)"),
-        "mapx.source.demo": ("演示数据（demo，非真实站点）", "Demo data (not a real site)"),
-        "mapx.source.amap": ("高德地图 POI（amap）", "Amap POI (amap)"),
-        "mapx.source.suggest": ("规划建议（suggest）", "Planning suggestion (suggest)"),
-        "mapx.suggested_name": ("建议新址 {n}：{type}（{town}）", "Suggested site {n}: {type} ({town})"),
-        "mapx.unit.km2": ("{value:,.2f} km²", "{value:,.2f} km²"),
-        "mapx.unit.demand": ("{value:,.0f}", "{value:,.0f}"),
-        "mapx.written": ("已写出 {path}（{n} 个站点）", "wrote {path} ({n} sites)"),
-        "mapx.progress.load": ("读取登记库", "reading the registry"),
-        "mapx.progress.coverage": ("计算覆盖", "computing coverage"),
-        "mapx.progress.map": ("绘制地图", "drawing the map"),
-    }
-)
 
 #: Glyph of each built-in type's badge, Chinese and English.
 TYPE_GLYPHS: dict[str, tuple[str, str]] = {

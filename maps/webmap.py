@@ -50,25 +50,9 @@ from jinja2 import Template
 from errors import MapError, Problem
 from geodata.boundaries import Region
 from geodata.crs import CoordSystem, convert_frame, convert_points
-from i18n import register, t
+from i18n import t
 from maps.assets import use_local_assets
 from settings import TILE_PROVIDERS, Language
-
-register(
-    {
-        "map.field.name": ("名称", "Name"),
-        "map.field.code": ("代码", "Code"),
-        "map.field.area": ("面积（km²）", "Area (km²)"),
-        "map.tiles_unknown": (
-            "未知底图“{value}”，应为 {choices} 之一",
-            "unknown base map '{value}': expected one of {choices}",
-        ),
-        "map.tianditu_key": (
-            "天地图底图需要密钥：请设置环境变量 SITES_TIANDITU_KEY",
-            "the Tianditu base map needs a key: set the environment variable SITES_TIANDITU_KEY",
-        ),
-    }
-)
 
 #: A transparent 1×1 GIF shown in place of a tile that fails to load (no broken-image icons).
 _BLANK_TILE = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"

@@ -35,7 +35,6 @@ from numpy.typing import NDArray
 
 from errors import Problem, RecordError
 from geodata.crs import require_metric
-from scoring import messages  # noqa: F401  (registers the texts)
 
 #: Segments per quarter circle for disks (a 64-gon).
 DEFAULT_QUAD_SEGS = 16

@@ -25,7 +25,6 @@ from numpy.typing import NDArray
 from errors import Problem, RecordError
 from geodata.crs import STORAGE_CRS, metric_crs, require_metric
 from i18n import t
-from scoring import messages  # noqa: F401  (registers the texts)
 from scoring.areas import DEFAULT_QUAD_SEGS, check_radius, covered_areas
 from scoring.demand import Demand, GridDemand, PointDemand, TownDemand, grid_within, points_within
 from scoring.selection import DEFAULT_STATUSES, select_sites

@@ -32,7 +32,6 @@ from scipy.spatial import cKDTree
 
 from errors import Problem, RecordError
 from geodata.crs import STORAGE_CRS, CoordSystem, convert_points, require_metric
-from scoring import messages  # noqa: F401  (registers the texts)
 from scoring.areas import check_radius
 
 _LNG_NAMES = ("lng", "lon", "longitude", "x", "经度")

@@ -44,7 +44,6 @@ from numpy.typing import NDArray
 
 from errors import Problem, RecordError
 from i18n import t
-from scoring import messages  # noqa: F401  (registers the texts)
 
 Progress = Callable[[float, str], None]
 METHODS = ("auto", "heuristic", "exact")

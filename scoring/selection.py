@@ -21,7 +21,6 @@ from datetime import date
 import pandas as pd
 
 from errors import Problem, RecordError
-from scoring import messages  # noqa: F401  (registers the texts)
 
 #: Site statuses of the registry (sites/models.py), in lifecycle order.
 STATUSES: tuple[str, ...] = ("planned", "under_construction", "open", "suspended", "closed")

@@ -32,7 +32,6 @@ from numpy.typing import NDArray
 from errors import Problem, RecordError
 from geodata.crs import STORAGE_CRS, metric_crs, require_metric
 from i18n import t
-from scoring import messages  # noqa: F401  (registers the texts)
 from scoring.areas import check_radius
 from scoring.coverage import resolve_radii, resolve_types, site_xy
 from scoring.demand import Demand, GridDemand, PointDemand, TownDemand, assign_towns, points_within

@@ -32,7 +32,6 @@ import pandas as pd
 
 from errors import ImportRejected, Problem
 from settings import Language
-from sites import messages  # noqa: F401  (registers the texts)
 from sites.frame import sites_frame
 from sites.models import INPUT_FIELDS, Site
 from sites.region import TownIndex

@@ -54,7 +54,6 @@ from errors import (
 from geodata.boundaries import Region
 from geodata.crs import CoordSystem, convert_point
 from settings import Settings, get_settings
-from sites import messages  # noqa: F401  (registers the texts)
 from sites.models import INPUT_FIELDS, SITE_FIELDS, STATUSES, Site, SiteDraft
 from sites.region import RegionSpec, TownIndex, town_index
 from sites.validation import RawRecords, Validation, validate_records

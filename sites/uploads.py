@@ -40,7 +40,6 @@ from typing import Literal
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, iterparse
 
-from accounts import messages as access_messages  # noqa: F401  (registers the texts)
 from errors import ImportRejected, Problem
 from settings import Settings, get_settings
 

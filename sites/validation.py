@@ -30,7 +30,6 @@ from scipy.spatial import cKDTree
 from errors import Problem
 from geodata.crs import CoordSystem, convert_points
 from settings import Settings, load_site_types
-from sites import messages  # noqa: F401  (registers the texts)
 from sites.models import INPUT_FIELDS, Site, SiteDraft, status_lookup, type_lookup
 from sites.region import TownIndex
 from sites.sheets import UNSTORABLE

@@ -27,7 +27,6 @@ from errors import Problem, RecordError
 from i18n import t
 from settings import Language, site_type, site_type_keys
 from sites.models import STATUSES, status_name
-from targets import messages  # noqa: F401  (registers the texts)
 
 SCOPES: tuple[str, ...] = ("each_town", "region", "towns")
 MEASURES: tuple[str, ...] = ("site_count", "area_share", "demand_share")

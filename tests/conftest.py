@@ -27,11 +27,17 @@ fixture                       what it gives
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+
+import i18n
+
+# A missing message key raises KeyError in the tests (and in the commands they run), instead of showing ⟦key⟧.
+os.environ.setdefault("SITES_STRICT_I18N", "1")
 
 if TYPE_CHECKING:  # imported inside each fixture, so a room being rebuilt breaks only the tests that use it
     from geodata.boundaries import Region
@@ -43,6 +49,15 @@ if TYPE_CHECKING:  # imported inside each fixture, so a room being rebuilt break
 def english(monkeypatch: pytest.MonkeyPatch) -> None:
     """Messages in English, so ``match=`` reads the same everywhere (Chinese is checked explicitly)."""
     monkeypatch.setenv("SITES_LANGUAGE", "en")
+    i18n.default_language.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _language_read_afresh() -> Iterator[None]:
+    """``i18n.default_language`` reads ``SITES_LANGUAGE`` once: forget it around every test."""
+    i18n.default_language.cache_clear()
+    yield
+    i18n.default_language.cache_clear()
 
 
 @pytest.fixture

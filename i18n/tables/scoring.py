@@ -1,8 +1,4 @@
-"""User-facing texts of the coverage engine, Chinese first (registered with :mod:`i18n`)."""
-
-from __future__ import annotations
-
-from i18n import register
+"""The coverage engine: coverage, gaps, suggestions, demand layers and their progress words."""
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "scoring.bad_radius": (
@@ -67,6 +63,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "候选网格间距 {value} 米无效：应大于 0",
         "candidate grid spacing {value} m is not valid: expected > 0",
     ),
+    "scoring.bad_distance": (
+        "距离方式“{value}”无效，可选：{known}",
+        "distance mode '{value}' is not valid; choose one of {known}",
+    ),
     "scoring.even_spread_note": (
         "需求按镇街总数在镇街内均匀分布估算",
         "demand is per-town totals assumed to be spread evenly over each town",
@@ -80,5 +80,3 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "scoring.progress.done": ("完成", "done"),
 }
-
-register(MESSAGES)

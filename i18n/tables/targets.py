@@ -1,12 +1,4 @@
-"""User-facing texts of rollout targets and the leadership report, Chinese first.
-
-Registered with :mod:`i18n` on import; the coverage engine keeps its own table
-in :mod:`scoring.messages`.
-"""
-
-from __future__ import annotations
-
-from i18n import register
+"""Rollout targets and the leadership report."""
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # ------------------------------------------------------------ validation
@@ -154,5 +146,3 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Source: the site registry; town boundaries {attribution}",
     ),
 }
-
-register(MESSAGES)

@@ -1,0 +1,91 @@
+"""The planner's map page: sidebar controls, suggestions and the town table."""
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # ---------------------------------------------------------------- from app_pages/map_text.py
+    "ui.mapx.controls": ("地图设置", "Map settings"),
+    "ui.mapx.types": ("站点类型", "Site types"),
+    "ui.mapx.radii": ("服务半径", "Catchment radius"),
+    "ui.mapx.radius_of": ("{type}半径", "{type}: radius"),
+    "ui.mapx.custom": ("自定义", "Custom"),
+    "ui.mapx.radius_m": ("半径（米）", "Radius (m)"),
+    "ui.mapx.basis": ("依据：{text}", "Basis: {text}"),
+    "ui.mapx.statuses": ("计入覆盖的状态", "Statuses that count"),
+    "ui.mapx.statuses_help": (
+        "规划中和在建的站点总会以空心标出；只有选中的状态计入覆盖。",
+        "Planned and under-construction sites are always drawn hollow; only the chosen statuses count.",
+    ),
+    "ui.mapx.towns": ("镇街筛选", "Towns"),
+    "ui.mapx.all_towns": ("全部镇街", "All towns"),
+    "ui.mapx.as_of": ("统计日期", "As of"),
+    "ui.mapx.focus": ("分级设色的类型", "Type shaded by covered share"),
+    "ui.mapx.show_catchment": ("显示服务范围", "Show catchment areas"),
+    "ui.mapx.show_gaps": ("显示服务空白", "Show gaps"),
+    "ui.mapx.demand": ("需求图层（可选）", "Demand layer (optional)"),
+    "ui.mapx.demand_help": (
+        "人口或职工分布：带经纬度（WGS84）和权重列的 CSV、点 GeoJSON/GeoPackage、GeoTIFF，或按镇街代码汇总的 CSV",
+        "Population or workers: CSV with lng/lat (WGS84) and a weight column, point GeoJSON/GeoPackage, "
+        "GeoTIFF, or a CSV of totals by town code",
+    ),
+    "ui.mapx.demand_role": ("只有编辑者和管理员可以上传需求图层", "Only editors and admins can upload a demand layer"),
+    "ui.mapx.weight_field": ("权重字段", "Weight field"),
+    "ui.mapx.demand_loaded": ("已使用需求图层：{name}", "Demand layer in use: {name}"),
+    "ui.mapx.demand_unit": ("需求", "demand"),
+    "ui.mapx.even_spread": (
+        "需求按镇街总数在镇街内均匀分布估算。",
+        "Demand is per-town totals assumed to be spread evenly over each town.",
+    ),
+    "ui.mapx.empty": (
+        "登记库中还没有站点：地图只显示镇街边界。可在“站点填报”页添加站点或导入文件。",
+        "The registry has no sites yet: the map shows the town outlines only. Add sites or import a file "
+        "on the sites pages.",
+    ),
+    "ui.mapx.seed_demo": ("载入南海示例数据（演示）", "Load the Nanhai sample (demo)"),
+    "ui.mapx.seeding": ("正在载入示例数据……", "Loading the sample…"),
+    "ui.mapx.seeded": ("已载入 {n} 个示例站点（工人文化宫来自高德，其余为演示数据）",
+                       "Loaded {n} sample sites (palaces from Amap, the rest demo data)"),
+    "ui.mapx.no_types": ("请至少选择一种站点类型。", "Choose at least one site type."),
+    "ui.mapx.computing": ("正在计算覆盖……", "Computing coverage…"),
+    "ui.mapx.drawing": ("正在绘制地图……", "Drawing the map…"),
+    "ui.mapx.hint": (
+        "点击站点查看详情；右上角图层按钮可开关各类型的站点、服务范围和空白。",
+        "Click a site for its details; the layers button (top right) switches sites, catchment and gaps "
+        "per type.",
+    ),
+    "ui.mapx.shown": ("地图上有 {n} 个站点", "{n} sites on the map"),
+    "ui.mapx.demo_note": ("，其中 {n} 个为演示数据（非真实站点）", ", {n} of them demo data (not real sites)"),
+    "ui.mapx.export": ("导出地图（HTML，可离线打开）", "Export the map (HTML, opens offline)"),
+    "ui.mapx.exporting": ("正在生成 HTML……", "Making the HTML…"),
+    "ui.mapx.download": ("下载地图 HTML", "Download the map HTML"),
+    "ui.mapx.table_csv": ("下载镇街表（CSV）", "Download the town table (CSV)"),
+    "ui.mapx.suggest": ("建议新址", "Suggested sites"),
+    "ui.mapx.suggest_no_type": ("先在侧栏选择站点类型。", "Choose a site type in the sidebar first."),
+    "ui.mapx.suggest_type": ("类型", "Type"),
+    "ui.mapx.suggest_k": ("新址数量 K", "Number of sites K"),
+    "ui.mapx.suggest_run": ("计算建议", "Suggest"),
+    "ui.mapx.suggest_help": (
+        "在 {radius} 米半径内新增覆盖最多的位置（候选点为区域内的规则网格；无需求图层时按面积计）。",
+        "Places that newly cover the most within {radius} m (candidates on a regular grid over the region; "
+        "by area when there is no demand layer).",
+    ),
+    "ui.mapx.suggest_running": ("正在计算建议……", "Computing suggestions…"),
+    "ui.mapx.suggest_result": (
+        "{n} 个{type}建议新址：覆盖由 {before:,.2f} 增至 {after:,.2f}（{unit}）",
+        "{n} suggested sites ({type}): coverage from {before:,.2f} to {after:,.2f} ({unit})",
+    ),
+    "ui.mapx.suggest_row": ("{name}：新增覆盖 {value:,.2f} {unit}（{lng:.6f}, {lat:.6f}）",
+                            "{name}: newly covers {value:,.2f} {unit} ({lng:.6f}, {lat:.6f})"),
+    "ui.mapx.suggest_add": ("加入登记（规划中）", "Add as planned"),
+    "ui.mapx.suggest_note": ("由规划建议生成：新增覆盖 {value:,.2f} {unit}，半径 {radius} 米",
+                             "From a planning suggestion: newly covers {value:,.2f} {unit} within {radius} m"),
+    "ui.mapx.suggest_added": ("已加入登记：{name}（编号 {id}，规划中）", "Added to the registry: {name} (ID {id}, planned)"),
+
+    # ---------------------------------------------------------------- from app_pages/map_table.py
+    "ui.maptable.town": ("镇街", "Town"),
+    "ui.maptable.code": ("代码", "Code"),
+    "ui.maptable.sites": ("{type}：站点数", "{type}: sites"),
+    "ui.maptable.share": ("{type}：覆盖率（%）", "{type}: covered (%)"),
+    "ui.maptable.gap_km2": ("{type}：空白（km²）", "{type}: gap (km²)"),
+    "ui.maptable.gaps": ("{type}：空白片数", "{type}: gap patches"),
+    "ui.maptable.demand": ("{type}：覆盖需求（%）", "{type}: demand covered (%)"),
+
+}
