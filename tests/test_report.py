@@ -130,6 +130,25 @@ def test_html_is_self_contained_and_marks_colours_in_words(report, tmp_path) -> 
     assert "<script" not in text and not re.search(r"(src|href)=\"https?:", text)
 
 
+def test_html_shows_template_syntax_and_markup_in_a_target_name_as_typed(tmp_path) -> None:
+    """The page is rendered once, through the reports' one autoescaping Jinja2 environment: a target named
+    ``{{ 7*191 }} <script>`` is shown literally (not 1337, not a script), in the summary, the town table's
+    header and the shortfalls."""
+    from reports.html import TEMPLATES, render_html
+
+    assert TEMPLATES.autoescape is True
+    name = "{{ 7*191 }} <script>alert(1)</script> {% for x in y %}"
+    store = SiteStore(tmp_path / "hostile.db")
+    target = TargetStore(store).add({"name": name, "site_type": "book_room", "scope": "each_town",
+                                     "measure": "site_count", "threshold": 1, "deadline": "2025-12-31",
+                                     "notes": "<b>{{ 6*7 }}</b>"}, actor="planner")
+    page = render_html(build_report([target], sites_frame(store.list_sites()), store.region(), as_of=AS_OF))
+    shown = "{{ 7*191 }} &lt;script&gt;alert(1)&lt;/script&gt; {% for x in y %}"
+    assert page.count(shown) == 1 + 1 + 7  # summary row, town-table header, one shortfall per town
+    assert "1337" not in page and "<script" not in page
+    assert f"<li class=\"red\">【红】桂城街道：{shown}，" in page
+
+
 def test_pdf_is_one_page_with_the_chinese_font_embedded(report, tmp_path) -> None:
     path = write_report(report, tmp_path / "report.pdf")
     reader = PdfReader(path)
