@@ -18,14 +18,17 @@ strict), and otherwise shows as ``⟦key⟧`` on the page (and is logged once), 
 missing text is visible but never crashes a page for a user.
 
 The language of text outside a UI session (command lines, library errors) is
-the ``language`` setting (``SITES_LANGUAGE``), read once: see
-:func:`default_language`.
+the ``language`` setting (``SITES_LANGUAGE``), read once, unless a command sets
+its own with :func:`use_language`: see :func:`default_language`.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 
 from settings import Language, get_settings
@@ -75,19 +78,43 @@ def catalogue() -> dict[str, tuple[str, str]]:
     return merged
 
 
-@cache
+_chosen: ContextVar[Language | None] = ContextVar("i18n_language", default=None)
+
+
 def default_language() -> Language:
-    """The language for text outside a UI session: the ``language`` setting (``SITES_LANGUAGE``, default ``zh``).
+    """The language of text worded without an explicit ``lang``.
 
-    Read once; tests that change ``SITES_LANGUAGE`` call ``default_language.cache_clear()``
-    (``tests/conftest.py`` does it around every test).
+    Inside :func:`use_language` (a command's ``--lang``), that language; otherwise
+    the ``language`` setting (``SITES_LANGUAGE``, default ``zh``), read once (see
+    :func:`reload_settings`).
     """
-    return get_settings().language
+    return _chosen.get() or _settings()[0]
+
+
+@contextmanager
+def use_language(lang: Language) -> Iterator[None]:
+    """Word every text without an explicit ``lang`` in ``lang`` while the block runs (one command's ``--lang``)."""
+    token = _chosen.set(lang)
+    try:
+        yield
+    finally:
+        _chosen.reset(token)
 
 
 @cache
+def _settings() -> tuple[Language, bool]:
+    """``(language, strict_i18n)`` from the settings, read once."""
+    settings = get_settings()
+    return settings.language, settings.strict_i18n
+
+
+def reload_settings() -> None:
+    """Read ``SITES_LANGUAGE`` and ``SITES_STRICT_I18N`` again on next use (tests call it around every test)."""
+    _settings.cache_clear()
+
+
 def _strict() -> bool:
-    return get_settings().strict_i18n
+    return _settings()[1]
 
 
 def t(key: str, lang: Language | None = None, /, **params: object) -> str:

@@ -45,19 +45,27 @@ if TYPE_CHECKING:  # imported inside each fixture, so a room being rebuilt break
     from tests.security_support import Deployment
 
 
+def _local_store(db: Path) -> SiteStore:
+    """A local-mode registry on ``db`` whatever ``SITES_MODE`` says; the other settings from the environment."""
+    from settings import Settings
+    from sites.store import SiteStore
+
+    return SiteStore(db, settings=Settings(mode="local", db=db))
+
+
 @pytest.fixture
 def english(monkeypatch: pytest.MonkeyPatch) -> None:
     """Messages in English, so ``match=`` reads the same everywhere (Chinese is checked explicitly)."""
     monkeypatch.setenv("SITES_LANGUAGE", "en")
-    i18n.default_language.cache_clear()
+    i18n.reload_settings()
 
 
 @pytest.fixture(autouse=True)
 def _language_read_afresh() -> Iterator[None]:
-    """``i18n.default_language`` reads ``SITES_LANGUAGE`` once: forget it around every test."""
-    i18n.default_language.cache_clear()
+    """:mod:`i18n` reads ``SITES_LANGUAGE`` once: forget it around every test."""
+    i18n.reload_settings()
     yield
-    i18n.default_language.cache_clear()
+    i18n.reload_settings()
 
 
 @pytest.fixture
@@ -69,9 +77,7 @@ def db(tmp_path: Path) -> Path:
 @pytest.fixture
 def store(db: Path) -> Iterator[SiteStore]:
     """A new registry on ``db`` (local mode, the bundled Nanhai towns), closed after the test."""
-    from sites.store import SiteStore
-
-    with SiteStore(db) as opened:
+    with _local_store(db) as opened:
         yield opened
 
 
@@ -88,9 +94,8 @@ def demo_store(store: SiteStore) -> SiteStore:
 def demo_db(db: Path) -> Path:
     """``db`` holding the Nanhai demo sample, closed (for the CLI, the app or another store)."""
     from sites.demo import seed_demo
-    from sites.store import SiteStore
 
-    with SiteStore(db) as opened:
+    with _local_store(db) as opened:
         seed_demo(opened, actor="test")
     return db
 
