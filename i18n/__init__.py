@@ -41,6 +41,7 @@ DOMAINS: tuple[str, ...] = (
     "targets",
     "scoring",
     "geodata",
+    "network",
     "maps",
     "incidents",
     "cli",
