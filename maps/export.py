@@ -13,6 +13,8 @@
 * a legend and a caption saying what is shown (region, date, radii, demo data).
 
 Every overlay is shifted into the base map's coordinate system (GCJ-02 for Amap).
+Colours, glyphs, marker kinds and area styles come from :mod:`maps.style`, the
+words from :mod:`i18n`: this module only composes.
 Popups and tooltips show user text as text, never as markup, and every element
 is rendered in one template pass (:class:`maps.webmap.SinglePass`): a ``{{ … }}``
 in a name is shown, never evaluated. Sites whose
@@ -39,10 +41,9 @@ from geodata.boundaries import Region
 from geodata.crs import CoordSystem, convert_frame
 from i18n import t
 from maps.assets import standalone_html, use_local_assets
+from maps.style import CATCHMENT_OPACITY, GAP_STYLE, SHARE_CLASSES, STATUS_KINDS, MarkerStyle, type_glyph
 from maps.webmap import (
-    SHARE_CLASSES,
     LegendEntry,
-    MarkerStyle,
     area_layer,
     build_map,
     caption,
@@ -59,23 +60,8 @@ from scoring.selection import DEFAULT_STATUSES, counted_mask
 from scoring.suggest import Suggestion
 from settings import Language, SiteType, load_site_types
 
-#: Glyph of each built-in type's badge, Chinese and English.
-TYPE_GLYPHS: dict[str, tuple[str, str]] = {
-    "service_centre": ("家", "S"),
-    "book_room": ("书", "B"),
-    "nursing_room": ("母", "N"),
-    "rest_station": ("驿", "R"),
-    "cultural_palace": ("宫", "P"),
-}
-#: Marker kind of each status (see :class:`maps.webmap.MarkerStyle`).
-STATUS_KINDS: dict[str, str] = {
-    "open": "solid", "planned": "planned", "under_construction": "building",
-    "suspended": "inactive", "closed": "inactive",
-}
 #: Statuses always drawn (hollow) even when they do not count, so plans stay visible.
 PLANNING_STATUSES = ("planned", "under_construction")
-CATCHMENT_OPACITY = 0.18
-GAP_STYLE = {"color": "#b2182b", "weight": 1.5, "dashArray": "5 4", "fillColor": "#000000", "fillOpacity": 0.18}
 #: Above this many sites of a type, its markers are clustered.
 CLUSTER_OVER = 200
 
@@ -104,13 +90,6 @@ class MapOptions:
     @property
     def focus(self) -> str | None:
         return self.focus_type if self.focus_type in self.types else (self.types[0] if self.types else None)
-
-
-def type_glyph(site_type: SiteType, lang: Language) -> str:
-    glyphs = TYPE_GLYPHS.get(site_type.key)
-    if glyphs:
-        return glyphs[0] if lang == "zh" else glyphs[1]
-    return site_type.name(lang)[:1]
 
 
 def source_label(source: str, lang: Language) -> str:

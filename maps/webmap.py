@@ -32,7 +32,6 @@ as JSON data (``tojson``) that the browser puts into the DOM as text
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -52,6 +51,14 @@ from geodata.boundaries import Region
 from geodata.crs import CoordSystem, convert_frame, convert_points
 from i18n import t
 from maps.assets import use_local_assets
+from maps.style import (
+    MAP_CSS,
+    TOWN_HIGHLIGHT,
+    TOWN_STYLE,
+    MarkerStyle,
+    safe_colour,
+    share_colour,
+)
 from settings import TILE_PROVIDERS, Language
 
 #: A transparent 1×1 GIF shown in place of a tile that fails to load (no broken-image icons).
@@ -62,51 +69,8 @@ _TIANDITU_WMTS = (
     "&TILECOL={{x}}&tk={key}"
 )
 
-_LABEL_CSS = """<style>
-.town-label span {
-  position: absolute; left: 0; top: 0; transform: translate(-50%, -50%); white-space: nowrap;
-  font: 600 13px/1.2 "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif;
-  color: #1a2b4c; text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; pointer-events: none;
-}
-html .leaflet-container { background: #f4f1ea; }
-path.leaflet-interactive:focus:not(:focus-visible) { outline: none; }
-.site-icon { background: none; border: none; }
-.site-marker, .site-cluster {
-  box-sizing: border-box; display: flex; align-items: center; justify-content: center; border-radius: 50%;
-  font: 700 12px/1 "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif;
-  background: var(--c); color: #fff; border: 2px solid #fff; box-shadow: 0 0 2px rgba(0,0,0,.6);
-}
-.site-marker { width: 22px; height: 22px; }
-.site-marker.site-planned { background: #fff; color: var(--c); border: 2px dashed var(--c); }
-.site-marker.site-building { background: #fff; color: var(--c); border: 2px dotted var(--c);
-  box-shadow: inset 0 0 0 3px color-mix(in srgb, var(--c) 35%, transparent); }
-.site-marker.site-inactive { background: #9e9e9e; }
-.site-marker.site-suggested { width: 26px; height: 26px; background: #fff200; color: #000;
-  border: 2px solid var(--c); font-size: 15px; }
-.site-cluster { width: 30px; height: 30px; opacity: .9; }
-.map-legend, .map-caption { background: rgba(255,255,255,.92); padding: 6px 8px; border-radius: 4px;
-  box-shadow: 0 0 4px rgba(0,0,0,.3); font: 12px/1.5 "Noto Sans CJK SC", "Microsoft YaHei", sans-serif;
-  color: #222; max-width: 320px; max-height: 55vh; overflow-y: auto; }
-.map-legend h4, .map-caption h4 { margin: 0 0 4px; font-size: 13px; }
-.map-legend summary { font-weight: bold; font-size: 13px; cursor: pointer; }
-.map-legend { font-size: 11px; max-height: 40vh; }
-.map-legend .row { display: flex; align-items: center; gap: 6px; }
-.map-legend .row .site-marker { width: 18px; height: 18px; font-size: 10px; flex: none; }
-.map-legend .swatch { width: 16px; height: 12px; flex: none; border: 1px solid #666; }
-.map-popup th { text-align: left; padding-right: 8px; white-space: nowrap; vertical-align: top; }
-</style>"""
-
-TOWN_STYLE = {"color": "#1f4e79", "weight": 2, "fillColor": "#9ecae1", "fillOpacity": 0.25, "className": "town-outline"}
-TOWN_HIGHLIGHT = {"weight": 4, "fillOpacity": 0.45}
-#: Choropleth classes of a share (0–1): upper bounds and fill colours, red (low) to green (high).
-SHARE_CLASSES: tuple[tuple[float, str], ...] = (
-    (0.2, "#d7191c"), (0.4, "#fdae61"), (0.6, "#ffffbf"), (0.8, "#a6d96a"), (1.0, "#1a9641"),
-)
-_COLOUR = re.compile(r"^#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?$")
 #: A legend starts folded on maps less high than this (pixels); the app's map is 620 px.
 LEGEND_FOLD_BELOW_PX = 700
-#: Marker classes by drawing kind (see :class:`MarkerStyle`).
-MARKER_KINDS = ("solid", "planned", "building", "inactive", "suggested")
 
 
 class Fragment(Element):
@@ -311,38 +275,6 @@ def display_names(towns: gpd.GeoDataFrame, lang: Language) -> pd.Series:
         english = towns["name_en"].fillna("").astype(str)
         names = english.where(english.str.strip() != "", names)
     return names
-
-
-def share_colour(share: float) -> str:
-    """Fill colour of the choropleth class that ``share`` (0–1) falls in."""
-    for upper, colour in SHARE_CLASSES:
-        if share < upper:
-            return colour
-    return SHARE_CLASSES[-1][1]
-
-
-def safe_colour(colour: str) -> str:
-    """``colour`` if it is a ``#rgb``/``#rrggbb`` colour, else grey (colours come from a TOML file)."""
-    return colour if _COLOUR.match(colour) else "#7f7f7f"
-
-
-@dataclass(frozen=True, slots=True)
-class MarkerStyle:
-    """How one class of point is drawn: a round badge of ``colour`` with a one-character ``glyph``.
-
-    ``kind``: ``solid`` (open), ``planned`` (hollow, dashed), ``building`` (hollow,
-    dotted), ``inactive`` (grey: suspended/closed) or ``suggested`` (yellow badge).
-    """
-
-    colour: str
-    glyph: str
-    kind: str = "solid"
-
-    def html(self) -> str:
-        """The badge as HTML, with the colour checked and the glyph escaped."""
-        kind = self.kind if self.kind in MARKER_KINDS else "solid"
-        return (f'<div class="site-marker site-{kind}" style="--c:{safe_colour(self.colour)}">'
-                f"{html.escape(self.glyph[:2])}</div>")
 
 
 class PointLayer(JSCSSMixin, Layer, SinglePass):
@@ -686,7 +618,7 @@ def build_map(
 
     Geometries are taken in WGS84 and shifted to GCJ-02 when the base map is
     Amap. ``town_values``: a share (0–1) per town code, drawn as a choropleth
-    (:data:`SHARE_CLASSES`) and shown in the tooltip as ``value_label``. Raises
+    (:data:`maps.style.SHARE_CLASSES`) and shown in the tooltip as ``value_label``. Raises
     :class:`MapError` for an unknown base map, a missing Tianditu key, or map
     assets missing on this machine.
     """
@@ -701,7 +633,7 @@ def build_map(
     for spec in layers:
         SinglePassTileLayer(tiles=spec.url, attr=spec.attribution, max_zoom=spec.max_zoom,
                             subdomains=spec.subdomains, errorTileUrl=_BLANK_TILE).add_to(m)
-    m.get_root().header.add_child(Fragment(_LABEL_CSS), name="town_label_css")
+    m.get_root().header.add_child(Fragment(MAP_CSS), name="town_label_css")
 
     features = town_features(towns, lang)
     fields = ["name", "code", "area_km2"]

@@ -333,7 +333,7 @@ def test_legend_folds_on_small_maps_and_keeps_the_users_choice(vendored, region)
 
 
 def test_choropleth_fills_towns_by_share(vendored, region):
-    from maps.webmap import SHARE_CLASSES, share_colour
+    from maps.style import SHARE_CLASSES, share_colour
 
     assert share_colour(0.0) == SHARE_CLASSES[0][1] and share_colour(1.0) == SHARE_CLASSES[-1][1]
     values = {code: 0.9 for code in region.towns["code"]}

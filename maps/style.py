@@ -1,0 +1,127 @@
+"""How the maps look: one place for colours, badges, glyphs and the page's CSS.
+
+Everything a map draws takes its look from here: the town outlines and their
+highlight, the choropleth classes of a covered share, the CSS of town labels,
+site badges, clusters, legend and caption (:data:`MAP_CSS`), the marker kind of
+each site status (open solid; planned hollow and dashed; under construction
+hollow and dotted; suspended or closed grey; suggested yellow), the one-character
+glyph of each site type, and the catchment and gap styles. :mod:`maps.webmap`
+draws with these, :mod:`maps.export` composes the planner's map from them; no
+text is worded here (the words are in :mod:`i18n`).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from settings import Language, SiteType
+
+#: The map page's own CSS: town labels, site badges by kind, clusters, legend, caption and popups.
+MAP_CSS = """<style>
+.town-label span {
+  position: absolute; left: 0; top: 0; transform: translate(-50%, -50%); white-space: nowrap;
+  font: 600 13px/1.2 "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif;
+  color: #1a2b4c; text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; pointer-events: none;
+}
+html .leaflet-container { background: #f4f1ea; }
+path.leaflet-interactive:focus:not(:focus-visible) { outline: none; }
+.site-icon { background: none; border: none; }
+.site-marker, .site-cluster {
+  box-sizing: border-box; display: flex; align-items: center; justify-content: center; border-radius: 50%;
+  font: 700 12px/1 "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif;
+  background: var(--c); color: #fff; border: 2px solid #fff; box-shadow: 0 0 2px rgba(0,0,0,.6);
+}
+.site-marker { width: 22px; height: 22px; }
+.site-marker.site-planned { background: #fff; color: var(--c); border: 2px dashed var(--c); }
+.site-marker.site-building { background: #fff; color: var(--c); border: 2px dotted var(--c);
+  box-shadow: inset 0 0 0 3px color-mix(in srgb, var(--c) 35%, transparent); }
+.site-marker.site-inactive { background: #9e9e9e; }
+.site-marker.site-suggested { width: 26px; height: 26px; background: #fff200; color: #000;
+  border: 2px solid var(--c); font-size: 15px; }
+.site-cluster { width: 30px; height: 30px; opacity: .9; }
+.map-legend, .map-caption { background: rgba(255,255,255,.92); padding: 6px 8px; border-radius: 4px;
+  box-shadow: 0 0 4px rgba(0,0,0,.3); font: 12px/1.5 "Noto Sans CJK SC", "Microsoft YaHei", sans-serif;
+  color: #222; max-width: 320px; max-height: 55vh; overflow-y: auto; }
+.map-legend h4, .map-caption h4 { margin: 0 0 4px; font-size: 13px; }
+.map-legend summary { font-weight: bold; font-size: 13px; cursor: pointer; }
+.map-legend { font-size: 11px; max-height: 40vh; }
+.map-legend .row { display: flex; align-items: center; gap: 6px; }
+.map-legend .row .site-marker { width: 18px; height: 18px; font-size: 10px; flex: none; }
+.map-legend .swatch { width: 16px; height: 12px; flex: none; border: 1px solid #666; }
+.map-popup th { text-align: left; padding-right: 8px; white-space: nowrap; vertical-align: top; }
+</style>"""
+
+TOWN_STYLE = {"color": "#1f4e79", "weight": 2, "fillColor": "#9ecae1", "fillOpacity": 0.25, "className": "town-outline"}
+TOWN_HIGHLIGHT = {"weight": 4, "fillOpacity": 0.45}
+#: Choropleth classes of a share (0–1): upper bounds and fill colours, red (low) to green (high).
+SHARE_CLASSES: tuple[tuple[float, str], ...] = (
+    (0.2, "#d7191c"), (0.4, "#fdae61"), (0.6, "#ffffbf"), (0.8, "#a6d96a"), (1.0, "#1a9641"),
+)
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?$")
+#: Marker classes by drawing kind (see :class:`MarkerStyle`).
+MARKER_KINDS = ("solid", "planned", "building", "inactive", "suggested")
+
+#: Marker kind of each site status (see :class:`MarkerStyle`).
+STATUS_KINDS: dict[str, str] = {
+    "open": "solid", "planned": "planned", "under_construction": "building",
+    "suspended": "inactive", "closed": "inactive",
+}
+#: Glyph of each built-in type's badge, Chinese and English.
+TYPE_GLYPHS: dict[str, tuple[str, str]] = {
+    "service_centre": ("家", "S"),
+    "book_room": ("书", "B"),
+    "nursing_room": ("母", "N"),
+    "rest_station": ("驿", "R"),
+    "cultural_palace": ("宫", "P"),
+}
+#: Fill opacity of a catchment area (in the type's colour).
+CATCHMENT_OPACITY = 0.18
+#: Style of a coverage gap: dashed red outline, light dark fill.
+GAP_STYLE = {"color": "#b2182b", "weight": 1.5, "dashArray": "5 4", "fillColor": "#000000", "fillOpacity": 0.18}
+
+
+def share_colour(share: float) -> str:
+    """Fill colour of the choropleth class that ``share`` (0–1) falls in."""
+    for upper, colour in SHARE_CLASSES:
+        if share < upper:
+            return colour
+    return SHARE_CLASSES[-1][1]
+
+
+def safe_colour(colour: str) -> str:
+    """``colour`` if it is a ``#rgb``/``#rrggbb`` colour, else grey (colours come from a TOML file)."""
+    return colour if _COLOUR.match(colour) else "#7f7f7f"
+
+
+@dataclass(frozen=True, slots=True)
+class MarkerStyle:
+    """How one class of point is drawn: a round badge of ``colour`` with a one-character ``glyph``.
+
+    ``kind``: ``solid`` (open), ``planned`` (hollow, dashed), ``building`` (hollow,
+    dotted), ``inactive`` (grey: suspended/closed) or ``suggested`` (yellow badge).
+    """
+
+    colour: str
+    glyph: str
+    kind: str = "solid"
+
+    def html(self) -> str:
+        """The badge as HTML, with the colour checked and the glyph escaped."""
+        kind = self.kind if self.kind in MARKER_KINDS else "solid"
+        return (f'<div class="site-marker site-{kind}" style="--c:{safe_colour(self.colour)}">'
+                f"{html.escape(self.glyph[:2])}</div>")
+
+
+def type_glyph(site_type: SiteType, lang: Language) -> str:
+    """The one-character glyph on ``site_type``'s badge (a type from a TOML file: its name's first character)."""
+    glyphs = TYPE_GLYPHS.get(site_type.key)
+    if glyphs:
+        return glyphs[0] if lang == "zh" else glyphs[1]
+    return site_type.name(lang)[:1]
+
+
+def status_kind(status: str) -> str:
+    """The marker kind a site of ``status`` is drawn as (``solid`` for a status not listed)."""
+    return STATUS_KINDS.get(status, "solid")
