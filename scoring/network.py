@@ -27,9 +27,9 @@ Model
   ``limit=radius_m``): the distance from the nearest site to every node, ``inf``
   beyond the radius.
 * **Coverage matrix** candidates × demand points (:func:`coverage_matrix`), boolean
-  CSR, in bounded memory: candidates are grouped in square tiles as wide as the
-  radius; each tile runs Dijkstra from its candidates on the sub-network within the
-  radius of the tile (all nodes of the 3 × 3 tiles around it), which is exact
+  CSR, in bounded memory: candidates are grouped in square tiles (as wide as the
+  radius by default); each tile runs Dijkstra from its candidates on the sub-network
+  within the radius of the tile (the nodes of the tiles around it), which is exact
   because no path of length ≤ r leaves the straight disc of radius r (every edge is
   at least as long as the straight line between its ends). Memory per block is at
   most ``max_block`` distances; never a dense candidates × junctions matrix.
@@ -43,6 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -89,6 +90,22 @@ class Graph:
     @property
     def n_edges(self) -> int:
         return len(self.edge_from)
+
+    @cached_property
+    def node_tree(self) -> tuple[cKDTree, NDArray[np.int64]]:
+        """KD-tree of the nodes that have a segment, and their indices (built once per graph)."""
+        used = np.zeros(self.n_nodes, bool)
+        used[self.edge_from] = True
+        used[self.edge_to] = True
+        nodes = np.flatnonzero(used)
+        return cKDTree(np.column_stack([self.x[nodes], self.y[nodes]])), nodes
+
+    @cached_property
+    def segment_tree(self) -> shapely.STRtree:
+        """STRtree of the segments as straight lines, in edge order (built once per graph)."""
+        u, v = self.edge_from, self.edge_to
+        return shapely.STRtree(shapely.linestrings(np.stack([np.column_stack([self.x[u], self.y[u]]),
+                                                             np.column_stack([self.x[v], self.y[v]])], axis=1)))
 
     def toward(self) -> sp.csr_matrix:
         """The matrix to run Dijkstra on from sites: the transpose when directed (trips end at the site)."""
@@ -193,7 +210,8 @@ def snap_points(graph: Graph, xy: ArrayLike, *, max_access_m: float) -> Snap:
     A point within :data:`NODE_SNAP_M` of a junction joins at it (a KD-tree on the
     junctions, so demand placed on junctions costs no segment search); any other
     point joins at its orthogonal projection onto the nearest segment (STRtree),
-    if that is at most ``max_access_m`` away. Ties go to the lowest segment index.
+    if that is at most ``max_access_m`` away (between equally near segments the
+    STRtree's first one is taken).
     """
     xy = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
     n = len(xy)
@@ -206,11 +224,7 @@ def snap_points(graph: Graph, xy: ArrayLike, *, max_access_m: float) -> Snap:
     if n == 0 or graph.n_edges == 0:
         return Snap(node, edge, t, access)
     ok = np.isfinite(xy).all(axis=1)
-    used = np.zeros(graph.n_nodes, bool)
-    used[graph.edge_from] = True
-    used[graph.edge_to] = True
-    used_nodes = np.flatnonzero(used)
-    tree = cKDTree(np.column_stack([graph.x[used_nodes], graph.y[used_nodes]]))
+    tree, used_nodes = graph.node_tree
     dist, hit = tree.query(np.where(ok[:, None], xy, 0.0), distance_upper_bound=NODE_SNAP_M)
     on_node = ok & np.isfinite(dist)
     node[on_node] = used_nodes[hit[on_node]]
@@ -219,11 +233,7 @@ def snap_points(graph: Graph, xy: ArrayLike, *, max_access_m: float) -> Snap:
     if len(rest) == 0:
         return Snap(node, edge, t, access)
     u, v = graph.edge_from, graph.edge_to
-    seg = shapely.linestrings(np.stack([np.column_stack([graph.x[u], graph.y[u]]),
-                                        np.column_stack([graph.x[v], graph.y[v]])], axis=1))
-    strtree = shapely.STRtree(seg)
-    pts = shapely.points(xy[rest])
-    pair = strtree.query_nearest(pts, max_distance=max_access_m, all_matches=False)
+    pair = graph.segment_tree.query_nearest(shapely.points(xy[rest]), all_matches=False)
     p_idx, e_idx = rest[pair[0]], pair[1].astype(np.int64)
     x0, y0 = graph.x[u[e_idx]], graph.y[u[e_idx]]
     dx, dy = graph.x[v[e_idx]] - x0, graph.y[v[e_idx]] - y0
@@ -233,6 +243,8 @@ def snap_points(graph: Graph, xy: ArrayLike, *, max_access_m: float) -> Snap:
     tt = np.clip(tt, 0.0, 1.0)
     px, py = x0 + tt * dx, y0 + tt * dy
     acc = np.hypot(xy[p_idx, 0] - px, xy[p_idx, 1] - py)
+    near = acc <= max_access_m
+    p_idx, e_idx, tt, acc, seg2 = p_idx[near], e_idx[near], tt[near], acc[near], seg2[near]
     seg_len = np.sqrt(seg2)
     at_from = tt * seg_len <= NODE_SNAP_M
     at_to = (1.0 - tt) * seg_len <= NODE_SNAP_M
@@ -343,12 +355,14 @@ def coverage_matrix(
     dem_access_m: ArrayLike,
     radius_m: float,
     *,
+    tile_m: float | None = None,
     max_block: int = MAX_BLOCK,
 ) -> sp.csr_matrix:
     """Boolean CSR, candidates × demand points: true when the walk is at most ``radius_m``.
 
     walk = candidate access + street distance + demand access (see the module
-    docstring). Tiles of ``radius_m`` and sub-networks keep memory bounded by
+    docstring). Candidates are grouped in tiles of ``tile_m`` (default: the radius);
+    each group runs on the sub-network of the tiles within the radius of its tile,
     ``max_block`` distances at a time; the result is what a Dijkstra on the whole
     network would give. The matrix plugs into :func:`scoring.mclp.solve_mclp`.
     """
@@ -364,12 +378,13 @@ def coverage_matrix(
     dem = np.flatnonzero((dn >= 0) & (da <= radius_m + TOL_M))
     if len(cand) == 0 or len(dem) == 0:
         return sp.csr_matrix((n_c, n_d), dtype=bool)
-    tile = max(float(radius_m), 1.0)
+    tile = max(float(tile_m or radius_m), 1.0)
+    reach_cells = max(1, int(np.ceil(radius_m / tile)))  # tiles a walk of radius_m can get across
     x0, y0 = graph.x.min(), graph.y.min()
-    cx = np.floor((graph.x - x0) / tile).astype(np.int64)
-    cy = np.floor((graph.y - y0) / tile).astype(np.int64)
-    ny = int(cy.max()) + 3
-    key = (cx + 1) * ny + (cy + 1)  # shifted so that neighbours of edge cells stay ≥ 0
+    cx = np.floor((graph.x - x0) / tile).astype(np.int64) + reach_cells  # shifted: neighbours stay ≥ 0
+    cy = np.floor((graph.y - y0) / tile).astype(np.int64) + reach_cells
+    ny = int(cy.max()) + reach_cells + 1
+    key = cx * ny + cy
     node_order = np.argsort(key, kind="stable")
     node_keys = key[node_order]
     dem_order = dem[np.argsort(key[dn[dem]], kind="stable")]
@@ -382,15 +397,16 @@ def coverage_matrix(
     local = np.full(graph.n_nodes, -1, np.int64)
     rows_out: list[NDArray] = []
     cols_out: list[NDArray] = []
+    span = np.arange(-reach_cells, reach_cells + 1)
     for s, e in zip(starts, ends, strict=True):
         k = int(cand_key[s])
-        lo = [k - ny - 1, k - 1, k + ny - 1]
-        hi = [k - ny + 2, k + 2, k + ny + 2]
-        idx = np.concatenate([node_order[np.searchsorted(node_keys, a):np.searchsorted(node_keys, b)]
-                              for a, b in zip(lo, hi, strict=True)])
+        lo = k + span * ny - reach_cells  # one key range per column of tiles
+        hi = k + span * ny + reach_cells + 1
+        n_lo, n_hi = np.searchsorted(node_keys, lo), np.searchsorted(node_keys, hi)
+        idx = np.concatenate([node_order[a:b] for a, b in zip(n_lo, n_hi, strict=True)])
         idx.sort()
-        dsel = np.concatenate([dem_order[np.searchsorted(dem_keys, a):np.searchsorted(dem_keys, b)]
-                               for a, b in zip(lo, hi, strict=True)])
+        d_lo, d_hi = np.searchsorted(dem_keys, lo), np.searchsorted(dem_keys, hi)
+        dsel = np.sort(np.concatenate([dem_order[a:b] for a, b in zip(d_lo, d_hi, strict=True)]))
         if len(dsel) == 0:
             continue
         local[idx] = np.arange(len(idx))
@@ -412,8 +428,14 @@ def coverage_matrix(
         local[idx] = -1
     rows = np.concatenate(rows_out) if rows_out else np.zeros(0, np.int64)
     cols = np.concatenate(cols_out) if cols_out else np.zeros(0, np.int64)
-    m = sp.csr_matrix((np.ones(len(rows), bool), (rows, cols)), shape=(n_c, n_d))
-    m.sum_duplicates()
+    # each candidate's entries come from one block, already in ascending demand order: a stable sort by row
+    # gives canonical CSR (sorted, no duplicates) without sorting the columns again
+    order = np.argsort(rows, kind="stable")
+    indptr = np.zeros(n_c + 1, np.int64)
+    np.cumsum(np.bincount(rows, minlength=n_c), out=indptr[1:])
+    m = sp.csr_matrix((np.ones(len(rows), bool), cols[order], indptr), shape=(n_c, n_d))
+    m.has_sorted_indices = True
+    m.has_canonical_format = True
     return m
 
 
