@@ -2,14 +2,15 @@
 
 Cache contract: site data changes only through :class:`sites.store.SiteStore`
 writes, so loaders of derived data take the store's :meth:`~SiteStore.revision`
-as an argument. A write in any session (or process) raises the revision and the
+as an argument, and the :class:`scoring.query.CoverageQuery` (frozen, hashable,
+validated once in the sidebar) as the whole of what is asked: the cache key is
+(database, revision, query). A write in any session (or process) raises the revision and the
 next run recomputes; an unchanged revision recomputes nothing. Cached objects
 are shared by all sessions: never mutate them.
 """
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import tempfile
 from pathlib import Path
@@ -21,6 +22,7 @@ from geodata.boundaries import Region
 from scoring.coverage import CoverageResult, coverage
 from scoring.demand import Demand, load_demand
 from scoring.gaps import gaps
+from scoring.query import CoverageQuery, DemandRef
 from settings import get_settings
 from sites.frame import sites_frame
 from sites.store import SiteStore
@@ -62,28 +64,25 @@ def save_upload(data: bytes, name: str) -> Path:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def load_demand_layer(db_path: str, path: str, weight_field: str | None) -> Demand:
-    """The demand layer at ``path`` (named by content hash, so the path is the cache key) for the region."""
+def load_demand_layer(db_path: str, ref: DemandRef) -> Demand:
+    """The demand layer ``ref`` (a file named by content hash, so the reference is the cache key) for the region."""
     region = site_store(db_path).region()
-    return load_demand(path, weight_field=weight_field, towns=region.towns, metric_crs=region.metric_crs)
+    return load_demand(ref.path, weight_field=ref.weight_field, towns=region.towns, metric_crs=region.metric_crs,
+                       coords=ref.coords)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def load_coverage(db_path: str, revision: int, types: tuple[str, ...], radii_m: tuple[tuple[str, float], ...],
-                  statuses: tuple[str, ...], as_of: datetime.date | None, demand_path: str | None,
-                  weight_field: str | None) -> CoverageResult:
-    """Coverage per town × type (:func:`scoring.coverage.coverage`), once per data and options."""
-    demand = load_demand_layer(db_path, demand_path, weight_field) if demand_path else None
-    return coverage(site_store(db_path).region().towns, load_sites(db_path, revision), types=types,
-                    radii_m=dict(radii_m), statuses=statuses, as_of=as_of, demand=demand)
+def load_coverage(db_path: str, revision: int, query: CoverageQuery) -> CoverageResult:
+    """Coverage per town × type (:func:`scoring.coverage.coverage`), once per registry revision and query."""
+    demand = load_demand_layer(db_path, query.demand) if query.demand is not None else None
+    return coverage(site_store(db_path).region().towns, load_sites(db_path, revision), query, demand=demand)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def load_gaps(db_path: str, revision: int, types: tuple[str, ...], radii_m: tuple[tuple[str, float], ...],
-              statuses: tuple[str, ...], as_of: datetime.date | None, demand_path: str | None,
-              weight_field: str | None) -> gpd.GeoDataFrame:
-    """Ranked gap polygons (:func:`scoring.gaps.gaps`, WGS84) of the same coverage."""
-    return gaps(load_coverage(db_path, revision, types, radii_m, statuses, as_of, demand_path, weight_field))
+def load_gaps(db_path: str, revision: int, query: CoverageQuery) -> gpd.GeoDataFrame:
+    """Ranked gap polygons (:func:`scoring.gaps.gaps`, WGS84) of the same coverage (slivers below
+    ``settings.min_gap_km2`` dropped)."""
+    return gaps(load_coverage(db_path, revision, query), min_area_km2=get_settings().min_gap_km2)
 
 
 @st.cache_resource(show_spinner=False)

@@ -1,9 +1,12 @@
-"""The map page's sidebar: site types, radius per type, statuses, towns, date, layers, demand layer."""
+"""The map page's sidebar: site types, radius per type, statuses, towns, date, layers, demand layer.
+
+It is the edge where the map's :class:`scoring.query.CoverageQuery` is built and
+validated, once per run; the page passes it whole to the loaders and the map.
+"""
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
@@ -14,26 +17,18 @@ from app_pages.map_widgets import translated_multiselect
 from app_pages.plain import md_escape
 from app_pages.ui_text import current_lang, tr
 from app_pages.widgets import translated_radio
-from errors import ImportRejected
+from errors import ImportRejected, RecordError
 from geodata.boundaries import Region
 from maps.export import MapOptions
 from maps.webmap import available_tiles, display_names
-from scoring.selection import DEFAULT_STATUSES, STATUSES
+from scoring.query import CoverageQuery, DemandRef
+from scoring.selection import DEFAULT_STATUSES
 from settings import Settings, load_site_types
-from sites.models import status_name
+from sites.models import STATUSES, status_name
 
 #: Radius presets in metres (GB 50180-2018 walking circles); "custom" opens a number field.
 RADIUS_PRESETS: tuple[str, ...] = ("300", "500", "1000", "custom")
 TILES_KEY = "map_tiles"
-
-
-@dataclass(frozen=True)
-class DemandChoice:
-    """An uploaded demand layer kept on disk (by content hash) and its weight field."""
-
-    path: str
-    weight_field: str | None
-    name: str
 
 
 def _radius_control(key: str, default_m: float, label: str, basis: str) -> float:
@@ -47,8 +42,11 @@ def _radius_control(key: str, default_m: float, label: str, basis: str) -> float
                                  value=float(default_m), key=f"map_radius_m_{key}"))
 
 
-def sidebar_options(region: Region, settings: Settings) -> tuple[MapOptions, DemandChoice | None]:
-    """Draw the sidebar controls (every widget keyed ``map_*``) and return what they ask for."""
+def sidebar_options(region: Region, settings: Settings) -> tuple[CoverageQuery, MapOptions, str | None]:
+    """Draw the sidebar controls (every widget keyed ``map_*``) and return what they ask for: the
+    validated query (types, radii, statuses, date, demand layer), the rendering options and the
+    uploaded demand file's name (``None`` without one). A query that cannot be built stops the page
+    with the reason."""
     lang = current_lang()
     site_types = load_site_types(settings)
     names = {t.key: t.name(lang) for t in site_types}
@@ -84,15 +82,19 @@ def sidebar_options(region: Region, settings: Settings) -> tuple[MapOptions, Dem
                                  format_func=lambda key: tr(f"ui.tiles.{key}"), horizontal=False)
         if tiles != "none":
             st.caption(tr("ui.map.tiles_online"))
-        demand = _demand_upload()
-    options = MapOptions(types=tuple(types), radii_m=tuple(radii.items()), statuses=tuple(statuses),
-                         as_of=as_of if isinstance(as_of, datetime.date) else None, towns=tuple(towns),
-                         focus_type=focus or None, show_catchment=show_catchment, show_gaps=show_gaps, lang=lang,
-                         tiles=tiles, tianditu_key=settings.tianditu_key)
-    return options, demand
+        demand, demand_name = _demand_upload()
+    try:
+        query = CoverageQuery(types=tuple(types), radii_m=tuple(radii.items()), statuses=tuple(statuses),
+                              as_of=as_of if isinstance(as_of, datetime.date) else None, demand=demand)
+    except RecordError as exc:
+        st.error(md_escape(exc.message(lang)))
+        st.stop()
+    options = MapOptions(towns=tuple(towns), focus_type=focus or None, show_catchment=show_catchment,
+                         show_gaps=show_gaps, lang=lang, tiles=tiles, tianditu_key=settings.tianditu_key)
+    return query, options, demand_name
 
 
-def _demand_upload() -> DemandChoice | None:
+def _demand_upload() -> tuple[DemandRef | None, str | None]:
     """The demand layer upload: an editor or an admin (a file stored and parsed on the server is a write;
     a viewer reads only, see :mod:`accounts.permissions`). The role is checked, and a refusal logged, first."""
     allowed = may_upload(UPLOAD_ROLES)
@@ -100,13 +102,13 @@ def _demand_upload() -> DemandChoice | None:
                               key="map_demand",
                               help=tr("ui.mapx.demand_help") if allowed else tr("ui.mapx.demand_role"))
     if upload is None:
-        return None
+        return None, None
     if not upload_allowed(current_store(), roles=UPLOAD_ROLES, action="demand_upload", target="map_demand"):
-        return None  # before the file is read or stored
+        return None, None  # before the file is read or stored
     weight = st.text_input(tr("ui.mapx.weight_field"), key="map_weight_field").strip()
     try:
         path = save_upload(upload.getvalue(), upload.name)
     except ImportRejected as exc:
         st.error(md_escape(exc.message(current_lang())))
-        return None
-    return DemandChoice(str(path), weight or None, Path(upload.name).name)
+        return None, None
+    return DemandRef(str(path), weight or None), Path(upload.name).name

@@ -1,8 +1,9 @@
 """The planner's map: sites by type over the towns, catchment and gaps, covered share, suggestions.
 
-Data flow: the sidebar (:mod:`app_pages.map_controls`) gives :class:`MapOptions`;
-coverage and gaps come from loaders cached on the registry's revision and the
-options that change the data; the folium map is built once per data/options
+Data flow: the sidebar (:mod:`app_pages.map_controls`) builds and validates the
+:class:`scoring.query.CoverageQuery` (what is computed) and the renderer's
+:class:`maps.export.MapOptions` (how it is drawn); coverage and gaps come from
+loaders cached on the registry's revision and the query; the folium map is built once per data/options
 change and kept in this session; a pan or zoom only stores the view (centre,
 zoom) so the next map keeps it.
 """
@@ -68,7 +69,7 @@ st.caption(tr("ui.map.region", region=(region.name_zh if lang == "zh" else regio
 if flash := st.session_state.pop("map_flash", None):
     st.success(flash)
 
-options, demand_choice = sidebar_options(region, settings)
+query, options, demand_name = sidebar_options(region, settings)
 revision = store.revision()
 sites = load_sites(db, revision)
 
@@ -81,37 +82,35 @@ if len(sites) == 0:
         st.rerun()
 
 demand = None
-demand_args: tuple[str | None, str | None] = (None, None)
-if demand_choice is not None:
+if query.demand is not None:
     try:
-        demand = load_demand_layer(db, demand_choice.path, demand_choice.weight_field)
-        demand_args = (demand_choice.path, demand_choice.weight_field)
-        st.caption(tr("ui.mapx.demand_loaded", name=demand_choice.name))
+        demand = load_demand_layer(db, query.demand)
+        st.caption(tr("ui.mapx.demand_loaded", name=demand_name))
     except (ProductError, OSError) as exc:
         st.error(exc.message(lang) if isinstance(exc, ProductError) else str(exc))
+        query = query.replace(demand=None)
 
-data_args = (db, revision, options.types, options.radii_m, options.statuses, options.as_of, *demand_args)
 result = gap_frame = None
-if options.types:
+if query.types:
     with st.spinner(tr("ui.mapx.computing")):
-        result = load_coverage(*data_args)
-        gap_frame = load_gaps(*data_args)
+        result = load_coverage(db, revision, query)
+        gap_frame = load_gaps(db, revision, query)
 else:
     st.warning(tr("ui.mapx.no_types"))
 
-suggestion = current_suggestion(revision, options)
-shown = shown_sites(sites, options)
+suggestion = current_suggestion(revision, query)
+shown = shown_sites(sites, query, options)
 map_col, table_col = st.columns([3, 2], gap="medium")
 with map_col:
     # The map is rebuilt only when what it draws changes; a pan/zoom reruns the page but hits every cache.
-    built_key = (data_args, options, id(suggestion))
+    built_key = (db, revision, query, options, id(suggestion))
     built = st.session_state.get(BUILT_KEY)
     try:
         # The spinner stands on every run, not only when drawing: an element that comes and goes before the map
         # would shift the map's place in the page, and Streamlit would mount a new map iframe (losing the view).
         with st.spinner(tr("ui.mapx.drawing")):
             if built is None or built[0] != built_key:
-                built = (built_key, planner_map(region, sites, options, result=result, gap_frame=gap_frame,
+                built = (built_key, planner_map(region, sites, query, options, result=result, gap_frame=gap_frame,
                                                 suggestion=suggestion, with_caption=False))
                 st.session_state[BUILT_KEY] = built
                 st.session_state.pop(EXPORT_KEY, None)
@@ -135,7 +134,7 @@ with map_col:
     st.caption(tr("ui.map.attribution", text=region.attribution))
     if built is not None and st.button(tr("ui.mapx.export"), key="map_export"):
         with st.spinner(tr("ui.mapx.exporting")):
-            st.session_state[EXPORT_KEY] = export_html(region, sites, options, result=result, gap_frame=gap_frame,
+            st.session_state[EXPORT_KEY] = export_html(region, sites, query, options, result=result, gap_frame=gap_frame,
                                                        suggestion=suggestion)
     if EXPORT_KEY in st.session_state:
         st.download_button(tr("ui.mapx.download"), st.session_state[EXPORT_KEY].encode("utf-8"),
@@ -145,10 +144,10 @@ with table_col:
     st.subheader(tr("ui.map.towns"))
     if result is not None:
         table = town_table(region, result, gap_frame, lang=lang, towns=options.towns)
-        if result.demand_note or (demand is not None and demand.kind == "town_totals"):
+        if result.even_spread:
             st.caption(tr("ui.mapx.even_spread"))
         st.dataframe(table, hide_index=True, key="map_town_table")
         st.download_button(tr("ui.mapx.table_csv"), town_table_csv(table),
                            file_name="town-coverage.csv", mime="text/csv", key="map_table_csv")
 
-suggestion_panel(store, region, sites, options, demand, revision)
+suggestion_panel(store, region, sites, query, demand, revision)

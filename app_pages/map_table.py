@@ -24,7 +24,7 @@ def town_table(region: Region, result: CoverageResult, gap_frame: gpd.GeoDataFra
     out = pd.DataFrame({t("ui.maptable.town", lang): display_names(region.towns, lang).to_numpy(),
                         t("ui.maptable.code", lang): codes.to_numpy()})
     table = result.table
-    for key in result.radii_m:
+    for key in result.query.types:
         name = site_type(key).name(lang)
         rows = table.loc[table["site_type"] == key].set_index("town_code").reindex(codes)
         out[t("ui.maptable.sites", lang, type=name)] = rows["sites"].to_numpy()

@@ -93,6 +93,21 @@ def _statuses(args: argparse.Namespace) -> list[str]:
     return [s.strip() for s in args.status.split(",") if s.strip()]
 
 
+def _query(args: argparse.Namespace, types):
+    """The coverage query of the options, built and validated once (:class:`scoring.query.CoverageQuery`)."""
+    from scoring.query import CoverageQuery
+    from settings import get_settings
+
+    return CoverageQuery.build(types, args.radius_m, defaults_m=get_settings().default_radii_m(),
+                               statuses=_statuses(args), as_of=args.as_of)
+
+
+def _even_spread_note(args: argparse.Namespace) -> str:
+    from i18n import t
+
+    return t("scoring.even_spread_note", getattr(args, "lang", None))
+
+
 def _clean(value):
     """JSON-safe plain values: numpy scalars to Python, floats rounded to 6 decimals."""
     if isinstance(value, dict):
@@ -127,17 +142,18 @@ def _configure_coverage(parser: argparse.ArgumentParser) -> None:
 def _compute_coverage(args: argparse.Namespace):
     from scoring.coverage import coverage
 
+    query = _query(args, args.type)
     region, sites, demand = load_inputs(args)
-    return coverage(region.towns, sites, types=args.type, radii_m=args.radius_m, statuses=_statuses(args),
-                    as_of=args.as_of, demand=demand)
+    return coverage(region.towns, sites, query, demand=demand)
 
 
 def run_coverage(args: argparse.Namespace) -> int:
     result = _compute_coverage(args)
     table: pd.DataFrame = result.table
-    if result.demand_note:
-        table = table.assign(demand_note=result.demand_note)
-        print(result.demand_note, file=sys.stderr)
+    if result.even_spread:
+        note = _even_spread_note(args)
+        table = table.assign(demand_note=note)
+        print(note, file=sys.stderr)
     if args.format == "csv":
         from sites.sheets import frame_csv
 
@@ -158,8 +174,13 @@ def _configure_gaps(parser: argparse.ArgumentParser) -> None:
 
 def run_gaps(args: argparse.Namespace) -> int:
     from scoring.gaps import gaps
+    from settings import get_settings
 
-    frame = gaps(_compute_coverage(args), min_area_km2=args.min_area_km2)
+    result = _compute_coverage(args)
+    minimum = get_settings().min_gap_km2 if args.min_area_km2 is None else args.min_area_km2
+    frame = gaps(result, min_area_km2=minimum)
+    if "even_spread" in frame:
+        frame = frame.drop(columns="even_spread").assign(demand_note=_even_spread_note(args))
     _write(frame.to_json(drop_id=True, ensure_ascii=False), args.output)
     return 0
 
@@ -185,20 +206,30 @@ def print_progress(fraction: float, message: str) -> None:
     print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
 
 
+def print_event(event) -> None:
+    """The engine's progress events (:class:`scoring.progress.Progress`) worded on standard error."""
+    from i18n import t
+
+    print_progress(event.fraction, t(f"scoring.progress.{event.stage}", None, **event.params()))
+
+
 def run_suggest(args: argparse.Namespace) -> int:
     from scoring.demand import read_points
     from scoring.suggest import suggest
 
+    query = _query(args, args.type)
     region, sites, demand = load_inputs(args)
     candidates = None
     if args.candidates:
         _, lng, lat = read_points(args.candidates, coords=args.candidates_crs)
         candidates = (lng, lat)
-    result = suggest(region.towns, sites, site_type=args.type, count=args.count, radius_m=args.radius_m,
+    result = suggest(region.towns, sites, query, site_type=args.type, count=args.count,
                      candidates=candidates, grid_spacing_m=args.grid_spacing_m, demand=demand,
-                     statuses=_statuses(args), as_of=args.as_of, min_per_town=args.min_per_town,
-                     method=args.method, time_limit_s=args.time_limit_s, progress=print_progress)
-    _write(json.dumps(_clean(result.summary()), ensure_ascii=False, indent=2), args.output)
+                     min_per_town=args.min_per_town, method=args.method, time_limit_s=args.time_limit_s,
+                     progress=print_event)
+    summary = result.summary()
+    summary["note"] = _even_spread_note(args) if summary.pop("even_spread") else ""
+    _write(json.dumps(_clean(summary), ensure_ascii=False, indent=2), args.output)
     return 0
 
 

@@ -28,31 +28,23 @@ over ``output`` only when complete.
 from __future__ import annotations
 
 import csv
-import io
-import math
 import os
-import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pyogrio
 import pyproj
 
 from errors import CRSError, Problem, RecordError
 from geodata.crs import STORAGE_CRS, CoordSystem, convert_frame, convert_points, out_of_china
+from geodata.tables import HEADER_RE, TableEncodingError, find_lonlat, parse_lonlat, read_text_table
 from i18n import t
 from settings import Language
 
 _VECTOR = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG"}
-_LNG_NAMES = ("lng", "lon", "longitude", "经度")
-_LAT_NAMES = ("lat", "latitude", "纬度")
-_PAIRS = {("lng", "lat"), ("lon", "lat"), ("longitude", "latitude"), ("经度", "纬度")}
-#: A coordinate header: the axis word, then optionally the system (``lng_gcj02``, ``经度(bd09)``).
-_HEADER_RE = re.compile(r"^(?P<axis>[^\W_]+)(?P<suffix>[ _\-]?\(?(?P<sys>wgs84|gcj02|bd09)\)?)?$", re.I)
 _DECIMALS = 8
 
 
@@ -190,71 +182,14 @@ def _lonlat(gdf: gpd.GeoDataFrame, system: CoordSystem, file: str) -> gpd.GeoDat
 # ---------------------------------------------------------------------------- CSV
 
 
-def _decode(raw: bytes, file: str) -> tuple[str, str]:
-    """The text and the encoding name to write it back with."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8"), "utf-8-sig"
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("gb18030"), "gbk"
-    except UnicodeDecodeError as exc:
-        raise RecordError(Problem("convert.encoding", file=file)) from exc
-
-
-def _find_columns(header: list[str], src: CoordSystem, file: str) -> tuple[int, int]:
-    """Indexes of the longitude and latitude columns."""
-    parsed = []
-    for i, name in enumerate(header):
-        match = _HEADER_RE.match(name.strip())
-        if match:
-            parsed.append((i, match["axis"].lower(), (match["sys"] or "").lower()))
-    pairs = []
-    for i, axis, system in parsed:
-        if axis not in _LNG_NAMES:
-            continue
-        partners = [j for j, other, sys in parsed if other in _LAT_NAMES and sys == system
-                    and (axis, other) in _PAIRS]
-        pairs.extend((i, j) for j in partners)
-    if not pairs:
-        raise RecordError(Problem("convert.no_columns", {"header": ", ".join(header)}, file=file, row=1))
-    if len(pairs) > 1:
-        listed = "; ".join(f"{header[i]}/{header[j]}" for i, j in pairs)
-        raise RecordError(Problem("convert.many_columns", {"pairs": listed}, file=file, row=1))
-    i, j = pairs[0]
-    named = next(sys for k, _, sys in parsed if k == i)
-    if named and CoordSystem.parse(named) != src:
-        raise RecordError(Problem("convert.suffix_mismatch", {"column": header[i], "named": named,
-                                                              "src": src.value}, file=file, row=1))
-    return i, j
-
-
-
 def _rename(name: str, dst: CoordSystem) -> str:
     """``lng_gcj02`` → ``lng_wgs84``; names without a system suffix stay as they are."""
-    match = _HEADER_RE.match(name.strip())
+    match = HEADER_RE.match(name.strip())
     if match is None or not match["sys"]:
         return name
     start, end = match.span("sys")
     offset = len(name) - len(name.lstrip())
     return name[: offset + start] + dst.value + name[offset + end :]
-
-
-def _number(cell: str, limit: float) -> tuple[float | None, Problem | None]:
-    text = cell.strip()
-    if not text:
-        return None, Problem("convert.cell_empty")
-    try:
-        value = float(text)
-    except ValueError:
-        return None, Problem("convert.cell_not_number", {"value": text})
-    if not math.isfinite(value):
-        return None, Problem("convert.cell_not_number", {"value": text})
-    if abs(value) > limit:
-        return None, Problem("convert.cell_range", {"value": text})
-    return value, None
 
 
 def _format(value: float) -> str:
@@ -263,40 +198,20 @@ def _format(value: float) -> str:
 
 
 def _convert_csv(input: Path, output: Path, src: CoordSystem, dst: CoordSystem) -> ConvertReport:
-    text, encoding = _decode(input.read_bytes(), input.name)
-    newline = "\r\n" if "\r\n" in text[:65536] else "\n"
     try:
-        dialect = csv.Sniffer().sniff(text[:65536].split("\n", 1)[0], delimiters=",;\t")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise RecordError(Problem("convert.empty_csv", file=input.name)) from None
-    lng_i, lat_i = _find_columns(header, src, input.name)
-
-    rows: list[list[str]] = []
-    lines: list[int] = []  # line of each data row (header = line 1)
-    for row in reader:
-        rows.append(row)
-        lines.append(reader.line_num)
-    data = [k for k, row in enumerate(rows) if any(cell.strip() for cell in row)]
-    lng = np.full(len(data), np.nan)
-    lat = np.full(len(data), np.nan)
-    problems: list[Problem] = []
-    for n, k in enumerate(data):
-        row = rows[k]
-        for col, limit, out in ((lng_i, 180.0, lng), (lat_i, 90.0, lat)):
-            value, problem = _number(row[col] if col < len(row) else "", limit)
-            if problem is not None:
-                problems.append(Problem(problem.code, problem.params, file=input.name, row=lines[k],
-                                        field=header[col]))
-            else:
-                out[n] = value
+        table = read_text_table(input, keep_blank=True)
+    except TableEncodingError as exc:
+        raise RecordError(Problem("convert.encoding", file=input.name)) from exc
+    if table is None:
+        raise RecordError(Problem("convert.empty_csv", file=input.name))
+    header, rows, encoding, delimiter, newline = table.header, table.rows, table.encoding, table.delimiter, table.newline
+    cols = find_lonlat(header, file=input.name, src=src)
+    lng_i, lat_i = cols.lng, cols.lat
+    lng, lat, problems = parse_lonlat(table, cols)
     if problems:
         raise RecordError(problems)
+    data = [k for k, row in enumerate(rows) if any(cell.strip() for cell in row)]
+    lng, lat = lng[data], lat[data]
 
     new_lng, new_lat = convert_points(lng, lat, src, dst)
     for n, k in enumerate(data):

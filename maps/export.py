@@ -56,9 +56,10 @@ from maps.webmap import (
 from scoring.coverage import CoverageResult, coverage
 from scoring.demand import Demand
 from scoring.gaps import gaps
-from scoring.selection import DEFAULT_STATUSES, counted_mask
+from scoring.query import CoverageQuery
+from scoring.selection import counted_mask
 from scoring.suggest import Suggestion
-from settings import Language, SiteType, load_site_types
+from settings import Language, SiteType, get_settings, load_site_types
 
 #: Statuses always drawn (hollow) even when they do not count, so plans stay visible.
 PLANNING_STATUSES = ("planned", "under_construction")
@@ -68,17 +69,13 @@ CLUSTER_OVER = 200
 
 @dataclass(frozen=True)
 class MapOptions:
-    """What the planner's map shows. Hashable, so the app can cache on it.
+    """How the planner's map is drawn (rendering only; what is computed is the
+    :class:`scoring.query.CoverageQuery`). Hashable, so the app can cache on it.
 
-    ``radii_m``: (type, metres) pairs; ``towns``: town codes to show (empty: all);
-    ``focus_type``: the type of the choropleth and of the gaps shown at first
-    (default: the first type).
+    ``towns``: town codes to show (empty: all); ``focus_type``: the type of the
+    choropleth and of the gaps shown at first (default: the query's first type).
     """
 
-    types: tuple[str, ...]
-    radii_m: tuple[tuple[str, float], ...] = ()
-    statuses: tuple[str, ...] = DEFAULT_STATUSES
-    as_of: datetime.date | None = None
     towns: tuple[str, ...] = ()
     focus_type: str | None = None
     show_catchment: bool = True
@@ -87,9 +84,9 @@ class MapOptions:
     tiles: str = "none"
     tianditu_key: str | None = field(default=None, repr=False)
 
-    @property
-    def focus(self) -> str | None:
-        return self.focus_type if self.focus_type in self.types else (self.types[0] if self.types else None)
+    def focus(self, query: CoverageQuery) -> str | None:
+        """The focus type if the query has it, else the query's first type."""
+        return self.focus_type if self.focus_type in query.types else (query.types[0] if query.types else None)
 
 
 def source_label(source: str, lang: Language) -> str:
@@ -98,21 +95,20 @@ def source_label(source: str, lang: Language) -> str:
     return t(key, lang) if source in ("demo", "amap", "suggest") else source
 
 
-def compute_coverage(region: Region, sites: pd.DataFrame, options: MapOptions,
+def compute_coverage(region: Region, sites: pd.DataFrame, query: CoverageQuery,
                      demand: Demand | None = None) -> CoverageResult | None:
     """Coverage of the options' types (``None`` when no type is chosen)."""
-    if not options.types:
+    if not query.types:
         return None
-    return coverage(region.towns, sites, types=options.types, radii_m=dict(options.radii_m) or None,
-                    statuses=options.statuses, as_of=options.as_of, demand=demand, lang=options.lang)
+    return coverage(region.towns, sites, query, demand=demand)
 
 
-def shown_sites(sites: pd.DataFrame, options: MapOptions) -> pd.DataFrame:
+def shown_sites(sites: pd.DataFrame, query: CoverageQuery, options: MapOptions) -> pd.DataFrame:
     """Sites the map draws: of the chosen types and towns, counted (statuses, date) or still planned."""
     if len(sites) == 0:
         return sites
-    mask = sites["type"].isin(options.types)
-    mask &= counted_mask(sites, statuses=options.statuses, as_of=options.as_of) | sites["status"].isin(
+    mask = sites["type"].isin(query.types)
+    mask &= counted_mask(sites, statuses=query.statuses, as_of=query.as_of) | sites["status"].isin(
         PLANNING_STATUSES)
     if options.towns:
         mask &= sites["town_code"].isin(options.towns)
@@ -156,6 +152,7 @@ def _radius_text(radius_m: float) -> str:
 def planner_map(
     region: Region,
     sites: pd.DataFrame,
+    query: CoverageQuery,
     options: MapOptions,
     *,
     result: CoverageResult | None = None,
@@ -174,11 +171,11 @@ def planner_map(
     lang = options.lang
     types = {st.key: st for st in load_site_types()}
     if result is None:
-        result = compute_coverage(region, sites, options)
+        result = compute_coverage(region, sites, query)
     if gap_frame is None and result is not None and options.show_gaps:
-        gap_frame = gaps(result)
+        gap_frame = gaps(result, min_area_km2=get_settings().min_gap_km2)
     _, system = tile_layers(options.tiles, tianditu_key=options.tianditu_key)
-    focus = options.focus
+    focus = options.focus(query)
     shares = None
     if result is not None and focus is not None:
         rows = result.table.loc[result.table["site_type"] == focus]
@@ -187,10 +184,10 @@ def planner_map(
                   value_label=t("mapx.field.share", lang) + (f" · {types[focus].name(lang)}" if focus else ""))
 
     if result is not None and options.show_catchment:
-        for key in options.types:
+        for key in query.types:
             _add_catchment(m, result, key, types[key], region, system, lang)
     if gap_frame is not None and len(gap_frame) and options.show_gaps:
-        for key in options.types:
+        for key in query.types:
             of_type = gap_frame.loc[gap_frame["site_type"] == key]
             if options.towns:
                 of_type = of_type.loc[of_type["town_code"].isin(options.towns)]
@@ -203,9 +200,9 @@ def planner_map(
                                    "area": t("mapx.field.area", lang)},
                            system=system, show=key == focus).add_to(m)
 
-    shown = shown_sites(sites, options)
+    shown = shown_sites(sites, query, options)
     kinds = list(STATUS_KINDS.values())
-    for key in options.types:
+    for key in query.types:
         of_type = shown.loc[shown["type"] == key] if len(shown) else shown
         if not len(of_type):
             continue
@@ -219,9 +216,9 @@ def planner_map(
     if suggestion is not None and len(suggestion.selected):
         _add_suggestions(m, suggestion, types[suggestion.site_type], system, lang)
 
-    m.add_child(_legend(options, types, shown, suggestion is not None, lang))
+    m.add_child(_legend(query, options, types, shown, suggestion is not None, lang))
     if with_caption:
-        m.add_child(caption(t("mapx.title", lang), _caption_lines(region, sites, options, types, shown, lang)))
+        m.add_child(caption(t("mapx.title", lang), _caption_lines(region, query, options, types, shown, lang)))
     if options.towns:
         chosen = region.towns.loc[region.towns["code"].isin(options.towns)]
         if len(chosen):
@@ -275,10 +272,10 @@ def suggested_name(order: int, site_type: SiteType, town: str, lang: Language) -
     return t("mapx.suggested_name", lang, n=order, type=site_type.name(lang), town=town)
 
 
-def _legend(options: MapOptions, types: Mapping[str, SiteType], shown: pd.DataFrame, suggested: bool,
+def _legend(query: CoverageQuery, options: MapOptions, types: Mapping[str, SiteType], shown: pd.DataFrame, suggested: bool,
             lang: Language) -> folium.Element:
     type_rows = [LegendEntry(types[k].name(lang), marker=MarkerStyle(types[k].colour, type_glyph(types[k], lang)))
-                 for k in options.types]
+                 for k in query.types]
     grey = "#607d8b"
     status_rows = [
         LegendEntry(t("mapx.status.open", lang), marker=MarkerStyle(grey, "", "solid")),
@@ -298,7 +295,7 @@ def _legend(options: MapOptions, types: Mapping[str, SiteType], shown: pd.DataFr
         (t("mapx.legend.types", lang), type_rows), (t("mapx.legend.status", lang), status_rows),
         (t("mapx.legend.areas", lang), area_rows),
     ]
-    focus = options.focus
+    focus = options.focus(query)
     if focus is not None:
         lower = 0.0
         share_rows = []
@@ -312,18 +309,18 @@ def _legend(options: MapOptions, types: Mapping[str, SiteType], shown: pd.DataFr
     return legend(t("mapx.legend", lang), sections)
 
 
-def _caption_lines(region: Region, sites: pd.DataFrame, options: MapOptions, types: Mapping[str, SiteType],
+def _caption_lines(region: Region, query: CoverageQuery, options: MapOptions, types: Mapping[str, SiteType],
                    shown: pd.DataFrame, lang: Language) -> list[str]:
     from sites.models import status_name
 
     region_name = (region.name_zh if lang == "zh" else region.name_en) or region.source
-    day = options.as_of or datetime.date.today()
-    radii = dict(options.radii_m)
+    day = query.as_of or datetime.date.today()
+    radii = query.radii  # the one place radii live (the layer labels read the same, via the result)
     items = [t("mapx.caption.radius_item", lang, type=types[k].name(lang), radius=_radius_text(radii[k]))
-             for k in options.types if k in radii]
+             for k in query.types if k in radii]
     sep = "、" if lang == "zh" else ", "
     lines = [region_name, t("mapx.caption.date", lang, date=day.isoformat()),
-             t("mapx.caption.statuses", lang, statuses=sep.join(status_name(s, lang) for s in options.statuses))]
+             t("mapx.caption.statuses", lang, statuses=sep.join(status_name(s, lang) for s in query.statuses))]
     if items:
         lines.append(t("mapx.caption.radius", lang, radii=sep.join(items)))
     if len(shown):
@@ -333,11 +330,11 @@ def _caption_lines(region: Region, sites: pd.DataFrame, options: MapOptions, typ
     return lines
 
 
-def export_html(region: Region, sites: pd.DataFrame, options: MapOptions, *,
+def export_html(region: Region, sites: pd.DataFrame, query: CoverageQuery, options: MapOptions, *,
                 result: CoverageResult | None = None, gap_frame: gpd.GeoDataFrame | None = None,
                 suggestion: Suggestion | None = None) -> str:
     """The planner's map as one HTML document that opens and draws with no network."""
-    m = planner_map(region, sites, options, result=result, gap_frame=gap_frame, suggestion=suggestion)
+    m = planner_map(region, sites, query, options, result=result, gap_frame=gap_frame, suggestion=suggestion)
     region_name = (region.name_zh if options.lang == "zh" else region.name_en) or region.source
     m.get_root().title = html.escape(f"{t('mapx.title', options.lang)} · {region_name}")
     return standalone_html(m)
@@ -366,24 +363,25 @@ def configure_map(parser: argparse.ArgumentParser) -> None:
 def run_map(args: argparse.Namespace) -> int:
     from cli.scoring import load_inputs, print_progress
     from i18n import default_language
-    from scoring.coverage import resolve_radii, resolve_types
     from settings import get_settings
 
     lang: Language = args.lang or default_language()
     print_progress(0.0, t("mapx.progress.load", lang))
     region, sites, demand = load_inputs(args)
-    types = resolve_types(args.type.split(",") if args.type != "all" else "all")
+    settings = get_settings()
+    query = CoverageQuery.build(args.type.split(",") if args.type != "all" else "all", args.radius_m,
+                                defaults_m=settings.default_radii_m(),
+                                statuses=tuple(s.strip() for s in args.status.split(",") if s.strip()),
+                                as_of=args.as_of)
     options = MapOptions(
-        types=types, radii_m=tuple(resolve_radii(types, args.radius_m).items()),
-        statuses=tuple(s.strip() for s in args.status.split(",") if s.strip()), as_of=args.as_of,
         towns=tuple(c.strip() for c in args.town.split(",") if c.strip()), focus_type=args.focus_type,
         show_catchment=not args.no_catchment, show_gaps=not args.no_gaps, lang=lang, tiles=args.tiles,
-        tianditu_key=get_settings().tianditu_key,
+        tianditu_key=settings.tianditu_key,
     )
     print_progress(0.3, t("mapx.progress.coverage", lang))
-    result = compute_coverage(region, sites, options, demand)
+    result = compute_coverage(region, sites, query, demand)
     print_progress(0.7, t("mapx.progress.map", lang))
-    text = export_html(region, sites, options, result=result)
+    text = export_html(region, sites, query, options, result=result)
     Path(args.output).write_text(text, encoding="utf-8")
-    print_progress(1.0, t("mapx.written", lang, path=args.output, n=len(shown_sites(sites, options))))
+    print_progress(1.0, t("mapx.written", lang, path=args.output, n=len(shown_sites(sites, query, options))))
     return 0

@@ -11,9 +11,7 @@ demand in the unit of the demand layer's weight field.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 
 import geopandas as gpd
 import numpy as np
@@ -24,67 +22,45 @@ from numpy.typing import NDArray
 
 from errors import Problem, RecordError
 from geodata.crs import STORAGE_CRS, metric_crs, require_metric
-from i18n import t
-from scoring.areas import DEFAULT_QUAD_SEGS, check_radius, covered_areas
-from scoring.demand import Demand, GridDemand, PointDemand, TownDemand, grid_within, points_within
-from scoring.selection import DEFAULT_STATUSES, select_sites
-from settings import Language, get_settings, site_type_keys
+from scoring.areas import DEFAULT_QUAD_SEGS, covered_areas
+from scoring.demand import Demand
+from scoring.query import CoverageQuery
+from scoring.selection import select_sites
 
-#: Columns of :attr:`CoverageResult.table`, in order (demand columns only with demand).
-BASE_COLUMNS = [
-    "town_code", "town_name", "site_type", "radius_m", "sites", "sites_reaching",
-    "area_km2", "covered_km2", "covered_share",
-]
+#: Columns added to :attr:`CoverageResult.table` when a demand layer is given.
 DEMAND_COLUMNS = ["demand", "covered_demand", "uncovered_demand", "covered_demand_share"]
 
 
 @dataclass
 class CoverageResult:
-    """Coverage of every town by every requested site type.
+    """Coverage of every town by every type of ``query``.
 
-    ``table``: one row per town × type (:data:`BASE_COLUMNS`, plus
-    :data:`DEMAND_COLUMNS` when demand was given). ``covered``: per type, the
-    covered part of each town (shapely, metric ``crs``, in town order).
-    ``demand_covered``: per type, the boolean within-reach mask over the demand
-    layer's points or weighted cells (absent for town totals). ``demand_note``:
-    the assumption behind the demand figures, to show next to them.
+    ``table``: one row per town × type (``town_code``, ``town_name``,
+    ``site_type``, ``radius_m``, ``sites``, ``sites_reaching``, ``area_km2``,
+    ``covered_km2``, ``covered_share``, plus :data:`DEMAND_COLUMNS` when demand
+    was given). ``covered``: per type, the covered part of each town (shapely,
+    metric ``crs``, in town order). ``demand_covered``: per type, the boolean
+    within-reach mask over the demand layer's points or weighted cells (absent
+    for town totals). ``even_spread``: the demand figures assume per-town totals
+    spread evenly over each town (show that next to them).
     """
 
     table: pd.DataFrame
     towns_metric: NDArray
     crs: pyproj.CRS
-    radii_m: dict[str, float]
+    query: CoverageQuery
     covered: dict[str, NDArray] = field(default_factory=dict)
     demand: Demand | None = None
     demand_covered: dict[str, NDArray[np.bool_]] = field(default_factory=dict)
-    demand_note: str = ""
 
+    @property
+    def radii_m(self) -> dict[str, float]:
+        """Radius in metres per type (from :attr:`query`, the one place radii live)."""
+        return self.query.radii
 
-def resolve_types(types: str | Iterable[str] | None) -> tuple[str, ...]:
-    """Site type keys to compute: ``None`` or ``"all"`` means every known type."""
-    known = site_type_keys()
-    if types is None or types == "all":
-        return known
-    values = (types,) if isinstance(types, str) else tuple(types)
-    bad = [v for v in values if v not in known]
-    if bad:
-        raise RecordError([Problem("scoring.unknown_type", {"value": v, "known": ", ".join(known)}) for v in bad])
-    return values
-
-
-def resolve_radii(types: Sequence[str], radii_m: float | Mapping[str, float] | None) -> dict[str, float]:
-    """Radius in metres per type: a number for all, a mapping per type, or the settings' defaults."""
-    settings = get_settings()
-    out: dict[str, float] = {}
-    for key in types:
-        if radii_m is None:
-            value = settings.default_radius_m(key)
-        elif isinstance(radii_m, Mapping):
-            value = radii_m[key] if key in radii_m else settings.default_radius_m(key)
-        else:
-            value = radii_m
-        out[key] = check_radius(value)
-    return out
+    @property
+    def even_spread(self) -> bool:
+        return bool(self.demand is not None and self.demand.even_spread)
 
 
 def site_xy(sites: pd.DataFrame, crs) -> NDArray[np.float64]:
@@ -111,44 +87,38 @@ def site_xy(sites: pd.DataFrame, crs) -> NDArray[np.float64]:
 def coverage(
     towns: gpd.GeoDataFrame,
     sites: pd.DataFrame,
+    query: CoverageQuery,
     *,
-    types: str | Iterable[str] | None = None,
-    radii_m: float | Mapping[str, float] | None = None,
-    statuses: Iterable[str] = DEFAULT_STATUSES,
-    as_of: date | None = None,
     demand: Demand | None = None,
     crs: pyproj.CRS | None = None,
     quad_segs: int = DEFAULT_QUAD_SEGS,
-    lang: Language | None = None,
 ) -> CoverageResult:
-    """Coverage of each town (``towns``: region towns frame, EPSG:4326) by each site type.
+    """Coverage of each town (``towns``: region towns frame, EPSG:4326) by each type of ``query``.
 
     ``sites``: the registry's sites frame (``type``, ``status``, ``town_code``,
     ``opened_on``, ``closed_on`` and a point geometry or ``lng``/``lat``).
-    Only sites counted by :func:`scoring.selection.counted_mask` cover;
-    ``sites`` in the table is the number of counted sites located in the town
-    (by ``town_code``), while sites of neighbouring towns also cover across the
-    town line (``sites_reaching``). ``radii_m``: one radius for all types, per
-    type, or ``None`` for the settings' defaults. ``crs``: metric CRS, default
-    the towns' UTM zone.
+    Only sites counted by :func:`scoring.selection.counted_mask` (the query's
+    statuses and date) cover; ``sites`` in the table is the number of counted
+    sites located in the town (by ``town_code``), while sites of neighbouring
+    towns also cover across the town line (``sites_reaching``). Radii (metres)
+    come from ``query``, already validated. ``demand``: the loaded layer of
+    ``query.demand``. ``crs``: metric CRS, default the towns' UTM zone.
     """
-    types = resolve_types(types)
-    radii = resolve_radii(types, radii_m)
     crs = require_metric(crs or metric_crs(towns), what="coverage")
     towns_m = np.asarray(towns.geometry.to_crs(crs).values, dtype=object)
     town_area = shapely.area(towns_m).astype(float)
-    counted = select_sites(sites, statuses=statuses, as_of=as_of)
+    counted = select_sites(sites, statuses=query.statuses, as_of=query.as_of)
     codes = towns["code"].astype(str).to_numpy()
     names = towns["name"].astype(str).to_numpy() if "name" in towns else codes
-    result = CoverageResult(pd.DataFrame(), towns_m, crs, radii, demand=demand)
-    demand_total = _demand_total(demand, len(towns_m))
-    if isinstance(demand, TownDemand):
-        result.demand_note = t("scoring.even_spread_note", lang)
+    result = CoverageResult(pd.DataFrame(), towns_m, crs, query, demand=demand)
+    n_towns = len(towns_m)
+    demand_total = demand.town_totals(n_towns) if demand is not None else np.zeros(n_towns)
     frames = []
-    for key in types:
+    for key in query.types:
+        radius = query.radius_m(key)
         of_type = counted.loc[counted["type"] == key]
         xy = site_xy(of_type, crs)
-        areas = covered_areas(towns_m, xy, radii[key], crs=crs, quad_segs=quad_segs)
+        areas = covered_areas(towns_m, xy, radius, crs=crs, quad_segs=quad_segs)
         result.covered[key] = areas.geometry
         in_town = (
             of_type["town_code"].astype(str).value_counts() if "town_code" in of_type else pd.Series(dtype=int)
@@ -158,7 +128,7 @@ def coverage(
                 "town_code": codes,
                 "town_name": names,
                 "site_type": key,
-                "radius_m": radii[key],
+                "radius_m": radius,
                 "sites": [int(in_town.get(c, 0)) for c in codes],
                 "sites_reaching": areas.sites_reaching,
                 "area_km2": town_area / 1e6,
@@ -168,7 +138,11 @@ def coverage(
             }
         )
         if demand is not None:
-            covered_demand = _covered_demand(result, key, of_type, rows["covered_share"].to_numpy())
+            demand_xy = site_xy(of_type, demand.crs) if demand.crs is not None else None
+            mask, covered_demand = demand.covered(demand_xy, radius, n_towns=n_towns,
+                                                  covered_share=rows["covered_share"].to_numpy())
+            if mask is not None:
+                result.demand_covered[key] = mask
             rows["demand"] = demand_total
             rows["covered_demand"] = covered_demand
             rows["uncovered_demand"] = demand_total - covered_demand
@@ -176,39 +150,5 @@ def coverage(
                 covered_demand, demand_total, out=np.zeros_like(demand_total), where=demand_total > 0
             )
         frames.append(rows)
-    result.table = pd.concat(frames, ignore_index=True)
+    result.table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return result
-
-
-def _demand_total(demand: Demand | None, n_towns: int) -> NDArray[np.float64]:
-    if demand is None:
-        return np.zeros(n_towns)
-    if isinstance(demand, TownDemand):
-        return demand.total.astype(float)
-    keep = demand.town >= 0
-    return np.bincount(demand.town[keep], weights=demand.weight[keep], minlength=n_towns).astype(float)
-
-
-def _covered_demand(result: CoverageResult, key: str, of_type: pd.DataFrame,
-                    share: NDArray[np.float64]) -> NDArray[np.float64]:
-    demand = result.demand
-    if isinstance(demand, TownDemand):
-        return demand.total * share
-    mask, by_town = covered_demand(demand, site_xy(of_type, demand.crs), result.radii_m[key],
-                                   n_towns=len(result.towns_metric))
-    result.demand_covered[key] = mask
-    return by_town
-
-
-def covered_demand(demand: PointDemand | GridDemand, xy: NDArray[np.float64], radius_m: float, *,
-                   n_towns: int) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
-    """Which demand points (or weighted cells) lie within ``radius_m`` of sites ``xy``, and the
-    covered weight per town. ``xy``: site coordinates in metres in ``demand.crs``."""
-    require_metric(demand.crs, what="demand")
-    if isinstance(demand, PointDemand):
-        mask = points_within(xy, demand.xy, radius_m)
-    else:
-        mask = grid_within(xy, radius_m, x_left=demand.x_left, y_top=demand.y_top, cell_x=demand.cell_x,
-                           cell_y=demand.cell_y, shape=demand.shape)[demand.cells]
-    keep = mask & (demand.town >= 0)
-    return mask, np.bincount(demand.town[keep], weights=demand.weight[keep], minlength=n_towns).astype(float)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar, Protocol
 
 import numpy as np
 import pandas as pd
@@ -32,12 +33,43 @@ from scipy.spatial import cKDTree
 
 from errors import Problem, RecordError
 from geodata.crs import STORAGE_CRS, CoordSystem, convert_points, require_metric
+from geodata.tables import (
+    TOWN_CODE_ALIASES,
+    TableEncodingError,
+    has_lonlat,
+    pick_column,
+    read_lonlat,
+    read_text_table,
+)
+from geodata.towns import burn_order, town_of_points
 from scoring.areas import check_radius
 
-_LNG_NAMES = ("lng", "lon", "longitude", "x", "经度")
-_LAT_NAMES = ("lat", "latitude", "y", "纬度")
-_CODE_NAMES = ("town_code", "code", "镇街代码")
 RASTER_SUFFIXES = (".tif", ".tiff")
+
+
+class DemandLayer(Protocol):
+    """What the engine asks of any demand layer (no type checks downstream).
+
+    ``crs``: the metric CRS of its points (``None`` for per-town totals);
+    ``even_spread``: totals assumed spread evenly over each town.
+    """
+
+    crs: pyproj.CRS | None
+    source: str
+    kind: str
+    even_spread: bool
+
+    def town_totals(self, n_towns: int) -> NDArray[np.float64]: ...
+
+    def covered(self, site_xy: NDArray[np.float64] | None, radius_m: float, *, n_towns: int,
+                covered_share: NDArray[np.float64]) -> tuple[NDArray[np.bool_] | None, NDArray[np.float64]]: ...
+
+    def gap_weights(self, parts: NDArray, town: NDArray[np.int64], area_m2: NDArray[np.float64], *,
+                    towns_metric: NDArray, parts_crs: pyproj.CRS, covered: NDArray[np.bool_] | None
+                    ) -> NDArray[np.float64]: ...
+
+    def weighted_points(self, samples: NDArray[np.float64], sample_town: NDArray[np.int64], n_towns: int
+                        ) -> tuple[NDArray[np.float64], NDArray[np.float64]]: ...
 
 
 # --------------------------------------------------------------------------- layers
@@ -54,10 +86,33 @@ class PointDemand:
     crs: pyproj.CRS
     source: str = ""
     kind: str = "points"
+    even_spread: ClassVar[bool] = False
 
-    @property
-    def total_by_town(self) -> NDArray[np.float64]:
-        return _by_town(self.town, self.weight, None)
+    def points(self) -> NDArray[np.float64]:
+        """The demand points (n × 2, metres in ``crs``)."""
+        return self.xy
+
+    def town_totals(self, n_towns: int) -> NDArray[np.float64]:
+        """Weight per town (points outside every town count nowhere)."""
+        return _by_town(self.town, self.weight, None, n_towns)
+
+    def within(self, site_xy: NDArray[np.float64], radius_m: float) -> NDArray[np.bool_]:
+        """Which points lie within ``radius_m`` of sites ``site_xy`` (metres in ``crs``)."""
+        return points_within(site_xy, self.xy, radius_m)
+
+    def covered(self, site_xy, radius_m, *, n_towns, covered_share):
+        """The within-reach mask over the points and the covered weight per town."""
+        mask = self.within(site_xy, radius_m)
+        return mask, _by_town(self.town, self.weight, mask, n_towns)
+
+    def gap_weights(self, parts, town, area_m2, *, towns_metric, parts_crs, covered):
+        """Weight inside each gap polygon (``parts``, metric ``parts_crs``) that no site reaches."""
+        polys = parts if pyproj.CRS(parts_crs).equals(self.crs) else _reproject(parts, parts_crs, self.crs)
+        return _weight_in(polys, self.points()[~covered], self.weight[~covered])
+
+    def weighted_points(self, samples, sample_town, n_towns):
+        """The points to cover and their weights (the layer itself; ``samples`` unused)."""
+        return self.points(), self.weight
 
 
 @dataclass(frozen=True)
@@ -81,6 +136,24 @@ class GridDemand:
     crs: pyproj.CRS
     source: str = ""
     kind: str = "grid"
+    even_spread: ClassVar[bool] = False
+
+    def points(self) -> NDArray[np.float64]:
+        """Centres of the weighted cells (metres in ``crs``)."""
+        return self.centres()
+
+    def town_totals(self, n_towns: int) -> NDArray[np.float64]:
+        """Weight per town (cells outside every town count nowhere)."""
+        return _by_town(self.town, self.weight, None, n_towns)
+
+    def within(self, site_xy: NDArray[np.float64], radius_m: float) -> NDArray[np.bool_]:
+        """Which weighted cells have their centre within ``radius_m`` of sites ``site_xy``."""
+        return grid_within(site_xy, radius_m, x_left=self.x_left, y_top=self.y_top, cell_x=self.cell_x,
+                           cell_y=self.cell_y, shape=self.shape)[self.cells]
+
+    covered = PointDemand.covered
+    gap_weights = PointDemand.gap_weights
+    weighted_points = PointDemand.weighted_points
 
     def centres(self, cells: NDArray[np.int64] | None = None) -> NDArray[np.float64]:
         """Cell-centre coordinates (m) of ``cells`` (default: all weighted cells)."""
@@ -98,13 +171,44 @@ class TownDemand:
     total: NDArray[np.float64]
     source: str = ""
     kind: str = "town_totals"
+    even_spread: ClassVar[bool] = True
+    crs: ClassVar[None] = None
 
-    @property
-    def total_by_town(self) -> NDArray[np.float64]:
-        return self.total
+    def town_totals(self, n_towns: int) -> NDArray[np.float64]:
+        """The totals, aligned with the region's towns."""
+        return self.total.astype(float)
+
+    def covered(self, site_xy, radius_m, *, n_towns, covered_share):
+        """No mask (there are no points); each town's total × its covered share of area."""
+        return None, self.total * covered_share
+
+    def gap_weights(self, parts, town, area_m2, *, towns_metric, parts_crs, covered):
+        """A gap's share of its town's total, by area."""
+        town_area = shapely.area(towns_metric)
+        return self.total[town] * area_m2 / town_area[town]
+
+    def weighted_points(self, samples, sample_town, n_towns):
+        """The area ``samples`` (metres), each carrying an equal part of its town's total."""
+        per_town = np.bincount(sample_town, minlength=n_towns)
+        return samples, self.total[sample_town] / per_town[sample_town]
 
 
 Demand = PointDemand | GridDemand | TownDemand
+
+
+def _reproject(geoms: NDArray, src: pyproj.CRS, dst: pyproj.CRS) -> NDArray:
+    import geopandas as gpd
+
+    return np.asarray(gpd.GeoSeries(geoms, crs=src).to_crs(dst).values, dtype=object)
+
+
+def _weight_in(polys: NDArray, xy: NDArray[np.float64], weight: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Weight of the points ``xy`` inside each polygon; a point on a shared line counts once."""
+    if len(polys) == 0 or len(xy) == 0:
+        return np.zeros(len(polys))
+    pt_idx, poly_idx = shapely.STRtree(polys).query(shapely.points(xy), predicate="intersects")
+    first = np.unique(pt_idx, return_index=True)[1]
+    return np.bincount(poly_idx[first], weights=weight[pt_idx[first]], minlength=len(polys)).astype(float)
 
 
 def _by_town(town: NDArray[np.int64], weight: NDArray[np.float64], mask: NDArray[np.bool_] | None,
@@ -179,11 +283,6 @@ def grid_within(
 # -------------------------------------------------------------------------- loaders
 
 
-def _pick(columns: list[str], names: tuple[str, ...]) -> str | None:
-    lower = {c.lower(): c for c in columns}
-    return next((lower[n] for n in names if n in lower), None)
-
-
 def _weights(values: pd.Series, source: str, field: str) -> NDArray[np.float64]:
     numbers = pd.to_numeric(values, errors="coerce")
     bad = numbers.isna() | (numbers < 0)
@@ -197,30 +296,25 @@ def _weights(values: pd.Series, source: str, field: str) -> NDArray[np.float64]:
     return numbers.to_numpy(dtype=float)
 
 
-def assign_towns(towns_metric: NDArray, xy: NDArray[np.float64]) -> NDArray[np.int64]:
-    """Index of the town (metric polygons) containing each point (metres); -1 for none."""
-    town = np.full(len(xy), -1, dtype=np.int64)
-    if len(xy) == 0:
-        return town
-    tree = shapely.STRtree(np.asarray(towns_metric, dtype=object))
-    pt_idx, town_idx = tree.query(shapely.points(xy), predicate="intersects")
-    # a point on a shared town line goes to the first town listed
-    town[pt_idx[::-1]] = town_idx[::-1]
-    return town
+def assign_towns(towns_metric: NDArray, xy: NDArray[np.float64], codes) -> NDArray[np.int64]:
+    """Index of the town (metric polygons) holding each point (metres); -1 for none; a point on a
+    shared line goes to the smallest town code (:func:`geodata.towns.town_of_points`)."""
+    return town_of_points(towns_metric, codes, xy)
 
 
 def point_demand(
-    lng, lat, weight, *, towns_wgs84, crs: pyproj.CRS, source: str = ""
+    lng, lat, weight, *, towns, crs: pyproj.CRS, source: str = ""
 ) -> PointDemand:
-    """Weighted points from WGS84 longitudes/latitudes (degrees), projected to metric ``crs``."""
+    """Weighted points from WGS84 longitudes/latitudes (degrees), projected to metric ``crs``;
+    ``towns``: the region's towns frame (EPSG:4326, ``code`` column)."""
     crs = require_metric(crs, what="demand")
     lng = np.asarray(lng, dtype=float)
     lat = np.asarray(lat, dtype=float)
     to_m = pyproj.Transformer.from_crs(STORAGE_CRS, crs, always_xy=True)
     x, y = to_m.transform(lng, lat)
     xy = np.column_stack([x, y])
-    towns_m = _towns_in(towns_wgs84, crs)
-    return PointDemand(xy, np.asarray(weight, dtype=float), assign_towns(towns_m, xy), crs, source)
+    towns_m = _towns_in(towns.geometry, crs)
+    return PointDemand(xy, np.asarray(weight, dtype=float), assign_towns(towns_m, xy, towns["code"]), crs, source)
 
 
 def _towns_in(towns_wgs84, crs: pyproj.CRS) -> NDArray:
@@ -257,25 +351,32 @@ def load_demand(
     if path.suffix.lower() in RASTER_SUFFIXES:
         return _load_raster(path, towns=towns, metric_crs=metric_crs)
     if path.suffix.lower() in (".csv", ".txt"):
-        table = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
-        field = _require_field(weight_field, list(table.columns), source)
-        if _pick(list(table.columns), _LNG_NAMES) is None or _pick(list(table.columns), _LAT_NAMES) is None:
-            code_col = _pick(list(table.columns), _CODE_NAMES)
+        try:
+            text = read_text_table(path)
+        except TableEncodingError as exc:
+            raise RecordError(Problem("scoring.demand_format", file=source)) from exc
+        if text is None:
+            raise RecordError(Problem("scoring.demand_format", file=source))
+        if not has_lonlat(text.header):
+            table = text.frame()
+            field = _require_field(weight_field, list(table.columns), source)
+            code_col = pick_column(text.header, TOWN_CODE_ALIASES)
             if code_col is None:
                 raise RecordError(Problem("scoring.demand_format", file=source))
-            return town_demand(table[code_col].str.strip(), _weights(table[field], source, field),
-                               town_codes=towns["code"], source=source)
+            return town_demand(table.iloc[:, code_col].str.strip(), _weights(table[field], source, field),
+                               town_codes=towns["code"], source=source, lines=text.lines)
     table, lng, lat = read_points(path, coords=coords)
     field = _require_field(weight_field, [c for c in table.columns if c != "geometry"], source)
-    return point_demand(lng, lat, _weights(table[field], source, field), towns_wgs84=towns.geometry,
-                        crs=metric_crs, source=source)
+    return point_demand(lng, lat, _weights(table[field], source, field), towns=towns, crs=metric_crs,
+                        source=source)
 
 
 def read_points(path: str | Path, *, coords: str | CoordSystem = "wgs84") -> tuple[pd.DataFrame, NDArray, NDArray]:
     """Attributes and WGS84 longitudes/latitudes (degrees) of a point file.
 
-    CSV: longitude/latitude columns (``lng``/``lon``/``longitude``,
-    ``lat``/``latitude``) in ``coords`` (wgs84, gcj02 or bd09). GeoJSON,
+    CSV: read by :func:`geodata.tables.read_lonlat` (UTF-8, BOM or GBK;
+    Chinese or English longitude/latitude headers) in ``coords`` (wgs84,
+    gcj02 or bd09, or the system its headers name). GeoJSON,
     GeoPackage, Shapefile: point geometries; a geographic file is taken to be
     in ``coords``, a projected one is reprojected to WGS84.
     """
@@ -284,23 +385,11 @@ def read_points(path: str | Path, *, coords: str | CoordSystem = "wgs84") -> tup
     if not path.exists():
         raise FileNotFoundError(2, "No such file", str(path))
     if path.suffix.lower() in (".csv", ".txt"):
-        table = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
-        lng_col, lat_col = _pick(list(table.columns), _LNG_NAMES), _pick(list(table.columns), _LAT_NAMES)
-        if lng_col is None or lat_col is None:
-            raise RecordError(Problem("scoring.missing_columns", {"columns": "lng, lat"}, file=source))
-        lng = pd.to_numeric(table[lng_col], errors="coerce").to_numpy(dtype=float)
-        lat = pd.to_numeric(table[lat_col], errors="coerce").to_numpy(dtype=float)
-        bad = ~(np.isfinite(lng) & np.isfinite(lat) & (np.abs(lng) <= 180) & (np.abs(lat) <= 90))
-        if bad.any():
-            raise RecordError(
-                [
-                    Problem("scoring.bad_coordinate", {"lng": table[lng_col].iloc[i], "lat": table[lat_col].iloc[i]},
-                            file=source, row=i + 2, field=lng_col)
-                    for i in np.flatnonzero(bad)[:20]
-                ]
-            )
-        lng, lat = convert_points(lng, lat, coords, CoordSystem.WGS84)
-        return table, lng, lat
+        try:
+            table = read_lonlat(path, coords=coords)
+        except TableEncodingError as exc:
+            raise RecordError(Problem("scoring.demand_format", file=source)) from exc
+        return table.frame, table.lng, table.lat
     import geopandas as gpd
 
     try:
@@ -326,14 +415,15 @@ def _require_field(field: str | None, columns: list[str], source: str) -> str:
     return field
 
 
-def town_demand(codes, weights, *, town_codes, source: str = "") -> TownDemand:
-    """Per-town totals aligned with ``town_codes``; unknown codes are errors."""
+def town_demand(codes, weights, *, town_codes, source: str = "", lines: list[int] | None = None) -> TownDemand:
+    """Per-town totals aligned with ``town_codes``; unknown codes are errors (``lines``: file line of each)."""
     index = {str(c): i for i, c in enumerate(town_codes)}
     codes = [str(c) for c in codes]
     bad = [(i, c) for i, c in enumerate(codes) if c not in index]
     if bad:
         raise RecordError(
-            [Problem("scoring.unknown_town", {"value": c}, file=source, row=i + 2) for i, c in bad[:20]]
+            [Problem("scoring.unknown_town", {"value": c}, file=source, row=lines[i] if lines else i + 2)
+             for i, c in bad[:20]]
         )
     total = np.zeros(len(index))
     np.add.at(total, [index[c] for c in codes], np.asarray(weights, dtype=float))
@@ -357,8 +447,7 @@ def _load_raster(path: Path, *, towns, metric_crs: pyproj.CRS) -> Demand:
         rows, cols = np.divmod(cells, nx)
         lng = transform.c + (cols + 0.5) * transform.a
         lat = transform.f + (rows + 0.5) * transform.e
-        return point_demand(lng, lat, band.ravel()[cells], towns_wgs84=towns.geometry, crs=metric_crs,
-                            source=path.name)
+        return point_demand(lng, lat, band.ravel()[cells], towns=towns, crs=metric_crs, source=path.name)
     return grid_demand(band, transform, crs, towns=towns, source=path.name)
 
 
@@ -377,8 +466,10 @@ def grid_demand(band: NDArray, transform, crs, *, towns, source: str = "") -> Gr
     ny, nx = band.shape
     flat = band.ravel()
     cells = np.flatnonzero(np.isfinite(flat) & (flat > 0))
+    towns_m = _towns_in(towns.geometry, crs)
+    # smallest code burnt last, so a cell centre on a shared line goes to it (the one point-in-town rule)
     labels = features.rasterize(
-        ((g, i + 1) for i, g in enumerate(_towns_in(towns.geometry, crs))), out_shape=(ny, nx),
+        ((towns_m[i], int(i) + 1) for i in burn_order(towns["code"])), out_shape=(ny, nx),
         transform=transform, fill=0, dtype="int32",
     ).ravel()
     return GridDemand(

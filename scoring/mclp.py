@@ -25,8 +25,9 @@ Two solvers:
   The relative optimality gap HiGHS proves is reported.
 
 ``auto`` runs the heuristic and then the exact solve when the matrix has at
-most ``exact_max_nnz`` nonzeros. ``progress(fraction, message)`` is called as
-work proceeds (HiGHS reports its best objective, bound and gap as it goes).
+most ``exact_max_nnz`` nonzeros. ``progress(event)`` is called with a
+:class:`scoring.progress.Progress` as work proceeds (HiGHS reports its best
+objective, bound and gap as it goes); the caller words it.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,9 +44,9 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from errors import Problem, RecordError
-from i18n import t
+from scoring.areas import check_radius
+from scoring.progress import Progress, ProgressCallback, quiet
 
-Progress = Callable[[float, str], None]
 METHODS = ("auto", "heuristic", "exact")
 #: Largest coverage matrix (nonzeros after merging points) that ``auto`` also solves exactly.
 EXACT_MAX_NNZ = 200_000
@@ -79,10 +80,6 @@ class MCLPResult:
     seconds: float = 0.0
 
 
-def _quiet(fraction: float, message: str) -> None:
-    """Default progress callback: report nothing."""
-
-
 def solve_mclp(
     cover: sp.csr_matrix,
     weight: NDArray[np.float64],
@@ -97,8 +94,7 @@ def solve_mclp(
     perturb_rounds: int = 12,
     perturb_budget_s: float = 0.5,
     seed: int = 0,
-    progress: Progress | None = None,
-    lang=None,
+    progress: ProgressCallback | None = None,
 ) -> MCLPResult:
     """Choose ``count`` rows of ``cover`` maximising newly covered ``weight``.
 
@@ -110,7 +106,7 @@ def solve_mclp(
     Raises :class:`errors.RecordError` for a bad count, method or infeasible minimum.
     """
     started = time.perf_counter()
-    progress = progress or _quiet
+    progress = progress or quiet
     cover = sp.csr_matrix(cover, dtype=bool)
     cover.sum_duplicates()
     n_cand, n_dem = cover.shape
@@ -127,20 +123,20 @@ def solve_mclp(
     group = np.full(n_cand, -1, dtype=np.int64) if group is None else np.asarray(group, dtype=np.int64)
     need = _group_needs(group, min_per_group, count)
     w = np.where(covered, 0.0, weight)
-    progress(0.0, t("scoring.progress.greedy", lang, done=0, count=count))
-    chosen = _greedy(cover, w, count, group, need, progress, lang)
-    chosen = _swap(cover, w, chosen, group, need, progress, lang)
-    chosen = _perturb(cover, w, chosen, group, need, progress, lang, rounds=perturb_rounds,
+    progress(Progress("greedy", 0.0, done=0, total=count))
+    chosen = _greedy(cover, w, count, group, need, progress)
+    chosen = _swap(cover, w, chosen, group, need)
+    chosen = _perturb(cover, w, chosen, group, need, progress, rounds=perturb_rounds,
                       budget_s=perturb_budget_s, seed=seed)
     name, gap, bound, status = "greedy+swap+ils", None, None, "heuristic"
     if method == "exact" or (method == "auto" and cover.nnz <= exact_max_nnz):
-        exact = _milp(cover, w, count, group, need, chosen, time_limit_s, progress, lang)
+        exact = _milp(cover, w, count, group, need, chosen, time_limit_s, progress)
         if exact is not None:
             x, gap, bound, status = exact
             if _value(cover, w, x) >= _value(cover, w, chosen) - _EPS:
                 chosen = x
             name = "milp (HiGHS)"
-    progress(1.0, t("scoring.progress.done", lang))
+    progress(Progress("done", 1.0))
     return _result(cover, weight, covered, chosen, name, gap, bound, status, time.perf_counter() - started)
 
 
@@ -165,7 +161,7 @@ def _value(cover: sp.csr_matrix, w: NDArray[np.float64], chosen: NDArray[np.int6
     return float(w[hit].sum())
 
 
-def _greedy(cover, w, count, group, need, progress, lang, *, start: NDArray[np.int64] | None = None,
+def _greedy(cover, w, count, group, need, progress, *, start: NDArray[np.int64] | None = None,
             rng: np.random.Generator | None = None, top: int = 3, coverT=None) -> NDArray[np.int64]:
     """Greedy completion of ``start`` (default: empty) to ``count`` candidates.
 
@@ -208,11 +204,11 @@ def _greedy(cover, w, count, group, need, progress, lang, *, start: NDArray[np.i
             idx, which = _rows(coverT.indptr, coverT.indices, newly)
             gain -= np.bincount(idx, weights=w[newly][which], minlength=cover.shape[0])
         if rng is None and step % 10 == 9:
-            progress(0.3 * (step + 1) / count, t("scoring.progress.greedy", lang, done=step + 1, count=count))
+            progress(Progress("greedy", 0.3 * (step + 1) / count, done=step + 1, total=count))
     return np.asarray(chosen, dtype=np.int64)
 
 
-def _perturb(cover, w, chosen, group, need, progress, lang, *, rounds: int, budget_s: float,
+def _perturb(cover, w, chosen, group, need, progress, *, rounds: int, budget_s: float,
              seed: int) -> NDArray[np.int64]:
     """Iterated local search: drop a few chosen sites at random, refill with a randomised
     greedy, improve by swaps; keep the best. Stops after ``rounds`` or ``budget_s`` seconds."""
@@ -225,13 +221,13 @@ def _perturb(cover, w, chosen, group, need, progress, lang, *, rounds: int, budg
         if k < 2 or time.perf_counter() - started > budget_s:
             break
         drop = rng.choice(k, min(k, int(rng.integers(2, max(2, k // 3) + 1))), replace=False)
-        trial = _greedy(cover, w, k, group, need, progress, lang, start=np.delete(best, drop), rng=rng,
+        trial = _greedy(cover, w, k, group, need, progress, start=np.delete(best, drop), rng=rng,
                         coverT=coverT)
-        trial = _swap(cover, w, trial, group, need, progress, lang, coverT=coverT)
+        trial = _swap(cover, w, trial, group, need, coverT=coverT)
         value = _value(cover, w, trial)
         if value > best_value + _EPS:
             best, best_value = trial, value
-        progress(0.3 + 0.3 * round_ / rounds, t("scoring.progress.perturb", lang, round=round_, rounds=rounds))
+        progress(Progress("perturb", 0.3 + 0.3 * round_ / rounds, done=round_, total=rounds))
     return best
 
 
@@ -242,7 +238,7 @@ def _rows(indptr: NDArray, indices: NDArray, rows: NDArray[np.int64]) -> tuple[N
     return indices[offsets], np.repeat(np.arange(len(rows)), lens)
 
 
-def _swap(cover, w, chosen, group, need, progress, lang, *, coverT=None, max_rounds: int = 200) -> NDArray[np.int64]:
+def _swap(cover, w, chosen, group, need, *, coverT=None, max_rounds: int = 200) -> NDArray[np.int64]:
     """Best-improvement 1-swaps until no swap gains more than a relative 1e-9.
 
     For every candidate c and chosen site s at once: gain of adding c once s is
@@ -314,7 +310,7 @@ def _stdout_to_stderr() -> Iterator[None]:
         os.close(saved)
 
 
-def _milp(cover, w, count, group, need, start, time_limit_s, progress, lang):
+def _milp(cover, w, count, group, need, start, time_limit_s, progress):
     """Exact solve with HiGHS; returns (chosen, gap, bound, status) or None if no solution."""
     import highspy
 
@@ -364,7 +360,7 @@ def _milp(cover, w, count, group, need, start, time_limit_s, progress, lang):
         out = event.data_out
         primal, dual = float(out.mip_primal_bound), float(out.mip_dual_bound)
         gap = float(out.mip_gap) if np.isfinite(out.mip_gap) else 1.0
-        progress(0.6 + 0.4 * (1 - min(gap, 1.0)), t("scoring.progress.milp", lang, primal=primal, dual=dual, gap=gap))
+        progress(Progress("milp", 0.6 + 0.4 * (1 - min(gap, 1.0)), primal=primal, bound=dual, gap=gap))
 
     h.cbMipInterrupt.subscribe(report)
     h.run()
@@ -398,8 +394,6 @@ def _result(cover, weight, covered, chosen, name, gap, bound, status, seconds) -
 def coverage_matrix(cand_xy: NDArray[np.float64], dem_xy: NDArray[np.float64], radius_m: float) -> sp.csr_matrix:
     """Boolean CSR, candidates × demand points: within ``radius_m`` (≤), coordinates in metres."""
     from scipy.spatial import cKDTree
-
-    from scoring.areas import check_radius
 
     radius_m = check_radius(radius_m)
     cand_xy = np.asarray(cand_xy, dtype=float).reshape(-1, 2)

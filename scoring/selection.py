@@ -21,9 +21,8 @@ from datetime import date
 import pandas as pd
 
 from errors import Problem, RecordError
+from sites.models import STATUSES
 
-#: Site statuses of the registry (sites/models.py), in lifecycle order.
-STATUSES: tuple[str, ...] = ("planned", "under_construction", "open", "suspended", "closed")
 DEFAULT_STATUSES: tuple[str, ...] = ("open",)
 
 

@@ -14,14 +14,14 @@ are km² to within the sampling resolution. Per-town totals
 (:class:`~scoring.demand.TownDemand`) are spread evenly over the same samples.
 
 Candidates: a user's points (inside the region) or a regular grid over the
-region's towns, ``grid_spacing_m`` apart (default: half the radius).
+region's towns, ``grid_spacing_m`` apart (default: half the radius). A point on
+a shared town line belongs to the town with the smallest code
+(:func:`geodata.towns.town_of_points`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 
 import geopandas as gpd
 import numpy as np
@@ -31,13 +31,13 @@ from numpy.typing import NDArray
 
 from errors import Problem, RecordError
 from geodata.crs import STORAGE_CRS, metric_crs, require_metric
-from i18n import t
 from scoring.areas import check_radius
-from scoring.coverage import resolve_radii, resolve_types, site_xy
-from scoring.demand import Demand, GridDemand, PointDemand, TownDemand, assign_towns, points_within
-from scoring.mclp import EXACT_MAX_NNZ, MCLPResult, Progress, coverage_matrix, solve_mclp
-from scoring.selection import DEFAULT_STATUSES, select_sites
-from settings import Language
+from scoring.coverage import site_xy
+from scoring.demand import Demand, assign_towns, points_within
+from scoring.mclp import EXACT_MAX_NNZ, MCLPResult, coverage_matrix, solve_mclp
+from scoring.progress import Progress, ProgressCallback, quiet
+from scoring.query import CoverageQuery
+from scoring.selection import select_sites
 
 #: Most area samples drawn when no demand layer is given.
 MAX_AREA_SAMPLES = 250_000
@@ -51,15 +51,16 @@ class Suggestion:
     ``lat`` (WGS84), ``town_code``, ``town_name``, ``newly_covered`` (demand
     within its reach not reached before) and ``sole_covered`` (the part no other
     site reaches). ``unit``: ``demand`` (weights of the demand layer) or
-    ``km2`` (area, when no demand layer was given). ``note``: assumptions to
-    show with the figures. ``mclp``: the solver's full result.
+    ``km2`` (area, when no demand layer was given). ``even_spread``: demand is
+    per-town totals spread evenly (the edge says so next to the figures).
+    ``mclp``: the solver's full result.
     """
 
     selected: pd.DataFrame
     site_type: str
     radius_m: float
     unit: str
-    note: str
+    even_spread: bool
     candidates: int
     demand_points: int
     mclp: MCLPResult
@@ -68,7 +69,8 @@ class Suggestion:
         """Plain dict for JSON: selected rows plus objective, before/after, method and gap."""
         r = self.mclp
         return {
-            "site_type": self.site_type, "radius_m": self.radius_m, "unit": self.unit, "note": self.note,
+            "site_type": self.site_type, "radius_m": self.radius_m, "unit": self.unit,
+            "even_spread": self.even_spread,
             "selected": self.selected.to_dict(orient="records"),
             "objective": r.objective, "covered_before": r.covered_before, "covered_after": r.covered_after,
             "total": r.total, "method": r.method, "gap": r.gap, "bound": r.bound, "status": r.status,
@@ -76,8 +78,9 @@ class Suggestion:
         }
 
 
-def grid_points(towns_metric: NDArray, spacing_m: float) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
-    """Centres of a ``spacing_m`` grid (metres) that fall inside the towns, and their town index."""
+def grid_points(towns_metric: NDArray, spacing_m: float, codes) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Centres of a ``spacing_m`` grid (metres) that fall inside the towns, and their town index
+    (``codes``: the towns' codes, for the smallest-code rule on shared lines)."""
     import shapely
 
     spacing_m = check_radius(spacing_m)
@@ -85,7 +88,7 @@ def grid_points(towns_metric: NDArray, spacing_m: float) -> tuple[NDArray[np.flo
     xs = np.arange(minx + spacing_m / 2, maxx, spacing_m)
     ys = np.arange(miny + spacing_m / 2, maxy, spacing_m)
     xy = np.column_stack([np.repeat(xs, len(ys)), np.tile(ys, len(xs))])
-    town = assign_towns(towns_metric, xy)
+    town = assign_towns(towns_metric, xy, codes)
     keep = town >= 0
     return xy[keep], town[keep]
 
@@ -93,77 +96,71 @@ def grid_points(towns_metric: NDArray, spacing_m: float) -> tuple[NDArray[np.flo
 def suggest(
     towns: gpd.GeoDataFrame,
     sites: pd.DataFrame,
+    query: CoverageQuery,
     *,
     site_type: str,
     count: int,
-    radius_m: float | None = None,
     candidates: tuple[NDArray, NDArray] | None = None,
     grid_spacing_m: float | None = None,
     demand: Demand | None = None,
-    statuses: Iterable[str] = DEFAULT_STATUSES,
-    as_of: date | None = None,
     min_per_town: int = 0,
     method: str = "auto",
     time_limit_s: float = 60.0,
     exact_max_nnz: int = EXACT_MAX_NNZ,
     sample_m: float | None = None,
-    progress: Progress | None = None,
-    lang: Language | None = None,
+    progress: ProgressCallback | None = None,
 ) -> Suggestion:
     """Choose ``count`` new sites of ``site_type`` maximising newly covered demand (or area).
 
     ``towns``: region towns (EPSG:4326); ``sites``: the registry's sites frame
-    (existing counted sites of the type stay fixed); ``candidates``: WGS84
-    ``(lng, lat)`` arrays, or ``None`` for a grid ``grid_spacing_m`` apart;
+    (existing sites of the type counted by ``query``'s statuses and date stay
+    fixed); the radius (metres) is ``query.radius_m(site_type)``;
+    ``candidates``: WGS84 ``(lng, lat)`` arrays, or ``None`` for a grid
+    ``grid_spacing_m`` apart; ``demand``: the loaded layer of ``query.demand``;
     ``min_per_town``: at least this many *new* sites in every town.
-    ``progress(fraction, message)`` is called as the work proceeds.
+    ``progress(event)`` gets :class:`scoring.progress.Progress` events.
     """
-    (site_type,) = resolve_types(site_type)
-    radius = resolve_radii([site_type], radius_m)[site_type]
-    crs = demand.crs if isinstance(demand, PointDemand | GridDemand) else metric_crs(towns)
-    crs = require_metric(crs, what="suggestions")
+    if site_type not in query.types:
+        raise RecordError(Problem("scoring.unknown_type", {"value": site_type, "known": ", ".join(query.types)}))
+    radius = query.radius_m(site_type)
+    crs = require_metric(demand.crs if demand is not None and demand.crs is not None else metric_crs(towns),
+                         what="suggestions")
     towns_m = np.asarray(towns.geometry.to_crs(crs).values, dtype=object)
-    progress = progress or (lambda fraction, message: None)
-    progress(0.0, t("scoring.progress.matrix", lang))
+    codes = towns["code"].astype(str).to_numpy()
+    progress = progress or quiet
+    progress(Progress("matrix", 0.0))
 
-    note = ""
-    if isinstance(demand, PointDemand):
-        dem_xy, weight, unit = demand.xy, demand.weight, "demand"
-    elif isinstance(demand, GridDemand):
-        dem_xy, weight, unit = demand.centres(), demand.weight, "demand"
+    area_km2 = float(np.sum([g.area for g in towns_m])) / 1e6
+    step = sample_m or max(radius / 10, np.sqrt(area_km2 * 1e6 / MAX_AREA_SAMPLES))
+    if demand is None:
+        dem_xy, _ = grid_points(towns_m, step, codes)
+        weight, unit = np.full(len(dem_xy), step * step / 1e6), "km2"
     else:
-        area_km2 = float(np.sum([g.area for g in towns_m])) / 1e6
-        step = sample_m or max(radius / 10, np.sqrt(area_km2 * 1e6 / MAX_AREA_SAMPLES))
-        dem_xy, dem_town = grid_points(towns_m, step)
-        if isinstance(demand, TownDemand):
-            per_town = np.bincount(dem_town, minlength=len(towns_m))
-            weight = demand.total[dem_town] / per_town[dem_town]
-            unit, note = "demand", t("scoring.even_spread_note", lang)
-        else:
-            weight, unit = np.full(len(dem_xy), step * step / 1e6), "km2"
+        samples, sample_town = grid_points(towns_m, step, codes) if demand.crs is None else (None, None)
+        dem_xy, weight = demand.weighted_points(samples, sample_town, len(towns_m))
+        unit = "demand"
 
     if candidates is None:
-        cand_xy, cand_town = grid_points(towns_m, grid_spacing_m or radius / 2)
+        cand_xy, cand_town = grid_points(towns_m, grid_spacing_m or radius / 2, codes)
     else:
         lng, lat = (np.asarray(a, dtype=float) for a in candidates)
         x, y = pyproj.Transformer.from_crs(STORAGE_CRS, crs, always_xy=True).transform(lng, lat)
         cand_xy = np.column_stack([x, y])
-        cand_town = assign_towns(towns_m, cand_xy)
+        cand_town = assign_towns(towns_m, cand_xy, codes)
         cand_xy, cand_town = cand_xy[cand_town >= 0], cand_town[cand_town >= 0]
     if len(cand_xy) == 0:
         raise RecordError(Problem("scoring.no_candidates"))
 
-    counted = select_sites(sites, statuses=statuses, as_of=as_of)
+    counted = select_sites(sites, statuses=query.statuses, as_of=query.as_of)
     existing = site_xy(counted.loc[counted["type"] == site_type], crs)
     covered = points_within(existing, dem_xy, radius)
     matrix = coverage_matrix(cand_xy, dem_xy, radius)
     result = solve_mclp(matrix, weight, count, covered=covered, group=cand_town, min_per_group=min_per_town,
                         method=method, time_limit_s=time_limit_s, exact_max_nnz=exact_max_nnz,
-                        progress=progress, lang=lang)
+                        progress=progress)
     chosen = result.selected
     lng, lat = pyproj.Transformer.from_crs(crs, STORAGE_CRS, always_xy=True).transform(
         cand_xy[chosen, 0], cand_xy[chosen, 1])
-    codes = towns["code"].astype(str).to_numpy()
     names = towns["name"].astype(str).to_numpy() if "name" in towns else codes
     selected = pd.DataFrame({
         "order": np.arange(1, len(chosen) + 1),
@@ -171,4 +168,5 @@ def suggest(
         "town_code": codes[cand_town[chosen]], "town_name": names[cand_town[chosen]],
         "newly_covered": result.newly_covered, "sole_covered": result.sole_covered,
     })
-    return Suggestion(selected, site_type, radius, unit, note, len(cand_xy), len(dem_xy), result)
+    even_spread = bool(demand is not None and demand.even_spread)
+    return Suggestion(selected, site_type, radius, unit, even_spread, len(cand_xy), len(dem_xy), result)

@@ -20,6 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from geodata.boundaries import Region, bundled_region
 from geodata.crs import STORAGE_CRS
+from geodata.towns import town_of_points
 from settings import Settings
 
 BUNDLED = "bundled:nanhai"
@@ -112,24 +113,15 @@ class TownIndex:
         """Town code of each WGS84 point (degrees); ``None`` where no town contains it.
 
         A point on a border shared by two towns (or in an overlap) gets the town
-        with the smallest code, so the answer never depends on file order.
+        with the smallest code (:func:`geodata.towns.town_of_points`, the one rule).
         """
         x = np.asarray(lng, dtype=float)
         y = np.asarray(lat, dtype=float)
-        out = np.full(x.shape, None, dtype=object)
-        ok = np.isfinite(x) & np.isfinite(y)
-        if not ok.any():
-            return out
-        idx = np.flatnonzero(ok)
-        points = shapely.points(x[idx], y[idx])
-        point_i, town_i = self._tree.query(points, predicate="intersects")
-        if len(point_i):
-            codes = self.codes[town_i]
-            order = np.lexsort((codes.astype(str), point_i))
-            point_i, codes = point_i[order], codes[order]
-            first = np.r_[True, point_i[1:] != point_i[:-1]]
-            out[idx[point_i[first]]] = codes[first]
-        return out
+        index = town_of_points(self._geoms, self.codes, np.column_stack([x.ravel(), y.ravel()]), tree=self._tree)
+        out = np.full(x.size, None, dtype=object)
+        found = index >= 0
+        out[found] = self.codes[index[found]]
+        return out.reshape(x.shape)
 
     def to_metric(self, lng: ArrayLike, lat: ArrayLike) -> tuple[NDArray, NDArray]:
         """WGS84 degrees → metres (x, y) in the region's UTM zone."""

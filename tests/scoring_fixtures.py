@@ -54,3 +54,35 @@ def sites_frame(rows: list[dict]) -> gpd.GeoDataFrame:
 
 
 TODAY = date(2025, 6, 30)
+
+
+def make_query(types, radii_m=None, *, statuses=("open",), as_of=None):
+    """A :class:`scoring.query.CoverageQuery` as the edge builds it (defaults from the settings)."""
+    from scoring.query import CoverageQuery
+    from settings import get_settings
+
+    return CoverageQuery.build(types, radii_m, defaults_m=get_settings().default_radii_m(), statuses=statuses,
+                               as_of=as_of)
+
+
+def coverage_of(towns, sites, *, types=None, radii_m=None, statuses=("open",), as_of=None, **engine):
+    """Build the query at the edge, then run the engine (:func:`scoring.coverage.coverage`) with it."""
+    from scoring.coverage import coverage
+
+    return coverage(towns, sites, make_query(types, radii_m, statuses=statuses, as_of=as_of), **engine)
+
+
+def suggest_of(towns, sites, *, site_type, radius_m=None, statuses=("open",), as_of=None, **engine):
+    """Build the query for one type, then run :func:`scoring.suggest.suggest` with it."""
+    from scoring.suggest import suggest
+
+    return suggest(towns, sites, make_query(site_type, radius_m, statuses=statuses, as_of=as_of),
+                   site_type=site_type, **engine)
+
+
+def progress_words(lang="en"):
+    """A progress callback that words each event as the edge does; returns (callback, list of (fraction, text))."""
+    from i18n import t
+
+    seen: list[tuple[float, str]] = []
+    return (lambda e: seen.append((e.fraction, t(f"scoring.progress.{e.stage}", lang, **e.params())))), seen

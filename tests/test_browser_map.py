@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from scoring_fixtures import make_query
 
 from maps.assets import require_assets
 from maps.export import MapOptions, export_html
@@ -92,7 +93,7 @@ def test_exported_planner_map_opens_offline_with_names_as_text(tmp_path):
     with SiteStore(db) as store:
         region, sites = store.region(), sites_frame(store.list_sites())
     export = tmp_path / "map.html"
-    export.write_text(export_html(region, sites, MapOptions(types=("book_room", "service_centre"))),
+    export.write_text(export_html(region, sites, make_query(("book_room", "service_centre")), MapOptions()),
                       encoding="utf-8")
     requested: list[str] = []
     dialogs: list[str] = []
@@ -130,7 +131,7 @@ def test_exported_map_shows_template_text_as_typed(tmp_path):
                    "status": "open", "lng": 113.1500, "lat": 23.0300, "source": "test"}, actor="test")
         region, sites = store.region(), sites_frame(store.list_sites())
     export = tmp_path / "map.html"
-    export.write_text(export_html(region, sites, MapOptions(types=("book_room",))), encoding="utf-8")
+    export.write_text(export_html(region, sites, make_query(("book_room",)), MapOptions()), encoding="utf-8")
     requested: list[str] = []
 
     with sync_playwright() as pw:

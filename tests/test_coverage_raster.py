@@ -6,10 +6,9 @@ import numpy as np
 import pytest
 import rasterio
 from rasterio.transform import from_origin
-from scoring_fixtures import UTM49N, X0, Y0, sites_frame, to_lnglat, towns_frame
+from scoring_fixtures import UTM49N, X0, Y0, coverage_of, sites_frame, to_lnglat, towns_frame
 
 from errors import RecordError
-from scoring.coverage import coverage
 from scoring.demand import GridDemand, PointDemand, TownDemand, load_demand
 
 pytestmark = pytest.mark.usefixtures("english")  # messages in English for match= (tests/conftest.py)
@@ -26,7 +25,7 @@ def test_geotiff_in_metres_is_an_implicit_grid_with_exact_cell_counts(tmp_path):
     demand = load_demand(path, weight_field=None, towns=towns, metric_crs=UTM49N)
     assert isinstance(demand, GridDemand) and demand.shape == (20, 40)
     sites = sites_frame([{"type": "book_room", "x": 1000, "y": 1000}])
-    table = coverage(towns, sites, types="book_room", radii_m=500, demand=demand).table
+    table = coverage_of(towns, sites, types="book_room", radii_m=500, demand=demand).table
     # cell centres within 500 m of (1000, 1000): offsets (±50, ±150, ..., ±450)
     c = np.arange(-450, 500, 100)
     inside = int(((c[:, None] ** 2 + c[None, :] ** 2) <= 500**2).sum())
@@ -47,7 +46,7 @@ def test_point_csv_in_gcj02_is_converted_and_weighted(tmp_path):
     assert isinstance(demand, PointDemand)
     assert demand.xy - [X0, Y0] == pytest.approx(np.array([[1000, 1000], [1900, 1900]]), abs=0.01)
     sites = sites_frame([{"type": "book_room", "x": 1000, "y": 1000}])
-    row = coverage(towns, sites, types="book_room", radii_m=500, demand=demand).table.iloc[0]
+    row = coverage_of(towns, sites, types="book_room", radii_m=500, demand=demand).table.iloc[0]
     assert (row["demand"], row["covered_demand"], row["uncovered_demand"]) == (35.0, 30.0, 5.0)
 
 

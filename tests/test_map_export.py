@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scoring_fixtures import make_query
 
 from geodata.crs import CoordSystem, convert_points
 from maps.assets import require_assets
@@ -60,7 +61,7 @@ class _Tags(HTMLParser):
 
 def test_xss_site_name_is_text_in_the_export(inputs):
     region, sites = inputs
-    page = export_html(region, sites, MapOptions(types=("book_room",), radii_m=(("book_room", 500.0),)))
+    page = export_html(region, sites, make_query(("book_room",), {"book_room": 500.0}), MapOptions())
     parser = _Tags()
     parser.feed(page)
     assert [t for t, _ in parser.tags if t == "img"] == []
@@ -72,8 +73,8 @@ def test_xss_site_name_is_text_in_the_export(inputs):
 
 def test_sites_are_drawn_by_type_and_status_with_demo_marked(inputs):
     region, sites = inputs
-    m = planner_map(region, sites, MapOptions(types=("book_room", "cultural_palace"),
-                                              radii_m=(("book_room", 500.0), ("cultural_palace", 5000.0))))
+    m = planner_map(region, sites, make_query(("book_room", "cultural_palace"),
+                                              {"book_room": 500.0, "cultural_palace": 5000.0}), MapOptions())
     layers = _layers(m)
     books = next(v for k, v in layers.items() if k.startswith("职工书屋"))
     by_name = {p[3]: p for p in books.points}
@@ -89,8 +90,8 @@ def test_sites_are_drawn_by_type_and_status_with_demo_marked(inputs):
 
 def test_amap_base_map_shifts_sites_into_gcj02(inputs):
     region, sites = inputs
-    options = MapOptions(types=("book_room",), radii_m=(("book_room", 500.0),), tiles="amap")
-    points = next(iter(_layers(planner_map(region, sites, options)).values())).points
+    query, options = make_query(("book_room",), {"book_room": 500.0}), MapOptions(tiles="amap")
+    points = next(iter(_layers(planner_map(region, sites, query, options)).values())).points
     shown = {p[3]: (p[1], p[0]) for p in points}
     row = sites.loc[sites["name"] == XSS].iloc[0]
     lng, lat = convert_points(np.array([row["lng"]]), np.array([row["lat"]]), CoordSystem.WGS84, CoordSystem.GCJ02)
@@ -102,16 +103,16 @@ def test_many_sites_are_clustered(inputs):
     region, sites = inputs
     many = sites.loc[sites["type"] == "nursing_room"]
     many = many.loc[np.repeat(many.index.to_numpy(), CLUSTER_OVER // len(many) + 1)]
-    m = planner_map(region, many, MapOptions(types=("nursing_room",), radii_m=(("nursing_room", 300.0),)))
+    m = planner_map(region, many, make_query(("nursing_room",), {"nursing_room": 300.0}), MapOptions())
     layer = next(iter(_layers(m).values()))
     assert layer.cluster and len(layer.points) > CLUSTER_OVER
-    assert "L.markerClusterGroup" in export_html(region, many, MapOptions(types=("nursing_room",)))
+    assert "L.markerClusterGroup" in export_html(region, many, make_query(("nursing_room",)), MapOptions())
 
 
 def test_town_filter_and_english(inputs):
     region, sites = inputs
-    m = planner_map(region, sites, MapOptions(types=("book_room",), radii_m=(("book_room", 500.0),),
-                                              towns=("440605011000",), lang="en"))
+    m = planner_map(region, sites, make_query(("book_room",), {"book_room": 500.0}),
+                    MapOptions(towns=("440605011000",), lang="en"))
     layer = next(iter(_layers(m).values()))
     assert {p[4][3] for p in layer.points} == {"Guicheng Subdistrict"}
     page = re.sub(r"\\u([0-9a-f]{4})", lambda g: chr(int(g.group(1), 16)), m.get_root().render())

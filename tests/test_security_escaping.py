@@ -8,6 +8,7 @@ import json
 
 import pytest
 from openpyxl import load_workbook
+from scoring_fixtures import make_query
 
 from maps.export import MapOptions, export_html
 from reports.html import render_html
@@ -60,7 +61,7 @@ def test_geojson_export_keeps_text_as_json_strings(store, tmp_path):
 
 def test_map_export_never_parses_user_text_as_html(store):
     page = export_html(store.region(), sites_frame(store.list_sites()),
-                       MapOptions(types=("book_room",), lang="zh"))
+                       make_query(("book_room",)), MapOptions(lang="zh"))
     for payload in (SCRIPT, IMG, "<script>alert", "<img src=x"):
         assert payload not in page
     assert "\\u003cscript\\u003ealert" in page  # the name reaches the page as JSON-escaped text

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from branca.element import CssLink, Element, JavascriptLink
+from scoring_fixtures import make_query
 from streamlit.testing.v1 import AppTest
 
 from geodata.boundaries import load_region
@@ -125,7 +126,8 @@ def test_a_command_in_a_site_name_does_not_run(tmp_path, canary):
     with SiteStore(db, settings=Settings(mode="local", db=db)) as store:
         store.add({"type": "book_room", "lng": 113.15, "lat": 23.03, "name": RCE, "address": "{{ 7*191 }}"},
                   actor="test")
-        page = export_html(store.region(), sites_frame(store.list_sites()), MapOptions(types=("book_room",)))
+        page = export_html(store.region(), sites_frame(store.list_sites()), make_query(("book_room",)),
+                           MapOptions())
     assert not canary.exists()
     assert as_json(RCE) in page and as_json("{{ 7*191 }}") in page and '"1337"' not in page
 
@@ -133,7 +135,7 @@ def test_a_command_in_a_site_name_does_not_run(tmp_path, canary):
 def test_the_app_map_of_hostile_sites_renders_without_running_them(hostile_db, canary):
     with SiteStore(hostile_db, settings=Settings(mode="local", db=hostile_db)) as store:
         region, sites = store.region(), sites_frame(store.list_sites())
-    m = planner_map(region, sites, MapOptions(types=("book_room",), radii_m=(("book_room", 500.0),)),
+    m = planner_map(region, sites, make_query(("book_room",), {"book_room": 500.0}), MapOptions(),
                     with_caption=False)
     page = m.get_root().render()  # what the app's map page and st_folium render
     assert not canary.exists()
@@ -149,7 +151,7 @@ def test_town_names_codes_and_file_name_from_a_boundary_file_are_text(tmp_path, 
     for i, text in enumerate(PAYLOADS):
         assert as_json(f"{text}|{i}") in preview  # the code
     # the export over that region, named after the file: the title shows the name escaped, once
-    page = export_html(region, sites_frame([]), MapOptions(types=("book_room",)))
+    page = export_html(region, sites_frame([]), make_query(("book_room",)), MapOptions())
     assert not canary.exists()
     assert_shown_not_run(page, (*PAYLOADS, RCE))
     assert f"<title>{html.escape('职工服务阵地地图 · {{ 7*191 }}')}</title>" in page
@@ -188,9 +190,8 @@ def test_every_map_element_renders_in_one_template_pass(hostile_db):
     """No element's output is kept as template source: every page part is a Fragment (or a fixed link/meta)."""
     with SiteStore(hostile_db, settings=Settings(mode="local", db=hostile_db)) as store:
         region, sites = store.region(), sites_frame(store.list_sites())
-    m = planner_map(region, sites, MapOptions(types=("book_room", "rest_station"),
-                                              radii_m=(("book_room", 500.0), ("rest_station", 500.0)),
-                                              tiles="osm"))
+    m = planner_map(region, sites, make_query(("book_room", "rest_station"), {"book_room": 500.0, "rest_station": 500.0}),
+                    MapOptions(tiles="osm"))
     text_circle([23.03, 113.15], PAYLOADS[0], colour="#000000").add_to(m)
     figure = m.get_root()
     figure.render()

@@ -9,12 +9,18 @@ import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scoring_fixtures import UTM49N, sites_frame, to_lnglat, towns_frame
+from scoring_fixtures import (
+    UTM49N,
+    progress_words,
+    sites_frame,
+    suggest_of,
+    to_lnglat,
+    towns_frame,
+)
 
 from errors import RecordError
 from scoring.demand import point_demand
 from scoring.mclp import coverage_matrix, solve_mclp
-from scoring.suggest import suggest
 from settings import get_settings
 
 pytestmark = pytest.mark.usefixtures("english")  # messages in English for match= (tests/conftest.py)
@@ -66,8 +72,8 @@ def test_at_least_one_per_group_is_honoured():
 
 
 def test_progress_is_reported_from_zero_to_one():
-    seen: list[tuple[float, str]] = []
-    solve_mclp(TRAP, TRAP_W, 2, method="exact", progress=lambda f, m: seen.append((f, m)), lang="en")
+    report, seen = progress_words("en")  # events from the core, worded as the edge words them
+    solve_mclp(TRAP, TRAP_W, 2, method="exact", progress=report)
     fractions = [f for f, _ in seen]
     assert fractions[0] == 0.0 and fractions[-1] == 1.0
     assert all(0.0 <= f <= 1.0 for f in fractions)
@@ -118,14 +124,14 @@ TWO = [(0, 0, 2000, 2000), (2000, 0, 4000, 2000)]
 def _cluster_demand(towns):
     # 100 people at (3500, 1500) in town 1, 10 at (500, 500) in town 0
     lng, lat = to_lnglat([3500, 500], [1500, 500])
-    return point_demand(lng, lat, [100, 10], towns_wgs84=towns.geometry, crs=UTM49N)
+    return point_demand(lng, lat, [100, 10], towns=towns, crs=UTM49N)
 
 
 def test_suggest_puts_the_site_where_the_demand_is():
     towns = towns_frame(TWO)
     sites = sites_frame([{"type": "book_room", "x": 0, "y": 2000, "status": "open"}])
     cand_lng, cand_lat = to_lnglat([500, 3400, 3900], [500, 1500, 100])
-    res = suggest(towns, sites, site_type="book_room", count=1, radius_m=500, demand=_cluster_demand(towns),
+    res = suggest_of(towns, sites, site_type="book_room", count=1, radius_m=500, demand=_cluster_demand(towns),
                   candidates=(cand_lng, cand_lat))
     row = res.selected.iloc[0]
     assert row["town_code"] == towns.code[1]
@@ -140,7 +146,7 @@ def test_existing_site_already_covering_the_cluster_moves_the_suggestion():
     towns = towns_frame(TWO)
     sites = sites_frame([{"type": "book_room", "x": 3500, "y": 1400}])
     cand_lng, cand_lat = to_lnglat([500, 3400], [500, 1500])
-    res = suggest(towns, sites, site_type="book_room", count=1, radius_m=500, demand=_cluster_demand(towns),
+    res = suggest_of(towns, sites, site_type="book_room", count=1, radius_m=500, demand=_cluster_demand(towns),
                   candidates=(cand_lng, cand_lat))
     assert res.selected["town_code"].tolist() == [towns.code[0]]
     assert res.mclp.covered_before == 100.0 and res.mclp.objective == 10.0
@@ -149,7 +155,7 @@ def test_existing_site_already_covering_the_cluster_moves_the_suggestion():
 def test_without_demand_the_objective_is_area_in_km2():
     towns = towns_frame([(0, 0, 4000, 4000)])
     sites = sites_frame([{"type": "book_room", "x": 0, "y": 0, "status": "closed"}])
-    res = suggest(towns, sites, site_type="book_room", count=1, radius_m=1000, sample_m=20,
+    res = suggest_of(towns, sites, site_type="book_room", count=1, radius_m=1000, sample_m=20,
                   grid_spacing_m=500)
     assert res.unit == "km2"
     # a grid candidate away from the edges covers a whole disk: π km² to sampling accuracy
@@ -161,6 +167,6 @@ def test_suggest_with_candidates_outside_the_region_refuses():
     towns = towns_frame(TWO)
     lng, lat = to_lnglat([-5000], [-5000])
     with pytest.raises(RecordError, match="no usable candidate points"):
-        suggest(towns, sites_frame([{"type": "book_room", "x": 0, "y": 0}]), site_type="book_room", count=1,
+        suggest_of(towns, sites_frame([{"type": "book_room", "x": 0, "y": 0}]), site_type="book_room", count=1,
                 candidates=(lng, lat))
     assert get_settings().default_radius_m("book_room") == 500.0

@@ -1,0 +1,141 @@
+"""What a coverage computation is asked: one frozen, validated, hashable object.
+
+A :class:`CoverageQuery` is built **once** at the edge (the map page's sidebar,
+the command line, a target's evaluation) and passed whole to the coverage
+engine and the app's cached loaders (it is their cache key, with the
+registry's revision). Everything in it is checked when it is made: the
+radius of every type (finite, > 0, in metres), the statuses, the distance
+mode; nothing downstream checks again.
+
+Radii are in metres. ``distance`` is ``straight`` (straight-line distance in
+the region's metric CRS), the only mode today.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from errors import Problem, RecordError
+from scoring.areas import check_radius
+from scoring.selection import DEFAULT_STATUSES, check_statuses
+
+#: Distance modes: straight-line today; walking network later.
+DISTANCE_MODES: tuple[str, ...] = ("straight",)
+
+
+@dataclass(frozen=True)
+class DemandRef:
+    """Where a demand layer comes from: a file (uploads are named by content hash), its weight
+    field and the coordinate system of its lon/lat columns. Loaded by the edge, not by the core."""
+
+    path: str
+    weight_field: str | None = None
+    coords: str = "wgs84"
+
+
+@dataclass(frozen=True)
+class CoverageQuery:
+    """Site types, radius per type (metres), counted statuses, date, demand layer, distance mode.
+
+    ``radii_m``: one ``(type, metres)`` pair per type, in the order of ``types``.
+    Construct with :meth:`build` to fill radii from defaults; the constructor
+    validates either way and raises :class:`errors.RecordError` naming every bad value.
+    """
+
+    types: tuple[str, ...]
+    radii_m: tuple[tuple[str, float], ...]
+    statuses: tuple[str, ...] = DEFAULT_STATUSES
+    as_of: date | None = None
+    demand: DemandRef | None = None
+    distance: str = "straight"
+    _radii: dict[str, float] = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        problems: list[Problem] = []
+        types = tuple(str(t) for t in self.types)
+        given = dict(self.radii_m)
+        radii: dict[str, float] = {}
+        for key in types:
+            if key not in given:
+                problems.append(Problem("scoring.bad_radius", {"value": f"{key}: -"}))
+                continue
+            try:
+                radii[key] = check_radius(given[key])
+            except RecordError as exc:
+                problems.extend(exc.problems)
+        try:
+            statuses = check_statuses(self.statuses)
+        except RecordError as exc:
+            problems.extend(exc.problems)
+            statuses = ()
+        if self.distance not in DISTANCE_MODES:
+            problems.append(Problem("scoring.bad_distance", {"value": self.distance,
+                                                             "known": ", ".join(DISTANCE_MODES)}))
+        if problems:
+            raise RecordError(problems)
+        object.__setattr__(self, "types", types)
+        object.__setattr__(self, "radii_m", tuple((k, radii[k]) for k in types))
+        object.__setattr__(self, "statuses", statuses)
+        object.__setattr__(self, "_radii", radii)
+
+    @classmethod
+    def build(
+        cls,
+        types: str | Iterable[str] | None,
+        radii_m: float | Mapping[str, float] | None = None,
+        *,
+        defaults_m: Mapping[str, float],
+        statuses: Iterable[str] = DEFAULT_STATUSES,
+        as_of: date | None = None,
+        demand: DemandRef | None = None,
+        distance: str = "straight",
+    ) -> CoverageQuery:
+        """A query from what a user gives.
+
+        ``types``: type keys, or ``None``/``"all"`` for every key of
+        ``defaults_m`` (the known types with their default radius in metres,
+        e.g. ``settings.default_radii_m()``); ``radii_m``: one radius for all
+        types, a mapping per type (missing types take their default), or
+        ``None`` for the defaults. Unknown types are refused.
+        """
+        known = tuple(defaults_m)
+        if types is None or types == "all":
+            keys = known
+        else:
+            keys = (types,) if isinstance(types, str) else tuple(types)
+            bad = [k for k in keys if k not in known]
+            if bad:
+                raise RecordError([Problem("scoring.unknown_type", {"value": k, "known": ", ".join(known)})
+                                   for k in bad])
+        radii: list[tuple[str, float]] = []
+        for key in keys:
+            if radii_m is None:
+                value = defaults_m[key]
+            elif isinstance(radii_m, Mapping):
+                value = radii_m.get(key, defaults_m[key])
+            else:
+                value = radii_m
+            radii.append((key, value))
+        return cls(tuple(keys), tuple(radii), tuple(statuses), as_of, demand, distance)
+
+    def radius_m(self, site_type: str) -> float:
+        """The radius in metres of ``site_type`` (one of :attr:`types`)."""
+        return self._radii[site_type]
+
+    @property
+    def radii(self) -> dict[str, float]:
+        """Radius in metres per type, in the order of :attr:`types` (a copy)."""
+        return dict(self._radii)
+
+    def replace(self, **changes: object) -> CoverageQuery:
+        """A new, validated query with some fields changed (``types``/``radii_m`` together)."""
+        values = {"types": self.types, "radii_m": self.radii_m, "statuses": self.statuses, "as_of": self.as_of,
+                  "demand": self.demand, "distance": self.distance}
+        values.update(changes)
+        return CoverageQuery(**values)  # type: ignore[arg-type]
+
+    def only(self, site_type: str) -> CoverageQuery:
+        """The same query for one of its types."""
+        return self.replace(types=(site_type,), radii_m=((site_type, self.radius_m(site_type)),))
