@@ -81,7 +81,11 @@ class Graph:
     length_m: NDArray[np.float64]
     oneway: NDArray[np.int8]
     directed: bool
-    csr: sp.csr_matrix
+
+    @cached_property
+    def csr(self) -> sp.csr_matrix:
+        """Node × node lengths (built on first use)."""
+        return _csr(self.n_nodes, self.edge_from, self.edge_to, self.length_m, self.oneway)
 
     @property
     def n_nodes(self) -> int:
@@ -107,9 +111,14 @@ class Graph:
         return shapely.STRtree(shapely.linestrings(np.stack([np.column_stack([self.x[u], self.y[u]]),
                                                              np.column_stack([self.x[v], self.y[v]])], axis=1)))
 
+    @cached_property
     def toward(self) -> sp.csr_matrix:
         """The matrix to run Dijkstra on from sites: the transpose when directed (trips end at the site)."""
-        return self.csr.T.tocsr() if self.directed else self.csr
+        if not self.directed:
+            return self.csr
+        t = self.csr.T.tocsr()
+        t.sort_indices()
+        return t
 
 
 def build_graph(
@@ -148,7 +157,7 @@ def build_graph(
     if directed and oneway is not None and len(ow) != len(u):
         raise ValueError("oneway must have one flag per edge")
     ow = (ow != 0).astype(np.int8)
-    return Graph(x, y, u, v, w, ow, bool(directed), _csr(n, u, v, w, ow))
+    return Graph(x, y, u, v, w, ow, bool(directed))
 
 
 def graph_of(network) -> Graph:
@@ -165,15 +174,18 @@ def _csr(n: int, u: NDArray, v: NDArray, w: NDArray, oneway: NDArray) -> sp.csr_
     cols = np.concatenate([v, u[two]])
     data = np.maximum(np.concatenate([w, w[two]]), MIN_EDGE_M)
     keep = rows != cols
-    rows, cols, data = rows[keep], cols[keep], data[keep]
-    order = np.lexsort((data, cols, rows))
-    rows, cols, data = rows[order], cols[order], data[order]
-    first = np.ones(len(rows), bool)
-    first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
-    rows, cols, data = rows[first], cols[first], data[first]
-    indptr = np.zeros(n + 1, np.int64)
+    key = rows[keep] * n + cols[keep]
+    data = data[keep]
+    order = np.argsort(key)
+    key, data = key[order], data[order]
+    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    if len(first) < len(key):  # the same pair twice: keep the shortest
+        data = np.minimum.reduceat(data, first)
+        key = key[first]
+    rows, cols = np.divmod(key, n)
+    indptr = np.zeros(n + 1, np.int32)
     np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-    return sp.csr_matrix((data, cols.astype(np.int32), indptr.astype(np.int32)), shape=(n, n))
+    return sp.csr_matrix((data, cols.astype(np.int32), indptr), shape=(n, n))
 
 
 # ------------------------------------------------------------------------------ snapping
@@ -327,10 +339,10 @@ def reach(graph: Graph, nodes: ArrayLike, access_m: ArrayLike, radius_m: float) 
     n = graph.n_nodes
     if not valid.any():
         return np.full(n, np.inf)
-    g = graph.toward()
+    g = graph.toward
     src, w = nodes[valid], np.maximum(access[valid], MIN_EDGE_M)
-    indptr = np.concatenate([g.indptr.astype(np.int64), [g.indptr[-1] + len(src)]])
-    indices = np.concatenate([g.indices.astype(np.int64), src])
+    indptr = np.concatenate([g.indptr, [g.indptr[-1] + len(src)]]).astype(np.int32)
+    indices = np.concatenate([g.indices, src]).astype(np.int32)
     data = np.concatenate([g.data, w])
     big = sp.csr_matrix((data, indices, indptr), shape=(n + 1, n + 1))
     dist = dijkstra(big, directed=True, indices=n, limit=radius_m + TOL_M)
@@ -373,7 +385,7 @@ def coverage_matrix(
     n_c, n_d = len(cn), len(dn)
     if radius_m < 0 or not np.isfinite(radius_m):
         raise ValueError(f"radius_m must be a finite distance ≥ 0, got {radius_m}")
-    g = graph.toward()
+    g = graph.toward
     cand = np.flatnonzero((cn >= 0) & (ca <= radius_m + TOL_M))
     dem = np.flatnonzero((dn >= 0) & (da <= radius_m + TOL_M))
     if len(cand) == 0 or len(dem) == 0:
@@ -447,9 +459,9 @@ def _subgraph(g: sp.csr_matrix, idx: NDArray[np.int64], local: NDArray[np.int64]
     cols = local[g.indices[take]]
     rows = np.repeat(np.arange(len(idx)), counts)
     keep = cols >= 0
-    indptr = np.zeros(len(idx) + 1, np.int64)
+    indptr = np.zeros(len(idx) + 1, np.int32)
     np.cumsum(np.bincount(rows[keep], minlength=len(idx)), out=indptr[1:])
-    return sp.csr_matrix((g.data[take][keep], cols[keep], indptr), shape=(len(idx), len(idx)))
+    return sp.csr_matrix((g.data[take][keep], cols[keep].astype(np.int32), indptr), shape=(len(idx), len(idx)))
 
 
 # ------------------------------------------------------------------------- reached streets

@@ -297,6 +297,9 @@ def test_one_way_streets_are_ignored_when_walking_but_bind_when_cycling(tmp_path
         if expect_from_c:
             assert dist[ic] == pytest.approx(net.length_m.sum()) and 195 < dist[ic] < 205
         assert np.isfinite(reach(g, [ic], [0.0], 1000.0)[ia])  # from A to a site at C: along the one-way
+        # the coverage matrix follows the same rule: a candidate at C serves a worker at A; at A, one at C only on foot
+        cover = coverage_matrix(g, [ic, ia], [0.0, 0.0], [ia, ic], [0.0, 0.0], 1000.0).toarray()
+        np.testing.assert_array_equal(cover, [[True, True], [True, expect_from_c]])
 
 
 def test_walking_rules_by_tags():
