@@ -48,7 +48,7 @@ def _spec_values() -> tuple[str | None, str | None, str | None]:
 def render_region(store: SiteStore) -> None:
     """Upload a boundary file, choose its coordinate system and fields, preview, confirm the switch."""
     lang = current_lang()
-    st.caption(tr("ui.data.region_now", region=md_escape(store.region_spec.describe()),
+    st.caption(tr("ui.data.region_now", region=md_escape(store.region_spec.describe(lang)),
                   n=len(store.region().towns)))
     allowed = may_upload(REGION_ROLES)
     upload = st.file_uploader(tr("ui.data.region_upload"), type=["geojson", "json", "gpkg", "zip"],

@@ -34,7 +34,7 @@ TILES_KEY = "map_tiles"
 def _radius_control(key: str, default_m: float, label: str, basis: str) -> float:
     default = f"{default_m:.0f}" if f"{default_m:.0f}" in RADIUS_PRESETS else "custom"
     choice = translated_radio(label, RADIUS_PRESETS, key=f"map_radius_{key}", default=default,
-                              format_func=lambda v: tr("ui.mapx.custom") if v == "custom" else f"{int(v):,} m")
+                              format_func=lambda v: tr("ui.mapx.custom") if v == "custom" else tr("ui.mapx.radius_preset", m=int(v)))
     st.caption(tr("ui.mapx.basis", text=basis))
     if choice != "custom":
         return float(choice)

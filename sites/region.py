@@ -21,7 +21,8 @@ from numpy.typing import ArrayLike, NDArray
 from geodata.boundaries import Region, bundled_region
 from geodata.crs import STORAGE_CRS
 from geodata.towns import town_of_points
-from settings import Settings
+from i18n import t
+from settings import Language, Settings
 
 BUNDLED = "bundled:nanhai"
 
@@ -64,9 +65,10 @@ class RegionSpec:
         return cls(meta["region.source"], meta.get("region.crs") or None,
                    meta.get("region.name_field") or None, meta.get("region.code_field") or None)
 
-    def describe(self) -> str:
+    def describe(self, lang: Language | None = None) -> str:
+        """Where the towns come from, for people; ``lang=None`` gives the language-free form the logs keep."""
         if self.source == BUNDLED:
-            return "bundled Nanhai towns (bundled:nanhai)"
+            return t("sites.region.bundled", lang) if lang else "bundled Nanhai towns (bundled:nanhai)"
         extra = [f"{k}={v}" for k, v in (("crs", self.crs), ("name_field", self.name_field),
                                           ("code_field", self.code_field)) if v]
         return self.source + (f" ({', '.join(extra)})" if extra else "")

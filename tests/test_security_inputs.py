@@ -271,7 +271,7 @@ def test_cli_failure_turns_an_unexpected_error_into_an_incident_exit_2(tmp_path,
 def test_exit_codes_of_named_errors(capsys):
     from errors import ImportRejected, Problem
 
-    assert cli_failure(ImportRejected(Problem("sites.name_empty", file="a.csv", row=3)), "en") == 1
+    assert cli_failure(ImportRejected(Problem("sites.name_missing", file="a.csv", row=3)), "en") == 1
     assert cli_failure(UnreadableFile(Problem("sites.file_empty", file="a.csv")), "en") == 2
     assert cli_failure(IsADirectoryError(21, "Is a directory", "/x/a.csv"), "en") == 2
     err = capsys.readouterr().err

@@ -8,6 +8,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.mapx.radius_of": ("{type}半径", "{type}: radius"),
     "ui.mapx.custom": ("自定义", "Custom"),
     "ui.mapx.radius_m": ("半径（米）", "Radius (m)"),
+    "ui.mapx.radius_preset": ("{m:,} 米", "{m:,} m"),
     "ui.mapx.basis": ("依据：{text}", "Basis: {text}"),
     "ui.mapx.statuses": ("计入覆盖的状态", "Statuses that count"),
     "ui.mapx.statuses_help": (

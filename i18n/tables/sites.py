@@ -140,6 +140,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sites.cli.exported": ("已导出 {count} 个站点到 {path}", "exported {count} sites to {path}"),
     "sites.cli.region_set": ("数据库区域已设为 {region}，{changed} 个站点的镇街已更新",
                              "the database's region is now {region}; {changed} sites changed town"),
+    "sites.region.bundled": ("内置的南海区镇街", "bundled Nanhai towns (bundled:nanhai)"),
     "sites.cli.file_not_found": ("文件不存在：{path}", "file not found: {path}"),
 
 }
