@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import json
 import warnings as py_warnings
+from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -303,6 +304,7 @@ def prepare(
     ow = (ow != 0).astype(np.int8)
     keep = u != v
     if region is not None and len(n_lon):
+        shapely.prepare(region)  # many point-in-polygon tests against one outline
         inside = shapely.contains_xy(region, n_lon, n_lat) | shapely.intersects_xy(region.boundary, n_lon, n_lat)
         keep &= inside[u] & inside[v]
     u, v, ew, ow = u[keep], v[keep], ew[keep], ow[keep]
@@ -339,12 +341,10 @@ def _read_pbf(path: Path, mode: str):
         import osmium
     except ImportError as exc:  # pragma: no cover - osmium is a runtime dependency
         raise UnreadableFile(Problem("network.osmium_missing", file=path.name)) from exc
-    lon: list[float] = []
-    lat: list[float] = []
-    key: list[int] = []
-    way: list[int] = []
-    direction: list[int] = []
-    way_ids: list[int] = []
+    # compact typed buffers: a provincial extract has tens of millions of way nodes
+    lon, lat = array("d"), array("d")
+    key, way, way_ids = array("q"), array("q"), array("q")
+    direction = array("b")
     names: list[str] = []
     highways: list[str] = []
     try:
@@ -370,8 +370,8 @@ def _read_pbf(path: Path, mode: str):
             highways.append(tags.get("highway", ""))
     except RuntimeError as exc:
         raise UnreadableFile(Problem("network.unreadable", {"reason": str(exc)}, file=path.name)) from exc
-    return (np.array(lon, np.float64), np.array(lat, np.float64), np.array(key, np.int64),
-            np.array(way, np.int64), np.array(direction, np.int8), np.array(way_ids, np.int64),
+    return (np.frombuffer(lon, np.float64), np.frombuffer(lat, np.float64), np.frombuffer(key, np.int64),
+            np.frombuffer(way, np.int64), np.frombuffer(direction, np.int8), np.frombuffer(way_ids, np.int64),
             np.array(names, dtype=np.str_),
             np.array(highways, dtype=np.str_))
 
