@@ -13,8 +13,8 @@ Model
   ``oneway`` flags) is walked *towards* a site, i.e. on the transposed matrix, so a
   distance is always the trip from a demand point to a site.
 * **Access leg**: a point (site, candidate, demand point) joins the network at its
-  orthogonal projection onto the nearest street segment (an STRtree nearest query;
-  a point lying on a junction joins at that junction). The straight distance from
+  orthogonal projection onto the nearest street segment (an exact search on a
+  KD-tree of samples along the segments; a point lying on a junction joins at it). The straight distance from
   the point to that projection, ``access_m``, is **added** to the walk at both ends:
   ``distance(site, worker) = access(site) + street distance + access(worker)``.
   A point farther than ``max_access_m`` from every street is flagged (``node == -1``)
@@ -44,10 +44,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import chain
 
 import numpy as np
 import scipy.sparse as sp
-import shapely
 from numpy.typing import ArrayLike, NDArray
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
@@ -59,6 +59,8 @@ NODE_SNAP_M = 1e-6
 #: Tolerance on the radius (metres): a walk of radius + 1 µm still counts, so rounding and the
 #: :data:`MIN_EDGE_M` weights never drop a point lying exactly on the radius.
 TOL_M = 1e-6
+#: Spacing of the samples along segments that the snapping search uses (metres).
+SAMPLE_M = 100.0
 #: Largest block of distances (sources × sub-network nodes) held at once in coverage_matrix.
 MAX_BLOCK = 4_000_000
 
@@ -105,11 +107,9 @@ class Graph:
         return cKDTree(np.column_stack([self.x[nodes], self.y[nodes]])), nodes
 
     @cached_property
-    def segment_tree(self) -> shapely.STRtree:
-        """STRtree of the segments as straight lines, in edge order (built once per graph)."""
-        u, v = self.edge_from, self.edge_to
-        return shapely.STRtree(shapely.linestrings(np.stack([np.column_stack([self.x[u], self.y[u]]),
-                                                             np.column_stack([self.x[v], self.y[v]])], axis=1)))
+    def segment_index(self) -> _SegmentIndex:
+        """Where segments are, for snapping (built once per graph): see :func:`snap_points`."""
+        return _SegmentIndex.build(self)
 
     @cached_property
     def toward(self) -> sp.csr_matrix:
@@ -216,14 +216,71 @@ class Snap:
         return len(self.node)
 
 
+@dataclass(frozen=True)
+class _SegmentIndex:
+    """Samples along every segment at most :data:`SAMPLE_M` apart, in one KD-tree.
+
+    The samples are the junctions that have segments (``node_ids``; each stands for its
+    segments, ``inc_ptr``/``inc_edge``)
+    and points inside segments longer than :data:`SAMPLE_M` (``owner``). Any point of a
+    segment is within ``SAMPLE_M / 2`` of one of its samples, so every segment at most
+    ``d`` from a point has a sample within ``d + SAMPLE_M / 2`` of it.
+    """
+
+    tree: cKDTree
+    n_nodes: int
+    node_ids: NDArray[np.int64]
+    owner: NDArray[np.int64]
+    inc_ptr: NDArray[np.int64]
+    inc_edge: NDArray[np.int64]
+
+    @classmethod
+    def build(cls, g: Graph) -> _SegmentIndex:
+        u, v = g.edge_from, g.edge_to
+        ends = np.concatenate([u, v])
+        order = np.argsort(ends, kind="stable")
+        inc_edge = np.concatenate([np.arange(len(u)), np.arange(len(u))])[order]
+        inc_ptr = np.zeros(g.n_nodes + 1, np.int64)
+        np.cumsum(np.bincount(ends, minlength=g.n_nodes), out=inc_ptr[1:])
+        straight = np.hypot(g.x[v] - g.x[u], g.y[v] - g.y[u])
+        pieces = np.maximum(1, np.ceil(straight / SAMPLE_M).astype(np.int64))
+        owner = np.repeat(np.arange(len(u)), pieces - 1)
+        start = np.repeat(np.cumsum(pieces - 1) - (pieces - 1), pieces - 1)
+        frac = (np.arange(len(owner)) - start + 1) / pieces[owner]
+        sx = g.x[u[owner]] + frac * (g.x[v[owner]] - g.x[u[owner]])
+        sy = g.y[u[owner]] + frac * (g.y[v[owner]] - g.y[u[owner]])
+        used = np.flatnonzero(inc_ptr[1:] > inc_ptr[:-1])  # a junction without segments is no sample
+        tree = cKDTree(np.column_stack([np.concatenate([g.x[used], sx]), np.concatenate([g.y[used], sy])]))
+        return cls(tree, len(used), used, owner, inc_ptr, inc_edge)
+
+    def near(self, xy: NDArray[np.float64], max_m: float) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """(point, edge) pairs holding, for every point, each segment that may be its nearest one."""
+        d0, _ = self.tree.query(xy)
+        ok = np.flatnonzero(d0 <= max_m + SAMPLE_M / 2)
+        if len(ok) == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        balls = self.tree.query_ball_point(xy[ok], d0[ok] + SAMPLE_M / 2 + 1e-9)
+        counts = np.fromiter((len(b) for b in balls), np.int64, len(balls))
+        hits = np.fromiter(chain.from_iterable(balls), np.int64, int(counts.sum()))
+        point = np.repeat(ok, counts)
+        is_node = hits < self.n_nodes
+        nodes, node_pt = self.node_ids[hits[is_node]], point[is_node]
+        deg = self.inc_ptr[nodes + 1] - self.inc_ptr[nodes]
+        first = np.repeat(self.inc_ptr[nodes] - np.r_[0, np.cumsum(deg)[:-1]], deg) + np.arange(deg.sum())
+        edges = np.concatenate([self.inc_edge[first], self.owner[hits[~is_node] - self.n_nodes]])
+        points = np.concatenate([np.repeat(node_pt, deg), point[~is_node]])
+        return points, edges
+
+
 def snap_points(graph: Graph, xy: ArrayLike, *, max_access_m: float) -> Snap:
     """Join points (``(n, 2)`` metres, the graph's CRS) to the nearest street segment.
 
-    A point within :data:`NODE_SNAP_M` of a junction joins at it (a KD-tree on the
-    junctions, so demand placed on junctions costs no segment search); any other
-    point joins at its orthogonal projection onto the nearest segment (STRtree),
-    if that is at most ``max_access_m`` away (between equally near segments the
-    STRtree's first one is taken).
+    A point within :data:`NODE_SNAP_M` of a junction joins at it; any other point
+    joins at its orthogonal projection onto the nearest segment, if that is at most
+    ``max_access_m`` away (between equally near segments, the lowest edge index).
+    The search is exact: a KD-tree of samples along the segments
+    (:class:`_SegmentIndex`) gives every segment that can be the nearest one, and the
+    distances to those are computed exactly.
     """
     xy = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
     n = len(xy)
@@ -245,18 +302,21 @@ def snap_points(graph: Graph, xy: ArrayLike, *, max_access_m: float) -> Snap:
     if len(rest) == 0:
         return Snap(node, edge, t, access)
     u, v = graph.edge_from, graph.edge_to
-    pair = graph.segment_tree.query_nearest(shapely.points(xy[rest]), all_matches=False)
-    p_idx, e_idx = rest[pair[0]], pair[1].astype(np.int64)
-    x0, y0 = graph.x[u[e_idx]], graph.y[u[e_idx]]
-    dx, dy = graph.x[v[e_idx]] - x0, graph.y[v[e_idx]] - y0
+    pp, ee = graph.segment_index.near(xy[rest], max_access_m)
+    if len(pp) == 0:
+        return Snap(node, edge, t, access)
+    p_idx = rest[pp]
+    x0, y0 = graph.x[u[ee]], graph.y[u[ee]]
+    dx, dy = graph.x[v[ee]] - x0, graph.y[v[ee]] - y0
     seg2 = dx * dx + dy * dy
     with np.errstate(invalid="ignore", divide="ignore"):
         tt = np.where(seg2 > 0, ((xy[p_idx, 0] - x0) * dx + (xy[p_idx, 1] - y0) * dy) / seg2, 0.0)
     tt = np.clip(tt, 0.0, 1.0)
-    px, py = x0 + tt * dx, y0 + tt * dy
-    acc = np.hypot(xy[p_idx, 0] - px, xy[p_idx, 1] - py)
-    near = acc <= max_access_m
-    p_idx, e_idx, tt, acc, seg2 = p_idx[near], e_idx[near], tt[near], acc[near], seg2[near]
+    acc = np.hypot(xy[p_idx, 0] - (x0 + tt * dx), xy[p_idx, 1] - (y0 + tt * dy))
+    best = np.lexsort((ee, acc, p_idx))  # per point: nearest, then lowest edge index
+    first = best[np.r_[True, p_idx[best][1:] != p_idx[best][:-1]]]
+    first = first[acc[first] <= max_access_m]
+    p_idx, e_idx, tt, acc, seg2 = p_idx[first], ee[first], tt[first], acc[first], seg2[first]
     seg_len = np.sqrt(seg2)
     at_from = tt * seg_len <= NODE_SNAP_M
     at_to = (1.0 - tt) * seg_len <= NODE_SNAP_M

@@ -153,6 +153,29 @@ def test_access_leg_is_added_and_a_mid_block_join_splits_the_street():
     assert not reached(dist, wn, worker.access_m, 69.0)[0]
 
 
+def test_snapping_finds_the_nearest_segment_exactly():
+    """Random segments up to ~1 km long (so the search's samples inside long segments matter) and
+    random points: the access leg equals the brute-force distance to the nearest of all segments,
+    and exactly the points within max_access_m = 120 m are on the network."""
+    rng = np.random.default_rng(11)
+    n = 60
+    x, y = rng.uniform(0, 3000, n), rng.uniform(0, 3000, n)
+    u = rng.integers(0, n, 90)
+    v = (u + rng.integers(1, n, 90)) % n
+    keep = np.hypot(x[u] - x[v], y[u] - y[v]) < 1000
+    u, v = u[keep], v[keep]
+    g = build_graph(x, y, u, v, np.hypot(x[u] - x[v], y[u] - y[v]))
+    pts = rng.uniform(-200, 3200, (800, 2))
+    p0 = np.stack([x[u], y[u]], axis=1)[None]
+    d = np.stack([x[v] - x[u], y[v] - y[u]], axis=1)[None]
+    tt = np.clip(((pts[:, None] - p0) * d).sum(-1) / (d ** 2).sum(-1), 0, 1)
+    brute = np.hypot(*np.moveaxis(pts[:, None] - p0 - tt[..., None] * d, -1, 0)).min(axis=1)
+    snap = snap_points(g, pts, max_access_m=120.0)
+    np.testing.assert_array_equal(snap.on_network, brute <= 120.0)
+    np.testing.assert_allclose(snap.access_m[snap.on_network], brute[brute <= 120.0], atol=1e-9)
+    assert 50 < snap.on_network.sum() < 750
+
+
 def test_a_point_far_from_any_street_is_flagged_and_reaches_nothing():
     """Grid 0..300 m; a site at (150, 900) is 600 m from the nearest street, past max_access_m = 200 m:
     flagged (node −1), its reach is empty, its coverage row is empty, and a demand point there is
