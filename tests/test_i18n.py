@@ -132,15 +132,24 @@ def used_keys() -> dict[str, str]:
 
 
 def dynamic_prefixes() -> dict[str, str]:
-    """Literal heads of f-strings that build a key (``f"ui.audit.{action}"`` -> ``ui.audit.``)."""
-    heads = {key.split(".")[0] for key in catalogue()}
+    """Literal heads of f-strings that build a key (``f"ui.audit.{action}"`` -> ``ui.audit.``): an argument
+    of a key call (or of validation's ``add``), or any f-string starting with a text-only prefix."""
     found: dict[str, str] = {}
     for path, tree in _trees():
         for node in ast.walk(tree):
-            if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
-                head = str(node.values[0].value)
-                if re.match(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*\.$", head) and head.split(".")[0] in heads:
-                    found.setdefault(head, f"{path.relative_to(ROOT)}:{node.lineno}")
+            candidates: list[ast.AST] = []
+            if isinstance(node, ast.Call) and _callee(node) in KEY_CALLS | {"add"}:
+                candidates += node.args
+            elif isinstance(node, ast.JoinedStr):
+                candidates.append(node)
+            for arg in candidates:
+                if not (isinstance(arg, ast.JoinedStr) and arg.values and isinstance(arg.values[0], ast.Constant)):
+                    continue
+                head = str(arg.values[0].value)
+                if not re.match(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*\.$", head):
+                    continue
+                if arg is not node or head.startswith(TEXT_ONLY_PREFIXES):
+                    found.setdefault(head, f"{path.relative_to(ROOT)}:{arg.lineno}")
     return found
 
 
