@@ -14,20 +14,27 @@ codes. In ``local`` mode (settings ``mode``) the package accepts a plain name as
 the actor and treats it as :meth:`Principal.local`, an admin: one person on
 their own machine owns their database. In ``shared`` mode a plain name is
 refused and a principal is re-read from the accounts table at every write (see
-:meth:`sites.store.SiteStore.principal`), so a revoked grant or a disabled
-account takes effect at once.
+:meth:`Authoriser.principal`), so a revoked grant or a disabled account takes
+effect at once.
 
-The checks here return or raise :class:`errors.AccessDenied`; the store calls
-them inside every write and logs the refusal (:mod:`accounts.security_log`).
+The checks here return or raise :class:`errors.AccessDenied`. :class:`Authoriser`
+is the one authoriser of a database: the site, target and account stores and
+the app's upload checks all ask it who is writing and whether they may, and it
+writes every refusal to the security log (:mod:`accounts.security_log`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from accounts.schema import ACCOUNT_MIGRATIONS, COMPONENT
+from accounts.security_log import record
+from database.connection import Connection, Database, utc_now
 from errors import AccessDenied, Problem
+from settings import Settings
 
 Role = Literal["viewer", "editor", "admin"]
 ROLES: tuple[Role, ...] = ("viewer", "editor", "admin")
@@ -103,3 +110,99 @@ def check_admin(principal: Principal, action: str) -> None:
     """Raise :class:`errors.AccessDenied` unless ``principal`` is an admin (targets, region, accounts)."""
     if principal.role != "admin":
         raise AccessDenied(Problem("access.admin_only", {"user": principal.username, "action": action}))
+
+
+def load_principal(conn: Connection, username: str) -> Principal | None:
+    """The current role and towns of an enabled account, or ``None`` (missing or disabled)."""
+    row = conn.execute("SELECT username, role FROM accounts WHERE username = ? AND disabled = 0",
+                       (username,)).fetchone()
+    if row is None:
+        return None
+    towns = [r[0] for r in conn.execute("SELECT town_code FROM account_towns WHERE username = ?", (row[0],))]
+    return Principal(username=row[0], role=row[1], towns=frozenset(towns))
+
+
+class Authoriser:
+    """Who is writing to ``database`` and whether they may; every refusal goes to the security log.
+
+    ``settings.mode`` decides how a plain name is taken (:meth:`principal`).
+    Creates the account tables (:data:`accounts.schema.ACCOUNT_MIGRATIONS`) if
+    the database lacks them.
+    """
+
+    def __init__(self, database: Database, settings: Settings):
+        self.database = database
+        self.settings = settings
+        database.migrate(COMPONENT, ACCOUNT_MIGRATIONS)
+
+    def has_accounts(self) -> bool:
+        """Whether this database has accounts (a shared deployment: ``local`` mode may not write it)."""
+        with self.database.connection() as conn:
+            return conn.execute("SELECT 1 FROM accounts LIMIT 1").fetchone() is not None
+
+    def principal(self, actor: Actor) -> Principal:
+        """Who is writing, as the stores trust it.
+
+        ``local`` mode: a plain name is the local user, an admin; a principal is
+        taken as given; but a database that has accounts refuses every local-mode
+        write (:class:`errors.AccessDenied` saying to set ``SITES_MODE=shared`` and
+        sign in), whatever ``--user`` says. ``shared`` mode: a plain name is refused
+        (sign in first) and a principal's role and towns are read again from the
+        accounts table (:class:`errors.AccessDenied` if it is gone or disabled).
+        Every refusal is logged.
+        """
+        name = actor.username if isinstance(actor, Principal) else str(actor)
+        if self.settings.mode == "local":
+            if not self.has_accounts():
+                return actor if isinstance(actor, Principal) else Principal.local_user(str(actor))
+            # The database remembers it is shared: no one writes it without signing in.
+            problem = Problem("access.local_mode_has_accounts", {"db": str(self.database.path)})
+        elif not isinstance(actor, Principal) or actor.local:
+            problem = Problem("access.sign_in_required")
+        else:
+            with self.database.connection() as conn:
+                current = load_principal(conn, actor.username)
+            if current is not None:
+                return current
+            problem = Problem("access.account_gone", {"user": name})
+        refusal = AccessDenied(problem)
+        self.log_denial(name, "write", "-", refusal)
+        raise refusal
+
+    def check_admin(self, actor: Actor, action: str, target: str) -> Principal:
+        """The principal if it is an admin (targets, region, accounts); else log and raise :class:`errors.AccessDenied`."""
+        principal = self.principal(actor)
+        with self.denials(principal, action, target):
+            check_admin(principal, action)
+        return principal
+
+    def check_role(self, actor: Actor, roles: tuple[Role, ...], action: str, target: str) -> Principal:
+        """The principal if its role is one of ``roles``; else log ``action`` on ``target`` and raise.
+
+        For a step that is no record write but must be refused all the same
+        (reading an uploaded file on the server): ``roles`` without ``editor``
+        say the step is for admins, with it that the account may only view.
+        """
+        principal = self.principal(actor)
+        if principal.role in roles:
+            return principal
+        problem = (Problem("access.read_only", {"user": principal.username}) if "editor" in roles
+                   else Problem("access.admin_only", {"user": principal.username, "action": action}))
+        refusal = AccessDenied(problem)
+        self.log_denial(principal.username, action, target, refusal)
+        raise refusal
+
+    @contextmanager
+    def denials(self, principal: Principal, action: str, target: str) -> Iterator[None]:
+        """Log an :class:`errors.AccessDenied` raised inside (after its transaction rolled back), then re-raise."""
+        try:
+            yield
+        except AccessDenied as exc:
+            self.log_denial(principal.username, action, target, exc)
+            raise
+
+    def log_denial(self, actor: str, action: str, target: str, exc: AccessDenied) -> None:
+        """Write one refused attempt to the security log (in English, the log's language)."""
+        with self.database.write_transaction() as conn:
+            record(conn, at=utc_now(), actor=actor, action=action, target=target, outcome="denied",
+                   detail=exc.message("en"))

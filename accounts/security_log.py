@@ -1,16 +1,17 @@
 """The security log: sign-ins, refused writes and account changes, in the registry database.
 
 One row per event in the ``security_log`` table (created by the ``accounts``
-component, :data:`accounts.store.ACCOUNT_MIGRATIONS`): when (UTC ISO 8601), who
+component, :data:`accounts.schema.ACCOUNT_MIGRATIONS`): when (UTC ISO 8601), who
 (the account name, or the name typed at a failed sign-in), what was attempted,
 on what, the outcome and why. Passwords and session tokens are never written.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from typing import Literal
+
+from database.connection import Connection
 
 Outcome = Literal["ok", "denied", "failed"]
 
@@ -29,14 +30,14 @@ class SecurityEvent:
     detail: str
 
 
-def record(conn: sqlite3.Connection, *, at: str, actor: str, action: str, target: str, outcome: Outcome,
+def record(conn: Connection, *, at: str, actor: str, action: str, target: str, outcome: Outcome,
            detail: str = "") -> None:
     """Append one event (inside the caller's transaction)."""
     conn.execute("INSERT INTO security_log (at, actor, action, target, outcome, detail) VALUES (?, ?, ?, ?, ?, ?)",
                  (at, actor[:MAX_TEXT], action[:MAX_TEXT], target[:MAX_TEXT], outcome, detail[:MAX_TEXT]))
 
 
-def events(conn: sqlite3.Connection, *, actor: str | None = None, outcome: Outcome | None = None,
+def events(conn: Connection, *, actor: str | None = None, outcome: Outcome | None = None,
            limit: int = 1000) -> list[SecurityEvent]:
     """The newest ``limit`` events, newest first, optionally of one actor or outcome."""
     clauses, params = [], []

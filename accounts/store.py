@@ -1,7 +1,8 @@
 """Local accounts of a shared deployment: passwords, roles, town grants, lockout, sessions.
 
 The tables live in the registry database as the component ``"accounts"``
-(:data:`ACCOUNT_MIGRATIONS`, applied by :class:`sites.store.SiteStore`):
+(:data:`accounts.schema.ACCOUNT_MIGRATIONS`, applied by the database's
+:class:`~accounts.permissions.Authoriser`):
 
 * ``accounts``: user name (unique, case-insensitive), role, the argon2id hash of
   the password (``argon2-cffi``; the password itself is never stored or
@@ -30,9 +31,13 @@ the refusals are the same :class:`errors.Problem` (code and text:
 the right password of a disabled account says it is disabled. Sessions end ``settings.session_hours`` after sign-in, when the
 account is disabled, or at sign-out.
 
-Every change of an account needs an admin (:meth:`SiteStore.authorize_admin`),
-except the very first account of a database, which must be an admin
-(bootstrapping a shared deployment from the server's command line).
+Every change of an account needs an admin (:meth:`Authoriser.check_admin
+<accounts.permissions.Authoriser.check_admin>`), except the very first account of
+a database, which must be an admin (bootstrapping a shared deployment from the
+server's command line). Every change is also written to the one audit trail
+(:mod:`database.audit`, kind ``account``): the account before and after (role,
+towns, disabled, lock), never a password or its hash; a new password is the
+action ``password``.
 """
 
 from __future__ import annotations
@@ -40,74 +45,25 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
-import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, NoReturn
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from accounts.permissions import ROLES, Actor, Principal, Role
+from accounts.permissions import ROLES, Actor, Principal, Role, load_principal
 from accounts.security_log import SecurityEvent, events, record
-from database.migrations import Migration
+from database import audit
+from database.connection import Connection, now_utc, parse_utc, utc_text
 from errors import AccessDenied, NotFound, Problem, RecordError
 
 if TYPE_CHECKING:
     from sites.store import SiteStore
 
-COMPONENT = "accounts"
 MIN_PASSWORD_LENGTH = 10
 MAX_USERNAME_LENGTH = 64
-_ROLE_LIST = ", ".join(f"'{r}'" for r in ROLES)
-
-ACCOUNT_MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "accounts, town grants, sessions and the security log", (
-        f"""CREATE TABLE accounts (
-            username TEXT PRIMARY KEY COLLATE NOCASE,
-            role TEXT NOT NULL CHECK (role IN ({_ROLE_LIST})),
-            password_hash TEXT NOT NULL,
-            disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
-            failed_attempts INTEGER NOT NULL DEFAULT 0,
-            locked_until TEXT,
-            created_by TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            updated_by TEXT NOT NULL,
-            updated_at TEXT NOT NULL
-        )""",
-        """CREATE TABLE account_towns (
-            username TEXT NOT NULL COLLATE NOCASE,
-            town_code TEXT NOT NULL,
-            PRIMARY KEY (username, town_code)
-        )""",
-        """CREATE TABLE sessions (
-            token_hash TEXT PRIMARY KEY,
-            username TEXT NOT NULL COLLATE NOCASE,
-            created_at TEXT NOT NULL,
-            expires_at TEXT NOT NULL
-        )""",
-        """CREATE TABLE security_log (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            at TEXT NOT NULL,
-            actor TEXT NOT NULL,
-            action TEXT NOT NULL,
-            target TEXT NOT NULL,
-            outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'denied', 'failed')),
-            detail TEXT NOT NULL DEFAULT ''
-        )""",
-        "CREATE INDEX security_log_actor ON security_log (actor)",
-    )),
-    # Wrong passwords for names that are no account count and lock like an account's (no enumeration).
-    Migration(2, "sign-in failures of names without an account", (
-        """CREATE TABLE sign_in_failures (
-            username TEXT PRIMARY KEY COLLATE NOCASE,
-            failed_attempts INTEGER NOT NULL DEFAULT 0,
-            locked_until TEXT,
-            last_at TEXT NOT NULL
-        )""",
-    )),
-)
 
 _HASHER = PasswordHasher()  # argon2id, RFC 9106 low-memory profile (64 MiB, 3 passes)
 _DUMMY_HASH: list[str] = []
@@ -132,18 +88,6 @@ class Account:
         return Principal(username=self.username, role=self.role, towns=frozenset(self.towns))
 
 
-def _utc() -> datetime.datetime:
-    return datetime.datetime.now(datetime.UTC)
-
-
-def _iso(moment: datetime.datetime) -> str:
-    return moment.astimezone(datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _parse(text: str) -> datetime.datetime:
-    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -156,39 +100,35 @@ def normalise_username(name: str) -> str:
     return text
 
 
-def load_principal(conn: sqlite3.Connection, username: str) -> Principal | None:
-    """The current role and towns of an enabled account, or ``None`` (missing or disabled)."""
-    row = conn.execute("SELECT username, role FROM accounts WHERE username = ? AND disabled = 0",
-                       (username,)).fetchone()
-    if row is None:
-        return None
-    towns = [r[0] for r in conn.execute("SELECT town_code FROM account_towns WHERE username = ?", (row[0],))]
-    return Principal(username=row[0], role=row[1], towns=frozenset(towns))
-
-
 class AccountStore:
-    """Accounts of one registry database. ``clock`` gives the time (UTC), for tests of expiry."""
+    """Accounts of one registry database. ``clock`` gives the time (UTC), for tests of expiry.
 
-    def __init__(self, sites: SiteStore, *, clock: Callable[[], datetime.datetime] = _utc):
-        self.sites = sites
+    ``sites``: the site store of the database; the accounts use its database,
+    its authoriser and its region (the towns an editor may be granted).
+    """
+
+    def __init__(self, sites: SiteStore, *, clock: Callable[[], datetime.datetime] = now_utc):
+        self.database = sites.database
+        self.authoriser = sites.authoriser
         self.settings = sites.settings
+        self._towns = sites.towns
         self._clock = clock
 
     # -------------------------------------------------------------------- reads
 
     def list_accounts(self) -> list[Account]:
-        with self.sites.read_transaction() as conn:
+        with self.database.read_transaction() as conn:
             names = [r[0] for r in conn.execute("SELECT username FROM accounts ORDER BY username")]
             return [self._get(conn, n) for n in names]
 
     def get(self, username: str) -> Account:
         """The account; :class:`errors.NotFound` if there is none."""
-        with self.sites.read_transaction() as conn:
+        with self.database.read_transaction() as conn:
             return self._get(conn, username)
 
     def security_events(self, *, actor: str | None = None, limit: int = 1000) -> list[SecurityEvent]:
         """The newest security-log events (sign-ins, refusals, account changes), newest first."""
-        with self.sites.read_transaction() as conn:
+        with self.database.read_transaction() as conn:
             return events(conn, actor=actor, limit=limit)
 
     # ------------------------------------------------------------------- writes
@@ -203,15 +143,15 @@ class AccountStore:
         role_ = _role(role)
         _check_password(password)
         codes = self._town_codes(towns)
-        with self.sites.read_transaction() as conn:
+        with self.database.read_transaction() as conn:
             empty = conn.execute("SELECT count(*) FROM accounts").fetchone()[0] == 0
         if empty and role_ == "admin":
             by = actor.username if isinstance(actor, Principal) else str(actor)
         else:
-            by = self.sites.authorize_admin(actor, "account.add", f"account:{username}").username
+            by = self.authoriser.check_admin(actor, "account.add", f"account:{username}").username
         password_hash = _HASHER.hash(password)
-        now = _iso(self._clock())
-        with self.sites.write_transaction() as conn:
+        now = utc_text(self._clock())
+        with self.database.write_transaction() as conn:
             if conn.execute("SELECT 1 FROM accounts WHERE username = ?", (username,)).fetchone():
                 raise RecordError(Problem("account.exists", {"user": username}))
             conn.execute("INSERT INTO accounts (username, role, password_hash, created_by, created_at, updated_by, "
@@ -221,7 +161,10 @@ class AccountStore:
                              [(username, c) for c in codes])
             record(conn, at=now, actor=by, action="account.add", target=f"account:{username}", outcome="ok",
                    detail=f"role={role_} towns={','.join(codes)}")
-            return self._get(conn, username)
+            account = self._get(conn, username)
+            audit.record(conn, "account", account.username, "create", actor=by, at=now, before=None,
+                         after=_audited(account))
+            return account
 
     def grant(self, username: str, towns: Iterable[str], *, actor: Actor) -> Account:
         """Add town codes to an account's grants."""
@@ -242,7 +185,7 @@ class AccountStore:
     def set_role(self, username: str, role: str, *, actor: Actor) -> Account:
         role_ = _role(role)
 
-        def apply(conn: sqlite3.Connection, name: str) -> None:
+        def apply(conn: Connection, name: str) -> None:
             if role_ != "admin":
                 self._keep_an_admin(conn, name)
             conn.execute("UPDATE accounts SET role = ? WHERE username = ?", (role_, name))
@@ -254,7 +197,7 @@ class AccountStore:
         _check_password(password)
         password_hash = _HASHER.hash(password)
 
-        def apply(conn: sqlite3.Connection, name: str) -> None:
+        def apply(conn: Connection, name: str) -> None:
             conn.execute("UPDATE accounts SET password_hash = ?, failed_attempts = 0, locked_until = NULL "
                          "WHERE username = ?", (password_hash, name))
             conn.execute("DELETE FROM sessions WHERE username = ?", (name,))
@@ -263,7 +206,7 @@ class AccountStore:
 
     def disable(self, username: str, *, actor: Actor) -> Account:
         """Disable an account: it can no longer sign in, its sessions end, its writes are refused."""
-        def apply(conn: sqlite3.Connection, name: str) -> None:
+        def apply(conn: Connection, name: str) -> None:
             self._keep_an_admin(conn, name)
             conn.execute("UPDATE accounts SET disabled = 1 WHERE username = ?", (name,))
             conn.execute("DELETE FROM sessions WHERE username = ?", (name,))
@@ -298,7 +241,7 @@ class AccountStore:
                          lock=locks, known=password_hash is not None)
         rehash = _HASHER.check_needs_rehash(password_hash)
         new_hash = _HASHER.hash(password) if rehash else password_hash
-        with self.sites.write_transaction() as conn:
+        with self.database.write_transaction() as conn:
             row = conn.execute("SELECT username, disabled FROM accounts WHERE username = ?", (name,)).fetchone()
             if row is None:  # deleted meanwhile
                 self._log_attempt(conn, name, "access.bad_credentials", now)
@@ -311,7 +254,7 @@ class AccountStore:
                     self._log_attempt(conn, name, "access.disabled", now)
                     problem = Problem("access.disabled", {"user": name})
                 else:
-                    record(conn, at=_iso(now), actor=name, action="sign_in", target=f"account:{name}", outcome="ok")
+                    record(conn, at=utc_text(now), actor=name, action="sign_in", target=f"account:{name}", outcome="ok")
                     principal = load_principal(conn, name)
         if row is None or row[1]:
             raise AccessDenied(problem)
@@ -323,10 +266,10 @@ class AccountStore:
         token = secrets.token_urlsafe(32)
         now = self._clock()
         expires = now + datetime.timedelta(hours=self.settings.session_hours)
-        with self.sites.write_transaction() as conn:
-            conn.execute("DELETE FROM sessions WHERE expires_at <= ?", (_iso(now),))
+        with self.database.write_transaction() as conn:
+            conn.execute("DELETE FROM sessions WHERE expires_at <= ?", (utc_text(now),))
             conn.execute("INSERT INTO sessions (token_hash, username, created_at, expires_at) VALUES (?, ?, ?, ?)",
-                         (_token_hash(token), principal.username, _iso(now), _iso(expires)))
+                         (_token_hash(token), principal.username, utc_text(now), utc_text(expires)))
         return token
 
     def resume_session(self, token: str) -> Principal:
@@ -335,22 +278,22 @@ class AccountStore:
         :class:`errors.AccessDenied` when the session is unknown, expired, or its account disabled.
         """
         now = self._clock()
-        with self.sites.read_transaction() as conn:
+        with self.database.read_transaction() as conn:
             row = conn.execute("SELECT username, expires_at FROM sessions WHERE token_hash = ?",
                                (_token_hash(token),)).fetchone()
             principal = load_principal(conn, row[0]) if row else None
-        if row is None or _parse(row[1]) <= now or principal is None:
+        if row is None or parse_utc(row[1]) <= now or principal is None:
             raise AccessDenied(Problem("access.session_expired"))
         return principal
 
     def end_session(self, token: str) -> None:
         """Sign out: the token stops working."""
-        with self.sites.write_transaction() as conn:
+        with self.database.write_transaction() as conn:
             conn.execute("DELETE FROM sessions WHERE token_hash = ?", (_token_hash(token),))
 
     # ---------------------------------------------------------------- internals
 
-    def _get(self, conn: sqlite3.Connection, username: str) -> Account:
+    def _get(self, conn: Connection, username: str) -> Account:
         row = conn.execute("SELECT username, role, disabled, failed_attempts, locked_until, created_by, created_at, "
                            "updated_by, updated_at FROM accounts WHERE username = ?", (username,)).fetchone()
         if row is None:
@@ -362,18 +305,22 @@ class AccountStore:
                        updated_at=row[8])
 
     def _change(self, username: str, action: str, actor: Actor, detail: str,
-                apply: Callable[[sqlite3.Connection, str], object]) -> Account:
-        by = self.sites.authorize_admin(actor, action, f"account:{username}").username
-        now = _iso(self._clock())
-        with self.sites.write_transaction() as conn:
-            name = self._get(conn, username).username
+                apply: Callable[[Connection, str], object]) -> Account:
+        by = self.authoriser.check_admin(actor, action, f"account:{username}").username
+        now = utc_text(self._clock())
+        with self.database.write_transaction() as conn:
+            before = self._get(conn, username)
+            name = before.username
             apply(conn, name)
             conn.execute("UPDATE accounts SET updated_by = ?, updated_at = ? WHERE username = ?", (by, now, name))
             record(conn, at=now, actor=by, action=action, target=f"account:{name}", outcome="ok", detail=detail)
-            return self._get(conn, name)
+            after = self._get(conn, name)
+            audit.record(conn, "account", name, "password" if action == "account.password" else "update",
+                         actor=by, at=now, before=_audited(before), after=_audited(after))
+            return after
 
     @staticmethod
-    def _keep_an_admin(conn: sqlite3.Connection, name: str) -> None:
+    def _keep_an_admin(conn: Connection, name: str) -> None:
         others = conn.execute("SELECT count(*) FROM accounts WHERE role = 'admin' AND disabled = 0 "
                               "AND username <> ?", (name,)).fetchone()[0]
         is_admin = conn.execute("SELECT 1 FROM accounts WHERE username = ? AND role = 'admin' AND disabled = 0",
@@ -383,7 +330,7 @@ class AccountStore:
 
     def _town_codes(self, towns: Iterable[str]) -> list[str]:
         codes = sorted({str(c).strip() for c in towns if str(c).strip()})
-        known = {str(c) for c in self.sites.region().towns["code"]}
+        known = {str(c) for c in self._towns().codes}
         unknown = [c for c in codes if c not in known]
         if unknown:
             raise RecordError([Problem("account.town_unknown", {"code": c, "known": ", ".join(sorted(known))})
@@ -400,23 +347,23 @@ class AccountStore:
         name at once, so parallel attempts cannot check more passwords than that.
         """
         limit = self.settings.lockout_attempts
-        with self.sites.write_transaction() as conn:
+        with self.database.write_transaction() as conn:
             row = conn.execute("SELECT username, password_hash, failed_attempts, locked_until FROM accounts "
                                "WHERE username = ?", (name,)).fetchone()
             table = "accounts"
             if row is None:
                 table = "sign_in_failures"
                 conn.execute("DELETE FROM sign_in_failures WHERE locked_until IS NOT NULL AND locked_until <= ?",
-                             (_iso(now),))
+                             (utc_text(now),))
                 found = conn.execute("SELECT username, failed_attempts, locked_until FROM sign_in_failures "
                                      "WHERE username = ?", (name,)).fetchone()
                 if found is None:
                     conn.execute("INSERT INTO sign_in_failures (username, failed_attempts, last_at) VALUES (?, 0, ?)",
-                                 (name, _iso(now)))
+                                 (name, utc_text(now)))
                     found = (name, 0, None)
                 row = (found[0], None, found[1], found[2])
             key, password_hash, failed, locked_until = row
-            if locked_until and _parse(locked_until) > now:
+            if locked_until and parse_utc(locked_until) > now:
                 self._log_attempt(conn, name, "access.locked" + ("" if table == "accounts" else " (no such account)"),
                                   now)
                 locked = Problem("access.locked", {"until": _local_time(locked_until)})
@@ -424,18 +371,18 @@ class AccountStore:
                 locked = None
                 failed += 1
                 locks = failed >= limit
-                until = _iso(now + datetime.timedelta(minutes=self.settings.lockout_minutes)) if locks else None
+                until = utc_text(now + datetime.timedelta(minutes=self.settings.lockout_minutes)) if locks else None
                 conn.execute(f"UPDATE {table} SET failed_attempts = ?, locked_until = ? WHERE username = ?",
                              (0 if locks else failed, until, key))
                 if table == "sign_in_failures":
-                    conn.execute("UPDATE sign_in_failures SET last_at = ? WHERE username = ?", (_iso(now), key))
+                    conn.execute("UPDATE sign_in_failures SET last_at = ? WHERE username = ?", (utc_text(now), key))
         if locked is not None:
             raise AccessDenied(locked)
         return password_hash, locks
 
     def _refuse(self, name: str, code: str, params: dict[str, object], now: datetime.datetime, *,
                 lock: bool = False, known: bool = True) -> NoReturn:
-        with self.sites.write_transaction() as conn:
+        with self.database.write_transaction() as conn:
             if lock:
                 row = conn.execute("SELECT locked_until FROM accounts WHERE username = ? UNION ALL "
                                    "SELECT locked_until FROM sign_in_failures WHERE username = ?",
@@ -443,16 +390,23 @@ class AccountStore:
                 if row is not None and row[0]:
                     if known:
                         conn.execute("DELETE FROM sessions WHERE username = ?", (name,))
-                    record(conn, at=_iso(now), actor=name, action="lock", target=f"account:{name}", outcome="ok",
+                    record(conn, at=utc_text(now), actor=name, action="lock", target=f"account:{name}", outcome="ok",
                            detail=f"{self.settings.lockout_attempts} wrong passwords; locked until {row[0]}"
                            + ("" if known else " (no such account)"))
             self._log_attempt(conn, name, code if known else f"{code} (no such account)", now)
         raise AccessDenied(Problem(code, params))
 
     @staticmethod
-    def _log_attempt(conn: sqlite3.Connection, name: str, detail: str, now: datetime.datetime) -> None:
-        record(conn, at=_iso(now), actor=name, action="sign_in", target=f"account:{name}", outcome="failed",
+    def _log_attempt(conn: Connection, name: str, detail: str, now: datetime.datetime) -> None:
+        record(conn, at=utc_text(now), actor=name, action="sign_in", target=f"account:{name}", outcome="failed",
                detail=detail)
+
+
+def _audited(account: Account) -> dict[str, object]:
+    """An account as the audit trail keeps it (it never holds a password or its hash)."""
+    values = asdict(account)
+    values["towns"] = list(account.towns)
+    return values
 
 
 def _role(role: str) -> Role:
@@ -482,4 +436,4 @@ def _dummy_hash() -> str:
 
 def _local_time(stamp: str) -> str:
     """A stored UTC time as the server's local time, to the minute (for messages)."""
-    return _parse(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+    return parse_utc(stamp).astimezone().strftime("%Y-%m-%d %H:%M")

@@ -60,7 +60,7 @@ def open_database() -> SiteStore:
         # in the sidebar, on every run of this session: a notice in the page body on the first run only would
         # shift every element under it on the next run, and the map below would be mounted anew
         st.sidebar.info(md_escape(tr("sites.db_created", db=store.path.resolve())))
-    if not shared_mode() and store.has_accounts():
+    if not shared_mode() and store.authoriser.has_accounts():
         st.error(md_escape(tr("access.local_mode_has_accounts", db=store.path)))
         st.stop()
     return store

@@ -11,7 +11,6 @@ import pandas as pd
 import streamlit as st
 
 from accounts.permissions import Role
-from accounts.security_log import record
 from app_pages.auth import current_actor, current_principal
 from app_pages.data_files import safe_name, uploaded_records
 from app_pages.form_site import CRS_OPTIONS
@@ -21,7 +20,7 @@ from app_pages.widgets import translated_radio
 from errors import AccessDenied, ImportRejected, Problem
 from i18n import t
 from sites.io import IMPORT_EXTENSIONS
-from sites.store import SiteStore, utc_now
+from sites.store import SiteStore
 from sites.validation import RawRecords
 
 #: Who may upload a file to be read on the server (import, demand layer): an editor or an admin. A viewer
@@ -42,25 +41,17 @@ def may_upload(roles: tuple[Role, ...]) -> bool:
 def upload_allowed(store: SiteStore, *, roles: tuple[Role, ...], action: str, target: str) -> bool:
     """Check the account's role before an uploaded file is read; refuse, log and say why if it has none of ``roles``.
 
-    The role is read again from the registry (:meth:`SiteStore.principal`), so a
-    role taken away a moment ago counts. A refusal is written to the security log
-    (``denied``, ``action`` on ``target``) and shown as an error. Local mode: the
-    local user is an admin, always allowed.
+    The registry's authoriser (:meth:`accounts.permissions.Authoriser.check_role`)
+    reads the role again, so a role taken away a moment ago counts, and writes a
+    refusal to the security log (``denied``, ``action`` on ``target``); it is
+    shown here as an error. Local mode: the local user is an admin, always allowed.
     """
     try:
-        principal = store.principal(current_actor())
-    except AccessDenied as exc:  # the account is gone or disabled (the store logs it)
+        store.authoriser.check_role(current_actor(), roles, action, target)
+    except AccessDenied as exc:
         st.error(md_escape(exc.message(current_lang())))
         return False
-    if principal.role in roles:
-        return True
-    refusal = AccessDenied(Problem("access.admin_only", {"user": principal.username, "action": action})
-                           if "editor" not in roles else Problem("access.read_only", {"user": principal.username}))
-    with store.write_transaction() as conn:
-        record(conn, at=utc_now(), actor=principal.username, action=action, target=target, outcome="denied",
-               detail=refusal.message("en"))
-    st.error(md_escape(refusal.message(current_lang())))
-    return False
+    return True
 
 
 def problems_table(problems: list[Problem]) -> pd.DataFrame:

@@ -1,22 +1,26 @@
-"""UI text of the staff (sites), leadership (targets) and data pages, Chinese first; and the audit table.
+"""The audit table of the app: one site's history (sites page) and the log of every record (data page).
 
-Registered with :mod:`i18n` on import (page titles live in :mod:`app_pages.ui_text`).
+Texts: ``ui.audit.*`` in :mod:`i18n.tables.app_form`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from database.audit import AuditEntry
 from i18n import t
 from settings import Language
-from sites.store import AuditEntry
 
 #: Fields left out of the "changes" column (stamps every write changes).
 _STAMPS = {"updated_by", "updated_at", "created_by", "created_at", "id", "version"}
 
 
-def audit_table(entries: Sequence[AuditEntry], lang: Language) -> dict[str, list[object]]:
-    """Columns of an audit table: when, who, what, which site, and each changed field before → after."""
+def audit_table(entries: Sequence[AuditEntry], lang: Language, *, kinds: bool = False) -> dict[str, list[object]]:
+    """Columns of an audit table: when, who, what, which record, and each changed field before → after.
+
+    One site's history by default; ``kinds``: the data page's log of every kind of
+    record (sites, targets, accounts), with a kind column and plain id/name headings.
+    """
     def changes(entry: AuditEntry) -> str:
         if entry.action == "create":
             return ""
@@ -24,16 +28,21 @@ def audit_table(entries: Sequence[AuditEntry], lang: Language) -> dict[str, list
         return "; ".join(f"{k}: {_show(b)} → {_show(a)}" for k, (b, a) in pairs)
 
     def name(entry: AuditEntry) -> str:
-        return str((entry.after or entry.before or {}).get("name", ""))
+        values = entry.after or entry.before or {}
+        return str(values.get("name", values.get("username", "")))
 
-    return {
+    columns: dict[str, list[object]] = {
         t("ui.audit.at", lang): [e.at for e in entries],
         t("ui.audit.actor", lang): [e.actor for e in entries],
         t("ui.audit.action", lang): [t(f"ui.audit.{e.action}", lang) for e in entries],
-        t("ui.audit.site", lang): [e.subject_id for e in entries],
-        t("ui.audit.name", lang): [name(e) for e in entries],
-        t("ui.audit.changes", lang): [changes(e) for e in entries],
     }
+    if kinds:
+        columns[t("ui.audit.kind", lang)] = [t(f"ui.audit.kind.{e.kind}", lang) for e in entries]
+    columns[t("ui.audit.record" if kinds else "ui.audit.site", lang)] = [str(e.subject_id) if kinds else e.subject_id
+                                                                          for e in entries]
+    columns[t("ui.audit.record_name" if kinds else "ui.audit.name", lang)] = [name(e) for e in entries]
+    columns[t("ui.audit.changes", lang)] = [changes(e) for e in entries]
+    return columns
 
 
 def _show(value: object) -> str:

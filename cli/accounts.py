@@ -88,7 +88,7 @@ def run(store: SiteStore, args: argparse.Namespace, lang: Language, actor: Actor
     accounts = AccountStore(store)
     command = args.user_command
     if command in ("list", "log"):
-        store.authorize_admin(actor, f"account.{command}", "accounts")
+        store.authoriser.check_admin(actor, f"account.{command}", "accounts")
     if command == "list":
         rows = [_account_dict(a) for a in accounts.list_accounts()]
         if args.format == "json":

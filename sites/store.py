@@ -1,21 +1,18 @@
-"""The site registry's storage: a SQLite file behind one small interface.
+"""The site registry: sites and the region they are placed in, stored in the registry database.
 
-:class:`SiteStore` owns one database file (``SITES_DB`` by default). The file
-is in WAL mode with a busy timeout, and every write runs in one
-``BEGIN IMMEDIATE`` transaction, so several processes may write at once
-without losing anything, and a failed or interrupted write leaves the database
-as it was. Every write validates its records first (:mod:`sites.validation`),
-assigns towns by point-in-polygon and records who did what, when, with the
-values before and after, in the ``audit`` table.
+:class:`SiteStore` opens the database file (``SITES_DB`` by default) as a
+:class:`database.connection.Database` (:attr:`SiteStore.database`: connections,
+``BEGIN IMMEDIATE`` transactions, migrations) and keeps its tables there as the
+component ``"sites"`` (:data:`SITE_MIGRATIONS`); the target and account stores
+sit beside it on the same database. Every write validates its records first
+(:mod:`sites.validation`), assigns towns by point-in-polygon and records who
+did what, when, with the values before and after, in the one audit table
+(:mod:`database.audit`, kind ``site``).
 
-Schema changes are versioned :class:`Migration` lists per component: the
-registry's own is ``"sites"``; another module keeps its own tables in the same
-file by calling :meth:`SiteStore.migrate` with its component name and its own
-numbered migrations (versions are tracked per component in ``schema_version``).
-
-Who may write is checked inside every write method (:mod:`accounts.permissions`):
-``actor`` is a :class:`~accounts.permissions.Principal` (or, in ``local`` mode only, a
-plain name standing for the local admin). A refused write raises
+Who may write is checked inside every write method by the database's one
+:class:`~accounts.permissions.Authoriser` (:attr:`SiteStore.authoriser`):
+``actor`` is a :class:`~accounts.permissions.Principal` (or, in ``local`` mode
+only, a plain name standing for the local admin). A refused write raises
 :class:`errors.AccessDenied`, changes nothing and is recorded in the security
 log (:mod:`accounts.security_log`); audit rows name the account.
 
@@ -27,24 +24,19 @@ from __future__ import annotations
 
 import datetime
 import getpass
-import json
 import os
-import re
-import sqlite3
-import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from accounts.permissions import Actor, Principal, check_admin, check_write, write_problem
-from accounts.security_log import record
-from accounts.store import ACCOUNT_MIGRATIONS, load_principal
+from accounts.permissions import Actor, Authoriser, Principal, check_write, write_problem
+from database import audit
+from database.audit import AuditEntry
+from database.connection import Connection, Database, utc_now
 from database.migrations import Migration
 from errors import (
     AccessDenied,
     BoundaryError,
-    DatabaseError,
     ImportRejected,
     NotFound,
     Problem,
@@ -58,20 +50,10 @@ from sites.models import INPUT_FIELDS, SITE_FIELDS, STATUSES, Site, SiteDraft
 from sites.region import RegionSpec, TownIndex, town_index
 from sites.validation import RawRecords, Validation, validate_records
 
-#: How long a writer waits for another writer's transaction, in seconds.
-BUSY_TIMEOUT_S = 60.0
-#: Idle connections a store keeps for reuse (more are opened while needed, then closed).
-MAX_IDLE_CONNECTIONS = 8
-#: The first 16 bytes of every SQLite 3 database file.
-SQLITE_HEADER = b"SQLite format 3\x00"
-#: A URL (``postgresql://...``; a ``Path`` collapses ``//`` to ``/``), not a file path; Windows drives excluded.
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]+:/")
-
-
 _STATUS_LIST = ", ".join(f"'{s}'" for s in STATUSES)
 
 SITE_MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "sites, audit trail and meta", (
+    Migration(1, "sites and meta", (
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         f"""CREATE TABLE sites (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -94,84 +76,13 @@ SITE_MIGRATIONS: tuple[Migration, ...] = (
         )""",
         "CREATE INDEX sites_type_town ON sites (type, town_code)",
         "CREATE INDEX sites_town ON sites (town_code)",
-        """CREATE TABLE audit (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            site_id INTEGER NOT NULL,
-            action TEXT NOT NULL CHECK (action IN ('create', 'update', 'close', 'delete')),
-            actor TEXT NOT NULL,
-            at TEXT NOT NULL,
-            before TEXT,
-            after TEXT
-        )""",
-        "CREATE INDEX audit_site ON audit (site_id)",
+        # The audit trail of release 1 (table ``audit``) now lives in database/audit.py for every kind of record.
     )),
     # Optimistic concurrency: every write bumps a site's version; sites already stored start at 1.
     Migration(2, "row version of each site", (
         "ALTER TABLE sites ADD COLUMN version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1)",
     )),
 )
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    """One recorded write of a site (or of a target, which keeps its trail the same way).
-
-    ``subject_id`` is the id of the record written; ``before``/``after`` are its
-    values (``None`` when absent).
-    """
-
-    id: int
-    subject_id: int
-    action: str
-    actor: str
-    at: str
-    before: dict[str, object] | None
-    after: dict[str, object] | None
-
-    @classmethod
-    def from_row(cls, row: Sequence[object]) -> AuditEntry:
-        """From ``(id, subject id, action, actor, at, before JSON, after JSON)``."""
-        before, after = (json.loads(v) if v else None for v in (row[5], row[6]))
-        return cls(int(row[0]), int(row[1]), str(row[2]), str(row[3]), str(row[4]), before, after)
-
-    def changes(self) -> dict[str, tuple[object, object]]:
-        """Fields whose value differs, as (before, after); empty and missing count as the same."""
-        b, a = self.before or {}, self.after or {}
-        empty = (None, "")
-        return {k: (b.get(k), a.get(k)) for k in dict.fromkeys([*b, *a])
-                if b.get(k) != a.get(k) and not (b.get(k) in empty and a.get(k) in empty)}
-
-    @property
-    def version(self) -> int:
-        """The record's version this write produced (a delete: the one after the last); 0 before versions."""
-        if self.after is not None:
-            return int(self.after.get("version") or 0)
-        before = int((self.before or {}).get("version") or 0)
-        return before + 1 if before else 0
-
-
-#: Fields of a record that change with every write (left out of "what changed").
-_STAMP_FIELDS = frozenset({"updated_by", "updated_at", "version"})
-
-
-def stale_edit(entries: Sequence[AuditEntry], *, code: str, subject_id: int, expected: int,
-               current: int) -> StaleEdit:
-    """The refusal of a write based on version ``expected`` of a record now at ``current``.
-
-    ``entries`` are the record's audit trail, oldest first; every write since
-    ``expected`` becomes one problem: the version it made, who, when (UTC) and
-    which fields it changed. ``code`` is the message of the first problem
-    (``sites.stale`` or ``target.stale``).
-    """
-    problems = [Problem(code, {"id": subject_id, "expected": expected, "current": current})]
-    for entry in entries:
-        if entry.version <= expected:
-            continue
-        fields = [k for k in entry.changes() if k not in _STAMP_FIELDS] or ["-"]
-        at = entry.at.replace("T", " ").removesuffix("Z")[:19] + " UTC"
-        problems.append(Problem(f"stale.{entry.action}", {"version": entry.version, "actor": entry.actor,
-                                                          "at": at, "fields": ", ".join(fields)}))
-    return StaleEdit(problems, current_version=current)
 
 
 @dataclass
@@ -188,78 +99,6 @@ class ImportReport:
 def default_actor() -> str:
     """Who is writing when no one is named: ``SITES_USER``, else the OS user."""
     return os.environ.get("SITES_USER") or getpass.getuser()
-
-
-def database_path(location: str | Path) -> Path:
-    """The database file at ``location`` (``--db``/``SITES_DB``), ``~`` expanded.
-
-    A URL (``postgresql://...``, any ``scheme://``) raises :class:`errors.DatabaseError`:
-    only SQLite files are supported until a server backend exists. The password
-    of a URL is never repeated in the message.
-    """
-    text = str(location).strip()
-    if _URL.match(text):
-        shown = re.sub(r"(//[^:/@]*):[^@/]*@", r"\1:***@", text.replace(":/", "://", 1) if "://" not in text
-                       else text)
-        raise DatabaseError(Problem("sites.db_url", {"url": shown}))
-    return Path(os.path.expanduser(text))
-
-
-def _inspect_database(path: Path) -> str:
-    """``"new"`` (no file, or an empty one) or ``"ours"``; else :class:`errors.DatabaseError`.
-
-    Reads only: the header bytes, then the table list through a read-only
-    connection, so a text file, a damaged file or another program's SQLite
-    database is refused before anything is written to it (no WAL switch, no
-    ``schema_version`` table). A file or folder that cannot be written is refused too.
-    """
-    db = str(path)
-    if not path.exists():
-        return "new"
-    if not path.is_file():
-        raise DatabaseError(Problem("sites.db_not_sqlite", {"db": db}))
-    try:
-        with open(path, "rb") as fh:
-            header = fh.read(len(SQLITE_HEADER))
-    except OSError as exc:
-        raise DatabaseError(Problem("sites.db_unusable", {"db": db, "error": exc.strerror or str(exc)})) from exc
-    if not header:
-        return "new"
-    if header != SQLITE_HEADER:
-        raise DatabaseError(Problem("sites.db_not_sqlite", {"db": db}))
-    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
-        raise DatabaseError(Problem("sites.db_read_only", {"db": db}))
-    try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
-                                                 "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-            ours = "schema_version" in tables and conn.execute(
-                "SELECT 1 FROM schema_version WHERE component = 'sites'").fetchone() is not None
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as exc:
-        raise DatabaseError(Problem("sites.db_corrupt", {"db": db, "error": str(exc)})) from exc
-    if not tables:
-        return "new"
-    if not ours:
-        shown = ", ".join(tables[:6]) + (", …" if len(tables) > 6 else "")
-        raise DatabaseError(Problem("sites.db_foreign", {"db": db, "tables": shown}))
-    return "ours"
-
-
-def _database_error(path: Path, exc: sqlite3.OperationalError) -> Exception:
-    """A named error for a database that cannot be written (read-only, damaged); other errors as they are."""
-    text = str(exc)
-    if "readonly" in text or "read-only" in text:
-        return DatabaseError(Problem("sites.db_read_only", {"db": str(path)}))
-    if "malformed" in text or "not a database" in text:
-        return DatabaseError(Problem("sites.db_corrupt", {"db": str(path), "error": text}))
-    return exc
-
-
-def utc_now() -> str:
-    return datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class SiteStore:
@@ -279,75 +118,20 @@ class SiteStore:
     def __init__(self, path: str | Path | None = None, *, region: RegionSpec | None = None,
                  settings: Settings | None = None, create: bool = True):
         self.settings = settings or get_settings()
-        self.path = database_path(path if path is not None else self.settings.db)
-        self._local = threading.local()
-        self._pool_lock = threading.Lock()
-        self._idle: list[sqlite3.Connection] = []
-        self._closed = False
+        #: The registry file: connections, transactions, migrations (shared with the target and account stores).
+        self.database = Database(path if path is not None else self.settings.db, create=create)
+        self.database.migrate("audit", audit.AUDIT_MIGRATIONS)  # first: the other components write to it
+        self.path = self.database.path
         #: True when this store made the database file (callers say where: CLI, app).
-        self.created = _inspect_database(self.path) == "new"
-        if self.created:
-            if not create:
-                raise DatabaseError(Problem("sites.db_missing", {"db": str(self.path)}))
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connection() as conn:
-            if str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
-                conn.execute("PRAGMA journal_mode = WAL")
-        self.migrate("sites", SITE_MIGRATIONS)
-        self.migrate("accounts", ACCOUNT_MIGRATIONS)
+        self.created = self.database.created
+        #: The one authoriser of this database (also used by the target and account stores, and the app).
+        self.authoriser = Authoriser(self.database, self.settings)
+        self.database.migrate("sites", SITE_MIGRATIONS)
         self._spec = self._resolve_region(region or RegionSpec.from_settings(self.settings))
 
-    # ------------------------------------------------------------------ plumbing
-    #
-    # Connections: a small pool, one connection per transaction (or plain read) at a
-    # time, so one session's read never queues behind another session's write; the
-    # file is in WAL mode, so readers run while a writer holds ``BEGIN IMMEDIATE``
-    # or waits for another process's. Inside a transaction, the same thread's
-    # reads use the transaction's connection (and see its uncommitted writes).
-
-    def _connect(self) -> sqlite3.Connection:
-        try:
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                                   check_same_thread=False)
-            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-            conn.execute("PRAGMA foreign_keys = ON")
-        except sqlite3.DatabaseError as exc:
-            raise DatabaseError(Problem("sites.db_unusable", {"db": str(self.path), "error": str(exc)})) from exc
-        return conn
-
-    @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
-        """This thread's connection while inside a transaction, else one from the pool (returned after)."""
-        active = getattr(self._local, "conn", None)
-        if active is not None:
-            yield active
-            return
-        with self._pool_lock:
-            if self._closed:
-                raise RuntimeError(f"the registry {self.path} is closed")
-            conn = self._idle.pop() if self._idle else None
-        conn = conn or self._connect()
-        self._local.conn = conn
-        try:
-            yield conn
-        finally:
-            self._local.conn = None
-            if conn.in_transaction:
-                conn.rollback()
-            with self._pool_lock:
-                keep = not self._closed and len(self._idle) < MAX_IDLE_CONNECTIONS
-                if keep:
-                    self._idle.append(conn)
-            if not keep:
-                conn.close()
-
     def close_connection(self) -> None:
-        """Close the pooled connections (connections in use close when returned)."""
-        with self._pool_lock:
-            self._closed = True
-            idle, self._idle = self._idle, []
-        for conn in idle:
-            conn.close()
+        """Close the database's pooled connections (connections in use close when returned)."""
+        self.database.close()
 
     def __enter__(self) -> SiteStore:
         return self
@@ -355,159 +139,20 @@ class SiteStore:
     def __exit__(self, *exc: object) -> None:
         self.close_connection()
 
-    @contextmanager
-    def write_transaction(self) -> Iterator[sqlite3.Connection]:
-        """A ``BEGIN IMMEDIATE`` transaction: committed on success, rolled back on any error.
-
-        Waits up to :data:`BUSY_TIMEOUT_S` for another writer (any process);
-        readers are not blocked meanwhile (WAL).
-        """
-        with self._connection() as conn:
-            if conn.in_transaction:
-                raise RuntimeError("a write transaction cannot start inside another transaction of the same thread")
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                raise _database_error(self.path, exc) from exc
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            try:
-                conn.execute("COMMIT")
-            except sqlite3.OperationalError as exc:
-                conn.execute("ROLLBACK")
-                raise _database_error(self.path, exc) from exc
-
-    @contextmanager
-    def read_transaction(self) -> Iterator[sqlite3.Connection]:
-        """A consistent snapshot for several reads (never waits for a writer)."""
-        with self._connection() as conn:
-            if conn.in_transaction:  # already inside this thread's transaction: its snapshot
-                yield conn
-                return
-            conn.execute("BEGIN")
-            try:
-                yield conn
-            finally:
-                conn.execute("COMMIT")
-
-    def migrate(self, component: str, migrations: Sequence[Migration]) -> int:
-        """Apply the migrations of ``component`` this database lacks; return its version.
-
-        Versions are numbered from 1 per component; all pending steps run in one
-        transaction, so a failed step leaves the schema as it was. An up-to-date
-        schema is only read (no write lock, so opening a store never waits for a writer).
-        """
-        known = max((m.version for m in migrations), default=0)
-        if self._component_version(component, known) >= known:
-            return known
-        with self.write_transaction() as conn:
-            conn.execute("CREATE TABLE IF NOT EXISTS schema_version "
-                         "(component TEXT PRIMARY KEY, version INTEGER NOT NULL)")
-            row = conn.execute("SELECT version FROM schema_version WHERE component = ?", (component,)).fetchone()
-            current = row[0] if row else 0
-            self._check_not_newer(component, current, known)
-            for step in sorted(migrations, key=lambda m: m.version):
-                if step.version > current:
-                    for statement in step.statements:
-                        conn.execute(statement)
-            if known > current:
-                conn.execute("INSERT INTO schema_version (component, version) VALUES (?, ?) "
-                             "ON CONFLICT (component) DO UPDATE SET version = excluded.version",
-                             (component, known))
-        return max(current, known)
-
-    def _component_version(self, component: str, known: int) -> int:
-        with self._connection() as conn:
-            if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
-                                ).fetchone():
-                return 0
-            row = conn.execute("SELECT version FROM schema_version WHERE component = ?", (component,)).fetchone()
-        current = row[0] if row else 0
-        self._check_not_newer(component, current, known)
-        return current
-
-    def _check_not_newer(self, component: str, current: int, known: int) -> None:
-        if current > known:
-            raise RecordError(Problem("sites.schema_newer", {"db": str(self.path), "component": component,
-                                                             "found": current, "known": known}))
-
-    def schema_version(self, component: str = "sites") -> int:
-        with self._connection() as conn:
-            row = conn.execute("SELECT version FROM schema_version WHERE component = ?", (component,)).fetchone()
-        return row[0] if row else 0
-
-    def has_accounts(self) -> bool:
-        """Whether this database has accounts (a shared deployment: ``local`` mode may not write it)."""
-        with self._connection() as conn:
-            return conn.execute("SELECT 1 FROM accounts LIMIT 1").fetchone() is not None
-
-    # -------------------------------------------------------------- permissions
-
-    def principal(self, actor: Actor) -> Principal:
-        """Who is writing, as the store trusts it.
-
-        ``local`` mode: a plain name is the local user, an admin; a principal is
-        taken as given; but a database that has accounts refuses every local-mode
-        write (:class:`errors.AccessDenied` saying to set ``SITES_MODE=shared`` and
-        sign in), whatever ``--user`` says. ``shared`` mode: a plain name is refused (sign in first)
-        and a principal's role and towns are read again from the accounts table
-        (:class:`errors.AccessDenied` if it is gone or disabled).
-        """
-        name = actor.username if isinstance(actor, Principal) else str(actor)
-        if self.settings.mode == "local":
-            if not self.has_accounts():
-                return actor if isinstance(actor, Principal) else Principal.local_user(str(actor))
-            # The database remembers it is shared: no one writes it without signing in.
-            problem = Problem("access.local_mode_has_accounts", {"db": str(self.path)})
-        elif not isinstance(actor, Principal) or actor.local:
-            problem = Problem("access.sign_in_required")
-        else:
-            with self._connection() as conn:
-                current = load_principal(conn, actor.username)
-            if current is not None:
-                return current
-            problem = Problem("access.account_gone", {"user": name})
-        self._log_denial(name, "write", "-", AccessDenied(problem))
-        raise AccessDenied(problem)
-
-    def authorize_admin(self, actor: Actor, action: str, target: str) -> Principal:
-        """The principal if it is an admin; else log the attempt and raise :class:`errors.AccessDenied`."""
-        principal = self.principal(actor)
-        with self._denials(principal, action, target):
-            check_admin(principal, action)
-        return principal
-
-    @contextmanager
-    def _denials(self, principal: Principal, action: str, target: str) -> Iterator[None]:
-        """Record an :class:`errors.AccessDenied` raised inside (after its transaction rolled back)."""
-        try:
-            yield
-        except AccessDenied as exc:
-            self._log_denial(principal.username, action, target, exc)
-            raise
-
-    def _log_denial(self, actor: str, action: str, target: str, exc: AccessDenied) -> None:
-        with self.write_transaction() as conn:
-            record(conn, at=utc_now(), actor=actor, action=action, target=target, outcome="denied",
-                   detail=exc.message("en"))
-
     def _town_names(self) -> dict[str, tuple[str, str]]:
         towns = self.towns()
         return {str(c): (towns.town_name(str(c), "zh"), towns.town_name(str(c), "en")) for c in towns.codes}
 
     # ------------------------------------------------------------------- region
 
-    def _meta(self, conn: sqlite3.Connection) -> dict[str, str]:
+    def _meta(self, conn: Connection) -> dict[str, str]:
         return dict(conn.execute("SELECT key, value FROM meta").fetchall())
 
     def _resolve_region(self, requested: RegionSpec | None) -> RegionSpec:
-        with self._connection() as conn:
+        with self.database.connection() as conn:
             stored = RegionSpec.from_meta(self._meta(conn))
         if stored is None:  # a new database: store its region (read first, so opening never waits on a writer)
-            with self.write_transaction() as conn:
+            with self.database.write_transaction() as conn:
                 stored = RegionSpec.from_meta(self._meta(conn))
                 if stored is None:
                     stored = requested or RegionSpec()
@@ -536,9 +181,9 @@ class SiteStore:
         (they then keep no town). Each site whose town changes gets an ``update``
         audit entry. Returns how many sites changed town. Admins only.
         """
-        actor = self.authorize_admin(actor, "set_region", f"region:{spec.describe()}").username
+        actor = self.authoriser.check_admin(actor, "set_region", f"region:{spec.describe()}").username
         index = town_index(spec)
-        with self.write_transaction() as conn:
+        with self.database.write_transaction() as conn:
             sites = self._select(conn, "", ())
             codes = index.assign([s.lng for s in sites], [s.lat for s in sites])
             outside = [s for s, c in zip(sites, codes, strict=True) if c is None]
@@ -553,7 +198,7 @@ class SiteStore:
                     after = replace(site, town_code=code, updated_by=actor, updated_at=now,
                                     version=site.version + 1)
                     self._write_site(conn, after)
-                    self._audit(conn, site.id, "update", actor, now, site, after)
+                    _audit(conn, "update", actor, now, site, after)
                     changed += 1
             conn.execute("DELETE FROM meta WHERE key LIKE 'region.%'")
             conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", spec.to_meta().items())
@@ -573,36 +218,29 @@ class SiteStore:
                 clauses.append(f"{column} IN ({', '.join('?' * len(values))})" if values else "0")
                 params.extend(values)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        with self._connection() as conn:
+        with self.database.connection() as conn:
             return self._select(conn, where, tuple(params))
 
     def get_site(self, site_id: int) -> Site:
         """The site with this id; :class:`errors.NotFound` if there is none."""
-        with self._connection() as conn:
+        with self.database.connection() as conn:
             return self._get(conn, site_id)
 
     def history(self, site_id: int) -> list[AuditEntry]:
         """Every recorded write of a site, oldest first (kept after a hard delete)."""
-        with self._connection() as conn:
-            rows = conn.execute(
-                "SELECT id, site_id, action, actor, at, before, after FROM audit WHERE site_id = ? ORDER BY id",
-                (site_id,)).fetchall()
-        if not rows:
-            raise NotFound(Problem("sites.not_found", {"id": site_id}))
-        return [AuditEntry.from_row(r) for r in rows]
+        return audit.history(self.database, "site", int(site_id), missing=Problem("sites.not_found", {"id": site_id}))
 
     def count(self) -> int:
-        with self._connection() as conn:
+        with self.database.connection() as conn:
             return conn.execute("SELECT count(*) FROM sites").fetchone()[0]
 
     def revision(self) -> int:
-        """A number that grows with every write to the sites (the last audit id; 0 when none).
+        """A number that grows with every write to the sites (the last site audit id; 0 when none).
 
         Cheap (one indexed lookup), and it sees other processes' commits, so caches
-        keyed on it stay valid exactly until someone writes.
+        keyed on it stay valid exactly until someone writes a site.
         """
-        with self._connection() as conn:
-            return int(conn.execute("SELECT coalesce(max(id), 0) FROM audit").fetchone()[0])
+        return audit.last_id(self.database, "site")
 
     # ------------------------------------------------------------------- writes
 
@@ -623,12 +261,12 @@ class SiteStore:
         A likely duplicate is a warning here (returned with the site); every
         error raises :class:`errors.RecordError` and writes nothing.
         """
-        principal = self.principal(actor)
+        principal = self.authoriser.principal(actor)
         records = RawRecords.one(dict(values))
         towns = self.towns()
-        with self._denials(principal, "create", "site:new"):
+        with self.authoriser.denials(principal, "create", "site:new"):
             check_write(principal, None, None)  # a viewer is refused before anything is read
-            with self.write_transaction() as conn:
+            with self.database.write_transaction() as conn:
                 result = validate_records(records, crs=crs, towns=towns, existing=self._select(conn, "", ()),
                                           allow_outside=allow_outside, duplicates="warning",
                                           settings=self.settings)
@@ -651,9 +289,9 @@ class SiteStore:
         not write (a town not granted) refuses the whole import with
         :class:`errors.AccessDenied` naming every such line, whatever ``skip_invalid``.
         """
-        principal = self.principal(actor)
+        principal = self.authoriser.principal(actor)
         towns = self.towns()
-        with self._denials(principal, "import", f"file:{records.file or '-'}"), self.write_transaction() as conn:
+        with self.authoriser.denials(principal, "import", f"file:{records.file or '-'}"), self.database.write_transaction() as conn:
             check_write(principal, None, None)
             result = validate_records(records, crs=crs, towns=towns, existing=self._select(conn, "", ()),
                                       allow_outside=allow_outside,
@@ -695,9 +333,9 @@ class SiteStore:
 
         ``if_version`` as for :meth:`update`.
         """
-        principal = self.principal(actor)
+        principal = self.authoriser.principal(actor)
         current = self.get_site(site_id)
-        with self._denials(principal, "close", f"site:{site_id}"):
+        with self.authoriser.denials(principal, "close", f"site:{site_id}"):
             check_write(principal, current, None, town_names=self._town_names())
         if current.status == "closed" and if_version in (None, current.version):
             raise RecordError(Problem("sites.already_closed", {"id": site_id}))
@@ -711,21 +349,21 @@ class SiteStore:
 
         ``if_version`` as for :meth:`update`.
         """
-        principal = self.principal(actor)
-        with self._denials(principal, "delete", f"site:{site_id}"), self.write_transaction() as conn:
+        principal = self.authoriser.principal(actor)
+        with self.authoriser.denials(principal, "delete", f"site:{site_id}"), self.database.write_transaction() as conn:
             site = self._get(conn, site_id)
             check_write(principal, site, None, town_names=self._town_names())
             self._check_version(conn, site, if_version)
             conn.execute("DELETE FROM sites WHERE id = ? AND version = ?", (site_id, site.version))
-            self._audit(conn, site_id, "delete", principal.username, utc_now(), site, None)
+            _audit(conn, "delete", principal.username, utc_now(), site, None)
         return site
 
     # ------------------------------------------------------------------ internals
 
     def _change(self, site_id: int, changes: Mapping[str, object], *, actor: Actor, crs: str | CoordSystem,
                 allow_outside: bool, action: str, if_version: int | None = None) -> tuple[Site, list[Problem]]:
-        principal = self.principal(actor)
-        with self._denials(principal, action, f"site:{site_id}"):
+        principal = self.authoriser.principal(actor)
+        with self.authoriser.denials(principal, action, f"site:{site_id}"):
             return self._change_checked(site_id, changes, principal=principal, crs=crs,
                                         allow_outside=allow_outside, action=action, if_version=if_version)
 
@@ -740,7 +378,7 @@ class SiteStore:
         crs = CoordSystem.parse(crs)
         towns = self.towns()
         names = self._town_names()
-        with self.write_transaction() as conn:
+        with self.database.write_transaction() as conn:
             current = self._get(conn, site_id)
             check_write(principal, current, None, town_names=names)
             self._check_version(conn, current, if_version)
@@ -765,10 +403,10 @@ class SiteStore:
             if _same_content(current, after):
                 return current, result.warnings
             self._write_site(conn, after)
-            self._audit(conn, site_id, action, principal.username, after.updated_at, current, after)
+            _audit(conn, action, principal.username, after.updated_at, current, after)
         return after, result.warnings
 
-    def _insert(self, conn: sqlite3.Connection, draft: SiteDraft, actor: str, now: str) -> Site:
+    def _insert(self, conn: Connection, draft: SiteDraft, actor: str, now: str) -> Site:
         values = {f: getattr(draft, f) for f in INPUT_FIELDS}
         site = Site(id=0, town_code=draft.town_code, created_by=actor, created_at=now, updated_by=actor,
                     updated_at=now, **values)  # type: ignore[arg-type]
@@ -777,10 +415,10 @@ class SiteStore:
         cur = conn.execute(f"INSERT INTO sites ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                            tuple(row.values()))
         site = replace(site, id=int(cur.lastrowid))
-        self._audit(conn, site.id, "create", actor, now, None, site)
+        _audit(conn, "create", actor, now, None, site)
         return site
 
-    def _write_site(self, conn: sqlite3.Connection, site: Site) -> None:
+    def _write_site(self, conn: Connection, site: Site) -> None:
         """Store ``site`` over the row it was made from (the row at ``site.version - 1``)."""
         row = _to_row(site)
         site_id = row.pop("id")
@@ -790,34 +428,31 @@ class SiteStore:
             self._check_version(conn, self._get(conn, site_id), site.version - 1)
             raise StaleEdit(Problem("sites.stale", {"id": site_id, "expected": site.version - 1, "current": "?"}))
 
-    def _check_version(self, conn: sqlite3.Connection, current: Site, expected: int | None) -> None:
+    def _check_version(self, conn: Connection, current: Site, expected: int | None) -> None:
         """Raise :class:`errors.StaleEdit` (what changed since ``expected``) unless ``current`` is at it."""
         if expected is None or current.version == int(expected):
             return
-        rows = conn.execute("SELECT id, site_id, action, actor, at, before, after FROM audit "
-                            "WHERE site_id = ? ORDER BY id", (current.id,)).fetchall()
-        raise stale_edit([AuditEntry.from_row(r) for r in rows], code="sites.stale", subject_id=current.id,
-                         expected=int(expected), current=current.version)
+        raise audit.stale_edit(audit.entries_of(conn, "site", current.id), code="sites.stale",
+                               subject_id=current.id, expected=int(expected), current=current.version)
 
-    @staticmethod
-    def _audit(conn: sqlite3.Connection, site_id: int, action: str, actor: str, at: str,
-               before: Site | None, after: Site | None) -> None:
-        def dump(site: Site | None) -> str | None:
-            return None if site is None else json.dumps(site.to_dict(), ensure_ascii=False)
-
-        conn.execute("INSERT INTO audit (site_id, action, actor, at, before, after) VALUES (?, ?, ?, ?, ?, ?)",
-                     (site_id, action, actor, at, dump(before), dump(after)))
-
-    def _get(self, conn: sqlite3.Connection, site_id: int) -> Site:
+    def _get(self, conn: Connection, site_id: int) -> Site:
         found = self._select(conn, "WHERE id = ?", (int(site_id),))
         if not found:
             raise NotFound(Problem("sites.not_found", {"id": site_id}))
         return found[0]
 
     @staticmethod
-    def _select(conn: sqlite3.Connection, where: str, params: tuple) -> list[Site]:
+    def _select(conn: Connection, where: str, params: tuple) -> list[Site]:
         rows = conn.execute(f"SELECT {', '.join(SITE_FIELDS)} FROM sites {where} ORDER BY id", params)
         return [_from_row(r) for r in rows]
+
+
+def _audit(conn: Connection, action: str, actor: str, at: str, before: Site | None, after: Site | None) -> None:
+    """One site's write in the audit trail (kind ``site``)."""
+    site = after or before
+    assert site is not None
+    audit.record(conn, "site", site.id, action, actor=actor, at=at,
+                 before=None if before is None else before.to_dict(), after=None if after is None else after.to_dict())
 
 
 def _to_row(site: Site) -> dict[str, object]:

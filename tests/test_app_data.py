@@ -93,9 +93,9 @@ def test_audit_log_filters(db):
     log = at.dataframe[-1].value
     assert list(log["操作"]) == ["关闭", "新增", "新增"]  # newest first
     at.text_input(key="audit_actor").set_value("李四").run()
-    assert list(at.dataframe[-1].value["站点名称"]) == ["甲", "乙"]
+    assert list(at.dataframe[-1].value["名称"]) == ["甲", "乙"]
     at.selectbox(key="audit_action_zh").set_value("create").run()
-    assert list(at.dataframe[-1].value["站点名称"]) == ["乙"]
+    assert list(at.dataframe[-1].value["名称"]) == ["乙"]
 
 
 def _square(tmp_path: Path) -> Path:

@@ -271,8 +271,7 @@ def test_no_import_circles_even_through_imports_inside_functions():
     "streamlit_folium",
     "folium",
     "branca",
-    pytest.param("sqlite3", marks=pytest.mark.xfail(
-        strict=True, reason="the database layer (issue 11) is being moved into database/ by another engineer")),
+    "sqlite3",
     pytest.param("argparse", marks=pytest.mark.xfail(
         strict=True, reason="the command lines (issue 11) are being rewritten onto click by another engineer")),
 ])

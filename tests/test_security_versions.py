@@ -49,7 +49,7 @@ def _target_rows(db: Path) -> tuple[list[tuple], list[tuple]]:
     conn = sqlite3.connect(db)
     try:
         return (conn.execute("SELECT * FROM targets ORDER BY id").fetchall(),
-                conn.execute("SELECT * FROM target_audit ORDER BY id").fetchall())
+                conn.execute("SELECT * FROM audit WHERE kind = 'target' ORDER BY id").fetchall())
     finally:
         conn.close()
 
@@ -137,7 +137,7 @@ def test_sites_of_an_older_database_start_at_version_1(db):
     conn.commit()
     conn.close()
     with SiteStore(db) as store:
-        assert store.schema_version("sites") == 2
+        assert store.database.schema_version("sites") == 2
         assert store.get_site(1).version == 1
         updated, _ = store.update(1, {"notes": "迁移后第一次修改"}, actor="A", if_version=1)
         assert updated.version == 2

@@ -1,4 +1,4 @@
-"""SiteStore on real SQLite files: writes, audit trail, region memory, migrations, atomicity."""
+"""SiteStore on real SQLite files: writes, audit trail, region memory, atomicity (migrations: test_database.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from geodata.crs import convert_point
 from sites.frame import sites_frame
 from sites.models import SITE_FIELDS
 from sites.region import RegionSpec
-from sites.store import Migration, SiteStore
+from sites.store import SiteStore
 from sites.validation import RawRecords
 
 GUICHENG, SHISHAN = "440605011000", "440605124000"
@@ -32,7 +32,7 @@ def store(tmp_path):
 
 def test_new_database_is_wal_with_schema_and_bundled_region(tmp_path):
     with SiteStore(tmp_path / "new" / "sites.db") as store:
-        assert store.schema_version("sites") == 2
+        assert store.database.schema_version("sites") == 2
         assert store.region_spec == RegionSpec()
         assert list(store.region().towns["code"]) == list(bundled_region().towns["code"])
     conn = sqlite3.connect(tmp_path / "new" / "sites.db")
@@ -149,7 +149,7 @@ def test_import_all_or_nothing_and_skip_invalid(store):
 
 def test_failed_write_leaves_database_as_it_was(store):
     site, _ = store.add({"name": "书屋", "type": "book_room", **IN_GUICHENG}, actor="a")
-    with pytest.raises(RuntimeError, match="crash"), store.write_transaction() as conn:
+    with pytest.raises(RuntimeError, match="crash"), store.database.write_transaction() as conn:
         conn.execute("UPDATE sites SET name = 'changed'")
         conn.execute("DELETE FROM audit")
         raise RuntimeError("crash mid-write")
@@ -189,27 +189,6 @@ def test_set_region_reassigns_towns_and_refuses_sites_outside(tmp_path):
     with SiteStore(db) as store:
         assert store.region_spec == spec
         assert store.history(a.id)[-1].changes()["town_code"] == (GUICHENG, "X1")
-
-
-def test_another_component_adds_its_own_tables(store):
-    steps = [Migration(1, "t", ("CREATE TABLE things (id INTEGER PRIMARY KEY)",)),
-             Migration(2, "t2", ("ALTER TABLE things ADD COLUMN label TEXT",))]
-    assert store.migrate("things", steps[:1]) == 1
-    assert store.migrate("things", steps) == 2
-    assert store.migrate("things", steps) == 2
-    with store.write_transaction() as conn:
-        conn.execute("INSERT INTO things (label) VALUES ('x')")
-    with pytest.raises(RecordError, match="比本程序支持的（1）新"):
-        store.migrate("things", steps[:1])
-
-
-def test_failed_migration_changes_nothing(store):
-    bad = [Migration(1, "ok", ("CREATE TABLE t1 (id INTEGER)",)), Migration(2, "bad", ("CREATE TABLE oops (",))]
-    with pytest.raises(sqlite3.OperationalError):
-        store.migrate("broken", bad)
-    assert store.schema_version("broken") == 0
-    with store.read_transaction() as conn:
-        assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 't1'").fetchone()[0] == 0
 
 
 def test_sites_frame_has_every_field_and_point_geometry(store):

@@ -85,6 +85,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.audit.update": ("修改", "updated"),
     "ui.audit.close": ("关闭", "closed"),
     "ui.audit.delete": ("删除", "deleted"),
+    "ui.audit.password": ("设置密码", "password set"),
+    "ui.audit.kind": ("类别", "Kind"),
+    "ui.audit.kind.site": ("站点", "site"),
+    "ui.audit.kind.target": ("目标", "target"),
+    "ui.audit.kind.account": ("账户", "account"),
+    "ui.audit.record": ("编号", "Id"),
+    "ui.audit.record_name": ("名称", "Name"),
 
     # ---------------------------------------------------------------- from app_pages/form_text.py
     "ui.targets.as_of": ("统计日期", "As of"),
@@ -170,7 +177,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                             "where real data came from"),
     "ui.data.export_as": ("下载 {fmt}", "Download {fmt}"),
     "ui.data.audit": ("修改记录", "Audit log"),
-    "ui.data.audit_site_help": ("0 表示全部站点", "0: every site"),
+    "ui.data.audit_id_help": ("站点或目标的编号；0 表示全部", "Number of a site or target; 0: all"),
     "ui.data.audit_dates": ("日期范围（UTC）", "Dates (UTC)"),
     "ui.data.audit_count": ("{n} 条记录（最新在前）", "{n} entries (newest first)"),
     "ui.data.region": ("区域（镇街边界）", "Region (town boundaries)"),
