@@ -41,7 +41,17 @@ from geodata.boundaries import Region
 from geodata.crs import CoordSystem, convert_frame
 from i18n import t
 from maps.assets import standalone_html, use_local_assets
-from maps.style import CATCHMENT_OPACITY, GAP_STYLE, SHARE_CLASSES, STATUS_KINDS, MarkerStyle, type_glyph
+from maps.style import (
+    GAP_STYLE,
+    LEGEND_GREY,
+    SHARE_CLASSES,
+    STATUS_KINDS,
+    SUGGESTED_GLYPH,
+    MarkerStyle,
+    catchment_style,
+    status_kind,
+    type_glyph,
+)
 from maps.webmap import (
     LegendEntry,
     area_layer,
@@ -123,7 +133,7 @@ def _site_table(sites: pd.DataFrame, region: Region, lang: Language) -> pd.DataF
     return pd.DataFrame({
         "lng": sites["lng"].to_numpy(dtype=float),
         "lat": sites["lat"].to_numpy(dtype=float),
-        "style": [kinds.index(STATUS_KINDS.get(s, "solid")) for s in sites["status"]],
+        "style": [kinds.index(status_kind(s)) for s in sites["status"]],
         "name": sites["name"].astype(str).to_numpy(),
         "status": [status_name(s, lang) for s in sites["status"]],
         "town": [names.get(str(c), "") if c else "" for c in sites["town_code"]],
@@ -238,8 +248,7 @@ def _add_catchment(m: folium.Map, result: CoverageResult, key: str, site_type: S
          "share": rows["covered_share"].map("{:.1%}".format)},
         geometry=list(result.covered[key]), crs=result.crs,
     ).to_crs("EPSG:4326")
-    style = {"color": site_type.colour, "weight": 1, "fillColor": site_type.colour,
-             "fillOpacity": CATCHMENT_OPACITY}
+    style = catchment_style(site_type.colour)
     area_layer(frame, name=t("mapx.layer.catchment", lang, type=site_type.name(lang),
                              radius=_radius_text(result.radii_m[key])),
                style=style, fields={"town": t("mapx.field.town", lang), "share": t("mapx.field.share", lang)},
@@ -263,7 +272,7 @@ def _add_suggestions(m: folium.Map, suggestion: Suggestion, site_type: SiteType,
               "town": t("mapx.field.town", lang), "newly": t("mapx.field.newly", lang),
               "position": t("mapx.field.position", lang)}
     point_layer(table, name=t("mapx.layer.suggested", lang, type=site_type.name(lang)),
-                styles=[MarkerStyle(site_type.colour, "★", "suggested")], style_column="style",
+                styles=[MarkerStyle(site_type.colour, SUGGESTED_GLYPH, "suggested")], style_column="style",
                 tooltip_column="name", fields=fields, system=system).add_to(m)
 
 
@@ -276,7 +285,7 @@ def _legend(query: CoverageQuery, options: MapOptions, types: Mapping[str, SiteT
             lang: Language) -> folium.Element:
     type_rows = [LegendEntry(types[k].name(lang), marker=MarkerStyle(types[k].colour, type_glyph(types[k], lang)))
                  for k in query.types]
-    grey = "#607d8b"
+    grey = LEGEND_GREY
     status_rows = [
         LegendEntry(t("mapx.status.open", lang), marker=MarkerStyle(grey, "", "solid")),
         LegendEntry(t("mapx.status.planned", lang), marker=MarkerStyle(grey, "", "planned")),
@@ -284,7 +293,7 @@ def _legend(query: CoverageQuery, options: MapOptions, types: Mapping[str, SiteT
         LegendEntry(t("mapx.status.inactive", lang), marker=MarkerStyle(grey, "", "inactive")),
     ]
     if suggested:
-        status_rows.append(LegendEntry(t("mapx.suggested", lang), marker=MarkerStyle(grey, "★", "suggested")))
+        status_rows.append(LegendEntry(t("mapx.suggested", lang), marker=MarkerStyle(grey, SUGGESTED_GLYPH, "suggested")))
     area_rows = []
     if options.show_catchment:
         area_rows.append(LegendEntry(t("mapx.catchment", lang), fill=grey, fill_opacity=0.35))

@@ -80,6 +80,10 @@ TYPE_GLYPHS: dict[str, tuple[str, str]] = {
 CATCHMENT_OPACITY = 0.18
 #: Style of a coverage gap: dashed red outline, light dark fill.
 GAP_STYLE = {"color": "#b2182b", "weight": 1.5, "dashArray": "5 4", "fillColor": "#000000", "fillOpacity": 0.18}
+#: Colour of the legend's badges and swatches that stand for every type (status kinds, catchment).
+LEGEND_GREY = "#607d8b"
+#: Glyph of a suggested site's badge.
+SUGGESTED_GLYPH = "★"
 
 
 def share_colour(share: float) -> str:
@@ -125,3 +129,8 @@ def type_glyph(site_type: SiteType, lang: Language) -> str:
 def status_kind(status: str) -> str:
     """The marker kind a site of ``status`` is drawn as (``solid`` for a status not listed)."""
     return STATUS_KINDS.get(status, "solid")
+
+
+def catchment_style(colour: str) -> dict[str, object]:
+    """Leaflet path options of a catchment area in a type's ``colour`` (thin outline, light fill)."""
+    return {"color": colour, "weight": 1, "fillColor": colour, "fillOpacity": CATCHMENT_OPACITY}
