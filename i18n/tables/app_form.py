@@ -1,7 +1,7 @@
 """The staff (sites), leadership (targets) and data pages: forms, audit table, imports, region."""
 
 MESSAGES: dict[str, tuple[str, str]] = {
-    # ---------------------------------------------------------------- from app_pages/form_text.py
+    # ======================== shared: choices, the site form, the sites page, the audit table
     "ui.all": ("全部", "All"),
     "ui.demo_mark": ("（演示数据）", " (demo data)"),
     "ui.crs.gcj02": ("GCJ-02（高德/腾讯，从高德复制选这个）", "GCJ-02 (Amap/Tencent: copied from Amap)"),
@@ -93,7 +93,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.audit.record": ("编号", "Id"),
     "ui.audit.record_name": ("名称", "Name"),
 
-    # ---------------------------------------------------------------- from app_pages/form_text.py
+    # ======================== targets page
     "ui.targets.as_of": ("统计日期", "As of"),
     "ui.targets.computing": ("正在计算目标完成情况…", "Evaluating the targets…"),
     "ui.targets.none": ("还没有目标，可在下方添加", "No targets yet: add one below"),
@@ -140,7 +140,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                             "changes were discarded"),
     "ui.targets.gone": ("目标 #{id} 已被删除", "Target #{id} has been deleted"),
 
-    # ---------------------------------------------------------------- from app_pages/form_text.py
+    # ======================== data page: import, export, audit log, region
     "ui.crs.file": ("按文件自带的坐标系（投影坐标、GeoPackage）", "As the file says (projected, GeoPackage)"),
     "ui.data.import": ("导入站点", "Import sites"),
     "ui.data.upload": ("站点表（CSV、XLSX 或 GeoJSON）", "Site table (CSV, XLSX or GeoJSON)"),

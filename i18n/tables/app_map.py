@@ -1,7 +1,7 @@
 """The planner's map page: sidebar controls, suggestions and the town table."""
 
 MESSAGES: dict[str, tuple[str, str]] = {
-    # ---------------------------------------------------------------- from app_pages/map_text.py
+    # ======================== map page: sidebar, suggestions
     "ui.mapx.controls": ("地图设置", "Map settings"),
     "ui.mapx.types": ("站点类型", "Site types"),
     "ui.mapx.radii": ("服务半径", "Catchment radius"),
@@ -80,7 +80,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "From a planning suggestion: newly covers {value:,.2f} {unit} within {radius} m"),
     "ui.mapx.suggest_added": ("已加入登记：{name}（编号 {id}，规划中）", "Added to the registry: {name} (ID {id}, planned)"),
 
-    # ---------------------------------------------------------------- from app_pages/map_table.py
+    # ======================== map page: the town table
     "ui.maptable.town": ("镇街", "Town"),
     "ui.maptable.code": ("代码", "Code"),
     "ui.maptable.sites": ("{type}：站点数", "{type}: sites"),

@@ -1,7 +1,7 @@
 """Town boundaries, coordinate systems and ``geodata convert``."""
 
 MESSAGES: dict[str, tuple[str, str]] = {
-    # ---------------------------------------------------------------- from geodata/boundaries.py
+    # ======================== boundary files
     "boundary.format": (
         "不支持的边界文件格式“{suffix}”，请用 GeoJSON（.geojson/.json）、GeoPackage（.gpkg）、"
         "Shapefile（.shp）或压缩的 Shapefile（.zip）",
@@ -109,7 +109,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "(tolerance {tolerance_km2} km²)",
     ),
 
-    # ---------------------------------------------------------------- from geodata/crs.py
+    # ======================== coordinate systems
     "crs.unknown": (
         "无法识别的坐标系“{value}”，应为 wgs84、gcj02（高德/腾讯）或 bd09（百度）",
         "unknown coordinate system '{value}': expected wgs84, gcj02 (Amap/Tencent) or bd09 (Baidu)",
@@ -134,7 +134,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "no usable coordinates to choose a metric CRS from",
     ),
 
-    # ---------------------------------------------------------------- from geodata/convert.py
+    # ======================== geodata convert
     "convert.format": (
         "不支持的文件类型“{suffix}”，请用 .geojson、.json、.gpkg 或 .csv",
         "unsupported file type '{suffix}': use .geojson, .json, .gpkg or .csv",

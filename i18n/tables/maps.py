@@ -1,7 +1,7 @@
 """Map rendering: markers, popups, legend, layer names and the standalone HTML export."""
 
 MESSAGES: dict[str, tuple[str, str]] = {
-    # ---------------------------------------------------------------- from maps/webmap.py
+    # ======================== town map (maps.webmap)
     "map.field.name": ("名称", "Name"),
     "map.field.code": ("代码", "Code"),
     "map.field.area": ("面积（km²）", "Area (km²)"),
@@ -14,7 +14,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the Tianditu base map needs a key: set the environment variable SITES_TIANDITU_KEY",
     ),
 
-    # ---------------------------------------------------------------- from maps/export.py
+    # ======================== planner's map and its export (maps.export)
     "mapx.title": ("职工服务阵地地图", "Worker service sites map"),
     "mapx.legend": ("图例", "Legend"),
     "mapx.legend.types": ("站点类型", "Site types"),
@@ -63,7 +63,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "mapx.progress.coverage": ("计算覆盖", "computing coverage"),
     "mapx.progress.map": ("绘制地图", "drawing the map"),
 
-    # ---------------------------------------------------------------- from maps/assets.py
+    # ======================== vendored map assets (maps.assets)
     "map.assets_unreachable": (
         "无法从 npm 软件包仓库下载地图组件 {url}（{reason}）。请检查网络，或设置 HTTPS_PROXY 代理后重新运行 "
         "python -m geodata assets",
