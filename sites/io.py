@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import csv
 import datetime
-import io
 import json
 import os
 import tempfile
@@ -31,6 +30,14 @@ from pathlib import Path
 import pandas as pd
 
 from errors import ImportRejected, Problem
+from geodata.tables import (
+    LAT_ALIASES,
+    LNG_ALIASES,
+    TableEncodingError,
+    decode_text,
+    header_key,
+    read_text_table,
+)
 from settings import Language
 from sites.frame import sites_frame
 from sites.models import INPUT_FIELDS, Site
@@ -43,8 +50,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("name", "名称", "站点名称", "名字"),
     "type": ("type", "类型", "站点类型"),
     "status": ("status", "状态"),
-    "lng": ("lng", "经度", "lon", "long", "longitude", "lng_wgs84", "lng_gcj02", "lng_bd09"),
-    "lat": ("lat", "纬度", "latitude", "lat_wgs84", "lat_gcj02", "lat_bd09"),
+    # the one alias table (geodata.tables), English first, Chinese second, each also with a system suffix
+    "lng": ("lng", "经度", *(a for a in LNG_ALIASES if a not in ("lng", "经度")),
+            *(f"{a}_{s}" for a in LNG_ALIASES for s in ("wgs84", "gcj02", "bd09"))),
+    "lat": ("lat", "纬度", *(a for a in LAT_ALIASES if a not in ("lat", "纬度")),
+            *(f"{a}_{s}" for a in LAT_ALIASES for s in ("wgs84", "gcj02", "bd09"))),
     "address": ("address", "地址"),
     "host_org": ("host_org", "主办单位", "依托单位", "host organisation", "host organization"),
     "opened_on": ("opened_on", "开放日期", "建成日期", "启用日期"),
@@ -66,12 +76,11 @@ EXPORT_FIELDS = ("id", "name", "type", "status", "lng", "lat", "town_code", "tow
                  "opened_on", "closed_on", "notes", "source", "created_by", "created_at", "updated_by",
                  "updated_at")
 REQUIRED = ("name", "type", "lng", "lat")
-IMPORT_EXTENSIONS = (".csv", ".xlsx", ".geojson", ".json")
+IMPORT_EXTENSIONS = (".csv", ".xlsx", ".geojson", ".json", ".gpkg")
 EXPORT_EXTENSIONS = (".csv", ".xlsx", ".geojson", ".gpkg")
 
 
-def _header_key(text: object) -> str:
-    return "".join(str(text or "").replace("\ufeff", "").strip().lower().split())
+_header_key = header_key
 
 
 _HEADER_LOOKUP = {_header_key(alias): fld for fld, aliases in COLUMNS.items() for alias in aliases}
@@ -82,8 +91,13 @@ _IGNORED = {_header_key(alias) for pair in EXPORT_ONLY.values() for alias in pai
 
 
 def read_records(path: str | Path) -> RawRecords:
-    """Read a CSV, XLSX or GeoJSON file of sites; raise :class:`errors.ImportRejected`
-    naming the file when it cannot be read or lacks a required column."""
+    """Read a CSV, XLSX, GeoJSON or GeoPackage file of sites; raise :class:`errors.ImportRejected`
+    naming the file when it cannot be read or lacks a required column.
+
+    CSV goes through the one lon/lat table reader (:func:`geodata.tables.read_text_table`:
+    UTF-8, UTF-8 with BOM or GBK). A GeoPackage (as QGIS writes it) gives its first
+    point layer: attributes as columns, the point's x/y as ``lng``/``lat``; a projected
+    layer is transformed to WGS84 first (then import it with ``crs=wgs84``)."""
     path = Path(path)
     ext = path.suffix.lower()
     if ext not in IMPORT_EXTENSIONS:
@@ -96,6 +110,8 @@ def read_records(path: str | Path) -> RawRecords:
             header, rows = _read_csv(path)
         elif ext == ".xlsx":
             header, rows = _read_xlsx(path)
+        elif ext == ".gpkg":
+            header, rows = _read_gpkg(path)
         else:
             return _read_geojson(path)
     except (UnicodeError, csv.Error, ValueError, OSError, KeyError) as exc:
@@ -137,35 +153,41 @@ def _cell(value: object, fld: str) -> object:
 
 
 def _decode(raw: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise UnicodeError("not UTF-8 or GBK")
+    return decode_text(raw)[0]
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[object]]]]:
     try:
-        text = _decode(path.read_bytes())
-    except UnicodeError as exc:
+        table = read_text_table(path, sniff=False)
+    except TableEncodingError as exc:
         raise ImportRejected(Problem("sites.file_encoding", file=path.name)) from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header: list[str] | None = None
-    rows: list[tuple[int, list[object]]] = []
-    last_line = 0
-    for cells in reader:
-        start = last_line + 1
-        last_line = reader.line_num
-        if not any(c.strip() for c in cells):
-            continue
-        if header is None:
-            header = cells
-        else:
-            rows.append((start, list(cells)))
-    if header is None:
+    if table is None:
         raise ImportRejected(Problem("sites.file_empty", file=path.name))
-    return header, rows
+    return table.header, [(line, list(cells)) for line, cells in zip(table.lines, table.rows, strict=True)]
+
+
+def _read_gpkg(path: Path) -> tuple[list[object], list[tuple[int, list[object]]]]:
+    """The first point layer of a GeoPackage: attribute columns, then ``lng``/``lat`` (degrees).
+
+    Row numbers are feature positions (1, 2, …). A projected layer is transformed to WGS84.
+    """
+    import pyogrio
+    import pyproj
+
+    try:
+        frame = pyogrio.read_dataframe(path)
+    except pyogrio.errors.DataSourceError as exc:
+        raise ImportRejected(Problem("sites.file_unreadable", {"error": str(exc)}, file=path.name)) from exc
+    geom = frame.geometry
+    if len(frame) and not (geom.geom_type == "Point").all():
+        raise ImportRejected(Problem("sites.file_unreadable", {"error": "not a point layer"}, file=path.name))
+    if frame.crs is not None and not pyproj.CRS(frame.crs).is_geographic:
+        geom = geom.to_crs("EPSG:4326")
+    attrs = frame.drop(columns=frame.geometry.name)
+    keys = [c for c in attrs.columns if _HEADER_LOOKUP.get(_header_key(c)) not in ("lng", "lat")]
+    rows = [(n, [None if pd.isna(v) else v for v in attrs.iloc[n - 1][keys].tolist()] + [float(g.x), float(g.y)])
+            for n, g in enumerate(geom, start=1)]
+    return [*keys, "lng", "lat"], rows
 
 
 def _read_xlsx(path: Path) -> tuple[list[object], list[tuple[int, list[object]]]]:

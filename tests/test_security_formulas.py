@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from scoring_fixtures import make_query
 
 from app_pages.data_files import export_bytes
 from app_pages.map_table import town_table, town_table_csv
@@ -249,8 +250,8 @@ def test_app_downloads_are_neutralised(hostile):
         assert len(csv_rows) == 1 + len(PAYLOADS)
         assert neutralised(PAYLOADS[1]) in assert_safe_workbook(export_bytes(store, ".xlsx", lang))
     region = store.region()
-    result = coverage(region.towns, sites_frame(store.list_sites()), types="book_room")
-    table = town_table(region, result, gaps(result), lang="zh")
+    result = coverage(region.towns, sites_frame(store.list_sites()), make_query("book_room"))
+    table = town_table(region, result, gaps(result, min_area_km2=0.01), lang="zh")
     raw = town_table_csv(table)
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = assert_safe_csv(raw.decode("utf-8-sig"))
