@@ -64,32 +64,35 @@ LATIN_OK = frozenset("""
 #: kept verbatim as its licence asks.
 PAGE_LATIN_OK = LATIN_OK | {"contributors", "ODbL"}
 
-#: Keys built with an f-string: prefix -> the values the code puts after it. A new family
-#: in the code must be added here (the test below says which).
+#: Keys built with an f-string, as templates (``f"ui.audit.{action}"`` -> ``ui.audit.{}``) -> the values
+#: the code puts in. A new family in the code must be added here (the test below says which).
 DYNAMIC: dict[str, tuple[str, ...]] = {
-    "account.state.": ("active", "disabled", "locked"),
-    "boundary.field_many.": ("name", "code"),
-    "boundary.field_none.": ("name", "code"),
-    "mapx.field.": ("type", "status", "town", "address", "host", "opened", "source", "id"),
-    "mapx.source.": ("demo", "amap", "suggest"),
-    "measure.": ("site_count", "area_share", "demand_share"),
-    "report.col.": ("target", "type", "deadline", "days_left", "towns_met", "status", "projection"),
-    "report.rag.": ("red", "amber", "green"),
-    "scope.": ("each_town", "region", "towns"),
-    "scoring.progress.": ("matrix", "greedy", "perturb", "milp", "done"),
-    "sites.": ("type_missing", "type_unknown", "status_missing", "status_unknown", "lng_missing", "lat_missing"),
-    "stale.": ("update", "close", "delete"),
-    "ui.audit.": ("create", "update", "close", "delete"),
-    "ui.audit.kind.": ("site", "target", "account"),
-    "ui.crs.": ("gcj02", "wgs84", "bd09", "file"),
-    "ui.data.level.": ("error", "warning"),
-    "ui.form.field.": ("name", "type", "status", "coords", "address", "host_org", "opened_on", "closed_on",
-                       "notes", "source", "town"),
-    "ui.role.": ("viewer", "editor", "admin"),
-    "ui.sites.mode.": ("add", "edit"),
-    "ui.targets.rag.": ("red", "amber", "green"),
-    "ui.tiles.": ("none", "osm", "amap", "tianditu"),
-    "unit.": ("sites", "km2", "people"),
+    "account.state.{}": ("active", "disabled", "locked"),
+    "boundary.field_many.{}": ("name", "code"),
+    "boundary.field_none.{}": ("name", "code"),
+    "mapx.field.{}": ("type", "status", "town", "address", "host", "opened", "source", "id"),
+    "mapx.source.{}": ("demo", "amap", "suggest"),
+    "measure.{}": ("site_count", "area_share", "demand_share"),
+    "report.col.{}": ("target", "type", "deadline", "days_left", "towns_met", "status", "projection"),
+    "report.rag.{}": ("red", "amber", "green"),
+    "scope.{}": ("each_town", "region", "towns"),
+    "scoring.progress.{}": ("matrix", "greedy", "perturb", "milp", "done"),
+    "sites.{}_missing": ("type", "status", "lng", "lat"),
+    "sites.{}_unknown": ("type", "status"),
+    "sites.duplicate_{}_site": ("near", "name"),
+    "sites.duplicate_{}_row": ("near", "name"),
+    "stale.{}": ("update", "close", "delete"),
+    "ui.audit.{}": ("create", "update", "close", "delete"),
+    "ui.audit.kind.{}": ("site", "target", "account"),
+    "ui.crs.{}": ("gcj02", "wgs84", "bd09", "file"),
+    "ui.data.level.{}": ("error", "warning"),
+    "ui.form.field.{}": ("name", "type", "status", "coords", "address", "host_org", "opened_on", "closed_on",
+                         "notes", "source", "town"),
+    "ui.role.{}": ("viewer", "editor", "admin"),
+    "ui.sites.mode.{}": ("add", "edit"),
+    "ui.targets.rag.{}": ("red", "amber", "green"),
+    "ui.tiles.{}": ("none", "osm", "amap", "tianditu"),
+    "unit.{}": ("sites", "km2", "people"),
 }
 
 
@@ -131,9 +134,9 @@ def used_keys() -> dict[str, str]:
     return found
 
 
-def dynamic_prefixes() -> dict[str, str]:
-    """Literal heads of f-strings that build a key (``f"ui.audit.{action}"`` -> ``ui.audit.``): an argument
-    of a key call (or of validation's ``add``), or any f-string starting with a text-only prefix."""
+def dynamic_templates() -> dict[str, str]:
+    """Keys built with f-strings, as templates (``f"sites.{fld}_missing"`` -> ``sites.{}_missing``): an
+    argument of a key call (or of validation's ``add``), or any f-string starting with a text-only prefix."""
     found: dict[str, str] = {}
     for path, tree in _trees():
         for node in ast.walk(tree):
@@ -143,13 +146,13 @@ def dynamic_prefixes() -> dict[str, str]:
             elif isinstance(node, ast.JoinedStr):
                 candidates.append(node)
             for arg in candidates:
-                if not (isinstance(arg, ast.JoinedStr) and arg.values and isinstance(arg.values[0], ast.Constant)):
+                if not isinstance(arg, ast.JoinedStr):
                     continue
-                head = str(arg.values[0].value)
-                if not re.match(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*\.$", head):
+                template = "".join(str(v.value) if isinstance(v, ast.Constant) else "{}" for v in arg.values)
+                if not re.match(r"^[a-z][a-z0-9_]*(\.[a-z0-9_{}]+)+$", template) or "{}" not in template:
                     continue
-                if arg is not node or head.startswith(TEXT_ONLY_PREFIXES):
-                    found.setdefault(head, f"{path.relative_to(ROOT)}:{arg.lineno}")
+                if arg is not node or template.startswith(TEXT_ONLY_PREFIXES):
+                    found.setdefault(template, f"{path.relative_to(ROOT)}:{arg.lineno}")
     return found
 
 
@@ -199,11 +202,12 @@ def test_every_key_used_in_the_code_is_in_the_catalogue():
 
 
 def test_every_key_family_built_at_run_time_is_complete():
-    prefixes = dynamic_prefixes()
-    unknown = {p: where for p, where in prefixes.items() if p not in DYNAMIC}
-    assert unknown == {}, "add these f-string key families (prefix -> values) to DYNAMIC"
-    assert len(prefixes) >= 15  # the scan finds the families (22 when written)
-    missing = [prefix + value for prefix in prefixes for value in DYNAMIC[prefix] if prefix + value not in catalogue()]
+    templates = dynamic_templates()
+    unknown = {template: where for template, where in templates.items() if template not in DYNAMIC}
+    assert unknown == {}, "add these f-string key families (template -> values) to DYNAMIC"
+    assert len(templates) >= 15  # the scan finds the families (25 when written)
+    missing = [template.format(value) for template in templates for value in DYNAMIC[template]
+               if template.format(value) not in catalogue()]
     assert missing == []
 
 
