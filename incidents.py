@@ -133,11 +133,12 @@ def cli_failure(exc: BaseException, lang: Language | None = None, *, files: Sequ
     """
     out = out or sys.stderr
     given = [str(f) for f in files if f]
-    if isinstance(exc, ProductError):
-        print(_safe(exc.message(lang)), file=out)
+    if isinstance(exc, ProductError):  # one line per problem (file, row, field), as an import reports them
+        for problem in exc.problems:
+            print(terminal_text(problem.message(lang)), file=out)
         return 1 if isinstance(exc, ImportRejected) and not isinstance(exc, UnreadableFile) else 2
     if _is_settings_error(exc):
-        print(_safe(t("input.settings", lang, reason=str(exc).strip())), file=out)
+        print(terminal_text(t("input.settings", lang, reason=str(exc).strip())), file=out)
         return 2
     problem = input_problem(exc, getattr(exc, "filename", None) or ", ".join(given) or None)
     if problem is not None and problem.file:
@@ -145,9 +146,9 @@ def cli_failure(exc: BaseException, lang: Language | None = None, *, files: Sequ
         if problem.code == "input.malformed":
             # A bare ValueError may be a fault of ours met while reading the file: keep its traceback too.
             line += t("list_sep", lang) + record_incident(exc, context=context).message(lang)
-        print(_safe(line), file=out)
+        print(terminal_text(line), file=out)
         return 2
-    print(_safe(record_incident(exc, context=context).message(lang)), file=out)
+    print(terminal_text(record_incident(exc, context=context).message(lang)), file=out)
     return 2
 
 
@@ -159,7 +160,8 @@ def _is_settings_error(exc: BaseException) -> bool:
     return isinstance(exc, ValidationError)
 
 
-def _safe(text: str) -> str:
-    """Text for a terminal: control characters (escape sequences, bells) shown escaped."""
+def terminal_text(text: str) -> str:
+    """Text for a terminal: every non-printable character but newline (escape sequences, bells, tabs)
+    shown as its escape. The one rule, used by :func:`cli_failure` and :func:`cli.output.clean`."""
     return "".join(ch if ch.isprintable() or ch == "\n" else ch.encode("unicode_escape", "backslashreplace").decode()
                    for ch in text)

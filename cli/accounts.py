@@ -1,6 +1,6 @@
-"""``python -m sites user ...``: accounts of a shared deployment, and sign-in for the CLI.
+"""``python -m sites user ...``: accounts of a shared deployment, and sign-in for the command line.
 
-Commands (all take the common options of :mod:`cli.sites`)::
+Commands (each takes ``--db``, ``--user``, ``--lang`` and the region options)::
 
     user add NAME --role viewer|editor|admin [--towns CODE,...] [--password-stdin]
     user grant NAME --towns CODE,...      user revoke NAME --towns CODE,...
@@ -24,101 +24,139 @@ signing in, from the server's shell. In ``local`` mode nobody signs in and
 
 from __future__ import annotations
 
-import argparse
 import getpass
-import json
 import os
 import sys
 
+import click
+
 from accounts.permissions import ROLES, Actor
 from accounts.store import Account, AccountStore
+from cli import output
+from cli.common import Group, format_option, open_store, region_options, requested_region, store_options
 from errors import AccessDenied, Problem, RecordError
 from i18n import t
 from settings import Language
-from sites.store import SiteStore, default_actor
 
-#: Commands that need no sign-in in shared mode (the CLI runs where the database file is readable).
-READ_COMMANDS = frozenset({"list", "export", "history"})
 PASSWORD_ENV = "SITES_PASSWORD"
 
 
-def configure(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    """Add ``user`` and its subcommands to the parser of ``python -m sites``."""
-    user = sub.add_parser("user", help="accounts of a shared deployment (add, grant, disable, ...)")
-    actions = user.add_subparsers(dest="user_command", required=True)
-    add = actions.add_parser("add", parents=[common], help="create an account")
-    add.add_argument("name")
-    add.add_argument("--role", required=True, choices=ROLES)
-    add.add_argument("--towns", default="", help="granted town codes, comma-separated (editors)")
-    add.add_argument("--password-stdin", action="store_true", help="read the new password from standard input")
-    for name, helptext in (("grant", "grant towns to an account"), ("revoke", "take towns from an account")):
-        cmd = actions.add_parser(name, parents=[common], help=helptext)
-        cmd.add_argument("name")
-        cmd.add_argument("--towns", required=True, help="town codes, comma-separated")
-    role = actions.add_parser("role", parents=[common], help="change an account's role")
-    role.add_argument("name")
-    role.add_argument("--role", required=True, choices=ROLES)
-    passwd = actions.add_parser("passwd", parents=[common], help="set an account's password")
-    passwd.add_argument("name")
-    passwd.add_argument("--password-stdin", action="store_true", help="read the new password from standard input")
-    for name, helptext in (("disable", "stop an account signing in or writing"), ("enable", "re-enable"),
-                           ("unlock", "clear a lockout after wrong passwords")):
-        actions.add_parser(name, parents=[common], help=helptext).add_argument("name")
-    listing = actions.add_parser("list", parents=[common], help="list accounts")
-    listing.add_argument("--format", choices=["text", "json"], default="text")
-    log = actions.add_parser("log", parents=[common], help="the security log, newest first")
-    log.add_argument("--limit", type=int, default=50)
+def cli_actor(store, user: str | None, *, reads: bool = False) -> Actor:
+    """Who runs this command: the local user, or in shared mode the account signed in with its password.
 
+    ``store``: the :class:`sites.store.SiteStore`; ``reads``: the command only reads (no sign-in needed).
+    """
+    from sites.store import default_actor
 
-def cli_actor(store: SiteStore, args: argparse.Namespace) -> Actor:
-    """Who runs this command: the local user, or in shared mode the account signed in with its password."""
-    name = args.user or default_actor()
-    if store.settings.mode == "local" or args.command in READ_COMMANDS:
+    name = user or default_actor()
+    if store.settings.mode == "local" or reads:
         return name
     accounts = AccountStore(store)
-    if not args.user and not accounts.list_accounts():
+    if not user and not accounts.list_accounts():
         return name  # bootstrapping: only the first admin account can be created this way
-    if not args.user:
+    if not user:
         raise AccessDenied(Problem("access.sign_in_required"))
-    return accounts.authenticate(args.user, _sign_in_password())
+    return accounts.authenticate(user, _sign_in_password())
 
 
-def run(store: SiteStore, args: argparse.Namespace, lang: Language, actor: Actor) -> int:
-    """Run one ``user`` subcommand."""
-    accounts = AccountStore(store)
-    command = args.user_command
-    if command in ("list", "log"):
-        store.authoriser.check_admin(actor, f"account.{command}", "accounts")
-    if command == "list":
-        rows = [_account_dict(a) for a in accounts.list_accounts()]
-        if args.format == "json":
-            print(json.dumps(rows, ensure_ascii=False, indent=1))
-        else:
-            for a in rows:
-                state = "disabled" if a["disabled"] else ("locked" if a["locked_until"] else "active")
-                print(_safe(f"{a['username']}  {a['role']}  {state}  {','.join(a['towns']) or '-'}"))
-        return 0
-    if command == "log":
-        for e in accounts.security_events(limit=args.limit):
-            print(_safe(f"{e.at}  {e.outcome:<6}  {e.actor}  {e.action}  {e.target}  {e.detail}"))
-        return 0
-    if command == "add":
-        account = accounts.add(args.name, role=args.role, password=_new_password(args.password_stdin),
-                               towns=_codes(args.towns), actor=actor)
-    elif command == "grant":
-        account = accounts.grant(args.name, _codes(args.towns), actor=actor)
-    elif command == "revoke":
-        account = accounts.revoke(args.name, _codes(args.towns), actor=actor)
-    elif command == "role":
-        account = accounts.set_role(args.name, args.role, actor=actor)
-    elif command == "passwd":
-        account = accounts.set_password(args.name, _new_password(args.password_stdin), actor=actor)
-    else:
-        account = {"disable": accounts.disable, "enable": accounts.enable,
-                   "unlock": accounts.unlock}[command](args.name, actor=actor)
-    print(_safe(t("account.cli.saved", lang, user=account.username, role=account.role,
-                  towns=",".join(account.towns) or "-", state=_state(account, lang))))
+# ------------------------------------------------------------------------ commands
+
+
+@click.group("user", cls=Group, help="accounts of a shared deployment (add, grant, disable, ...)")
+def user_group() -> None:
+    pass
+
+
+def _account_command(name: str, help: str, *, reads: bool = False):
+    """A ``user`` subcommand: the common options, then ``body(accounts, actor, lang, **params)``."""
+
+    def decorate(body):
+        @user_group.command(name, help=help)
+        @store_options()
+        @region_options()
+        def command(db, user, lang, boundaries, boundaries_crs, name_field, code_field, **params) -> int:
+            region = requested_region(boundaries, boundaries_crs, name_field, code_field)
+            with open_store(db, lang, region=region, create=not reads) as store:
+                actor = cli_actor(store, user, reads=False)
+                return body(store, AccountStore(store), actor, lang, **params)
+
+        command.__doc__ = body.__doc__
+        return command
+
+    return decorate
+
+
+def _saved(account: Account, lang: Language) -> int:
+    output.echo(t("account.cli.saved", lang, user=account.username, role=account.role,
+                  towns=",".join(account.towns) or "-", state=_state(account, lang)))
     return 0
+
+
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--towns", default="", help="granted town codes, comma-separated (editors)")
+@click.option("--password-stdin", is_flag=True, help="read the new password from standard input")
+@_account_command("add", "create an account")
+def _add(store, accounts, actor, lang, *, name, role, towns, password_stdin) -> int:
+    return _saved(accounts.add(name, role=role, password=_new_password(password_stdin, lang), towns=_codes(towns),
+                               actor=actor), lang)
+
+
+for _verb, _help in (("grant", "grant towns to an account"), ("revoke", "take towns from an account")):
+    def _towns_body(store, accounts, actor, lang, *, name, towns, _verb=_verb) -> int:
+        return _saved(getattr(accounts, _verb)(name, _codes(towns), actor=actor), lang)
+
+    click.argument("name")(click.option("--towns", required=True, help="town codes, comma-separated")(
+        _account_command(_verb, _help)(_towns_body)))
+
+
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@_account_command("role", "change an account's role")
+def _role(store, accounts, actor, lang, *, name, role) -> int:
+    return _saved(accounts.set_role(name, role, actor=actor), lang)
+
+
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="read the new password from standard input")
+@_account_command("passwd", "set an account's password")
+def _passwd(store, accounts, actor, lang, *, name, password_stdin) -> int:
+    return _saved(accounts.set_password(name, _new_password(password_stdin, lang), actor=actor), lang)
+
+
+for _verb, _help, _method in (("disable", "stop an account signing in or writing", "disable"),
+                              ("enable", "re-enable", "enable"),
+                              ("unlock", "clear a lockout after wrong passwords", "unlock")):
+    def _state_body(store, accounts, actor, lang, *, name, _method=_method) -> int:
+        return _saved(getattr(accounts, _method)(name, actor=actor), lang)
+
+    click.argument("name")(_account_command(_verb, _help)(_state_body))
+
+
+@format_option("text", "json")
+@_account_command("list", "list accounts", reads=True)
+def _list(store, accounts, actor, lang, *, fmt) -> int:
+    store.authoriser.check_admin(actor, "account.list", "accounts")
+    rows = [_account_dict(a) for a in accounts.list_accounts()]
+    if fmt == "json":
+        output.write_json(rows)
+        return 0
+    for a in rows:
+        state = "disabled" if a["disabled"] else ("locked" if a["locked_until"] else "active")
+        output.echo(f"{a['username']}  {a['role']}  {state}  {','.join(a['towns']) or '-'}")
+    return 0
+
+
+@click.option("--limit", type=int, default=50, show_default=True, help="how many events")
+@_account_command("log", "the security log, newest first", reads=True)
+def _log(store, accounts, actor, lang, *, limit) -> int:
+    store.authoriser.check_admin(actor, "account.log", "accounts")
+    for e in accounts.security_events(limit=limit):
+        output.echo(f"{e.at}  {e.outcome:<6}  {e.actor}  {e.action}  {e.target}  {e.detail}")
+    return 0
+
+
+# ------------------------------------------------------------------------ helpers
 
 
 def _codes(text: str) -> list[str]:
@@ -134,15 +172,17 @@ def _sign_in_password() -> str:
     if password is not None:
         return password
     if sys.stdin.isatty():
-        return getpass.getpass(t("account.cli.password_prompt"))
+        from cli.common import language
+
+        return getpass.getpass(t("account.cli.password_prompt", language()))
     return _stdin_line()
 
 
-def _new_password(from_stdin: bool) -> str:
+def _new_password(from_stdin: bool, lang: Language) -> str:
     if from_stdin or not sys.stdin.isatty():
         return _stdin_line()
-    first = getpass.getpass(t("account.cli.new_password"))
-    if getpass.getpass(t("account.cli.new_password_again")) != first:
+    first = getpass.getpass(t("account.cli.new_password", lang))
+    if getpass.getpass(t("account.cli.new_password_again", lang)) != first:
         raise RecordError(Problem("account.password_mismatch"))
     return first
 
@@ -157,9 +197,3 @@ def _account_dict(account: Account) -> dict[str, object]:
             "disabled": account.disabled, "locked_until": account.locked_until,
             "failed_attempts": account.failed_attempts, "created_by": account.created_by,
             "created_at": account.created_at, "updated_by": account.updated_by, "updated_at": account.updated_at}
-
-
-def _safe(text: str) -> str:
-    from cli.sites import safe
-
-    return safe(text)

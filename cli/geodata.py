@@ -1,91 +1,85 @@
 """``python -m geodata``: convert coordinate systems, describe boundary files, fetch map assets.
 
 * ``convert IN OUT --from gcj02 --to wgs84``: GeoJSON, GeoPackage or CSV.
-* ``info [FILE] [--crs ...] [--name-field F] [--code-field F] --format json|table``:
-  each town's code, name and area in km² (no FILE: the bundled Nanhai towns).
-* ``assets``: fetch Leaflet and friends from the npm registry into static/vendor.
+* ``info [FILE] [--crs ...] [--name-field F] [--code-field F] [--format json|table]``:
+  each town's code, name and area in km² (no FILE: the region of ``--db`` if
+  given, else the bundled Nanhai towns).
+* ``assets [--force]``: fetch Leaflet and friends from the npm registry into static/vendor.
+
+Every command takes ``--lang zh|en``; exit codes as :mod:`cli.common` says.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
+from collections.abc import Sequence
 
-from i18n import default_language
-from incidents import cli_failure
+import click
 
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m geodata", description=__doc__.split("\n\n")[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    conv = sub.add_parser("convert", help="convert a file between wgs84, gcj02 and bd09")
-    conv.add_argument("input")
-    conv.add_argument("output")
-    conv.add_argument("--from", dest="src", required=True, help="wgs84 | gcj02 | bd09")
-    conv.add_argument("--to", dest="dst", required=True, help="wgs84 | gcj02 | bd09")
-
-    info = sub.add_parser("info", help="towns of a boundary file with their areas")
-    info.add_argument("file", nargs="?", help="boundary file (default: bundled Nanhai towns)")
-    add_boundary_options(info, positional=True)
-    info.add_argument("--format", choices=["json", "table"], default="table")
-
-    assets = sub.add_parser("assets", help="fetch the map's JavaScript/CSS for offline use")
-    assets.add_argument("--force", action="store_true", help="fetch again even if present")
-    return parser
+from cli import output
+from cli.common import CRS, Group, db_option, format_option, lang_option, region_options, run
 
 
-def add_boundary_options(parser: argparse.ArgumentParser, *, positional: bool = False) -> None:
-    """The region options shared by ``python -m geodata``, ``-m sites`` and ``-m scoring``."""
-    if not positional:
-        parser.add_argument("--boundaries", metavar="FILE", help="boundary file of the region's towns")
-    # ``--crs`` is an alias only where the file is the command's subject (geodata info FILE);
-    # elsewhere ``--crs`` names the system of the points (``sites import --crs``).
-    flags = ("--boundaries-crs", "--crs") if positional else ("--boundaries-crs",)
-    parser.add_argument(*flags, dest="boundaries_crs", choices=["wgs84", "gcj02", "bd09"],
-                        help="coordinate system of the boundary file when it has none or is GCJ-02/BD-09")
-    parser.add_argument("--name-field", help="field holding the town name (default: detected)")
-    parser.add_argument("--code-field", help="field holding the town code (default: detected)")
+@click.group("geodata", cls=Group, help="Coordinate systems, boundary files and the map's offline assets.")
+def app() -> None:
+    pass
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    lang = default_language()
-    try:
-        if args.command == "convert":
-            from geodata.convert import convert_file
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m geodata ARGS``: run one command, return its exit status (0 ok, 2 bad input or usage)."""
+    return run(app, argv, "python -m geodata")
 
-            report = convert_file(args.input, args.output, args.src, args.dst)
-            print(report.summary(lang))
-        elif args.command == "info":
-            from geodata.boundaries import bundled_region, load_region
 
-            region = (
-                load_region(args.file, crs=args.boundaries_crs, name_field=args.name_field,
-                            code_field=args.code_field)
-                if args.file
-                else bundled_region()
-            )
-            for problem in region.warnings:
-                print(problem.message(lang), file=sys.stderr)
-            rows = [
-                {"code": r.code, "name": r.name, "name_en": r.name_en, "area_km2": round(float(r.area_km2), 3)}
-                for r in region.towns.itertuples()
-            ]
-            if args.format == "json":
-                print(json.dumps(rows, ensure_ascii=False, indent=2))
-            else:
-                for row in rows:
-                    print(f"{row['code']}\t{row['name']}\t{row['area_km2']:.1f} km²")
-                print(f"{len(rows)} towns, {sum(r['area_km2'] for r in rows):.1f} km²; {region.attribution}")
-        elif args.command == "assets":
-            from maps.assets import fetch_assets
+@app.command("convert", help="convert a file's coordinates between wgs84, gcj02 and bd09")
+@click.argument("input")
+@click.argument("output_file", metavar="OUTPUT")
+@click.option("--from", "src", type=CRS, required=True, help="coordinate system of the input")
+@click.option("--to", "dst", type=CRS, required=True, help="coordinate system to write")
+@lang_option
+def convert_command(input: str, output_file: str, src: str, dst: str, lang) -> int:
+    from geodata.convert import convert_file
 
-            fetch_assets(force=args.force, log=lambda msg: print(msg, file=sys.stderr))
-    except KeyboardInterrupt:
-        return 130
-    except Exception as exc:  # noqa: BLE001  (named errors, unreadable files, else an incident id; no traceback)
-        files = [getattr(args, "input", None), getattr(args, "file", None)]
-        return cli_failure(exc, lang, files=files, context=f"python -m geodata {args.command}")
+    report = convert_file(input, output_file, src, dst)
+    output.echo(report.summary(lang))
+    return 0
+
+
+@app.command("info", help="towns of a boundary file with their codes and areas in km²")
+@click.argument("file", required=False)
+@region_options(file_argument=True)
+@db_option
+@format_option("table", "json")
+@lang_option
+def info_command(file: str | None, boundaries_crs, name_field, code_field, db, fmt, lang) -> int:
+    from geodata.boundaries import bundled_region, load_region
+
+    if file:
+        region = load_region(file, crs=boundaries_crs, name_field=name_field, code_field=code_field)
+    elif db:
+        from sites.store import SiteStore
+
+        with SiteStore(db, create=False) as store:
+            region = store.region()
+    else:
+        region = bundled_region()
+    output.problems(region.warnings, lang)
+    rows = [
+        {"code": r.code, "name": r.name, "name_en": r.name_en, "area_km2": round(float(r.area_km2), 3)}
+        for r in region.towns.itertuples()
+    ]
+    if fmt == "json":
+        output.write_json(rows)
+        return 0
+    for row in rows:
+        output.echo_row([row["code"], row["name"], f"{row['area_km2']:.1f} km²"])
+    output.echo(f"{len(rows)} towns, {sum(r['area_km2'] for r in rows):.1f} km²; {region.attribution}")
+    return 0
+
+
+@app.command("assets", help="fetch the map's JavaScript/CSS for offline use (npm registry)")
+@click.option("--force", is_flag=True, help="fetch again even if present")
+@lang_option
+def assets_command(force: bool, lang) -> int:
+    from maps.assets import fetch_assets
+
+    fetch_assets(force=force, log=lambda msg: output.echo(msg, err=True))
     return 0

@@ -1,267 +1,263 @@
-"""``python -m scoring``: coverage, gaps and site suggestions from the registry.
+"""``python -m scoring``: coverage, gaps, suggested sites, targets, the report and the map from the registry.
 
-* ``coverage --type T|all [--radius-m R] [--status open,...] [--as-of DATE]
-  [--demand FILE --weight-field W] --format json|csv``: one row per town × type.
-* ``gaps`` (same options, ``--min-area-km2``): ranked uncovered polygons as GeoJSON (WGS84).
-* ``suggest --type T --count K [--radius-m R] [--candidates FILE | --grid-spacing-m M]
+* ``coverage [--type T|all] [--radius-m R] [--status open,...] [--as-of DATE]
+  [--demand FILE --weight-field W] [--format json|csv]``: one row per town × type.
+* ``gaps`` (the same options, ``--min-area-km2``): ranked uncovered polygons as GeoJSON (WGS84).
+* ``suggest [--type T] [--count K] [--radius-m R] [--candidates FILE | --grid-spacing-m M]
   [--min-per-town N] [--method auto|heuristic|exact]``: JSON with ``selected``,
   ``objective``, ``covered_before``, ``covered_after``, ``method``, ``gap``;
-  progress goes to stderr.
-* ``map OUT.html`` (same options, ``--town``, ``--lang``, ``--tiles``): the planner's
-  map as a standalone HTML file (:mod:`maps.export`).
+  progress goes to standard error. Defaults: ``--type`` is the type with the
+  most uncovered area (km², counted sites, its default radius); ``--count`` is
+  :data:`DEFAULT_COUNT`; with ``--method exact`` and no candidates the grid is
+  :data:`EXACT_GRID_FACTOR` × the radius apart (the default grid, half the
+  radius, makes a model HiGHS cannot close in a minute on a district).
+* ``map OUT.html`` (the same options, ``--town``, ``--focus-type``, ``--tiles``): the
+  planner's map as one HTML file that opens with no network (:mod:`maps.export`).
+* ``targets``, ``report``, ``target-add|update|delete|list|history``: :mod:`cli.targets`.
 
-Every command takes ``--db PATH`` (the registry; default ``SITES_DB``) and the
-region options of :func:`cli.geodata.add_boundary_options` (default: the
-region the database remembers). More subcommands register themselves by
-adding a :class:`Command` to :data:`COMMANDS`.
+Every command takes ``--db PATH`` (default ``SITES_DB``), ``--lang zh|en`` and
+the region options (default: the region the database remembers); see
+:mod:`cli.common` for those and the exit codes. What a command asks of the
+engine is built once, in :func:`engine_inputs` (a :class:`scoring.query.CoverageQuery`).
 """
 
 from __future__ import annotations
 
-import argparse
-import datetime
-import json
-import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Any
 
-import numpy as np
-import pandas as pd
+import click
 
+from cli import output
 from cli import targets as target_cli
-from cli.geodata import add_boundary_options
-from i18n import default_language
-from incidents import cli_failure
-from maps.export import configure_map, run_map
-from scoring.selection import DEFAULT_STATUSES, STATUSES
+from cli.common import (
+    CRS,
+    DATE,
+    Group,
+    comma_list,
+    demand_options,
+    format_option,
+    language,
+    load_demand_layer,
+    load_region_and_sites,
+    output_option,
+    region_options,
+    run,
+    store_options,
+)
+from i18n import t
+
+#: New sites ``suggest`` places when ``--count`` is not given.
+DEFAULT_COUNT = 5
+#: With ``--method exact`` and no ``--candidates``/``--grid-spacing-m``: grid spacing = this × the radius.
+EXACT_GRID_FACTOR = 2.0
+
+
+@click.group("scoring", cls=Group, help="Coverage, gaps, suggested sites, targets, report and map.")
+def app() -> None:
+    pass
+
+
+for _command in target_cli.COMMANDS:
+    app.add_command(_command)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m scoring ARGS``: run one command, return its exit status (0 ok, 2 bad input or usage)."""
+    return run(app, argv, "python -m scoring")
+
+
+# ------------------------------------------------------------------ engine inputs
 
 
 @dataclass(frozen=True)
-class Command:
-    """One subcommand: its name, help, how it adds its options and what it runs (returns an exit code)."""
+class EngineInputs:
+    """What the engine is given: the region, the registry's sites frame, the query and the demand layer."""
 
-    name: str
-    help: str
-    configure: Callable[[argparse.ArgumentParser], None]
-    run: Callable[[argparse.Namespace], int]
-
-
-# ------------------------------------------------------------------ shared plumbing
+    region: Any
+    sites: Any
+    query: Any
+    demand: Any
 
 
-def add_common_options(parser: argparse.ArgumentParser) -> None:
-    """``--db`` and the region options, shared by every scoring subcommand."""
-    parser.add_argument("--db", metavar="PATH", help="registry database (default: SITES_DB)")
-    add_boundary_options(parser)
+def engine_inputs(params: dict[str, Any], *, types: str | Sequence[str] | None) -> EngineInputs:
+    """The one place that turns a command's options into the engine's inputs.
 
-
-def add_selection_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--radius-m", type=float, help="catchment radius in metres (default: per type, settings)")
-    parser.add_argument("--status", default=",".join(DEFAULT_STATUSES),
-                        help=f"statuses that count, comma-separated (default: open; any of {', '.join(STATUSES)})")
-    parser.add_argument("--as-of", type=datetime.date.fromisoformat, metavar="YYYY-MM-DD",
-                        help="count sites open on this date (opened_on/closed_on)")
-    parser.add_argument("--demand", metavar="FILE", help="demand layer: points CSV/GeoJSON, GeoTIFF, or town totals CSV")
-    parser.add_argument("--weight-field", metavar="W", help="the demand layer's weight field")
-    parser.add_argument("--demand-crs", default="wgs84", choices=["wgs84", "gcj02", "bd09"],
-                        help="coordinate system of demand points given as longitude/latitude")
-
-
-def load_inputs(args: argparse.Namespace):
-    """The region, the sites frame and the demand layer the options ask for."""
-    from geodata.boundaries import load_region
-    from scoring.demand import load_demand
-    from sites.frame import sites_frame
-    from sites.store import SiteStore
-
-    with SiteStore(args.db, create=False) as store:  # a read: a missing database is an error
-        region = (
-            load_region(args.boundaries, crs=args.boundaries_crs, name_field=args.name_field,
-                        code_field=args.code_field)
-            if args.boundaries else store.region()
-        )
-        sites = sites_frame(store.list_sites())
-    demand = None
-    if getattr(args, "demand", None):
-        demand = load_demand(args.demand, weight_field=args.weight_field, towns=region.towns,
-                             metric_crs=region.metric_crs, coords=args.demand_crs)
-    return region, sites, demand
-
-
-def _statuses(args: argparse.Namespace) -> list[str]:
-    return [s.strip() for s in args.status.split(",") if s.strip()]
-
-
-def _query(args: argparse.Namespace, types):
-    """The coverage query of the options, built and validated once (:class:`scoring.query.CoverageQuery`)."""
-    from scoring.query import CoverageQuery
+    Reads the registry (``--db``, a read: a missing database is an error), the region (``--boundaries``
+    or the database's), builds the :class:`scoring.query.CoverageQuery` (``types``: keys or ``"all"``;
+    ``--radius-m``: one radius for all, else each type's default; ``--status``; ``--as-of``; ``--demand``)
+    and loads the demand layer.
+    """
+    from scoring.query import CoverageQuery, DemandRef
     from settings import get_settings
 
-    return CoverageQuery.build(types, args.radius_m, defaults_m=get_settings().default_radii_m(),
-                               statuses=_statuses(args), as_of=args.as_of)
+    region, sites = load_region_and_sites(params["db"], params["boundaries"], params["boundaries_crs"],
+                                          params["name_field"], params["code_field"])
+    demand_ref = (DemandRef(params["demand"], params["weight_field"], params["demand_crs"] or "wgs84")
+                  if params.get("demand") else None)
+    query = CoverageQuery.build(types, params["radius_m"], defaults_m=get_settings().default_radii_m(),
+                                statuses=comma_list(params["status"]), as_of=params["as_of"], demand=demand_ref)
+    demand = load_demand_layer(params["demand"], params["weight_field"], params["demand_crs"], region)
+    return EngineInputs(region, sites, query, demand)
 
 
-def _even_spread_note(args: argparse.Namespace) -> str:
-    from i18n import t
-
-    return t("scoring.even_spread_note", getattr(args, "lang", None))
-
-
-def _clean(value):
-    """JSON-safe plain values: numpy scalars to Python, floats rounded to 6 decimals."""
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float):
-        return round(value, 6) if np.isfinite(value) else None
-    return value
+def progress_text(event, lang: str) -> str:
+    """A :class:`scoring.progress.Progress` event in words."""
+    params = {k: (float("nan") if v is None else v) for k, v in event.params().items()}
+    return t(f"scoring.progress.{event.stage}", lang, **params)  # type: ignore[arg-type]
 
 
-def _write(text: str, output: str | None) -> None:
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+def print_progress(event) -> None:
+    """Progress callback of the command line: one line per event on standard error."""
+    output.progress(event.fraction, progress_text(event, language()))
+
+
+def _selection_options(func: Callable) -> Callable:
+    for decorator in reversed((
+        store_options(user=False),
+        region_options(),
+        click.option("--radius-m", type=float, help="catchment radius in metres (default: per type, settings)"),
+        click.option("--status", default="open", show_default=True,
+                     help="statuses that count, comma-separated (open, planned, under_construction, suspended, "
+                     "closed)"),
+        click.option("--as-of", type=DATE, help="count sites open on this date (opened_on/closed_on)"),
+        demand_options(),
+    )):
+        func = decorator(func)
+    return func
+
+
+def _even_spread_note(even_spread: bool, lang: str) -> str:
+    return t("scoring.even_spread_note", lang) if even_spread else ""
 
 
 # ------------------------------------------------------------------------ commands
 
 
-def _configure_coverage(parser: argparse.ArgumentParser) -> None:
-    add_common_options(parser)
-    parser.add_argument("--type", default="all", help="site type key, or 'all' (default)")
-    add_selection_options(parser)
-    parser.add_argument("--format", choices=["json", "csv"], default="json")
-    parser.add_argument("--output", "-o", metavar="FILE", help="write here instead of standard output")
-
-
-def _compute_coverage(args: argparse.Namespace):
+def _coverage(params: dict[str, Any], types: str):
     from scoring.coverage import coverage
 
-    query = _query(args, args.type)
-    region, sites, demand = load_inputs(args)
-    return coverage(region.towns, sites, query, demand=demand)
+    inputs = engine_inputs(params, types=comma_list(types) if types != "all" else "all")
+    return coverage(inputs.region.towns, inputs.sites, inputs.query, demand=inputs.demand)
 
 
-def run_coverage(args: argparse.Namespace) -> int:
-    result = _compute_coverage(args)
-    table: pd.DataFrame = result.table
-    if result.even_spread:
-        note = _even_spread_note(args)
+@app.command("coverage", help="coverage per town and site type")
+@_selection_options
+@click.option("--type", "types", default="all", show_default=True, help="site type key(s), comma-separated, or all")
+@format_option("json", "csv")
+@output_option
+def coverage_command(lang, types: str, fmt: str, output: str | None, **params) -> int:
+    from cli import output as out
+
+    result = _coverage(params, types)
+    table = result.table
+    note = _even_spread_note(result.even_spread, lang)
+    if note:
         table = table.assign(demand_note=note)
-        print(note, file=sys.stderr)
-    if args.format == "csv":
-        from sites.sheets import frame_csv
-
-        _write(frame_csv(table, float_format="%.6f"), args.output)
+        out.echo(note, err=True)
+    if fmt == "csv":
+        out.write_frame_csv(table, output, float_format="%.6f")
     else:
-        _write(json.dumps(_clean(table.to_dict(orient="records")), ensure_ascii=False, indent=2), args.output)
+        out.write_json(table.to_dict(orient="records"), output)
     return 0
 
 
-def _configure_gaps(parser: argparse.ArgumentParser) -> None:
-    _configure_coverage(parser)
-    parser.set_defaults(format="geojson")
-    for action in parser._actions:
-        if action.dest == "format":
-            action.choices = ["geojson"]
-    parser.add_argument("--min-area-km2", type=float, help="drop gaps smaller than this (default: settings)")
-
-
-def run_gaps(args: argparse.Namespace) -> int:
+@app.command("gaps", help="uncovered areas as GeoJSON (WGS84), largest first")
+@_selection_options
+@click.option("--type", "types", default="all", show_default=True, help="site type key(s), comma-separated, or all")
+@format_option("geojson")
+@output_option
+@click.option("--min-area-km2", type=float, help="drop gaps smaller than this (default: settings)")
+def gaps_command(lang, types: str, fmt: str, output: str | None, min_area_km2: float | None, **params) -> int:
+    from cli import output as out
     from scoring.gaps import gaps
     from settings import get_settings
 
-    result = _compute_coverage(args)
-    minimum = get_settings().min_gap_km2 if args.min_area_km2 is None else args.min_area_km2
-    frame = gaps(result, min_area_km2=minimum)
-    if "even_spread" in frame:
-        frame = frame.drop(columns="even_spread").assign(demand_note=_even_spread_note(args))
-    _write(frame.to_json(drop_id=True, ensure_ascii=False), args.output)
+    floor = get_settings().min_gap_km2 if min_area_km2 is None else min_area_km2
+    frame = gaps(_coverage(params, types), min_area_km2=floor)
+    out.write(frame.to_json(drop_id=True, ensure_ascii=False), output)
     return 0
 
 
-def _configure_suggest(parser: argparse.ArgumentParser) -> None:
-    add_common_options(parser)
-    parser.add_argument("--type", required=True, help="site type key")
-    parser.add_argument("--count", type=int, required=True, help="number of new sites")
-    add_selection_options(parser)
-    parser.add_argument("--candidates", metavar="FILE", help="candidate points (CSV lng/lat or GeoJSON); "
-                        "default: a regular grid over the region")
-    parser.add_argument("--candidates-crs", default="wgs84", choices=["wgs84", "gcj02", "bd09"])
-    parser.add_argument("--grid-spacing-m", type=float, help="candidate grid spacing (default: half the radius)")
-    parser.add_argument("--min-per-town", type=int, default=0, help="at least this many new sites in every town")
-    parser.add_argument("--method", choices=["auto", "heuristic", "exact"], default="auto")
-    parser.add_argument("--time-limit-s", type=float, default=60.0, help="time limit of the exact solve")
-    parser.add_argument("--format", choices=["json"], default="json")
-    parser.add_argument("--output", "-o", metavar="FILE")
+def most_uncovered_type(inputs: EngineInputs) -> str:
+    """The site type whose counted sites leave the most area uncovered (km², default radii)."""
+    from scoring.coverage import coverage
+
+    table = coverage(inputs.region.towns, inputs.sites, inputs.query).table
+    uncovered = (table["area_km2"] - table["covered_km2"]).groupby(table["site_type"]).sum()
+    return str(uncovered.idxmax())
 
 
-def print_progress(fraction: float, message: str) -> None:
-    """Progress callback of the CLI: one line per report on standard error."""
-    print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
-
-
-def print_event(event) -> None:
-    """The engine's progress events (:class:`scoring.progress.Progress`) worded on standard error."""
-    from i18n import t
-
-    print_progress(event.fraction, t(f"scoring.progress.{event.stage}", None, **event.params()))
-
-
-def run_suggest(args: argparse.Namespace) -> int:
+@app.command("suggest", help="best places for new sites (maximal covering)")
+@_selection_options
+@click.option("--type", "site_type", help="site type key (default: the type with the most uncovered area)")
+@click.option("--count", type=int, default=DEFAULT_COUNT, show_default=True, help="number of new sites")
+@click.option("--candidates", metavar="FILE", help="candidate points (CSV lng/lat or GeoJSON); "
+              "default: a regular grid over the region")
+@click.option("--candidates-crs", type=CRS, default="wgs84", show_default=True,
+              help="coordinate system of the candidate points")
+@click.option("--grid-spacing-m", type=float, help=f"candidate grid spacing (default: half the radius; "
+              f"{EXACT_GRID_FACTOR:g} × the radius with --method exact)")
+@click.option("--min-per-town", type=int, default=0, show_default=True,
+              help="at least this many new sites in every town")
+@click.option("--method", type=click.Choice(["auto", "heuristic", "exact"]), default="auto", show_default=True)
+@click.option("--time-limit-s", type=float, default=60.0, show_default=True, help="time limit of the exact solve")
+@format_option("json")
+@output_option
+def suggest_command(lang, site_type, count, candidates, candidates_crs, grid_spacing_m, min_per_town, method,
+                    time_limit_s, fmt, output, **params) -> int:
+    from cli import output as out
     from scoring.demand import read_points
     from scoring.suggest import suggest
 
-    query = _query(args, args.type)
-    region, sites, demand = load_inputs(args)
-    candidates = None
-    if args.candidates:
-        _, lng, lat = read_points(args.candidates, coords=args.candidates_crs)
-        candidates = (lng, lat)
-    result = suggest(region.towns, sites, query, site_type=args.type, count=args.count,
-                     candidates=candidates, grid_spacing_m=args.grid_spacing_m, demand=demand,
-                     min_per_town=args.min_per_town, method=args.method, time_limit_s=args.time_limit_s,
-                     progress=print_event)
+    inputs = engine_inputs(params, types=[site_type] if site_type else "all")
+    if not site_type:
+        site_type = most_uncovered_type(inputs)
+        out.echo(f"--type {site_type}", err=True)
+    query = inputs.query.only(site_type)
+    points = None
+    if candidates:
+        _, lng, lat = read_points(candidates, coords=candidates_crs)
+        points = (lng, lat)
+    elif grid_spacing_m is None and method == "exact":
+        grid_spacing_m = EXACT_GRID_FACTOR * query.radius_m(site_type)
+    result = suggest(inputs.region.towns, inputs.sites, query, site_type=site_type, count=count,
+                     candidates=points, grid_spacing_m=grid_spacing_m, demand=inputs.demand,
+                     min_per_town=min_per_town, method=method, time_limit_s=time_limit_s, progress=print_progress)
     summary = result.summary()
-    summary["note"] = _even_spread_note(args) if summary.pop("even_spread") else ""
-    _write(json.dumps(_clean(summary), ensure_ascii=False, indent=2), args.output)
+    summary.setdefault("note", _even_spread_note(result.even_spread, lang))
+    out.write_json(summary, output)
     return 0
 
 
-COMMANDS: list[Command] = [
-    Command("coverage", "coverage per town and site type", _configure_coverage, run_coverage),
-    Command("gaps", "uncovered areas as GeoJSON (WGS84)", _configure_gaps, run_gaps),
-    Command("suggest", "best places for K new sites (maximal covering)", _configure_suggest, run_suggest),
-    Command("targets", "rollout targets town by town as of a date", target_cli.configure_targets,
-            target_cli.run_targets),
-    Command("report", "one-page leadership report (XLSX, PDF or HTML)", target_cli.configure_report,
-            target_cli.run_report),
-    *target_cli.edit_commands(Command),
-    Command("map", "the planner's map as one HTML file that opens with no network", configure_map, run_map),
-]
+@app.command("map", help="the planner's map as one HTML file that opens with no network")
+@click.argument("output", metavar="OUT.html")
+@_selection_options
+@click.option("--type", "types", default="all", show_default=True, help="site type keys, comma-separated, or all")
+@click.option("--town", default="", help="town codes to show, comma-separated (default: all)")
+@click.option("--focus-type", help="type of the choropleth and of the gaps shown first")
+@click.option("--tiles", type=click.Choice(["none", "osm", "amap", "tianditu"]), default="none", show_default=True,
+              help="base map (none draws offline)")
+@click.option("--no-catchment", is_flag=True, help="leave out the catchment layers")
+@click.option("--no-gaps", is_flag=True, help="leave out the gap layers")
+def map_command(output: str, lang, types: str, town: str, focus_type, tiles, no_catchment, no_gaps, **params) -> int:
+    from pathlib import Path
 
+    from cli import output as out
+    from maps.export import MapOptions, export_html, shown_sites
+    from scoring.coverage import coverage
+    from settings import get_settings
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m scoring", description=__doc__.split("\n\n")[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    for command in COMMANDS:
-        command.configure(sub.add_parser(command.name, help=command.help))
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    lang = getattr(args, "lang", None) or default_language()
-    run = {c.name: c.run for c in COMMANDS}[args.command]
-    try:
-        return run(args)
-    except KeyboardInterrupt:
-        return 130
-    except Exception as exc:  # noqa: BLE001  (named errors, unreadable files, else an incident id; no traceback)
-        files = [getattr(args, name, None) for name in ("boundaries", "demand", "candidates")]
-        return cli_failure(exc, lang, files=files, context=f"python -m scoring {args.command}")
+    out.progress(0.0, t("mapx.progress.load", lang))
+    inputs = engine_inputs(params, types=comma_list(types) if types != "all" else "all")
+    options = MapOptions(towns=tuple(comma_list(town)), focus_type=focus_type, show_catchment=not no_catchment,
+                         show_gaps=not no_gaps, lang=lang, tiles=tiles, tianditu_key=get_settings().tianditu_key)
+    out.progress(0.3, t("mapx.progress.coverage", lang))
+    result = coverage(inputs.region.towns, inputs.sites, inputs.query, demand=inputs.demand)
+    out.progress(0.7, t("mapx.progress.map", lang))
+    text = export_html(inputs.region, inputs.sites, inputs.query, options, result=result)
+    Path(output).write_text(text, encoding="utf-8")
+    out.progress(1.0, t("mapx.written", lang, path=output,
+                        n=len(shown_sites(inputs.sites, inputs.query, options))))
+    return 0

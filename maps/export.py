@@ -20,18 +20,16 @@ is rendered in one template pass (:class:`maps.webmap.SinglePass`): a ``{{ … }
 in a name is shown, never evaluated. Sites whose
 ``source`` is ``demo`` say so in their popup and in the legend.
 
-``python -m scoring map OUT.html --db PATH`` writes :func:`export_html` to a
-file that opens and draws with no network.
+``python -m scoring map OUT.html --db PATH`` (:mod:`cli.scoring`) writes
+:func:`export_html` to a file that opens and draws with no network.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import folium
 import geopandas as gpd
@@ -347,50 +345,3 @@ def export_html(region: Region, sites: pd.DataFrame, query: CoverageQuery, optio
     region_name = (region.name_zh if options.lang == "zh" else region.name_en) or region.source
     m.get_root().title = html.escape(f"{t('mapx.title', options.lang)} · {region_name}")
     return standalone_html(m)
-
-
-# ----------------------------------------------------------------------------- CLI
-
-
-def configure_map(parser: argparse.ArgumentParser) -> None:
-    """Options of ``python -m scoring map OUT.html``."""
-    from cli.scoring import add_common_options, add_selection_options
-
-    parser.add_argument("output", metavar="OUT.html", help="the HTML file to write")
-    add_common_options(parser)
-    parser.add_argument("--type", default="all", help="site type keys, comma-separated, or 'all' (default)")
-    add_selection_options(parser)
-    parser.add_argument("--town", default="", help="town codes to show, comma-separated (default: all)")
-    parser.add_argument("--focus-type", help="type of the choropleth and of the gaps shown first")
-    parser.add_argument("--lang", choices=["zh", "en"], help="language of the map (default: SITES_LANGUAGE)")
-    parser.add_argument("--tiles", choices=["none", "osm", "amap", "tianditu"], default="none",
-                        help="base map (default: none, which draws offline)")
-    parser.add_argument("--no-catchment", action="store_true", help="leave out the catchment layers")
-    parser.add_argument("--no-gaps", action="store_true", help="leave out the gap layers")
-
-
-def run_map(args: argparse.Namespace) -> int:
-    from cli.scoring import load_inputs, print_progress
-    from i18n import default_language
-    from settings import get_settings
-
-    lang: Language = args.lang or default_language()
-    print_progress(0.0, t("mapx.progress.load", lang))
-    region, sites, demand = load_inputs(args)
-    settings = get_settings()
-    query = CoverageQuery.build(args.type.split(",") if args.type != "all" else "all", args.radius_m,
-                                defaults_m=settings.default_radii_m(),
-                                statuses=tuple(s.strip() for s in args.status.split(",") if s.strip()),
-                                as_of=args.as_of)
-    options = MapOptions(
-        towns=tuple(c.strip() for c in args.town.split(",") if c.strip()), focus_type=args.focus_type,
-        show_catchment=not args.no_catchment, show_gaps=not args.no_gaps, lang=lang, tiles=args.tiles,
-        tianditu_key=settings.tianditu_key,
-    )
-    print_progress(0.3, t("mapx.progress.coverage", lang))
-    result = compute_coverage(region, sites, query, demand)
-    print_progress(0.7, t("mapx.progress.map", lang))
-    text = export_html(region, sites, query, options, result=result)
-    Path(args.output).write_text(text, encoding="utf-8")
-    print_progress(1.0, t("mapx.written", lang, path=args.output, n=len(shown_sites(sites, query, options))))
-    return 0

@@ -272,8 +272,7 @@ def test_no_import_circles_even_through_imports_inside_functions():
     "folium",
     "branca",
     "sqlite3",
-    pytest.param("argparse", marks=pytest.mark.xfail(
-        strict=True, reason="the command lines (issue 11) are being rewritten onto click by another engineer")),
+    "argparse",
 ])
 def test_library_is_imported_only_in_its_rooms(library):
     rooms = ROOMS[library]
