@@ -33,22 +33,10 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
-from errors import Problem, RecordError
 from geodata.crs import require_metric
 
 #: Segments per quarter circle for disks (a 64-gon).
 DEFAULT_QUAD_SEGS = 16
-
-
-def check_radius(radius_m: float) -> float:
-    """``radius_m`` as a float; :class:`errors.RecordError` unless it is finite and > 0."""
-    try:
-        value = float(radius_m)
-    except (TypeError, ValueError):
-        value = float("nan")
-    if not np.isfinite(value) or value <= 0:
-        raise RecordError(Problem("scoring.bad_radius", {"value": radius_m}))
-    return value
 
 
 def equivalent_radius_m(radius_m: float, quad_segs: int = DEFAULT_QUAD_SEGS) -> float:
@@ -58,9 +46,10 @@ def equivalent_radius_m(radius_m: float, quad_segs: int = DEFAULT_QUAD_SEGS) -> 
 
 
 def disks(xy: NDArray[np.float64], radius_m: float, *, crs, quad_segs: int = DEFAULT_QUAD_SEGS) -> NDArray:
-    """Polygons of area π r² around points ``xy`` (n × 2 array, metres in ``crs``)."""
+    """Polygons of area π r² around points ``xy`` (n × 2 array, metres in ``crs``); ``radius_m``
+    already validated (> 0, by :class:`scoring.query.CoverageQuery`)."""
     require_metric(crs, what="site coordinates")
-    radius_m = check_radius(radius_m)
+    radius_m = float(radius_m)
     xy = np.asarray(xy, dtype=float).reshape(-1, 2)
     return shapely.buffer(shapely.points(xy), equivalent_radius_m(radius_m, quad_segs), quad_segs=quad_segs)
 

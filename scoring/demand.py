@@ -42,7 +42,6 @@ from geodata.tables import (
     read_text_table,
 )
 from geodata.towns import burn_order, town_of_points
-from scoring.areas import check_radius
 
 RASTER_SUFFIXES = (".tif", ".tiff")
 
@@ -223,7 +222,7 @@ def _by_town(town: NDArray[np.int64], weight: NDArray[np.float64], mask: NDArray
 
 def points_within(site_xy: NDArray[np.float64], pts_xy: NDArray[np.float64], radius_m: float) -> NDArray[np.bool_]:
     """True for each point within ``radius_m`` (≤) of any site; all coordinates in metres."""
-    radius_m = check_radius(radius_m)
+    radius_m = float(radius_m)
     site_xy = np.asarray(site_xy, dtype=float).reshape(-1, 2)
     pts_xy = np.asarray(pts_xy, dtype=float).reshape(-1, 2)
     if len(site_xy) == 0 or len(pts_xy) == 0:
@@ -250,7 +249,7 @@ def grid_within(
     cumulative sum. Work grows with sites × rows per disk, plus one pass over
     the grid; no Python loop over sites or cells. Coordinates in metres.
     """
-    radius_m = check_radius(radius_m)
+    radius_m = float(radius_m)
     ny, nx = shape
     site_xy = np.asarray(site_xy, dtype=float).reshape(-1, 2)
     if len(site_xy) == 0 or ny * nx == 0:

@@ -44,7 +44,6 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from errors import Problem, RecordError
-from scoring.areas import check_radius
 from scoring.progress import Progress, ProgressCallback, quiet
 
 METHODS = ("auto", "heuristic", "exact")
@@ -395,7 +394,7 @@ def coverage_matrix(cand_xy: NDArray[np.float64], dem_xy: NDArray[np.float64], r
     """Boolean CSR, candidates × demand points: within ``radius_m`` (≤), coordinates in metres."""
     from scipy.spatial import cKDTree
 
-    radius_m = check_radius(radius_m)
+    radius_m = float(radius_m)
     cand_xy = np.asarray(cand_xy, dtype=float).reshape(-1, 2)
     dem_xy = np.asarray(dem_xy, dtype=float).reshape(-1, 2)
     if len(cand_xy) == 0 or len(dem_xy) == 0:

@@ -13,16 +13,31 @@ the region's metric CRS), the only mode today.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
 from errors import Problem, RecordError
-from scoring.areas import check_radius
 from scoring.selection import DEFAULT_STATUSES, check_statuses
 
 #: Distance modes: straight-line today; walking network later.
 DISTANCE_MODES: tuple[str, ...] = ("straight",)
+
+
+def check_radius(radius_m: object) -> float:
+    """``radius_m`` as a float; :class:`errors.RecordError` unless it is finite and > 0 (metres).
+
+    The one radius check: :class:`CoverageQuery` runs it for every type when it is
+    made; the engine and the numeric core take the query's radii as given.
+    """
+    try:
+        value = float(radius_m)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        value = float("nan")
+    if not math.isfinite(value) or value <= 0:
+        raise RecordError(Problem("scoring.bad_radius", {"value": radius_m}))
+    return value
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,6 @@ from numpy.typing import NDArray
 
 from errors import Problem, RecordError
 from geodata.crs import STORAGE_CRS, metric_crs, require_metric
-from scoring.areas import check_radius
 from scoring.coverage import site_xy
 from scoring.demand import Demand, assign_towns, points_within
 from scoring.mclp import EXACT_MAX_NNZ, MCLPResult, coverage_matrix, solve_mclp
@@ -83,7 +82,9 @@ def grid_points(towns_metric: NDArray, spacing_m: float, codes) -> tuple[NDArray
     (``codes``: the towns' codes, for the smallest-code rule on shared lines)."""
     import shapely
 
-    spacing_m = check_radius(spacing_m)
+    spacing_m = float(spacing_m)
+    if not np.isfinite(spacing_m) or spacing_m <= 0:
+        raise RecordError(Problem("scoring.bad_grid_spacing", {"value": spacing_m}))
     minx, miny, maxx, maxy = shapely.total_bounds(towns_metric)
     xs = np.arange(minx + spacing_m / 2, maxx, spacing_m)
     ys = np.arange(miny + spacing_m / 2, maxy, spacing_m)

@@ -102,3 +102,11 @@ def test_the_numeric_core_reads_no_settings_environment_language_database_or_ren
         assert text not in source, f"{path.name} uses {text!r}"
     calls = {n.func.id for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
     assert "t" not in calls and "tr" not in calls, f"{path.name} words text itself"
+
+
+def test_the_radius_is_checked_in_one_place():
+    """check_radius runs when a query is made, nowhere on the way to the core."""
+    root = SCORING.parent
+    callers = sorted(str(p.relative_to(root)) for p in root.glob("*/*.py")
+                     if not p.parts[-2].startswith((".", "tests")) and "check_radius(" in p.read_text(encoding="utf-8"))
+    assert callers == ["scoring/query.py"]
