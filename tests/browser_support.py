@@ -114,3 +114,91 @@ def file_only(requested: list[str]) -> Callable:
             route.abort()
 
     return route
+
+
+# ------------------------------------------------------------------ a map page opened from disk
+
+
+def open_offline(browser, html_text: str, folder: Path, *, width: int = 1200, height: int = 800,
+                 name: str = "map.html"):
+    """Write ``html_text`` to ``folder / name`` and open it from ``file://`` in a new context of ``browser``,
+    network blocked; wait for Leaflet's container. Returns ``(page, requested)``: the Playwright page and
+    the list of blocked requests (filled as the page runs). Close with ``page.context.close()``."""
+    path = folder / name
+    path.write_text(html_text, encoding="utf-8")
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    page = context.new_page()
+    requested: list[str] = []
+    page.route("**/*", file_only(requested))
+    page.goto(path.as_uri())
+    page.wait_for_selector(".leaflet-container")
+    page.wait_for_function("() => window.L !== undefined && Object.values(window).some(v => v instanceof L.Map)")
+    return page, requested
+
+
+#: A JavaScript expression for the page's Leaflet map (folium declares it as a global variable).
+LEAFLET_MAP = "Object.values(window).find(v => v instanceof L.Map)"
+
+#: What a Leaflet page shows, read with Leaflet's public API and the DOM: tile layers, town labels,
+#: GeoJSON layers (their features as given), attribution text, and every group of site markers with the
+#: name the layer control gives it (found by switching each overlay off and on), whether it clusters,
+#: and per marker: title, position, the classes of its badge and its popup rows (label, value) as text.
+MAP_STATE_JS = """() => {
+    const map = __MAP__;
+    const tiles = [], labels = [], geojson = [], groups = [];
+    map.eachLayer(layer => {
+        if (layer instanceof L.TileLayer) { tiles.push(layer); }
+        if (layer instanceof L.Marker && layer.options.icon && layer.options.icon.options.className === "town-label") {
+            const ll = layer.getLatLng();
+            labels.push({text: layer.getElement().textContent, lat: ll.lat, lng: ll.lng,
+                         elements_in_text: layer.getElement().querySelectorAll("span *").length});
+        }
+        if (layer instanceof L.GeoJSON) {
+            geojson.push(layer.getLayers().map(l => l.feature));
+        }
+        if (layer instanceof L.FeatureGroup && !(layer instanceof L.GeoJSON)
+            && layer.getLayers().some(m => m instanceof L.Marker && m.options.title)) {
+            groups.push(layer);
+        }
+    });
+    const names = groups.map(() => null);
+    document.querySelectorAll(".leaflet-control-layers-overlays label").forEach(label => {
+        const input = label.querySelector("input");
+        const before = groups.map(g => map.hasLayer(g));
+        input.click();
+        const after = groups.map(g => map.hasLayer(g));
+        input.click();
+        groups.forEach((g, i) => { if (before[i] !== after[i]) { names[i] = label.textContent.trim(); } });
+    });
+    function popupRows(marker) {
+        const popup = marker.getPopup();
+        let content = popup ? popup.getContent() : null;
+        if (typeof content === "function") { content = content(marker); }
+        if (!content || !content.rows) { return []; }
+        return Array.from(content.rows).map(r => [r.cells[0].textContent, r.cells[1].textContent]);
+    }
+    function badge(marker) {
+        const found = marker.options.icon.createIcon().querySelector(".site-marker");
+        return found ? found.className : "";
+    }
+    return {
+        tile_layers: tiles.length,
+        labels: labels,
+        geojson: geojson,
+        attribution: (document.querySelector(".leaflet-control-attribution") || {textContent: ""}).textContent,
+        keyboard: map.keyboard ? map.keyboard.enabled() : null,
+        groups: groups.map((g, i) => ({
+            name: names[i],
+            cluster: !!(L.MarkerClusterGroup && g instanceof L.MarkerClusterGroup),
+            markers: g.getLayers().filter(m => m instanceof L.Marker).map(m => ({
+                title: m.options.title, lat: m.getLatLng().lat, lng: m.getLatLng().lng, badge: badge(m),
+                popup: popupRows(m),
+            })),
+        })),
+    };
+}""".replace("__MAP__", LEAFLET_MAP)
+
+
+def map_state(page) -> dict:
+    """:data:`MAP_STATE_JS` evaluated in ``page``."""
+    return page.evaluate(MAP_STATE_JS)

@@ -22,6 +22,7 @@ fixture                       what it gives
                               in 桂城 (:func:`security_support.deploy`); closed after the test
 ``dep``                       ``deploy_shared()`` with the default settings
 ``region``                    the bundled Nanhai region (7 towns), a fresh copy per test
+``browser``                   headless Chromium (Playwright), one per module; skipped without it
 ============================  =====================================================================
 """
 
@@ -157,3 +158,20 @@ def region() -> Region:
     from geodata.boundaries import bundled_region
 
     return bundled_region()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Headless Debian Chromium (Playwright), one per test module; skipped without it (failed under CI).
+    Open pages with :func:`browser_support.open_offline`."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser_support import CHROMIUM_ARGS, require_chromium
+
+    chromium = require_chromium()
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()

@@ -182,7 +182,7 @@ def test_gcj02_outline_is_converted_to_wgs84():
 def test_bd09_file_is_converted_back_to_the_wgs84_outline(tmp_path):
     wgs = two_towns().to_crs(4326)
     bd = wgs.copy()
-    bd.geometry = convert_geometry(wgs.geometry.values._data, "wgs84", "bd09")
+    bd.geometry = convert_geometry(wgs.geometry.to_numpy(), "wgs84", "bd09")
     path = tmp_path / "baidu.geojson"
     bd.to_file(path, engine="pyogrio")
     region = load_region(path, crs="百度")
