@@ -8,7 +8,7 @@
   → ``overlay`` with the counties → area per county.
 * Demand: a 100 m grid over Guangdong (cells inside the province weighted,
   lognormal weights), the same 50,000 sites, all 5 types. Ours:
-  :func:`scoring.coverage.covered_demand` (disks rasterised row by row on the
+  ``GridDemand.covered`` (disks rasterised row by row on the
   implicit grid). Baseline: geopandas ``sjoin`` of cell-centre points with the
   buffers, run on a random sample of cells and extrapolated linearly to all
   cells (labelled as such); the full sjoin would need tens of millions of
@@ -39,8 +39,9 @@ from instances import points_in, to_lnglat  # noqa: E402
 
 from geodata.crs import metric_crs  # noqa: E402
 from scoring.areas import DEFAULT_QUAD_SEGS, equivalent_radius_m  # noqa: E402
-from scoring.coverage import coverage, covered_demand, resolve_radii, site_xy  # noqa: E402
+from scoring.coverage import coverage, site_xy  # noqa: E402
 from scoring.demand import grid_demand  # noqa: E402
+from scoring.query import CoverageQuery  # noqa: E402
 from settings import site_type_keys  # noqa: E402
 
 N_SITES, CELL_M = 50_000, 100.0
@@ -58,16 +59,23 @@ def make_sites(counties: gpd.GeoDataFrame, crs, seed: int = 3) -> gpd.GeoDataFra
     return gpd.GeoDataFrame({"type": types, "status": "open"}, geometry=gpd.points_from_xy(lng, lat), crs=4326)
 
 
+def _query() -> CoverageQuery:
+    """The first five types at their default radii, as the command line builds it."""
+    from settings import get_settings
+
+    return CoverageQuery.build(site_type_keys()[:5], None, defaults_m=get_settings().default_radii_m())
+
+
 def bench_area(counties, sites, crs, baseline: bool) -> None:
     print(f"== area coverage: {len(counties)} counties of Guangdong x {len(sites):,} sites of 5 types, UTM 49N")
     t0 = time.perf_counter()
-    ours = coverage(counties, sites, crs=crs).table
+    ours = coverage(counties, sites, _query(), crs=crs).table
     t_ours = time.perf_counter() - t0
     print(f"ours  (STRtree per county, union + clip):  {t_ours:7.2f} s   [target < 5 s: "
           f"{'PASS' if t_ours < 5 else 'FAIL'}]   peak RSS so far {peak_gb():.2f} GB")
     if not baseline:
         return
-    radii = resolve_radii(site_type_keys()[:5], None)
+    radii = _query().radii
     counties_m = counties[["code", "geometry"]].to_crs(crs)
     t0 = time.perf_counter()
     rows = []
@@ -105,12 +113,12 @@ def bench_demand(counties, sites, crs, baseline: bool, sample: int) -> None:
     n_cells = len(demand.cells)
     print(f"== demand coverage: {CELL_M:.0f} m grid over Guangdong, {ny:,} x {nx:,} grid, {n_cells:,} weighted "
           f"cells x {len(sites):,} sites, 5 types (grid and county labels prepared once in {t_prep:.1f} s)")
-    radii = resolve_radii(site_type_keys()[:5], None)
+    radii = _query().radii
     xy = {key: site_xy(sites.loc[sites["type"] == key], crs) for key in radii}
     t0 = time.perf_counter()
     covered = {}
     for key, radius in radii.items():
-        mask, by_town = covered_demand(demand, xy[key], radius, n_towns=len(counties))
+        mask, by_town = demand.covered(xy[key], radius, n_towns=len(counties), covered_share=None)
         covered[key] = by_town.sum()
     t_ours = time.perf_counter() - t0
     share = {k: f"{v / demand.weight.sum():.1%}" for k, v in covered.items()}

@@ -129,6 +129,7 @@ def main() -> int:
 
     from maps.export import MapOptions, compute_coverage, export_html, planner_map
     from scoring.gaps import gaps
+    from scoring.query import CoverageQuery
     from settings import get_settings
     from sites.frame import sites_frame
     from sites.store import SiteStore
@@ -136,15 +137,15 @@ def main() -> int:
     with SiteStore(db) as store:
         region, sites = store.region(), sites_frame(store.list_sites())
     radii = get_settings().default_radii_m()
-    options = MapOptions(types=tuple(radii), radii_m=tuple(radii.items()))
+    query, options = CoverageQuery(types=tuple(radii), radii_m=tuple(radii.items())), MapOptions()
 
-    first, median = timed(lambda: compute_coverage(region, sites, options), args.repeat)
+    first, median = timed(lambda: compute_coverage(region, sites, query), args.repeat)
     print(f"coverage, 5 types × 7 towns: {median:.2f} s (first {first:.2f} s)")
-    result = compute_coverage(region, sites, options)
-    gap_frame = gaps(result)
+    result = compute_coverage(region, sites, query)
+    gap_frame = gaps(result, min_area_km2=get_settings().min_gap_km2)
 
     def ours() -> int:
-        return len(planner_map(region, sites, options, result=result, gap_frame=gap_frame).get_root().render())
+        return len(planner_map(region, sites, query, options, result=result, gap_frame=gap_frame).get_root().render())
 
     def baseline() -> int:
         return len(naive_map(region, sites, radii).get_root().render())
@@ -156,7 +157,7 @@ def main() -> int:
     first_b, median_b = timed(baseline, max(1, args.repeat - 1))
     print(f"baseline (one CircleMarker + one Circle per site), build + render: {median_b:.2f} s "
           f"(first {first_b:.2f} s), HTML {base_size / 1e6:.1f} MB; ours is {median_b / median:.1f}× faster")
-    first, median = timed(lambda: export_html(region, sites, options, result=result, gap_frame=gap_frame), 1)
+    first, median = timed(lambda: export_html(region, sites, query, options, result=result, gap_frame=gap_frame), 1)
     print(f"standalone HTML export: {median:.2f} s (first {first:.2f} s)")
     return 0
 
