@@ -10,7 +10,8 @@ Formats, chosen by extension:
   multi-layer GeoPackage to GeoJSON, which holds one layer, is refused. The
   input must be longitude/latitude (no CRS, or a geographic one); the output is
   labelled EPSG:4326, the label all three systems share.
-* CSV (``.csv`` to ``.csv``): the longitude/latitude column pair is detected
+* CSV (``.csv`` to ``.csv``), read by the one lon/lat table reader
+  (:mod:`geodata.tables`): the longitude/latitude column pair is detected
   from its header (``lng``/``lat``, ``lon``/``lat``, ``longitude``/``latitude``,
   ``经度``/``纬度``, case-insensitive, optionally suffixed with the system, e.g.
   ``lng_gcj02``) and converted in place; every other cell, the column order,

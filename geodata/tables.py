@@ -40,8 +40,6 @@ TOWN_CODE_ALIASES: tuple[str, ...] = ("town_code", "code", "镇街代码")
 #: Longitude/latitude headers that make a pair.
 LONLAT_PAIRS: frozenset[tuple[str, str]] = frozenset(
     {("lng", "lat"), ("lon", "lat"), ("long", "lat"), ("longitude", "latitude"), ("经度", "纬度")})
-#: Encodings tried, in order (``gbk`` is decoded as GB18030).
-ENCODINGS: tuple[str, ...] = ("utf-8-sig", "utf-8", "gbk")
 #: A coordinate header: the axis word, then optionally the system (``lng_gcj02``, ``经度(bd09)``).
 HEADER_RE = re.compile(r"^(?P<axis>[^\W_]+)(?P<suffix>[ _\-]?\(?(?P<sys>wgs84|gcj02|bd09)\)?)?$", re.I)
 
@@ -88,7 +86,7 @@ class TextTable:
 
 
 def read_text_table(path: str | Path, *, sniff: bool = True, keep_blank: bool = False) -> TextTable | None:
-    """Read a CSV file (any of :data:`ENCODINGS`; ``,`` ``;`` or tab sniffed from the first line
+    """Read a CSV file (UTF-8, UTF-8 with BOM or GBK, see :func:`decode_text`; ``,`` ``;`` or tab sniffed from the first line
     when ``sniff``). Blank rows are dropped unless ``keep_blank`` (a converter writes them back).
     ``None`` when the file has no header line. Raises :class:`TableEncodingError`."""
     path = Path(path)

@@ -27,9 +27,6 @@ from scoring.demand import Demand
 from scoring.query import CoverageQuery
 from scoring.selection import select_sites
 
-#: Columns added to :attr:`CoverageResult.table` when a demand layer is given.
-DEMAND_COLUMNS = ["demand", "covered_demand", "uncovered_demand", "covered_demand_share"]
-
 
 @dataclass
 class CoverageResult:
@@ -37,8 +34,8 @@ class CoverageResult:
 
     ``table``: one row per town × type (``town_code``, ``town_name``,
     ``site_type``, ``radius_m``, ``sites``, ``sites_reaching``, ``area_km2``,
-    ``covered_km2``, ``covered_share``, plus :data:`DEMAND_COLUMNS` when demand
-    was given). ``covered``: per type, the covered part of each town (shapely,
+    ``covered_km2``, ``covered_share``, plus ``demand``, ``covered_demand``,
+    ``uncovered_demand``, ``covered_demand_share`` when demand was given). ``covered``: per type, the covered part of each town (shapely,
     metric ``crs``, in town order). ``demand_covered``: per type, the boolean
     within-reach mask over the demand layer's points or weighted cells (absent
     for town totals). ``even_spread``: the demand figures assume per-town totals

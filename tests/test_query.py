@@ -110,3 +110,18 @@ def test_the_radius_is_checked_in_one_place():
     callers = sorted(str(p.relative_to(root)) for p in root.glob("*/*.py")
                      if not p.parts[-2].startswith((".", "tests")) and "check_radius(" in p.read_text(encoding="utf-8"))
     assert callers == ["scoring/query.py"]
+
+
+def test_every_progress_stage_is_worded_in_both_languages():
+    """The core reports structured events; the edge words each stage with the same parameters."""
+    from i18n import t
+    from scoring.progress import STAGES, Progress
+
+    samples = {"greedy": Progress("greedy", 0.1, done=2, total=5), "perturb": Progress("perturb", 0.4, done=1, total=12),
+               "milp": Progress("milp", 0.8, primal=12.0, bound=13.0, gap=0.05)}
+    for stage in STAGES:
+        event = samples.get(stage, Progress(stage, 1.0))
+        for lang in ("zh", "en"):
+            assert t(f"scoring.progress.{stage}", lang, **event.params())
+    assert t("scoring.progress.milp", "en", **samples["milp"].params()) == \
+        "exact solve (HiGHS): best 12.0, bound 13.0, gap 5.00%"
