@@ -348,7 +348,10 @@ def test_no_chinese_page_shows_an_english_word(zh_app):
     seen: list[tuple[str, str]] = []
     english: list[tuple[str, str, str, list[str]]] = []
 
+    incident = t("incident.message", "zh", id="", path="").split("，")[0]
+
     def check(name: str, at) -> None:
+        assert not any(incident in e.value for e in at.error), (name, [e.value for e in at.error])
         texts = _visible_texts(at)
         assert texts, name
         seen.extend(texts)
@@ -380,3 +383,18 @@ def test_no_chinese_page_shows_an_english_word(zh_app):
 
     assert len(seen) > 150  # the pages were really read
     assert english == [], "\n".join(map(str, english))
+
+
+def test_the_sign_in_page_and_a_refused_sign_in_are_chinese(shared_env, deploy_shared):
+    from streamlit.testing.v1 import AppTest
+
+    deploy_shared()
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception, at.exception
+    texts = _visible_texts(at)
+    at.text_input(key="sign_in_user").set_value("viewer")
+    at.text_input(key="sign_in_password").set_value("错误的密码")
+    at.button(key="sign_in_submit").click().run()
+    assert not at.exception, at.exception
+    assert len(_visible_texts(at)) > len(texts)  # the refusal is shown
+    assert _english_on_page(at) == []
