@@ -176,6 +176,21 @@ def test_snapping_finds_the_nearest_segment_exactly():
     assert 50 < snap.on_network.sum() < 750
 
 
+def test_several_sites_of_a_type_reach_as_the_nearest_one_with_its_access_leg():
+    """A street from x = 0 to 1,000 m, junctions every 100 m. Site A on it at x = 0; site B 250 m
+    off its east end (access leg 250 m). r = 500 m: A reaches x = 0…500 (6 junctions); B has 250 m
+    left on the street, reaching x = 1,000, 900, 800 (at 250, 350, 450 m); x = 600 and 700 are
+    600/650 m and 700/550 m away: not reached. Nine junctions; at x = 800 the walk is 450 m (from B)."""
+    x = np.arange(0.0, 1001.0, 100.0)
+    g = build_graph(x, np.zeros(11), np.arange(10), np.arange(1, 11), np.full(10, 100.0))
+    snap = snap_points(g, [[0.0, 0.0], [1000.0, 250.0]], max_access_m=300.0)
+    assert snap.access_m.tolist() == pytest.approx([0.0, 250.0])
+    g2, (nodes,) = attach(g, [snap])
+    dist = reach(g2, nodes, snap.access_m, 500.0)
+    np.testing.assert_array_equal(np.flatnonzero(np.isfinite(dist)), [0, 1, 2, 3, 4, 5, 8, 9, 10])
+    assert dist[8] == pytest.approx(450.0) and dist[5] == pytest.approx(500.0)
+
+
 def test_a_point_far_from_any_street_is_flagged_and_reaches_nothing():
     """Grid 0..300 m; a site at (150, 900) is 600 m from the nearest street, past max_access_m = 200 m:
     flagged (node −1), its reach is empty, its coverage row is empty, and a demand point there is
