@@ -170,7 +170,7 @@ class Authoriser:
         raise refusal
 
     def check_admin(self, actor: Actor, action: str, target: str) -> Principal:
-        """The principal if it is an admin (targets, region, accounts); else log and raise :class:`errors.AccessDenied`."""
+        """The principal if it is an admin (targets, region, accounts); else log, raise :class:`errors.AccessDenied`."""
         principal = self.principal(actor)
         with self.denials(principal, action, target):
             check_admin(principal, action)

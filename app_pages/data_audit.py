@@ -18,7 +18,8 @@ from sites.store import SiteStore
 
 
 def render_audit_log(store: SiteStore) -> None:
-    """Filters (widget keys ``audit_kind``, ``audit_id``, ``audit_action``, ``audit_actor``, ``audit_dates``) and the log."""
+    """The filters (widget keys ``audit_kind``, ``audit_id``, ``audit_action``, ``audit_actor``,
+    ``audit_dates``) and the log, newest first."""
     lang = current_lang()
     filters = st.columns(5)
     with filters[0]:

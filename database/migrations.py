@@ -1,4 +1,4 @@
-"""A numbered schema step of one component of the registry database (see :meth:`database.connection.Database.migrate`)."""
+"""A numbered schema step of one component of the registry database (:meth:`database.connection.Database.migrate`)."""
 
 from __future__ import annotations
 

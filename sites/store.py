@@ -291,7 +291,8 @@ class SiteStore:
         """
         principal = self.authoriser.principal(actor)
         towns = self.towns()
-        with self.authoriser.denials(principal, "import", f"file:{records.file or '-'}"), self.database.write_transaction() as conn:
+        with (self.authoriser.denials(principal, "import", f"file:{records.file or '-'}"),
+              self.database.write_transaction() as conn):
             check_write(principal, None, None)
             result = validate_records(records, crs=crs, towns=towns, existing=self._select(conn, "", ()),
                                       allow_outside=allow_outside,
@@ -350,7 +351,8 @@ class SiteStore:
         ``if_version`` as for :meth:`update`.
         """
         principal = self.authoriser.principal(actor)
-        with self.authoriser.denials(principal, "delete", f"site:{site_id}"), self.database.write_transaction() as conn:
+        with (self.authoriser.denials(principal, "delete", f"site:{site_id}"),
+              self.database.write_transaction() as conn):
             site = self._get(conn, site_id)
             check_write(principal, site, None, town_names=self._town_names())
             self._check_version(conn, site, if_version)

@@ -296,3 +296,19 @@ def test_the_data_page_log_shows_sites_and_targets_with_a_kind_filter(app_db):
     at.selectbox(key="audit_kind_zh").set_value("target").run()
     at.number_input(key="audit_id").set_value(1).run()
     assert list(at.dataframe[-1].value["操作"]) == ["修改", "新增"]
+
+
+def test_the_data_page_log_shows_account_changes_to_a_signed_in_admin(shared_env, deploy_shared):
+    dep = deploy_shared()
+    dep.accounts.set_role("viewer", "editor", actor=dep.admin)
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    at.text_input(key="sign_in_user").set_value("root")
+    at.text_input(key="sign_in_password").set_value(PASSWORDS["root"])
+    at.button(key="sign_in_submit").click().run()
+    at.switch_page("app_pages/data_page.py").run()
+    assert not at.exception, at.exception
+    at.selectbox(key="audit_kind_zh").set_value("account").run()
+    log = at.dataframe[-1].value
+    assert list(log["名称"]) == ["viewer", "viewer", "gc_editor", "root"]  # newest first
+    assert set(log["类别"]) == {"账户"}
+    assert log["修改内容（原值 → 新值）"].iloc[0] == "role: viewer → editor"
