@@ -14,8 +14,9 @@ Model
   distance is always the trip from a demand point to a site.
 * **Access leg**: a point (site, candidate, demand point) joins the network at its
   orthogonal projection onto the nearest street segment (an exact search on a
-  KD-tree of samples along the segments; a point lying on a junction joins at it). The straight distance from
-  the point to that projection, ``access_m``, is **added** to the walk at both ends:
+  KD-tree of samples along the segments; a point lying on a junction joins at it).
+  The straight distance from the point to that projection, ``access_m``, is
+  **added** to the walk at both ends:
   ``distance(site, worker) = access(site) + street distance + access(worker)``.
   A point farther than ``max_access_m`` from every street is flagged (``node == -1``)
   and reaches nothing and is reached by nothing.
@@ -25,7 +26,8 @@ Model
 * **Reach of a type** (:func:`reach`): one Dijkstra from a virtual source linked to
   every site of the type by its access leg (``scipy.sparse.csgraph.dijkstra`` with
   ``limit=radius_m``): the distance from the nearest site to every node, ``inf``
-  beyond the radius.
+  beyond the radius. (A virtual source rather than ``min_only=True`` over the sites,
+  because each site starts with its own access leg.)
 * **Coverage matrix** candidates × demand points (:func:`coverage_matrix`), boolean
   CSR, in bounded memory: candidates are grouped in square tiles (as wide as the
   radius by default); each tile runs Dijkstra from its candidates on the sub-network
