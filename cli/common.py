@@ -78,10 +78,15 @@ class Command(click.Command):
 
 
 class Group(click.Group):
-    """A group whose commands and subgroups are :class:`Command` and :class:`Group`."""
+    """A group whose commands and subgroups are :class:`Command` and :class:`Group`; ``-h`` is ``--help``
+    (as it was before click), for the group and every command under it."""
 
     command_class = Command
     group_class = type  # subgroups are of this same class
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("context_settings", {}).setdefault("help_option_names", ["-h", "--help"])
+        super().__init__(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         inv = ctx.find_object(Invocation)

@@ -181,12 +181,14 @@ def gaps_command(lang, types: str, fmt: str, output: str | None, min_area_km2: f
 
 
 def most_uncovered_type(inputs: EngineInputs) -> str:
-    """The site type whose counted sites leave the most area uncovered (km², default radii)."""
+    """The site type of ``inputs.query`` whose counted sites leave the most of the region uncovered (km²,
+    each type at its radius); a tie goes to the type listed first (the settings' order of types)."""
     from scoring.coverage import coverage
 
     table = coverage(inputs.region.towns, inputs.sites, inputs.query).table
     uncovered = (table["area_km2"] - table["covered_km2"]).groupby(table["site_type"]).sum()
-    return str(uncovered.idxmax())
+    totals = [round(float(uncovered.get(key, 0.0)), 6) for key in inputs.query.types]
+    return inputs.query.types[totals.index(max(totals))]
 
 
 @app.command("suggest", help="best places for new sites (maximal covering)")

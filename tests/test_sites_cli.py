@@ -200,3 +200,51 @@ def test_export_command_and_region_refusal(tmp_path, run):
     assert run("list", "--boundaries", str(tmp_path / "towns.geojson"), db=db)[0] == 0
     code, _, err = run("import", str(tmp_path / "nope.csv"), "--crs", "wgs84", db=db)
     assert code == 2 and "文件不存在" in err
+
+
+# ------------------------------------------------------------------ the one command line (click)
+
+
+def test_output_cleans_text_and_keeps_documents_parseable():
+    """One rule for the terminal: text shows controls as escapes; JSON writes them as \\u escapes and reads back."""
+    from cli import output
+
+    assert output.clean("a\x1b[31mb\tc\x07\n") == "a\\x1b[31mb\\tc\\x07\n"
+    value = {"name": "\x1b]0;owned\x07书屋\x9b", "n": 1.23456789}
+    text = output.json_text(value)
+    assert not any(ch in text for ch in "\x1b\x07\x9b") and "书屋" in text
+    assert json.loads(text) == {"name": "\x1b]0;owned\x07书屋\x9b", "n": 1.234568}  # floats to 6 decimals
+
+
+def test_csv_output_goes_through_the_formula_safe_writer(capsys):
+    from cli import output
+
+    output.write_csv(["name", "n"], [["=1+1", 3], ["\x1b[2J书屋", 4]])
+    rows = list(csv.reader(capsys.readouterr().out.splitlines()))
+    assert rows == [["name", "n"], ["'=1+1", "3"], ["\\x1b[2J书屋", "4"]]
+
+
+def test_usage_errors_exit_2_and_help_exits_0(tmp_path, run, capsys):
+    db = tmp_path / "s.db"
+    code, _, err = run("list", "--bogus", db=db)
+    assert code == 2 and "No such option '--bogus'" in err and not db.exists()
+    code, _, err = run("import", "x.csv", "--crs", "mars", db=db, lang="en")
+    assert code == 2 and "unknown coordinate system 'mars'" in err
+    code, _, err = run("close", "one", db=db)
+    assert code == 2 and "'one' is not a valid integer" in err
+    for argv in (["-h"], ["--help"], ["user", "add", "-h"]):
+        capsys.readouterr()
+        assert main(argv) == 0
+        assert "Usage: python -m sites" in capsys.readouterr().out
+
+
+def test_lang_wins_over_the_setting_and_aliases_of_a_crs_are_taken(tmp_path, run, monkeypatch):
+    monkeypatch.setenv("SITES_LANGUAGE", "zh")
+    db = tmp_path / "s.db"
+    code, _, err = run("list", db=db, lang="en")
+    assert code == 2 and f"the database file {db} does not exist" in err
+    code, out, _ = run("add", "--name", "桂城书屋", "--type", "book_room", "--lng", "113.140950", "--lat", "23.028682",
+                       "--crs", "高德", db=db, lang="en")  # an alias of gcj02, as geodata convert --from takes it
+    assert code == 0 and "saved site #1 '桂城书屋'" in out
+    code, out, _ = run("user", "list", "--format", "json", db=db)
+    assert code == 0 and json.loads(out) == []
