@@ -232,6 +232,12 @@ def read_lonlat(path: str | Path, *, coords: str | CoordSystem = "wgs84") -> Lon
     table = read_text_table(path)
     if table is None:
         raise RecordError(Problem("convert.empty_csv", file=path.name))
+    return lonlat_table(table, coords=coords)
+
+
+def lonlat_table(table: TextTable, *, coords: str | CoordSystem = "wgs84") -> LonLatTable:
+    """The lon/lat table of a CSV already read (:func:`read_lonlat` without reading the file again)."""
+    path = Path(table.file)
     src = CoordSystem.parse(coords)
     cols = find_lonlat(table.header, file=path.name)
     lng, lat, problems = parse_lonlat(table, cols)

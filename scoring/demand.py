@@ -37,6 +37,7 @@ from geodata.tables import (
     TOWN_CODE_ALIASES,
     TableEncodingError,
     has_lonlat,
+    lonlat_table,
     pick_column,
     read_lonlat,
     read_text_table,
@@ -282,13 +283,15 @@ def grid_within(
 # -------------------------------------------------------------------------- loaders
 
 
-def _weights(values: pd.Series, source: str, field: str) -> NDArray[np.float64]:
+def _weights(values: pd.Series, source: str, field: str, lines: list[int] | None = None) -> NDArray[np.float64]:
+    """Weights as numbers ≥ 0; every bad one named by its line in the file (``lines``, default: row + 2)."""
     numbers = pd.to_numeric(values, errors="coerce")
     bad = numbers.isna() | (numbers < 0)
     if bad.any():
         raise RecordError(
             [
-                Problem("scoring.bad_weight", {"value": values.iloc[i]}, file=source, row=i + 2, field=field)
+                Problem("scoring.bad_weight", {"value": values.iloc[i]}, file=source,
+                        row=lines[i] if lines else i + 2, field=field)
                 for i in np.flatnonzero(bad.to_numpy())[:20]
             ]
         )
@@ -362,8 +365,13 @@ def load_demand(
             code_col = pick_column(text.header, TOWN_CODE_ALIASES)
             if code_col is None:
                 raise RecordError(Problem("scoring.demand_format", file=source))
-            return town_demand(table.iloc[:, code_col].str.strip(), _weights(table[field], source, field),
+            return town_demand(table.iloc[:, code_col].str.strip(),
+                               _weights(table[field], source, field, text.lines),
                                town_codes=towns["code"], source=source, lines=text.lines)
+        points = lonlat_table(text, coords=coords)
+        field = _require_field(weight_field, list(points.frame.columns), source)
+        return point_demand(points.lng, points.lat, _weights(points.frame[field], source, field, points.lines),
+                            towns=towns, crs=metric_crs, source=source)
     table, lng, lat = read_points(path, coords=coords)
     field = _require_field(weight_field, [c for c in table.columns if c != "geometry"], source)
     return point_demand(lng, lat, _weights(table[field], source, field), towns=towns, crs=metric_crs,

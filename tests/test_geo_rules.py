@@ -8,6 +8,7 @@ import pytest
 import shapely
 from scoring_fixtures import UTM49N, to_lnglat, towns_frame
 
+from errors import RecordError
 from geodata.boundaries import Region
 from geodata.crs import convert_point
 from geodata.tables import decode_text, read_lonlat
@@ -94,3 +95,12 @@ def test_a_projected_geopackage_is_read_in_degrees(tmp_path):
     records = read_records(path)
     row = records.frame.iloc[0]
     assert (float(row["lng"]), float(row["lat"])) == pytest.approx((113.140950, 23.028682), abs=1e-7)
+
+
+def test_demand_errors_name_the_line_in_the_file(english, tmp_path):
+    towns = towns_frame([(0, 0, 2000, 2000)])
+    lng, lat = to_lnglat([500], [500])
+    path = tmp_path / "d.csv"
+    path.write_text(f"lng,lat,people\n\n{lng[0]:.8f},{lat[0]:.8f},5\n{lng[0]:.8f},{lat[0]:.8f},-3\n", encoding="utf-8")
+    with pytest.raises(RecordError, match="line 4.*weight '-3' is not a number >= 0"):
+        load_demand(path, weight_field="people", towns=towns, metric_crs=UTM49N)
