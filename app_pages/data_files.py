@@ -25,7 +25,7 @@ EXPORT_MIME: dict[str, str] = {
 
 
 #: What the import accepts, judged from the content.
-IMPORT_KINDS = ("csv", "xlsx", "geojson")
+IMPORT_KINDS = ("csv", "xlsx", "geojson", "gpkg")
 #: What the region switch accepts.
 BOUNDARY_KINDS = ("geojson", "gpkg", "shapefile_zip")
 
@@ -36,7 +36,7 @@ def safe_name(name: str) -> str:
 
 
 def uploaded_records(name: str, data: bytes) -> RawRecords:
-    """An uploaded CSV/XLSX/GeoJSON, checked by :func:`sites.uploads.check_upload` (size, content, zip and
+    """An uploaded CSV/XLSX/GeoJSON/GeoPackage, checked by :func:`sites.uploads.check_upload` (size, content, zip and
     XML safety) and read by :func:`sites.io.read_records` from a generated path; ``ImportRejected`` if refused."""
     with stored_upload(name, data, IMPORT_KINDS) as upload:
         return read_records(upload.path)

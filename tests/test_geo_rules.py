@@ -104,3 +104,14 @@ def test_demand_errors_name_the_line_in_the_file(english, tmp_path):
     path.write_text(f"lng,lat,people\n\n{lng[0]:.8f},{lat[0]:.8f},5\n{lng[0]:.8f},{lat[0]:.8f},-3\n", encoding="utf-8")
     with pytest.raises(RecordError, match="line 4.*weight '-3' is not a number >= 0"):
         load_demand(path, weight_field="people", towns=towns, metric_crs=UTM49N)
+
+
+def test_the_data_page_accepts_a_geopackage_of_sites(tmp_path):
+    from app_pages.data_files import uploaded_records
+
+    path = tmp_path / "p.gpkg"
+    gpd.GeoDataFrame({"名称": ["甲"], "类型": ["book_room"]}, geometry=gpd.points_from_xy([113.14], [23.03]),
+                     crs="EPSG:4326").to_file(path, driver="GPKG", engine="pyogrio")
+    records = uploaded_records("台账.gpkg", path.read_bytes())
+    assert records.frame[["name", "type"]].values.tolist() == [["甲", "book_room"]]
+    assert (float(records.frame["lng"].iloc[0]), float(records.frame["lat"].iloc[0])) == pytest.approx((113.14, 23.03))
