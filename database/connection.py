@@ -34,8 +34,6 @@ from errors import DatabaseError, Problem, RecordError
 
 #: A connection handed to the stores (inside one of :class:`Database`'s transactions).
 Connection = sqlite3.Connection
-#: Raised by SQLite for a statement that breaks a constraint (``CHECK``, ``UNIQUE``).
-IntegrityError = sqlite3.IntegrityError
 
 #: How long a writer waits for another writer's transaction, in seconds.
 BUSY_TIMEOUT_S = 60.0
