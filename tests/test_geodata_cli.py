@@ -32,10 +32,7 @@ NANHAI_AREAS_KM2 = {"桂城街道": 83.7, "九江镇": 93.6, "西樵镇": 173.7,
                     "大沥镇": 90.9, "里水镇": 149.3}
 
 
-@pytest.fixture(autouse=True)
-def english(monkeypatch):
-    """Messages in English for ``match=``; Chinese is checked explicitly."""
-    monkeypatch.setenv("SITES_LANGUAGE", "en")
+pytestmark = pytest.mark.usefixtures("english")  # messages in English for match= (tests/conftest.py)
 
 
 def run(*args: str, lang: str = "en") -> subprocess.CompletedProcess:

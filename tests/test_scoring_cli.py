@@ -9,7 +9,6 @@ import pytest
 
 from cli.scoring import main
 from geodata.boundaries import bundled_region
-from sites.store import SiteStore
 
 # two sites well inside 狮山镇 and 西樵镇 (more than 1 km from any town line)
 SITES = [
@@ -19,13 +18,11 @@ SITES = [
 
 
 @pytest.fixture()
-def db(tmp_path, monkeypatch):
-    monkeypatch.setenv("SITES_LANGUAGE", "en")
-    path = tmp_path / "sites.db"
-    with SiteStore(path) as store:
-        for values in SITES:
-            store.add(values, actor="test")
-    return str(path)
+def db(store, english):
+    """conftest's ``store`` holding SITES; its path as the CLI takes it. Messages in English."""
+    for values in SITES:
+        store.add(values, actor="test")
+    return str(store.path)
 
 
 def test_coverage_json_has_the_contract_columns(db, capsys):

@@ -11,7 +11,7 @@ from accounts.store import AccountStore
 from errors import AccessDenied, NotFound, RecordError
 from settings import Settings
 from sites.store import SiteStore
-from tests.security_support import DALI, GUICHENG, PASSWORDS, deploy
+from tests.security_support import DALI, GUICHENG, PASSWORDS
 
 
 class Clock:
@@ -28,10 +28,8 @@ class Clock:
 
 
 @pytest.fixture
-def dep(tmp_path):
-    deployment = deploy(tmp_path / "shared.db", lockout_attempts=3, lockout_minutes=10, session_hours=2)
-    yield deployment
-    deployment.store.close_connection()
+def dep(deploy_shared):
+    return deploy_shared(lockout_attempts=3, lockout_minutes=10, session_hours=2)
 
 
 @pytest.fixture

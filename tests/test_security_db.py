@@ -18,7 +18,7 @@ from cli.sites import main as sites_main
 from errors import AccessDenied, DatabaseError
 from settings import Settings
 from sites.store import SiteStore
-from tests.security_support import IN_DALI, PASSWORDS, deploy, snapshot
+from tests.security_support import IN_DALI, PASSWORDS, snapshot
 
 LIMIT = 5
 
@@ -32,10 +32,8 @@ class Clock:
 
 
 @pytest.fixture
-def dep(tmp_path):
-    deployment = deploy(tmp_path / "shared.db", lockout_attempts=LIMIT, lockout_minutes=10)
-    yield deployment
-    deployment.store.close_connection()
+def dep(deploy_shared):
+    return deploy_shared(lockout_attempts=LIMIT, lockout_minutes=10)
 
 
 def sign_in_events(db: Path, name: str) -> list[tuple[str, str, str]]:

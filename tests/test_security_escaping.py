@@ -13,10 +13,8 @@ from scoring_fixtures import make_query
 from maps.export import MapOptions, export_html
 from reports.html import render_html
 from reports.leadership import build_report
-from settings import Settings
 from sites.frame import sites_frame
 from sites.io import TEXT_FIELDS, export_sites, read_records
-from sites.store import SiteStore
 from targets.store import TargetStore
 
 SCRIPT = "<script>alert('x')</script>"
@@ -26,10 +24,10 @@ PAYLOADS = {"name": SCRIPT, "address": IMG, "host_org": FORMULA, "notes": f"@SUM
 
 
 @pytest.fixture
-def store(tmp_path):
-    with SiteStore(tmp_path / "x.db", settings=Settings(mode="local", db=tmp_path / "x.db")) as s:
-        s.add({"type": "book_room", "lng": 113.19298, "lat": 23.03047, **PAYLOADS}, actor=IMG)
-        yield s
+def store(store):
+    """conftest's local-mode ``store`` with one site holding a payload in every text field."""
+    store.add({"type": "book_room", "lng": 113.19298, "lat": 23.03047, **PAYLOADS}, actor=IMG)
+    return store
 
 
 def test_payloads_cover_every_text_field():

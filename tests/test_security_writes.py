@@ -23,18 +23,10 @@ from tests.security_support import (
     IN_GUICHENG,
     PASSWORDS,
     denials,
-    deploy,
     snapshot,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def dep(tmp_path):
-    deployment = deploy(tmp_path / "shared.db")
-    yield deployment
-    deployment.store.close_connection()
 
 
 # ------------------------------------------------------------------ store (the form's path)

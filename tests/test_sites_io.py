@@ -22,12 +22,6 @@ CONTENT = ("name", "type", "status", "lng", "lat", "town_code", "address", "host
            "notes", "source")
 
 
-@pytest.fixture
-def store(tmp_path):
-    with SiteStore(tmp_path / "sites.db") as s:
-        yield s
-
-
 def content(sites):
     return [tuple(getattr(s, f) for f in CONTENT) for s in sites]
 

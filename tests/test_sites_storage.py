@@ -24,12 +24,6 @@ IN_GUICHENG = {"lng": 113.19298, "lat": 23.03047}
 IN_SHISHAN = {"lng": 113.00610, "lat": 23.14190}
 
 
-@pytest.fixture
-def store(tmp_path):
-    with SiteStore(tmp_path / "sites.db") as s:
-        yield s
-
-
 def test_new_database_is_wal_with_schema_and_bundled_region(tmp_path):
     with SiteStore(tmp_path / "new" / "sites.db") as store:
         assert store.database.schema_version("sites") == 2

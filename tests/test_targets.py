@@ -113,8 +113,9 @@ def test_check_target_on_a_built_target() -> None:
 
 
 @pytest.fixture()
-def store(tmp_path) -> TargetStore:
-    return TargetStore(SiteStore(tmp_path / "sites.db"))
+def store(store) -> TargetStore:
+    """The targets of conftest's new Nanhai ``store``."""
+    return TargetStore(store)
 
 
 def test_new_nanhai_database_has_the_public_palace_target_and_a_service_centre_example(store) -> None:

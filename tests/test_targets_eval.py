@@ -39,9 +39,10 @@ def _site(i: int, town: str, *, status: str = "open", kind: str = "cultural_pala
                 opened_on=day(opened) if opened else None, closed_on=day(closed) if closed else None)
 
 
-@pytest.fixture(scope="module")
-def nanhai() -> Region:
-    return bundled_region()
+@pytest.fixture
+def nanhai(region) -> Region:
+    """conftest's bundled ``region``."""
+    return region
 
 
 def test_each_town_count_rows_and_values(nanhai) -> None:

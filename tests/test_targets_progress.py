@@ -7,7 +7,6 @@ from dataclasses import replace
 
 import pytest
 
-from geodata.boundaries import bundled_region
 from sites.frame import sites_frame
 from sites.models import Site
 from targets.evaluate import evaluate_targets
@@ -24,11 +23,6 @@ D = datetime.date
 def _site(i: int, town: str, *, status: str = "open", opened: str | None = None) -> Site:
     return Site(i, f"palace {i}", "cultural_palace", status, 113.0, 23.0, town,
                 opened_on=D.fromisoformat(opened) if opened else None)
-
-
-@pytest.fixture(scope="module")
-def region():
-    return bundled_region()
 
 
 @pytest.fixture()
