@@ -318,3 +318,34 @@ def test_broken_geojson_is_reported_and_nothing_written(tmp_path):
     with pytest.raises(RecordError, match=r"file broken.geojson: cannot read the file"):
         convert_file(src, tmp_path / "out.geojson", "gcj02", "wgs84")
     assert [p.name for p in tmp_path.iterdir()] == ["broken.geojson"]
+
+
+# ------------------------------------------------------------------ the one command line (click)
+
+
+def test_info_takes_lang_and_a_database_region(tmp_path, capsys, monkeypatch):
+    import i18n
+    from sites.store import SiteStore
+
+    monkeypatch.setenv("SITES_LANGUAGE", "zh")
+    i18n.reload_settings()
+    assert main(["info", "--lang", "en", "--format", "json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 7
+    db = tmp_path / "sites.db"
+    assert main(["info", "--db", str(db), "--lang", "en"]) == 2  # a read: no database is made
+    assert f"the database file {db} does not exist" in capsys.readouterr().err and not db.exists()
+    with SiteStore(db):  # a new database of the bundled Nanhai towns
+        pass
+    assert main(["info", "--db", str(db), "--format", "json"]) == 0
+    assert {row["name"] for row in json.loads(capsys.readouterr().out)} == set(NANHAI_AREAS_KM2)
+
+
+def test_convert_takes_crs_aliases_and_refuses_a_missing_option(tmp_path, capsys):
+    src = tmp_path / "amap.csv"
+    src.write_text("name,lng,lat\n宫,113.14095,23.028682\n", encoding="utf-8")
+    assert main(["convert", str(src), str(tmp_path / "a.csv"), "--from", "高德", "--to", "GPS"]) == 0
+    assert main(["convert", str(src), str(tmp_path / "b.csv"), "--from", "gcj02", "--to", "wgs84"]) == 0
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    capsys.readouterr()
+    assert main(["convert", str(src), str(tmp_path / "c.csv"), "--from", "gcj02"]) == 2
+    assert "Missing option '--to'" in capsys.readouterr().err and not (tmp_path / "c.csv").exists()

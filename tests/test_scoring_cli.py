@@ -94,3 +94,49 @@ def test_exact_suggest_json_is_parseable_from_a_real_process(db):
     result = json.loads(out.stdout)
     assert len(result["selected"]) == 2
     assert "Running HiGHS" not in out.stdout and "Copyright" not in out.stdout
+
+
+# ------------------------------------------------------------------ the one command line (click)
+
+
+def _every_type_but_rest_stations(path) -> str:
+    """One site of every type but ``rest_station`` at one point of 狮山镇: rest stations cover nothing."""
+    from sites.store import SiteStore
+
+    with SiteStore(path) as store:
+        for key in ("service_centre", "book_room", "nursing_room", "cultural_palace"):
+            store.add({"name": f"{key} 1", "type": key, "status": "open", "lng": 113.0, "lat": 23.12}, actor="test")
+    return str(path)
+
+
+def test_suggest_defaults_the_most_uncovered_type_five_sites_and_a_coarse_exact_grid(tmp_path, english, capsys):
+    db = _every_type_but_rest_stations(tmp_path / "types.db")
+    assert main(["suggest", "--db", db, "--method", "exact", "--time-limit-s", "20", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
+    assert out["site_type"] == "rest_station" and "--type rest_station" in captured.err
+    assert len(out["selected"]) == 5 and out["radius_m"] == 500.0
+    # the exact method's default grid is 2 x the radius apart: the same candidates as asking for 1,000 m
+    assert main(["suggest", "--db", db, "--type", "rest_station", "--method", "exact", "--grid-spacing-m", "1000",
+                 "--time-limit-s", "20", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["candidates"] == out["candidates"]
+
+
+def test_lang_on_every_scoring_command_and_usage_errors_exit_2(db, capsys, monkeypatch):
+    import i18n
+
+    monkeypatch.setenv("SITES_LANGUAGE", "zh")
+    i18n.reload_settings()
+    assert main(["coverage", "--db", db, "--type", "library", "--lang", "en"]) == 2
+    assert "unknown site type 'library'" in capsys.readouterr().err
+    assert main(["coverage", "--db", db, "--type", "library"]) == 2
+    assert "未知的站点类型“library”" in capsys.readouterr().err
+    assert main(["coverage", "--db", db, "--type", "book_room", "--radius-m", "500", "--lang", "en"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == len(bundled_region().towns)
+    assert main(["coverage", "--db", db, "--bogus"]) == 2
+    assert "No such option '--bogus'" in capsys.readouterr().err
+    assert main(["suggest", "--db", db, "--method", "fast"]) == 2
+    assert "'fast' is not one of 'auto', 'heuristic', 'exact'" in capsys.readouterr().err
+    assert main(["coverage", "--db", db, "--as-of", "2025-13-01"]) == 2
+    assert "'2025-13-01' is not a date (YYYY-MM-DD)" in capsys.readouterr().err
+    assert main(["-h"]) == 0 and "target-history" in capsys.readouterr().out
