@@ -140,3 +140,20 @@ def test_lang_on_every_scoring_command_and_usage_errors_exit_2(db, capsys, monke
     assert main(["coverage", "--db", db, "--as-of", "2025-13-01"]) == 2
     assert "'2025-13-01' is not a date (YYYY-MM-DD)" in capsys.readouterr().err
     assert main(["-h"]) == 0 and "target-history" in capsys.readouterr().out
+
+
+def test_town_totals_demand_says_it_is_spread_evenly_in_every_output(db, tmp_path, capsys):
+    """Per-town totals are spread evenly over each town: coverage, gaps and suggest say so in words."""
+    totals = tmp_path / "totals.csv"
+    totals.write_text("town_code,workers\n440605124000,1000\n", encoding="utf-8")
+    note = "demand is per-town totals assumed to be spread evenly over each town"
+    demand = ["--demand", str(totals), "--weight-field", "workers"]
+    assert main(["coverage", "--db", db, "--type", "book_room", "--radius-m", "500", *demand]) == 0
+    captured = capsys.readouterr()
+    assert {row["demand_note"] for row in json.loads(captured.out)} == {note} and note in captured.err
+    assert main(["gaps", "--db", db, "--type", "book_room", "--radius-m", "500", *demand]) == 0
+    features = json.loads(capsys.readouterr().out)["features"]
+    assert features and {f["properties"]["demand_note"] for f in features} == {note}
+    assert main(["suggest", "--db", db, "--type", "book_room", "--count", "1", "--radius-m", "500",
+                 "--method", "heuristic", *demand]) == 0
+    assert json.loads(capsys.readouterr().out)["note"] == note
