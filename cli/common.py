@@ -65,7 +65,24 @@ def language() -> Language:
 
 
 class Command(click.Command):
-    """A command that tells :func:`run` which command it is and which input files it was given."""
+    """A command that tells :func:`run` which command it is and which input files it was given.
+
+    A long option may be shortened to any unambiguous prefix (``--skip`` for ``--skip-invalid``), as the
+    command lines took it before click; an ambiguous one is a usage error that lists the candidates.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("context_settings", {}).setdefault("token_normalize_func", self._long_option)
+        super().__init__(*args, **kwargs)
+
+    def _long_option(self, token: str) -> str:
+        """An option's name (click passes it without its dashes) completed from a unique prefix."""
+        names = {name.lstrip("-") for param in self.params for name in (*param.opts, *param.secondary_opts)}
+        names |= {"help", "h"}
+        if token in names:
+            return token
+        hits = [name for name in names if name.startswith(token)]
+        return hits[0] if len(hits) == 1 else token
 
     def invoke(self, ctx: click.Context) -> Any:
         inv = ctx.find_object(Invocation)

@@ -248,3 +248,14 @@ def test_lang_wins_over_the_setting_and_aliases_of_a_crs_are_taken(tmp_path, run
     assert code == 0 and "saved site #1 '桂城书屋'" in out
     code, out, _ = run("user", "list", "--format", "json", db=db)
     assert code == 0 and json.loads(out) == []
+
+
+def test_a_long_option_may_be_shortened_to_a_unique_prefix_as_before(tmp_path, run):
+    """argparse took ``--form`` for ``--format``; users' scripts may rely on it, so the click app does too."""
+    db = tmp_path / "s.db"
+    assert run("add", "--name", "桂城书屋", "--ty", "book_room", "--lng", "113.19298", "--lat", "23.03047",
+               "--crs", "wgs84", db=db)[0] == 0
+    code, out, _ = run("list", "--form", "csv", "--ty", "职工书屋", db=db)
+    assert code == 0 and out.startswith("id,name,type") and "桂城书屋" in out
+    code, _, err = run("list", "--bo", "x.geojson", db=db)  # --boundaries or --boundaries-crs: ambiguous
+    assert code == 2 and "No such option '--bo'" in err
