@@ -25,12 +25,10 @@ BAD_LINES = {4, 5, 6, 7, 8, 9}
 
 
 @pytest.fixture
-def db(monkeypatch, tmp_path) -> Path:
-    path = tmp_path / "sites.db"
-    monkeypatch.setenv("SITES_DB", str(path))
-    monkeypatch.setenv("SITES_LANGUAGE", "zh")
+def db(app_db, monkeypatch) -> Path:
+    """conftest's ``app_db``, written by the user ``data-test``."""
     monkeypatch.setenv("SITES_USER", "data-test")
-    return path
+    return app_db
 
 
 def _open() -> AppTest:

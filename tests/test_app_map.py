@@ -9,7 +9,6 @@ from streamlit.testing.v1 import AppTest
 
 import app_pages.loaders as loaders
 from geodata.boundaries import bundled_region
-from sites.demo import seed_demo
 from sites.store import SiteStore
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -17,29 +16,19 @@ NANHAI_CODES = sorted(bundled_region().towns["code"])
 XSS = "<img src=x onerror=alert(1)>"
 
 
-def _env(monkeypatch, db: Path) -> None:
-    monkeypatch.setenv("SITES_DB", str(db))
-    monkeypatch.setenv("SITES_LANGUAGE", "zh")
-    monkeypatch.setenv("SITES_TILES", "none")
-    monkeypatch.delenv("SITES_TIANDITU_KEY", raising=False)
-
-
 @pytest.fixture
-def app(monkeypatch, tmp_path) -> AppTest:
+def app(app_db) -> AppTest:
     """The app on an empty registry."""
-    _env(monkeypatch, tmp_path / "sites.db")
     return AppTest.from_file(APP, default_timeout=90).run()
 
 
 @pytest.fixture
-def seeded_db(monkeypatch, tmp_path) -> Path:
-    db = tmp_path / "sites.db"
-    _env(monkeypatch, db)
-    with SiteStore(db) as store:
-        seed_demo(store, actor="test")
+def seeded_db(app_db, demo_db) -> Path:
+    """The demo sample and a site named with HTML, for the app (conftest's ``app_db`` + ``demo_db``)."""
+    with SiteStore(demo_db) as store:
         store.add({"name": XSS, "type": "book_room", "status": "open", "lng": 113.1500, "lat": 23.0300,
                    "source": "test"}, actor="test")
-    return db
+    return demo_db
 
 
 @pytest.fixture
@@ -181,8 +170,7 @@ def test_base_map_choice_survives_a_language_switch(app):
     assert any("needs the internet" in c.value for c in app.caption)
 
 
-def test_tianditu_is_offered_only_with_a_key(monkeypatch, tmp_path):
-    _env(monkeypatch, tmp_path / "sites.db")
+def test_tianditu_is_offered_only_with_a_key(app_db, monkeypatch):
     monkeypatch.setenv("SITES_TIANDITU_KEY", "test-key")
     at = AppTest.from_file(APP, default_timeout=90).run()
     assert "天地图" in at.radio(key="map_tiles_zh").options

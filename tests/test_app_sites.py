@@ -21,12 +21,10 @@ XSS = "<img src=x onerror=alert(1)>"
 
 
 @pytest.fixture
-def db(monkeypatch, tmp_path) -> Path:
-    path = tmp_path / "sites.db"
-    monkeypatch.setenv("SITES_DB", str(path))
-    monkeypatch.setenv("SITES_LANGUAGE", "zh")
+def db(app_db, monkeypatch) -> Path:
+    """conftest's ``app_db``, written by the user ``staff-test``."""
     monkeypatch.setenv("SITES_USER", "staff-test")
-    return path
+    return app_db
 
 
 def _open(mode: str = "add") -> AppTest:

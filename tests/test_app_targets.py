@@ -29,14 +29,12 @@ AS_OF = datetime.date(2025, 6, 30)
 
 
 @pytest.fixture
-def db(monkeypatch, tmp_path) -> Path:
-    path = tmp_path / "sites.db"
-    monkeypatch.setenv("SITES_DB", str(path))
-    monkeypatch.setenv("SITES_LANGUAGE", "zh")
+def db(app_db, monkeypatch) -> Path:
+    """conftest's ``app_db`` holding the four palaces, read by the user ``leader-test``."""
     monkeypatch.setenv("SITES_USER", "leader-test")
-    with SiteStore(path) as store:
+    with SiteStore(app_db) as store:
         import_palaces(store)
-    return path
+    return app_db
 
 
 def _open() -> AppTest:

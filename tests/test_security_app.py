@@ -9,19 +9,15 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.security_support import PASSWORDS, denials, deploy, snapshot
+from tests.security_support import PASSWORDS, denials, snapshot
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 @pytest.fixture
-def dep(monkeypatch, tmp_path):
-    db = tmp_path / "shared.db"
-    for key, value in {"SITES_DB": str(db), "SITES_MODE": "shared", "SITES_LANGUAGE": "zh"}.items():
-        monkeypatch.setenv(key, value)
-    deployment = deploy(db)
-    yield deployment
-    deployment.store.close_connection()
+def dep(shared_env, deploy_shared):
+    """The app in shared mode on conftest's shared registry."""
+    return deploy_shared()
 
 
 def _sign_in(user: str, password: str) -> AppTest:

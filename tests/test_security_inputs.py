@@ -186,9 +186,7 @@ def test_geojson_reader_names_every_bad_feature_at_once(tmp_path):
 
 
 @pytest.fixture
-def app_env(monkeypatch, tmp_path) -> Path:
-    monkeypatch.setenv("SITES_DB", str(tmp_path / "sites.db"))
-    monkeypatch.setenv("SITES_LANGUAGE", "zh")
+def app_env(app_db, monkeypatch, tmp_path) -> Path:
     monkeypatch.setenv("SITES_USER", "inputs-test")
     monkeypatch.setenv("SITES_INCIDENT_LOG", str(tmp_path / "incidents.log"))
     return tmp_path

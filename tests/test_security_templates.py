@@ -20,21 +20,20 @@ import sys
 from pathlib import Path
 
 import pytest
-from branca.element import CssLink, Element, JavascriptLink
 from scoring_fixtures import make_query
 from streamlit.testing.v1 import AppTest
 
 from geodata.boundaries import load_region
 from maps.assets import require_assets
 from maps.export import MapOptions, export_html, planner_map
-from maps.webmap import Fragment, SinglePass, build_map, text_circle
+from maps.webmap import build_map, text_circle
 from reports.html import render_html
 from reports.leadership import build_report
 from settings import Settings
 from sites.frame import sites_frame
 from sites.store import SiteStore
 from targets.store import TargetStore
-from tests.security_support import PASSWORDS, denials, deploy
+from tests.security_support import PASSWORDS, denials
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -195,14 +194,17 @@ def test_every_map_element_renders_in_one_template_pass(hostile_db):
     text_circle([23.03, 113.15], PAYLOADS[0], colour="#000000").add_to(m)
     figure = m.get_root()
     figure.render()
-    for element in m._children.values():
-        assert isinstance(element, SinglePass), type(element).__name__
-    for part in (figure.header, figure.html, figure.script):
-        for name, child in part._children.items():
-            if isinstance(child, JavascriptLink | CssLink) or name == "meta_http":
+    # branca's public to_dict(): the elements in the page's header, body and script as {name, id, children}
+    parts = {part: getattr(figure, part).to_dict()["children"] for part in ("header", "html", "script")}
+    for element in m.to_dict()["children"].values():  # each element of the map, rendered once, as Fragments
+        rendered = [c["name"] for part in parts.values() for key, c in part.items() if key.endswith("_" + element["id"])]
+        assert rendered and set(rendered) == {"Fragment"}, (element["name"], rendered)
+    for part in parts.values():
+        for name, child in part.items():
+            if child["name"] in ("JavascriptLink", "CssLink") or name == "meta_http":
                 continue  # fixed templates filled with a URL, and branca's fixed <meta> tag
-            assert type(child) is Fragment, (name, type(child).__name__)
-    assert not [c for c in figure.script._children.values() if type(c) is Element]
+            assert child["name"] == "Fragment", (name, child["name"])
+    assert not [c for c in parts["script"].values() if c["name"] == "Element"]
 
 
 # ------------------------------------------------------------------ report
@@ -228,13 +230,9 @@ def test_target_names_and_notes_in_the_html_report_are_text(hostile_db, canary):
 
 
 @pytest.fixture
-def dep(monkeypatch, tmp_path):
-    db = tmp_path / "shared.db"
-    for key, value in {"SITES_DB": str(db), "SITES_MODE": "shared", "SITES_LANGUAGE": "zh"}.items():
-        monkeypatch.setenv(key, value)
-    deployment = deploy(db)
-    yield deployment
-    deployment.store.close_connection()
+def dep(shared_env, deploy_shared):
+    """The app in shared mode on conftest's shared registry."""
+    return deploy_shared()
 
 
 def _signed_in_data_page(user: str) -> AppTest:

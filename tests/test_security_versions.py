@@ -28,17 +28,6 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 ROUNDS, RACERS = 4, 3
 
 
-@pytest.fixture
-def db(tmp_path) -> Path:
-    return tmp_path / "sites.db"
-
-
-@pytest.fixture
-def store(db):
-    with SiteStore(db) as opened:
-        yield opened
-
-
 def _book_room(store: SiteStore, name: str = "桂城职工书屋", where: dict | None = None) -> int:
     site, _ = store.add({"name": name, "type": "book_room", "notes": "A 的备注", **(where or IN_GUICHENG)},
                         actor="seed")
@@ -267,11 +256,10 @@ def test_writers_racing_with_the_same_version_exactly_one_lands(db, store, kind)
 
 
 @pytest.fixture
-def app_db(monkeypatch, db) -> Path:
-    monkeypatch.setenv("SITES_DB", str(db))
-    monkeypatch.setenv("SITES_LANGUAGE", "zh")
+def app_db(app_db, monkeypatch) -> Path:
+    """conftest's ``app_db`` (the same file as ``db`` and ``store``), used by staff A."""
     monkeypatch.setenv("SITES_USER", "staff-A")
-    return db
+    return app_db
 
 
 def _open(page: str) -> AppTest:
