@@ -3,5 +3,5 @@
 # (it needs Debian's chromium: apt-get install chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh requirements-dev.txt
+bash scripts/setup.sh requirements-dev.lock
 exec .venv/bin/python -m pytest "$@"

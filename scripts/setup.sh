@@ -2,11 +2,14 @@
 # Set up the project on a fresh machine with Python 3.11: a virtual environment
 # in .venv, the Python packages, and the map's JavaScript/CSS (Leaflet and
 # friends, fetched once from the npm package registry into static/vendor so the
-# map works on intranets with no CDN). Safe to run again; it only does what is
-# missing. Usage: bash scripts/setup.sh [requirements file]
+# map works on intranets with no CDN). Packages come from a lock file (every
+# version pinned, every file's hash checked), so a fresh machine gets the versions
+# the tests ran with; scripts/lock.sh refreshes it from the ranges in
+# requirements*.txt. Safe to run again; it only does what is missing.
+# Usage: bash scripts/setup.sh [lock file, default requirements.lock]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-req="${1:-requirements.txt}"
+lock="${1:-requirements.lock}"
 
 py=""
 for cand in python3.11 python3 python; do
@@ -23,11 +26,11 @@ if [ ! -x .venv/bin/python ]; then
   echo "==> creating .venv with $py"
   "$py" -m venv .venv
 fi
-stamp=".venv/.installed-$(basename "$req")"
-if [ ! -f "$stamp" ] || [ "$req" -nt "$stamp" ] || [ requirements.txt -nt "$stamp" ]; then
-  echo "==> installing $req"
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -r "$req"
+stamp=".venv/.installed-$(basename "$lock")"
+if [ ! -f "$stamp" ] || [ "$lock" -nt "$stamp" ]; then
+  echo "==> installing $lock"
+  .venv/bin/python -m pip install --quiet --require-hashes -r "$lock"
+  .venv/bin/python -m pip check
   touch "$stamp"
 fi
 .venv/bin/python -m geodata assets
