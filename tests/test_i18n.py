@@ -307,7 +307,8 @@ def _visible_texts(at) -> list[tuple[str, str]]:
         if hasattr(value, "columns"):
             out.extend((f"{kind}.column", str(c)) for c in value.columns)
 
-    walk(at._tree)
+    walk(at.main)  # AppTest's public blocks (the page and its sidebar)
+    walk(at.sidebar)
     return out
 
 

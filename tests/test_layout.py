@@ -256,7 +256,7 @@ def test_no_import_circles_between_modules():
 
 
 @pytest.mark.xfail(strict=True, reason="issue 11: lazy imports inside functions still close circles "
-                   "(app_pages.auth <-> form_widgets, reports.html <-> leadership, database.audit <-> connection); "
+                   "(app_pages.auth <-> form_widgets, reports.html <-> leadership); "
                    "rooms being rebuilt by other engineers")
 def test_no_import_circles_even_through_imports_inside_functions():
     """A lazy import inside a function only hides a circle from the interpreter; the rooms still lean on
@@ -278,3 +278,31 @@ def test_library_is_imported_only_in_its_rooms(library):
     rooms = ROOMS[library]
     outside = {module: names for module, names in importers(library, PRODUCT).items() if not in_rooms(module, rooms)}
     assert outside == {}, f"{library} imported outside {rooms or 'the product'}: {outside}"
+
+
+# ------------------------------------------------------------------ the tests themselves
+
+
+def private_reads(source: str) -> list[str]:
+    """``obj._name`` reads in ``source`` where ``obj`` is not ``self``/``cls`` (a library's insides);
+    dunders (``__name__``) are public."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if (isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__")
+                and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))):
+            found.append((node.lineno, node.col_offset, f"{node.lineno}: {ast.unparse(node)}"))
+    return [text for _, _, text in sorted(found)]
+
+
+def test_private_reads_are_found():
+    source = ("class A:\n    def f(self):\n        return self._x, cls._y, type(self).__name__\n"
+              "m._children.values()\nat._tree\nx.public\n")
+    assert private_reads(source) == ["4: m._children", "5: at._tree"]
+
+
+def test_tests_read_no_private_attributes_of_libraries():
+    """Tests assert behaviour (the page in a browser, the data passed in, public APIs), never a library's
+    private attributes such as folium's ``_children`` or AppTest's ``_tree``."""
+    found = {path.name: private_reads(path.read_text(encoding="utf-8"))
+             for path in sorted((ROOT / "tests").glob("*.py"))}
+    assert {name: reads for name, reads in found.items() if reads} == {}
