@@ -23,6 +23,7 @@ fixture                       what it gives
 ``dep``                       ``deploy_shared()`` with the default settings
 ``region``                    the bundled Nanhai region (7 towns), a fresh copy per test
 ``browser``                   headless Chromium (Playwright), one per module; skipped without it
+``clock``                     a settable UTC clock at 2025-03-01 09:00 (``clock.advance(minutes=5)``)
 ============================  =====================================================================
 """
 
@@ -175,3 +176,11 @@ def browser() -> Iterator[object]:
             yield launched
         finally:
             launched.close()
+
+
+@pytest.fixture
+def clock():
+    """A settable UTC clock at 2025-03-01 09:00 (:class:`security_support.Clock`; ``clock.advance(minutes=5)``)."""
+    from tests.security_support import Clock
+
+    return Clock()

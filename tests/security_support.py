@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,19 @@ class Deployment:
     viewer: Principal
     dali_site_id: int
     guicheng_site_id: int
+
+
+class Clock:
+    """A settable UTC clock, starting at 2025-03-01 09:00 (pass it as ``AccountStore(..., clock=)``)."""
+
+    def __init__(self) -> None:
+        self.now = datetime.datetime(2025, 3, 1, 9, 0, tzinfo=datetime.UTC)
+
+    def __call__(self) -> datetime.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += datetime.timedelta(**delta)
 
 
 def shared_settings(db: Path, **overrides: object) -> Settings:

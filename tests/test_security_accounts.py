@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import sqlite3
 
 import pytest
@@ -14,28 +13,9 @@ from sites.store import SiteStore
 from tests.security_support import DALI, GUICHENG, PASSWORDS
 
 
-class Clock:
-    """A settable UTC clock."""
-
-    def __init__(self) -> None:
-        self.now = datetime.datetime(2025, 3, 1, 9, 0, tzinfo=datetime.UTC)
-
-    def __call__(self) -> datetime.datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += datetime.timedelta(**delta)
-
-
 @pytest.fixture
 def dep(deploy_shared):
     return deploy_shared(lockout_attempts=3, lockout_minutes=10, session_hours=2)
-
-
-@pytest.fixture
-def clock():
-    return Clock()
-
 
 def test_passwords_are_argon2id_hashes_never_clear_text(dep):
     conn = sqlite3.connect(dep.db)

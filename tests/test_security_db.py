@@ -4,7 +4,6 @@ reads that never wait on another session's write."""
 
 from __future__ import annotations
 
-import datetime
 import os
 import sqlite3
 import threading
@@ -18,17 +17,9 @@ from cli.sites import main as sites_main
 from errors import AccessDenied, DatabaseError
 from settings import Settings
 from sites.store import SiteStore
-from tests.security_support import IN_DALI, PASSWORDS, snapshot
+from tests.security_support import IN_DALI, PASSWORDS, Clock, snapshot
 
 LIMIT = 5
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime.datetime(2025, 3, 1, 9, 0, tzinfo=datetime.UTC)
-
-    def __call__(self) -> datetime.datetime:
-        return self.now
 
 
 @pytest.fixture
