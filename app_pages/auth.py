@@ -19,7 +19,6 @@ import streamlit as st
 
 from accounts.permissions import Actor, Principal
 from accounts.store import AccountStore
-from app_pages.form_widgets import ACTOR_KEY
 from app_pages.loaders import current_store
 from app_pages.plain import md_escape
 from app_pages.ui_text import current_lang, tr
@@ -32,6 +31,8 @@ TOKEN_KEY = "session_token"
 NOTICE_KEY = "sign_in_notice"
 #: Session key: this session was told where the app made a new database.
 DB_NOTICE_KEY = "database_created_notice"
+#: Session key of the name written to the audit trail in local mode (the "填报人" field of the forms).
+ACTOR_KEY = "actor_name"
 _ANNOUNCED: set[str] = set()  # databases whose creation a session of this server has been told
 
 

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_pages.auth import ACTOR_KEY, current_principal
 from app_pages.ui_text import tr
 from settings import get_settings
 from sites.store import default_actor
-
-#: Session key of the name written to the audit trail (the "填报人" field).
-ACTOR_KEY = "actor_name"
 
 
 def actor_input() -> str:
@@ -20,8 +18,6 @@ def actor_input() -> str:
     writes are recorded under the signed-in account (:mod:`app_pages.auth`).
     """
     if get_settings().mode == "shared":
-        from app_pages.auth import current_principal  # auth imports this module
-
         return current_principal().username
     st.session_state.setdefault(ACTOR_KEY, default_actor())
     st.session_state["actor_input"] = st.session_state[ACTOR_KEY]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from reports.leadership import LeadershipReport, write_report
+from reports.files import write_report
+from reports.leadership import LeadershipReport
 
 #: MIME type of each report format.
 MIME: dict[str, str] = {
@@ -16,6 +17,6 @@ MIME: dict[str, str] = {
 
 
 def report_bytes(report: LeadershipReport, suffix: str) -> bytes:
-    """``report`` rendered by :func:`reports.leadership.write_report` in the format of ``suffix``."""
+    """``report`` rendered by :func:`reports.files.write_report` in the format of ``suffix``."""
     with tempfile.TemporaryDirectory(prefix="report-") as tmp:
         return write_report(report, Path(tmp) / f"report{suffix}").read_bytes()

@@ -13,7 +13,8 @@ from app_pages.loaders import site_store
 from app_pages.plain import md_escape
 from app_pages.report_files import MIME, report_bytes
 from app_pages.ui_text import current_lang, tr
-from reports.leadership import FORMATS, LeadershipReport, build_report
+from reports.files import FORMATS
+from reports.leadership import LeadershipReport, build_report
 from settings import get_settings
 from sites.frame import sites_frame
 from targets.rag import RAG_COLOURS

@@ -120,7 +120,7 @@ def targets_command(lang, fmt, output: str | None, **params) -> int:
 @_evaluation_options
 def report_command(out: str, lang, **params) -> int:
     """Write the leadership report; say where and what it found on standard error."""
-    from reports.leadership import check_report_path, write_report
+    from reports.files import check_report_path, write_report
 
     check_report_path(out)
     report = build(params, lang)

@@ -5,7 +5,7 @@ projects each at the present rate (:mod:`targets.progress`) and colours every
 town red, amber or green (:mod:`targets.rag`, rule printed on the page). The
 result, a :class:`LeadershipReport`, holds only text and plain tables, so each
 output format (:mod:`reports.xlsx`, :mod:`reports.html`,
-:mod:`reports.pdf`) lays out the same content. :func:`write_report`
+:mod:`reports.pdf`) lays out the same content; :func:`reports.files.write_report`
 picks the format from the file name.
 """
 
@@ -15,11 +15,9 @@ import datetime
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
-from errors import Problem, RecordError
 from geodata.boundaries import Region
 from i18n import t
 from scoring.demand import Demand
@@ -29,8 +27,6 @@ from targets.model import Target
 from targets.progress import Projection, monthly_series, project
 from targets.rag import add_rag
 
-#: The output formats by file suffix.
-FORMATS: tuple[str, ...] = (".xlsx", ".pdf", ".html")
 #: ``source`` of the registry's demo sites (``python -m sites seed-demo``); figures counting them are marked.
 DEMO_SOURCE = "demo"
 
@@ -144,34 +140,6 @@ def build_report(
     report.shortfalls = _shortfalls(report, rows)
     report.demo_sites = len(demo_ids & {i for ids in rows["site_ids"] for i in ids})
     return report
-
-
-def write_report(report: LeadershipReport, path: str | Path) -> Path:
-    """Write ``report`` as XLSX, PDF or HTML, chosen by ``path``'s suffix; returns the path."""
-    path = check_report_path(path)
-    suffix = path.suffix.lower()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".xlsx":
-        from reports.xlsx import write_xlsx
-
-        write_xlsx(report, path)
-    elif suffix == ".pdf":
-        from reports.pdf import write_pdf
-
-        write_pdf(report, path)
-    else:
-        from reports.html import write_html
-
-        write_html(report, path)
-    return path
-
-
-def check_report_path(path: str | Path) -> Path:
-    """``path`` as a Path if it ends in a report format; :class:`errors.RecordError` otherwise."""
-    path = Path(path)
-    if path.suffix.lower() not in FORMATS:
-        raise RecordError(Problem("report.bad_suffix", {"value": path.name}))
-    return path
 
 
 # ---------------------------------------------------------------------- wording

@@ -255,9 +255,6 @@ def test_no_import_circles_between_modules():
     assert circles == [], "import circles (module level):\n" + "\n".join(circles)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11: lazy imports inside functions still close circles "
-                   "(app_pages.auth <-> form_widgets, reports.html <-> leadership); "
-                   "rooms being rebuilt by other engineers")
 def test_no_import_circles_even_through_imports_inside_functions():
     """A lazy import inside a function only hides a circle from the interpreter; the rooms still lean on
     each other. Counted here with every import."""

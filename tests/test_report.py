@@ -16,7 +16,8 @@ from pypdf import PdfReader
 
 from cli.scoring import main
 from errors import RecordError
-from reports.leadership import Cell, build_report, write_report
+from reports.files import write_report
+from reports.leadership import Cell, build_report
 from sites.frame import sites_frame
 from sites.store import SiteStore
 from targets.model import Target

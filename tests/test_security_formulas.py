@@ -29,7 +29,8 @@ from cli.scoring import main as scoring_main
 from cli.sites import main as sites_main
 from errors import ImportRejected, RecordError
 from geodata.boundaries import bundled_region
-from reports.leadership import build_report, write_report
+from reports.files import write_report
+from reports.leadership import build_report
 from scoring.coverage import coverage
 from scoring.gaps import gaps
 from settings import Settings
