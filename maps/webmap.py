@@ -69,6 +69,8 @@ _TIANDITU_WMTS = (
     "&TILECOL={{x}}&tk={key}"
 )
 
+#: The map's zoom range (Leaflet levels); a base map with fewer levels lowers the maximum.
+MIN_ZOOM, MAX_ZOOM = 3, 19
 #: A legend starts folded on maps less high than this (pixels); the app's map is 620 px.
 LEGEND_FOLD_BELOW_PX = 700
 
@@ -244,15 +246,16 @@ class FitView(SinglePass):
     _template = Template(
         """{% macro script(this, kwargs) %}
         (function (map, bounds) {
-            var fitted = null;
+            // "Moved" is remembered from the move/zoom starts that were not our own fit (a resize fires
+            // none): comparing centres fails, as Leaflet recomputes the centre from rounded pixels.
+            var fitting = false, moved = false;
             function fit() {
-                map.fitBounds(bounds, {animate: false});
-                fitted = {center: map.getCenter(), zoom: map.getZoom()};
+                fitting = true;
+                try { map.fitBounds(bounds, {animate: false}); } finally { fitting = false; }
             }
             fit();
-            map.on("resize", function () {
-                if (fitted && map.getZoom() === fitted.zoom && map.getCenter().equals(fitted.center, 1e-6)) { fit(); }
-            });
+            map.on("movestart zoomstart", function () { if (!fitting) { moved = true; } });
+            map.on("resize", function () { if (!moved) { fit(); } });
         })({{ this._parent.get_name() }}, {{ this.bounds|tojson }});
         {% endmacro %}"""
     )
@@ -628,8 +631,11 @@ def build_map(
         towns = convert_frame(towns, CoordSystem.WGS84, system)
     minx, miny, maxx, maxy = (float(v) for v in towns.total_bounds)
 
+    # The zoom range is the map's own (a tile layer is not needed for it): marker clustering and the
+    # canvas site layers need a maxZoom, and with no base map (the default) nothing else gives one.
+    max_zoom = min([MAX_ZOOM, *(spec.max_zoom for spec in layers)])
     m = SinglePassMap(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=10, tiles=None,
-                      control_scale=True, zoom_snap=0.25)
+                      control_scale=True, zoom_snap=0.25, maxZoom=max_zoom, minZoom=MIN_ZOOM)
     for spec in layers:
         SinglePassTileLayer(tiles=spec.url, attr=spec.attribution, max_zoom=spec.max_zoom,
                             subdomains=spec.subdomains, errorTileUrl=_BLANK_TILE).add_to(m)

@@ -94,10 +94,6 @@ def test_map_opens_fitted_to_the_region(browser, region, tmp_path):
         page.context.close()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "maps.webmap.FitView refits on 'resize' only while map.getCenter() equals the fitted centre within 1e-6 deg; "
-    "after a resize Leaflet computes the centre from the rounded pixel origin (3e-4 deg off at zoom 10.75), "
-    "so the map is never refitted (product bug, reported to the lead)"))
 def test_map_refits_on_resize_until_the_user_moves_it(browser, region, tmp_path):
     page, _ = _open(browser, build_map(region), tmp_path, width=1200, height=800)
     try:

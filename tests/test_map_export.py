@@ -151,10 +151,6 @@ def test_many_sites_are_clustered(inputs, browser, tmp_path):
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: leaflet.markercluster needs the map's maxZoom; with no base map (tiles 'none', the default) "
-    "the map has none, MarkerClusterGroup throws 'Map has no maxZoom specified' and the page draws no site "
-    "and no layer control (maps/ owner; reported to the lead)"))
 def test_exported_page_draws_cluster_badges(inputs, browser, tmp_path):
     region, sites = inputs
     many = sites.loc[sites["type"] == "nursing_room"]
