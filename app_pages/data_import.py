@@ -19,9 +19,12 @@ from app_pages.ui_text import current_lang, tr
 from app_pages.widgets import translated_radio
 from errors import AccessDenied, ImportRejected, Problem
 from i18n import t
-from sites.io import IMPORT_EXTENSIONS
+from sites.io import IMPORT_EXTENSIONS, template_bytes
 from sites.store import SiteStore
-from sites.validation import RawRecords
+from sites.validation import RawRecords, swap_lnglat, swapped_lines
+
+#: MIME type of the XLSX template download.
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 #: Who may upload a file to be read on the server (import, demand layer): an editor or an admin. A viewer
 #: "reads everything, writes nothing" (accounts.permissions); an upload is stored and parsed on the server, a write.
@@ -66,14 +69,26 @@ def problems_table(problems: list[Problem]) -> pd.DataFrame:
 
 
 def _preview(records: RawRecords, problems: list[Problem]) -> pd.DataFrame:
+    """The uploaded rows under the file's own headers, after a line column and a check column.
+
+    The file's headers are data: a sheet may well have a column called 状态 or 行号 (the import asks for
+    状态). The two columns of the page come first and a file column of the same name is shown as
+    ``状态 (2)``, so no header of a file can clash with them (pandas refuses two columns of one name).
+    """
     bad = {p.row for p in problems if p.level == "error"}
     warned = {p.row for p in problems if p.level == "warning"}
-    frame = records.frame.rename(columns=lambda c: records.headers.get(c, c)).copy()
-    frame.insert(0, tr("ui.data.col.status"), [
-        tr("ui.data.row_bad") if line in bad else tr("ui.data.row_warn") if line in warned else tr("ui.data.row_ok")
-        for line in records.lines])
-    frame.insert(0, tr("ui.data.col.line"), records.lines)
-    return frame.astype(str)
+    checks = [tr("ui.data.row_bad") if line in bad else tr("ui.data.row_warn") if line in warned
+              else tr("ui.data.row_ok") for line in records.lines]
+    columns: dict[str, list[object]] = {tr("ui.data.col.line"): list(records.lines),
+                                        tr("ui.data.col.check"): checks}
+    for field_name in records.frame.columns:
+        label = str(records.headers.get(field_name, field_name))
+        unique, n = label, 1
+        while unique in columns:
+            n += 1
+            unique = f"{label} ({n})"
+        columns[unique] = records.frame[field_name].tolist()
+    return pd.DataFrame(columns).astype(str)
 
 
 def render_import(store: SiteStore) -> None:
@@ -87,6 +102,8 @@ def render_import(store: SiteStore) -> None:
     options = st.columns(2)
     skip = options[0].checkbox(tr("ui.data.skip_invalid"), key="data_skip_invalid")
     allow_dup = options[1].checkbox(tr("ui.data.allow_duplicates"), key="data_allow_duplicates")
+    st.download_button(tr("ui.data.template"), data=lambda: template_bytes(lang), file_name=tr("ui.data.template_file"),
+                       mime=XLSX_MIME, key="data_template", on_click="ignore", help=tr("ui.data.template_help"))
     if upload is None:
         st.caption(tr("ui.data.upload_hint") if allowed else tr("ui.data.upload_role"))
         return
@@ -99,9 +116,18 @@ def render_import(store: SiteStore) -> None:
         st.error(tr("ui.data.unreadable", file=md_escape(name)))
         st.dataframe(problems_table(exc.problems), hide_index=True)
         return
+    swap_key = (name, len(upload.getvalue()), crs)
+    swapped = st.session_state.get("data_swap")
+    if swapped and swapped[0] == swap_key:  # the user asked for the one-step fix of the swapped rows
+        records = swap_lnglat(records, swapped[1])
     with st.spinner(tr("ui.data.checking", n=len(records))):
         result = store.validate(records, crs=crs, allow_duplicates=allow_dup, default_source=name)
     problems = result.problems
+    to_swap = swapped_lines(problems)
+    if to_swap:
+        st.warning(tr("ui.data.swap_found", n=len(to_swap), lines=("、" if lang == "zh" else ", ").join(str(x) for x in to_swap[:20])))
+        st.button(tr("ui.data.swap", n=len(to_swap)), key="data_swap_button", on_click=_ask_swap,
+                  args=(swap_key, [*(swapped[1] if swapped and swapped[0] == swap_key else []), *to_swap]))
     n_bad = len(result.rejected)
     st.markdown(tr("ui.data.preview", file=md_escape(name), n=len(records), ok=len(records) - n_bad, bad=n_bad))
     st.dataframe(_preview(records, problems), hide_index=True)
@@ -110,6 +136,11 @@ def render_import(store: SiteStore) -> None:
         st.dataframe(problems_table(problems), hide_index=True)
     if st.button(tr("ui.data.commit"), key="data_commit", type="primary"):
         _commit(store, records, crs, skip=skip, allow_dup=allow_dup, source=name)
+
+
+def _ask_swap(key: tuple, lines: list[int | None]) -> None:
+    """Button callback: exchange longitude and latitude on ``lines`` of the upload ``key`` from now on."""
+    st.session_state["data_swap"] = (key, lines)
 
 
 def _commit(store: SiteStore, records: RawRecords, crs: str, *, skip: bool, allow_dup: bool, source: str) -> None:

@@ -34,6 +34,7 @@ from cli.common import (
     CRS,
     Group,
     format_option,
+    lang_option,
     open_store,
     region_options,
     requested_region,
@@ -144,8 +145,11 @@ def _set_region(db, user, lang, boundaries, boundaries_crs, name_field, code_fie
 @click.option("--allow-outside", is_flag=True, help="accept points outside every town")
 @click.option("--allow-duplicates", is_flag=True, help="accept likely duplicates (warn only)")
 @click.option("--source", default="import", show_default=True, help="source of rows without one")
+@click.option("--swap-lnglat", is_flag=True,
+              help="exchange longitude and latitude on the rows the check finds swapped (each one is listed)")
 @registry_command("import", "import sites from CSV, XLSX or GeoJSON (all or nothing unless --skip-invalid)")
-def _import(store, actor, lang, *, file, crs, skip_invalid, allow_outside, allow_duplicates, source) -> int:
+def _import(store, actor, lang, *, file, crs, skip_invalid, allow_outside, allow_duplicates, source,
+            swap_lnglat) -> int:
     from sites.io import read_records
 
     try:
@@ -154,11 +158,30 @@ def _import(store, actor, lang, *, file, crs, skip_invalid, allow_outside, allow
         if isinstance(exc, UnreadableFile):
             raise
         raise UnreadableFile(exc.problems) from exc
+    if swap_lnglat:
+        from sites.validation import swap_lnglat as swap
+        from sites.validation import swapped_lines
+
+        found = store.validate(records, crs=crs, allow_outside=allow_outside, allow_duplicates=allow_duplicates)
+        records = swap(records, swapped_lines(found.problems))
     report = store.import_records(records, actor=actor, crs=crs, skip_invalid=skip_invalid,
                                   allow_outside=allow_outside, allow_duplicates=allow_duplicates, source=source)
     output.problems(report.warnings + report.problems, lang)
     output.echo(t("sites.cli.imported", lang, written=len(report.written), rejected=len(report.rejected_lines)))
     return 1 if report.rejected_lines else 0
+
+
+@app.command("template", help="write the import template: XLSX, Chinese headers, type and status dropdowns")
+@click.argument("out", metavar="FILE.xlsx")
+@lang_option
+def _template(out: str, lang: Language) -> int:
+    from sites.io import write_template
+
+    if not out.lower().endswith(".xlsx"):
+        raise RecordError(Problem("sites.file_format", {"ext": out, "allowed": ".xlsx"}, field="FILE"))
+    path = write_template(out, lang=lang)
+    output.echo(t("sites.cli.template", lang, path=path))
+    return 0
 
 
 @format_option("json", "csv")

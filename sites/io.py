@@ -42,7 +42,7 @@ from settings import Language
 from sites.frame import sites_frame
 from sites.models import INPUT_FIELDS, Site
 from sites.region import TownIndex
-from sites.sheets import append_row, restore, write_csv, xlsx_unescape
+from sites.sheets import append_row, dropdown, restore, write_csv, xlsx_unescape
 from sites.validation import TEXT_FIELDS, RawRecords
 
 #: Accepted headers of each input field: English first, Chinese second, then aliases.
@@ -107,21 +107,70 @@ def read_records(path: str | Path) -> RawRecords:
         raise FileNotFoundError(2, "file not found", str(path))
     try:
         if ext == ".csv":
-            header, rows = _read_csv(path)
+            table = _read_csv(path)
         elif ext == ".xlsx":
-            header, rows = _read_xlsx(path)
+            table = _read_xlsx(path)
         elif ext == ".gpkg":
             header, rows = _read_gpkg(path)
+            return _records(header, rows, path.name)
         else:
             return _read_geojson(path)
     except (UnicodeError, csv.Error, ValueError, OSError, KeyError) as exc:
         if isinstance(exc, ImportRejected | FileNotFoundError):
             raise
         raise ImportRejected(Problem("sites.file_unreadable", {"error": str(exc)}, file=path.name)) from exc
-    return _records(header, rows, path.name)
+    return _sheet_records(table, path.name)
 
 
-def _records(header: Sequence[object], rows: list[tuple[int, list[object]]], file: str) -> RawRecords:
+#: How many non-blank rows from the top of a sheet may hold its header row (title rows above it).
+HEADER_SCAN_ROWS = 10
+
+
+def _fields_of(cells: Sequence[object]) -> set[str]:
+    """The input fields the cells of one row name as headers."""
+    return {fld for c in cells if (fld := _HEADER_LOOKUP.get(_header_key(c))) is not None}
+
+
+def _sheet_records(table: list[tuple[int, list[object]]], file: str) -> RawRecords:
+    """Records of a sheet's non-blank rows ``(line, cells)``: the header row is found among the first
+    :data:`HEADER_SCAN_ROWS` rows (the first naming every required column), so a title row, a date line
+    or a unit line above it is skipped — with a warning naming what was skipped, never silently. When no
+    row qualifies, the error names the row that looks most like a header and the columns it lacks."""
+    if not table:
+        raise ImportRejected(Problem("sites.file_empty", file=file))
+    head = table[:HEADER_SCAN_ROWS]
+    found = next((k for k, (_, cells) in enumerate(head) if set(REQUIRED) <= _fields_of(cells)), None)
+    if found is None:
+        best = max(range(len(head)), key=lambda k: (len(_fields_of(head[k][1])), -k))
+        line, cells = head[best]
+        missing = [f for f in REQUIRED if f not in _fields_of(cells)]
+        problems = [Problem("sites.column_missing", {"column": f, "zh": COLUMNS[f][1], "en": COLUMNS[f][0]},
+                            file=file, row=line) for f in missing]
+        if best > 0 or len(head) > 1:
+            problems.insert(0, Problem("sites.header_not_found", {
+                "rows": len(head), "line": line, "found": _row_text(cells, "、") or "—"}, file=file, row=line))
+        raise ImportRejected(problems)
+    header_line, header = table[found]
+    skipped = [Problem("sites.title_row_skipped", {"text": _row_text(cells),
+                                                   "header": header_line}, file=file, row=line, level="warning")
+               for line, cells in table[:found]]
+    records = _records(header, table[found + 1:], file, header_line=header_line)
+    records.warnings[:0] = skipped
+    return records
+
+
+def _cell_text(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _row_text(cells: Sequence[object], sep: str = " ") -> str:
+    """The distinct non-empty cells of a row (a merged title repeats in every cell it spans), cut to 80 characters."""
+    text = sep.join(dict.fromkeys(t for c in cells if (t := _cell_text(c))))
+    return text if len(text) <= 80 else text[:80] + "…"
+
+
+def _records(header: Sequence[object], rows: list[tuple[int, list[object]]], file: str, *,
+             header_line: int = 1) -> RawRecords:
     problems: list[Problem] = []
     positions: dict[str, int] = {}
     headers: dict[str, str] = {}
@@ -134,12 +183,12 @@ def _records(header: Sequence[object], rows: list[tuple[int, list[object]]], fil
             positions[fld] = col
             headers[fld] = str(name).replace("\ufeff", "").strip()
         elif fld is None and key not in _IGNORED:
-            problems.append(Problem("sites.column_ignored", {"column": str(name)}, file=file, row=1,
+            problems.append(Problem("sites.column_ignored", {"column": str(name)}, file=file, row=header_line,
                                     level="warning"))
     missing = [f for f in REQUIRED if f not in positions]
     if missing:
         raise ImportRejected([Problem("sites.column_missing", {"column": f, "zh": COLUMNS[f][1], "en": COLUMNS[f][0]},
-                                      file=file, row=1) for f in missing])
+                                      file=file, row=header_line) for f in missing])
     if not rows:
         raise ImportRejected(Problem("sites.file_empty", file=file))
     data = {fld: [_cell(cells[col] if col < len(cells) else None, fld) for _, cells in rows]
@@ -156,14 +205,17 @@ def _decode(raw: bytes) -> str:
     return decode_text(raw)[0]
 
 
-def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[object]]]]:
+def _read_csv(path: Path) -> list[tuple[int, list[object]]]:
+    """The non-blank rows of a CSV file as ``(line, cells)``, the first one (a header or a title) included."""
     try:
         table = read_text_table(path, sniff=False)
     except TableEncodingError as exc:
         raise ImportRejected(Problem("sites.file_encoding", file=path.name)) from exc
     if table is None:
         raise ImportRejected(Problem("sites.file_empty", file=path.name))
-    return table.header, [(line, list(cells)) for line, cells in zip(table.lines, table.rows, strict=True)]
+    first = table.lines[0] - 1 if table.lines else 1
+    return [(max(first, 1), list(table.header)),
+            *((line, list(cells)) for line, cells in zip(table.lines, table.rows, strict=True))]
 
 
 def _read_gpkg(path: Path) -> tuple[list[object], list[tuple[int, list[object]]]]:
@@ -190,27 +242,73 @@ def _read_gpkg(path: Path) -> tuple[list[object], list[tuple[int, list[object]]]
     return [*keys, "lng", "lat"], rows
 
 
-def _read_xlsx(path: Path) -> tuple[list[object], list[tuple[int, list[object]]]]:
+def _read_xlsx(path: Path) -> list[tuple[int, list[object]]]:
+    """The non-blank rows of the first sheet as ``(line, cells)``.
+
+    Read to the last row, whatever the sheet's ``<dimension>`` tag claims. A merged range (a title merged
+    across the columns, a town or a type merged down a group of rows) gives its value to every cell it
+    covers, as the sheet shows it; openpyxl's streaming reader leaves them empty, so the ranges are read
+    from the sheet's XML (:func:`_merged_ranges`).
+    """
     from openpyxl import load_workbook
 
+    merged = _merged_ranges(path)
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # read every row: a stale <dimension ref="A1:D3"> would drop the rest
-        header: list[object] | None = None
-        rows: list[tuple[int, list[object]]] = []
-        for line, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
-                continue
-            if header is None:
-                header = list(cells)
-            else:
-                rows.append((line, [xlsx_unescape(c) for c in cells]))
+        grid = [list(cells) for cells in sheet.iter_rows(values_only=True)]
     finally:
         workbook.close()
-    if header is None:
+    for top, left, bottom, right in merged:
+        if top > len(grid) or left > len(grid[top - 1]):
+            continue
+        value = grid[top - 1][left - 1]
+        for r in range(top, min(bottom, len(grid)) + 1):
+            row = grid[r - 1]
+            if len(row) < right:
+                row.extend([None] * (right - len(row)))
+            for c in range(left, right + 1):
+                row[c - 1] = value
+    rows = [(line, [xlsx_unescape(c) for c in cells]) for line, cells in enumerate(grid, start=1)
+            if not all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)]
+    if not rows:
         raise ImportRejected(Problem("sites.file_empty", file=path.name))
-    return header, rows
+    return rows
+
+
+def _merged_ranges(path: Path) -> list[tuple[int, int, int, int]]:
+    """``(top, left, bottom, right)`` (1-based) of every merged range of the workbook's first sheet."""
+    import posixpath
+    import zipfile
+    from xml.etree import ElementTree
+
+    from openpyxl.utils.cell import range_boundaries
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        first = book.find(f"{main}sheets/{main}sheet")
+        if first is None:
+            return []
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        target = next((r.get("Target") for r in rels if r.get("Id") == first.get(f"{rel}id")), None)
+        if not target:
+            return []
+        sheet_path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+        if sheet_path not in names:
+            return []
+        ranges: list[tuple[int, int, int, int]] = []
+        with archive.open(sheet_path) as stream:
+            for _, element in ElementTree.iterparse(stream):
+                if element.tag == f"{main}mergeCell" and element.get("ref"):
+                    left, top, right, bottom = range_boundaries(element.get("ref"))
+                    ranges.append((top, left, bottom, right))
+                elif element.tag == f"{main}row":
+                    element.clear()  # rows are not needed here; keep memory flat on a large sheet
+        return ranges
 
 
 def _read_geojson(path: Path) -> RawRecords:
@@ -399,3 +497,62 @@ def _write_gpkg(sites: Sequence[Site], rows: list[dict[str, object]], path: Path
         frame[key] = [d.isoformat() if isinstance(d, datetime.date) else None for d in frame[key]]
     frame = frame[[*EXPORT_FIELDS, "geometry"]]
     frame.to_file(path, driver="GPKG", layer="sites", engine="pyogrio")
+
+
+# --------------------------------------------------------------------------- template
+
+#: Columns of the import template, in order (Chinese headers: the import reads them in every UI language).
+TEMPLATE_FIELDS = ("name", "type", "status", "lng", "lat", "address", "host_org", "opened_on", "closed_on",
+                   "notes", "source")
+#: Rows of the template that carry the type and status dropdowns.
+TEMPLATE_ROWS = 2000
+
+
+def write_template(path: str | Path, *, lang: Language = "zh") -> Path:
+    """Write the import template: an XLSX workbook whose first sheet has the Chinese header row of
+    :data:`TEMPLATE_FIELDS` and dropdowns on the type and status columns (the Chinese names, read back by
+    the import), a sheet of those lists, and a sheet of instructions in ``lang``. Every cell goes through
+    the formula-safe writer (:mod:`sites.sheets`). Returns the path."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    from i18n import t
+    from settings import load_site_types
+    from sites.models import STATUS_NAMES, STATUSES
+
+    path = Path(path)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "站点"
+    append_row(sheet, [COLUMNS[f][1] for f in TEMPLATE_FIELDS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for j, fld in enumerate(TEMPLATE_FIELDS, start=1):
+        sheet.column_dimensions[get_column_letter(j)].width = 28 if fld in ("name", "address", "host_org") else 14
+    sheet.freeze_panes = "A2"
+    lists = book.create_sheet("选项")
+    types = [tp.name_zh for tp in load_site_types()]
+    statuses = [STATUS_NAMES[s][0] for s in STATUSES]
+    append_row(lists, [COLUMNS["type"][1], COLUMNS["status"][1]])
+    for k in range(max(len(types), len(statuses))):
+        append_row(lists, [types[k] if k < len(types) else None, statuses[k] if k < len(statuses) else None])
+    last = TEMPLATE_ROWS + 1
+    for fld, values, col in (("type", types, "A"), ("status", statuses, "B")):
+        letter = get_column_letter(TEMPLATE_FIELDS.index(fld) + 1)
+        dropdown(sheet, f"{letter}2:{letter}{last}", f"'选项'!${col}$2:${col}${len(values) + 1}",
+                 prompt=t(f"sites.template.prompt_{fld}", lang), error=t(f"sites.template.error_{fld}", lang))
+    notes = book.create_sheet(t("sites.template.notes_sheet", lang))
+    for key in ("sites.template.note_required", "sites.template.note_crs", "sites.template.note_dates",
+                "sites.template.note_title"):
+        append_row(notes, [t(key, lang)])
+    notes.column_dimensions["A"].width = 100
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+def template_bytes(lang: Language = "zh") -> bytes:
+    """The import template (:func:`write_template`) as the bytes of an XLSX file, for a download."""
+    with tempfile.TemporaryDirectory(prefix="template-") as tmp:
+        return write_template(Path(tmp) / "template.xlsx", lang=lang).read_bytes()

@@ -175,3 +175,18 @@ def append_row(ws: Worksheet, values: Sequence[object]) -> None:
         for j, value in enumerate(cells, start=1):
             if isinstance(value, str):
                 ws.cell(row=row, column=j).data_type = "s"
+
+
+def dropdown(ws: Worksheet, cells: str, source: str, *, prompt: str = "", error: str = "") -> None:
+    """A list validation (Excel's dropdown) on ``cells`` (e.g. ``"B2:B1000"``) offering the values at ``source``
+    (a range such as ``"'lists'!$A$2:$A$6"``, so the list is data on a sheet, never formula text built from
+    user values). ``prompt``/``error`` are the hint shown on entry and the message on a value not in the list."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    check = DataValidation(type="list", formula1=source, allow_blank=True, showDropDown=False)
+    if prompt:
+        check.prompt, check.showInputMessage = prompt, True
+    if error:
+        check.error, check.showErrorMessage = error, True
+    ws.add_data_validation(check)
+    check.add(cells)

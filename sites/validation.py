@@ -206,6 +206,30 @@ def validate_records(
     return Validation(drafts, [*records.warnings, *(p for row in problems for p in row)], rejected)
 
 
+def swapped_lines(problems: Sequence[Problem]) -> list[int | None]:
+    """Lines of the records the check found with longitude and latitude swapped (``sites.swapped``)."""
+    return list(dict.fromkeys(p.row for p in problems if p.code == "sites.swapped"))
+
+
+def swap_lnglat(records: RawRecords, lines: Sequence[int | None]) -> RawRecords:
+    """A copy of ``records`` with longitude and latitude exchanged on the records at ``lines`` — the one-step
+    fix the import offers for rows :func:`validate_records` reports as ``sites.swapped`` (the CLI's
+    ``--swap-lnglat``, the data page's button). Never silent: each swapped record carries a warning
+    (``sites.swapped_fixed``) naming its line and its new coordinates."""
+    wanted = set(lines)
+    frame = records.frame.copy()
+    warnings = list(records.warnings)
+    if {"lng", "lat"} <= set(frame.columns):
+        for i, line in enumerate(records.lines):
+            if line in wanted:
+                lng, lat = frame.at[i, "lng"], frame.at[i, "lat"]
+                frame.at[i, "lng"], frame.at[i, "lat"] = lat, lng
+                coord = f"{records.headers.get('lng', 'lng')}/{records.headers.get('lat', 'lat')}"
+                warnings.append(Problem("sites.swapped_fixed", {"lng": str(lat), "lat": str(lng)}, records.file,
+                                        line, coord, "warning"))
+    return RawRecords(frame, list(records.lines), records.file, dict(records.headers), warnings)
+
+
 # ------------------------------------------------------------------------ helpers
 
 

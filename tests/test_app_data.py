@@ -49,7 +49,7 @@ def test_import_preview_shows_row_errors_and_commit_writes_nothing_until_fixed(d
     at = _upload(_open(), MIXED)
     preview, problems = at.dataframe[0].value, at.dataframe[1].value
     assert len(preview) == 9
-    bad = set(preview.loc[preview["状态"] == "❌ 有错误", "行号"].astype(int))
+    bad = set(preview.loc[preview["检查结果"] == "❌ 有错误", "行号"].astype(int))
     assert bad == BAD_LINES
     assert set(problems["行号"].astype(int)) == BAD_LINES
     assert {"name", "type"} <= set(problems["字段"])
@@ -79,7 +79,7 @@ def test_exports_keep_names_as_text(db):
     assert rows[0]["名称"] == XSS and rows[0]["镇街"] == "桂城街道"
     assert geojson["features"][0]["properties"]["name"] == XSS
     at = _open()
-    assert [b.label for b in at.get("download_button")] == ["下载 CSV", "下载 XLSX", "下载 GEOJSON", "下载 GPKG"]
+    assert [b.label for b in at.get("download_button")] == ["下载导入模板（XLSX）", "下载 CSV", "下载 XLSX", "下载 GEOJSON", "下载 GPKG"]
 
 
 def test_audit_log_filters(db):
@@ -147,9 +147,9 @@ def test_english_switch_covers_preview_errors_and_buttons(db):
     assert at.header[0].value == "Data"
     preview, problems = at.dataframe[0].value, at.dataframe[1].value
     assert list(problems.columns) == ["Line", "Field", "Level", "Reason"]
-    assert (preview["Status"] == "❌ error").sum() == len(BAD_LINES)
+    assert (preview["Check"] == "❌ error").sum() == len(BAD_LINES)
     assert any("look swapped" in r for r in problems["Reason"])
     assert at.button(key="data_commit").label == "Import now"
-    assert [b.label for b in at.get("download_button")][:1] == ["Download CSV"]
+    assert [b.label for b in at.get("download_button")][:2] == ["Download the import template (XLSX)", "Download CSV"]
     labels = [w.label for w in (*at.text_input, *at.radio, *at.button, *at.checkbox, *at.selectbox)]
     assert not any("\u4e00" <= ch <= "\u9fff" for text in labels if text != "语言 / Language" for ch in text)

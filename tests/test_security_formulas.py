@@ -97,7 +97,7 @@ def hostile(tmp_path_factory):
     boundary = tmp / "towns.geojson"
     towns[["code", "name", "name_en", "geometry"]].to_file(boundary)
     db = tmp / "hostile.db"
-    store = SiteStore(db, settings=Settings(mode="local", db=db), region=RegionSpec.file(boundary))
+    store = SiteStore(db, settings=Settings(mode="local", db=db), region=RegionSpec.file(boundary, crs="wgs84"))
     base_lng, base_lat = 113.19298, 23.03047  # 桂城 (renamed to the first payload)
     for k, payload in enumerate(PAYLOADS):
         store.add({"name": payload, "type": "book_room", "lng": base_lng + 0.002 * k, "lat": base_lat,
@@ -372,15 +372,14 @@ def test_xlsx_with_a_stale_dimension_imports_every_row(tmp_path):
         assert len(report.written) == 10 and store.count() == 10
 
 
-def test_xlsx_title_row_above_the_header_is_refused_clearly(tmp_path):
-    """The reader takes the first non-empty row as the header (no title-row support): a title row above it
-    is a clear refusal naming the missing columns, never a silent partial import."""
+def test_xlsx_title_row_above_the_header_is_skipped_and_said(tmp_path):
+    """A title row above the header row is found and skipped (issue 12), with a warning naming it: never a
+    silent partial import (test_sheets_real covers merged titles and the case where no header is found)."""
     book = Workbook()
     book.active.append(["南海区职工书屋台账（2025）"])
     book.active.append(["名称", "类型", "经度", "纬度"])
     book.active.append(["书屋", "book_room", 113.19298, 23.03047])
     book.save(tmp_path / "titled.xlsx")
-    with pytest.raises(ImportRejected) as info:
-        read_records(tmp_path / "titled.xlsx")
-    assert {p.params["column"] for p in info.value.problems} == {"name", "type", "lng", "lat"}
-    assert all(p.row == 1 and p.file == "titled.xlsx" for p in info.value.problems)
+    records = read_records(tmp_path / "titled.xlsx")
+    assert records.lines == [3] and list(records.frame["name"]) == ["书屋"]
+    assert [(p.code, p.row, p.file) for p in records.warnings] == [("sites.title_row_skipped", 1, "titled.xlsx")]

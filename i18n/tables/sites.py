@@ -58,6 +58,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sites.file_unreadable": ("无法读取文件：{error}", "cannot read the file: {error}"),
     "sites.column_missing": ("缺少必需的列“{column}”（中文列名：{zh}；英文列名：{en}）",
                              "required column '{column}' is missing (Chinese header: {zh}; English: {en})"),
+    "sites.header_not_found": ("前 {rows} 行中没有一行含全部必需的列名；最像表头的是第 {line} 行（{found}）",
+                               "none of the first {rows} rows names every required column; the most header-like "
+                               "is row {line} ({found})"),
+    "sites.title_row_skipped": ("第 {header} 行是表头，跳过其上方的标题行：{text}",
+                                "row {header} is the header; skipped the title row above it: {text}"),
+    "sites.swapped_fixed": ("已按要求交换本行的经纬度：现为经度 {lng}，纬度 {lat}",
+                            "longitude and latitude of this row swapped as asked: now lng {lng}, lat {lat}"),
+    "sites.template.prompt_type": ("从列表中选择站点类型", "Pick the site type from the list"),
+    "sites.template.prompt_status": ("从列表中选择状态；空白视为开放", "Pick the status from the list; blank means open"),
+    "sites.template.error_type": ("类型须为列表中的一项", "The type must be one of the list"),
+    "sites.template.error_status": ("状态须为列表中的一项", "The status must be one of the list"),
+    "sites.template.notes_sheet": ("填写说明", "How to fill in"),
+    "sites.template.note_required": ("必填：名称、类型、经度、纬度；每行一个站点，表头行不要改动。",
+                                     "Required: 名称 (name), 类型 (type), 经度 (longitude), 纬度 (latitude); one site "
+                                     "a row; keep the header row as it is."),
+    "sites.template.note_crs": ("坐标从高德复制为 GCJ-02，从百度复制为 BD-09，GPS 为 WGS84；导入时选择对应坐标系。",
+                                "Coordinates copied from Amap are GCJ-02, from Baidu BD-09, from a GPS WGS84; name "
+                                "the system when importing."),
+    "sites.template.note_dates": ("日期写作 2025-06-30；状态留空视为开放。",
+                                  "Dates as 2025-06-30; a blank status means open."),
+    "sites.template.note_title": ("表头上方可以加一行标题（如“某镇职工书屋台账”），导入时会跳过并提示。",
+                                  "A title row above the header (such as a ledger name) is allowed: the import "
+                                  "skips it and says so."),
     "sites.column_ignored": ("未识别的列“{column}”，已忽略", "column '{column}' is not recognised and was ignored"),
     "sites.geometry_not_point": ("几何类型是 {geom}，只接受点（Point）",
                                  "the geometry is a {geom}; only points are accepted"),
@@ -131,6 +154,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sites.import_rejected": ("导入被拒绝：{bad} 行有误，未写入任何数据（共 {total} 行）",
                               "import rejected: {bad} of {total} rows are invalid; nothing was written"),
     # CLI reports
+    "sites.cli.template": ("导入模板已写入 {path}（中文表头，类型和状态为下拉选项）",
+                           "import template written to {path} (Chinese headers, type and status dropdowns)"),
     "sites.cli.imported": ("已导入 {written} 行，拒绝 {rejected} 行", "imported {written} rows, rejected {rejected}"),
     "sites.cli.warning": ("警告", "warning"),
     "sites.cli.saved": ("已保存站点 #{id}“{name}”（{town}）", "saved site #{id} '{name}' ({town})"),
