@@ -38,7 +38,7 @@ from settings import LANGUAGES, Language
 #: The coordinate systems, as the options show them.
 CRS_NAMES: tuple[str, ...] = ("wgs84", "gcj02", "bd09")
 #: Parameters that name a user's input file: an unreadable file is reported against them.
-INPUT_FILE_PARAMS: tuple[str, ...] = ("file", "input", "boundaries", "demand", "candidates")
+INPUT_FILE_PARAMS: tuple[str, ...] = ("file", "input", "boundaries", "demand", "candidates", "network")
 
 
 # ------------------------------------------------------------------ one invocation
@@ -306,6 +306,47 @@ def demand_options() -> Decorator:
         crs_option("--demand-crs", default="wgs84",
                    help="coordinate system of demand points given as longitude/latitude"),
     )
+
+
+def distance_options() -> Decorator:
+    """``--distance straight|network``, ``--network FILE --network-crs``, ``--walk-minutes``,
+    ``--walk-speed-kmh``, ``--max-access-m``: how reach is measured (straight line, or walked along the
+    streets of the stored network or of a file used without storing it)."""
+    return _stack(
+        click.option("--distance", type=click.Choice(["straight", "network"]), default="straight",
+                     show_default=True, help="straight-line distance, or walking distance along the streets"),
+        click.option("--network", metavar="FILE", help="street network to walk on (.osm.pbf or lines file), "
+                     "clipped to the region, not stored (default: the one stored with set-network)"),
+        crs_option("--network-crs", help="coordinate system of --network (required with it)"),
+        click.option("--walk-minutes", type=float, help="radius as minutes of walking (at --walk-speed-kmh) "
+                     "instead of --radius-m"),
+        click.option("--walk-speed-kmh", type=float, default=4.5, show_default=True,
+                     help="walking speed that turns minutes into metres"),
+        click.option("--max-access-m", type=float, default=200.0, show_default=True,
+                     help="a site or demand point farther than this from every street joins nothing (flagged)"),
+    )
+
+
+def load_network(db: str | None, network: str | None, network_crs: str | None, region, mode: str = "walk"):
+    """The street network of network mode: ``--network FILE`` read and clipped to ``region`` (not stored),
+    else the one stored in the registry; :class:`errors.RecordError` (``scoring.no_network``) if neither."""
+    from errors import Problem, RecordError
+
+    if network:
+        from geodata.network import read_network
+        from sites.network_store import region_outline
+
+        if not network_crs:
+            raise RecordError(Problem("network.crs_needed", {"file": network}))
+        return read_network(network, crs=network_crs, mode=mode, region=region_outline(region))
+    from sites.network_store import NetworkStore
+    from sites.store import SiteStore
+
+    with SiteStore(db, create=False) as store:
+        stored = NetworkStore(store).load(mode)
+    if stored is None:
+        raise RecordError(Problem("scoring.no_network"))
+    return stored
 
 
 def comma_list(text: str | None) -> list[str]:

@@ -37,9 +37,11 @@ from cli.common import (
     Group,
     comma_list,
     demand_options,
+    distance_options,
     format_option,
     language,
     load_demand_layer,
+    load_network,
     load_region_and_sites,
     output_option,
     region_options,
@@ -79,6 +81,7 @@ class EngineInputs:
     sites: Any
     query: Any
     demand: Any
+    network: Any = None
 
 
 def engine_inputs(params: dict[str, Any], *, types: str | Sequence[str] | None) -> EngineInputs:
@@ -87,7 +90,8 @@ def engine_inputs(params: dict[str, Any], *, types: str | Sequence[str] | None) 
     Reads the registry (``--db``, a read: a missing database is an error), the region (``--boundaries``
     or the database's), builds the :class:`scoring.query.CoverageQuery` (``types``: keys or ``"all"``;
     ``--radius-m``: one radius for all, else each type's default; ``--status``; ``--as-of``; ``--demand``)
-    and loads the demand layer.
+    and loads the demand layer. ``--distance network``: the radius is walked metres (or ``--walk-minutes``
+    at ``--walk-speed-kmh``), and the street network (``--network FILE`` or the stored one) is loaded too.
     """
     from scoring.query import CoverageQuery, DemandRef
     from settings import get_settings
@@ -96,10 +100,31 @@ def engine_inputs(params: dict[str, Any], *, types: str | Sequence[str] | None) 
                                           params["name_field"], params["code_field"])
     demand_ref = (DemandRef(params["demand"], params["weight_field"], params["demand_crs"] or "wgs84")
                   if params.get("demand") else None)
-    query = CoverageQuery.build(types, params["radius_m"], defaults_m=get_settings().default_radii_m(),
-                                statuses=comma_list(params["status"]), as_of=params["as_of"], demand=demand_ref)
+    radius = params["radius_m"]
+    if params.get("walk_minutes") is not None:
+        from scoring.query import walk_metres
+
+        radius = walk_metres(params["walk_minutes"], params["walk_speed_kmh"])
+    distance = params.get("distance") or "straight"
+    query = CoverageQuery.build(types, radius, defaults_m=get_settings().default_radii_m(),
+                                statuses=comma_list(params["status"]), as_of=params["as_of"], demand=demand_ref,
+                                distance=distance, walk_speed_kmh=params.get("walk_speed_kmh") or 4.5,
+                                max_access_m=params.get("max_access_m") or 200.0)
     demand = load_demand_layer(params["demand"], params["weight_field"], params["demand_crs"], region)
-    return EngineInputs(region, sites, query, demand)
+    network = (load_network(params["db"], params.get("network"), params.get("network_crs"), region)
+               if query.walking else None)
+    return EngineInputs(region, sites, query, demand, network)
+
+
+def off_network_note(result, lang: str) -> None:
+    """Network mode: say on standard error how many counted sites and demand points lie too far from every
+    street to join it (they reach nothing / are reached by nothing)."""
+    if not result.query.walking:
+        return
+    sites = sum(len(v) for v in result.off_network_sites.values())
+    if sites or result.off_network_demand:
+        output.echo(t("network.cli.off_network", lang, sites=sites, points=result.off_network_demand,
+                      m=result.query.max_access_m), err=True)
 
 
 def progress_text(event, lang: str) -> str:
@@ -123,6 +148,7 @@ def _selection_options(func: Callable) -> Callable:
                      "closed)"),
         click.option("--as-of", type=DATE, help="count sites open on this date (opened_on/closed_on)"),
         demand_options(),
+        distance_options(),
     )):
         func = decorator(func)
     return func
@@ -139,7 +165,10 @@ def _coverage(params: dict[str, Any], types: str):
     from scoring.coverage import coverage
 
     inputs = engine_inputs(params, types=comma_list(types) if types != "all" else "all")
-    return coverage(inputs.region.towns, inputs.sites, inputs.query, demand=inputs.demand)
+    result = coverage(inputs.region.towns, inputs.sites, inputs.query, demand=inputs.demand,
+                      network=inputs.network)
+    off_network_note(result, language())
+    return result
 
 
 @app.command("coverage", help="coverage per town and site type")
@@ -187,7 +216,7 @@ def most_uncovered_type(inputs: EngineInputs) -> str:
     each type at its radius); a tie goes to the type listed first (the settings' order of types)."""
     from scoring.coverage import coverage
 
-    table = coverage(inputs.region.towns, inputs.sites, inputs.query).table
+    table = coverage(inputs.region.towns, inputs.sites, inputs.query, network=inputs.network).table
     uncovered = (table["area_km2"] - table["covered_km2"]).groupby(table["site_type"]).sum()
     totals = [round(float(uncovered.get(key, 0.0)), 6) for key in inputs.query.types]
     return inputs.query.types[totals.index(max(totals))]
@@ -228,7 +257,8 @@ def suggest_command(lang, site_type, count, candidates, candidates_crs, grid_spa
         grid_spacing_m = EXACT_GRID_FACTOR * query.radius_m(site_type)
     result = suggest(inputs.region.towns, inputs.sites, query, site_type=site_type, count=count,
                      candidates=points, grid_spacing_m=grid_spacing_m, demand=inputs.demand,
-                     min_per_town=min_per_town, method=method, time_limit_s=time_limit_s, progress=print_progress)
+                     min_per_town=min_per_town, method=method, time_limit_s=time_limit_s, progress=print_progress,
+                     network=inputs.network)
     summary = result.summary()
     summary.setdefault("note", _even_spread_note(result.even_spread, lang))
     out.write_json(summary, output)
@@ -258,7 +288,9 @@ def map_command(output: str, lang, types: str, town: str, focus_type, tiles, no_
     options = MapOptions(towns=tuple(comma_list(town)), focus_type=focus_type, show_catchment=not no_catchment,
                          show_gaps=not no_gaps, lang=lang, tiles=tiles, tianditu_key=get_settings().tianditu_key)
     out.progress(0.3, t("mapx.progress.coverage", lang))
-    result = coverage(inputs.region.towns, inputs.sites, inputs.query, demand=inputs.demand)
+    result = coverage(inputs.region.towns, inputs.sites, inputs.query, demand=inputs.demand,
+                      network=inputs.network)
+    off_network_note(result, lang)
     out.progress(0.7, t("mapx.progress.map", lang))
     text = export_html(inputs.region, inputs.sites, inputs.query, options, result=result)
     Path(output).write_text(text, encoding="utf-8")

@@ -2,7 +2,7 @@
 
 Commands: ``init``, ``seed-demo``, ``import FILE --crs``, ``list``, ``export OUT``,
 ``add``, ``update ID``, ``close ID``, ``delete ID``, ``history ID``,
-``set-region``, and ``user ...`` (:mod:`cli.accounts`). Every command takes
+``set-region``, ``set-network FILE --crs``, ``network-info``, ``network-delete``, and ``user ...`` (:mod:`cli.accounts`). Every command takes
 ``--db PATH`` (default ``SITES_DB``), ``--lang zh|en`` (default
 ``SITES_LANGUAGE``, else ``zh``), ``--user NAME`` (default ``SITES_USER``, else
 the OS user; in ``SITES_MODE=shared`` the account to sign in as) and the region
@@ -276,6 +276,67 @@ def _seed(store, actor, lang) -> int:
     report = seed_demo(store, actor=actor)
     output.echo(t("sites.cli.imported", lang, written=len(report.written), rejected=0))
     return 0
+
+
+@click.argument("file")
+@click.option("--crs", required=True, type=CRS,
+              help="coordinate system of the file (OpenStreetMap: wgs84; Amap-derived lines: gcj02; Baidu: bd09)")
+@click.option("--mode", type=click.Choice(["walk", "cycle"]), default="walk", show_default=True,
+              help="which ways are kept (OSM tags for walking or cycling)")
+@click.option("--licence", help="licence of the data (default for .osm.pbf: © OpenStreetMap contributors, ODbL; "
+              "other files: asked)")
+@registry_command("set-network", "store a street network (.osm.pbf or lines file) with the region, clipped to it")
+def _set_network(store, actor, lang, *, file, crs, mode, licence) -> int:
+    import sys
+
+    from sites.network_store import NetworkStore, default_licence
+
+    networks = NetworkStore(store)
+    networks.authoriser.check_admin(actor, "set_network", f"network:{mode}")  # before the file is read
+    licence = licence or default_licence(file)
+    if not licence:
+        if not sys.stdin.isatty():
+            raise RecordError(Problem("network.licence_missing", {"file": file}))
+        licence = click.prompt(t("network.cli.licence_prompt", lang))
+    output.echo(t("network.cli.reading", lang, file=file), err=True)
+    network = networks.read_file(file, crs=crs, mode=mode)
+    info = networks.store(network, actor=actor, source_name=file, licence=licence)
+    _network_summary(info, lang)
+    return 0
+
+
+@click.option("--mode", type=click.Choice(["walk", "cycle"]), default="walk", show_default=True)
+@format_option("text", "json")
+@registry_command("network-info", "the stored street network: source, licence, date, summary", reads=True)
+def _network_info(store, actor, lang, *, mode, fmt) -> int:
+    from sites.network_store import NetworkStore
+
+    info = NetworkStore(store).info(mode)
+    if fmt == "json":
+        output.write_json(info.as_dict() if info else None)
+    elif info is None:
+        output.echo(t("network.cli.none", lang, mode=mode))
+    else:
+        _network_summary(info, lang)
+    return 0
+
+
+@click.option("--mode", type=click.Choice(["walk", "cycle"]), default="walk", show_default=True)
+@registry_command("network-delete", "remove the stored street network")
+def _network_delete(store, actor, lang, *, mode) -> int:
+    from sites.network_store import NetworkStore
+
+    gone = NetworkStore(store).delete(mode, actor=actor)
+    output.echo(t("network.cli.deleted" if gone else "network.cli.none", lang, mode=mode))
+    return 0
+
+
+def _network_summary(info, lang: Language) -> None:
+    s = info.summary
+    output.echo(t("network.cli.stored", lang, mode=info.mode, file=info.source_name, crs=info.source_crs,
+                  licence=info.licence, at=info.loaded_at, by=info.loaded_by))
+    output.echo(t("network.cli.summary", lang, junctions=s.junctions, segments=s.segments, km=s.length_km,
+                  pieces=s.pieces, share=s.largest_piece_share))
 
 
 # ------------------------------------------------------------------------ helpers

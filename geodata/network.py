@@ -49,6 +49,7 @@ as ``.npz`` so a network is prepared once.
 
 from __future__ import annotations
 
+import io
 import json
 import warnings as py_warnings
 from array import array
@@ -198,26 +199,45 @@ class StreetNetwork:
     def save(self, path: str | Path) -> Path:
         """Write the arrays to ``path`` (``.npz``, uncompressed: loads in milliseconds)."""
         path = Path(path)
+        with path.open("wb") as fh:
+            self._write(fh)
+        return path
+
+    def to_bytes(self) -> bytes:
+        """The ``.npz`` of :meth:`save` as bytes (what the registry stores, :mod:`sites.network_store`)."""
+        buffer = io.BytesIO()
+        self._write(buffer)
+        return buffer.getvalue()
+
+    def _write(self, fh) -> None:
         meta = {"format": _FORMAT, "mode": self.mode, "metric_crs": self.metric_crs, "source": self.source,
                 "source_crs": self.source_crs, **self.meta}
-        with path.open("wb") as fh:
-            np.savez(fh, lon=self.lon, lat=self.lat, x=self.x, y=self.y, edge_from=self.edge_from,
-                     edge_to=self.edge_to, length_m=self.length_m, oneway=self.oneway, edge_way=self.edge_way,
-                     way_id=self.way_id, way_name=self.way_name, way_highway=self.way_highway, meta=np.array(json.dumps(meta)))
-        return path
+        np.savez(fh, lon=self.lon, lat=self.lat, x=self.x, y=self.y, edge_from=self.edge_from,
+                 edge_to=self.edge_to, length_m=self.length_m, oneway=self.oneway, edge_way=self.edge_way,
+                 way_id=self.way_id, way_name=self.way_name, way_highway=self.way_highway,
+                 meta=np.array(json.dumps(meta)))
 
     @classmethod
     def load(cls, path: str | Path) -> StreetNetwork:
         """Read a network written by :meth:`save`. Raises :class:`errors.UnreadableFile` for anything else."""
         path = Path(path)
+        return cls._read(path, path.name)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, name: str = "network.npz") -> StreetNetwork:
+        """A network from :meth:`to_bytes`' bytes (``name``: how errors name it)."""
+        return cls._read(io.BytesIO(data), name)
+
+    @classmethod
+    def _read(cls, source, name: str) -> StreetNetwork:
         try:
-            with np.load(path, allow_pickle=False) as z:
+            with np.load(source, allow_pickle=False) as z:
                 arrays = {k: z[k] for k in z.files}
             meta = json.loads(str(arrays.pop("meta")))
             if meta.pop("format", None) != _FORMAT:
                 raise ValueError("not a prepared street network")
         except (OSError, ValueError, KeyError) as exc:
-            raise UnreadableFile(Problem("network.not_prepared", {"reason": str(exc)}, file=path.name)) from exc
+            raise UnreadableFile(Problem("network.not_prepared", {"reason": str(exc)}, file=name)) from exc
         return cls(**arrays, mode=meta.pop("mode"), metric_crs=meta.pop("metric_crs"),
                    source=meta.pop("source", ""), source_crs=meta.pop("source_crs", "wgs84"), meta=meta)
 

@@ -7,6 +7,18 @@ metric arrays (the region's UTM zone from :mod:`geodata.crs`), calls the cores
 
 Units: radii in metres; areas in km² (computed in m² in the metric CRS);
 demand in the unit of the demand layer's weight field.
+
+Network mode (``query.distance == "network"``, a prepared street network given):
+radii are walked metres along the streets, access legs included
+(:mod:`scoring.network`). Per town × type the table then says how many street
+junctions lie in the town (``junctions``) and how many the sites reach
+(``junctions_reached``, ``junctions_share``); ``covered_km2`` is the area of the
+type's service area (:mod:`scoring.service_area`: reached streets buffered
+50 m) inside the town; demand points count when walked to within the radius;
+``sites_reaching`` counts sites whose walk reaches a junction of the town;
+``sites_off_network`` counts the town's counted sites farther than
+``query.max_access_m`` from every street (they reach nothing).
+``result.off_network_demand`` counts such demand points.
 """
 
 from __future__ import annotations
@@ -49,6 +61,12 @@ class CoverageResult:
     covered: dict[str, NDArray] = field(default_factory=dict)
     demand: Demand | None = None
     demand_covered: dict[str, NDArray[np.bool_]] = field(default_factory=dict)
+    #: Network mode: per type, the reached street pieces (metres, :attr:`crs`).
+    streets: dict = field(default_factory=dict)
+    #: Network mode: per type, the ids (or row labels) of counted sites too far from every street.
+    off_network_sites: dict[str, list] = field(default_factory=dict)
+    #: Network mode: demand points too far from every street.
+    off_network_demand: int = 0
 
     @property
     def radii_m(self) -> dict[str, float]:
@@ -89,6 +107,7 @@ def coverage(
     demand: Demand | None = None,
     crs: pyproj.CRS | None = None,
     quad_segs: int = DEFAULT_QUAD_SEGS,
+    network=None,
 ) -> CoverageResult:
     """Coverage of each town (``towns``: region towns frame, EPSG:4326) by each type of ``query``.
 
@@ -100,7 +119,11 @@ def coverage(
     towns also cover across the town line (``sites_reaching``). Radii (metres)
     come from ``query``, already validated. ``demand``: the loaded layer of
     ``query.demand``. ``crs``: metric CRS, default the towns' UTM zone.
+    ``network``: the prepared street network (:class:`geodata.network.StreetNetwork`),
+    required when ``query.distance`` is ``network`` (see the module docstring).
     """
+    if query.walking:
+        return network_coverage(towns, sites, query, demand=demand, network=network)
     crs = require_metric(crs or metric_crs(towns), what="coverage")
     towns_m = np.asarray(towns.geometry.to_crs(crs).values, dtype=object)
     town_area = shapely.area(towns_m).astype(float)
@@ -146,6 +169,111 @@ def coverage(
             rows["covered_demand_share"] = np.divide(
                 covered_demand, demand_total, out=np.zeros_like(demand_total), where=demand_total > 0
             )
+        frames.append(rows)
+    result.table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return result
+
+
+def network_coverage(
+    towns: gpd.GeoDataFrame,
+    sites: pd.DataFrame,
+    query: CoverageQuery,
+    *,
+    demand: Demand | None = None,
+    network=None,
+) -> CoverageResult:
+    """Coverage along the streets (``query.distance == "network"``), in the network's metric CRS.
+
+    See the module docstring for the columns; raises :class:`errors.RecordError` without a network.
+    """
+    import scipy.sparse as sp
+
+    from geodata.towns import town_of_points
+    from scoring.network import coverage_matrix, reached
+    from scoring.service_area import Walk, type_reach
+
+    if network is None:
+        raise RecordError(Problem("scoring.no_network"))
+    walk = Walk.of(network)
+    crs = walk.crs
+    towns_m = np.asarray(towns.geometry.to_crs(crs).values, dtype=object)
+    town_area = shapely.area(towns_m).astype(float)
+    n_towns = len(towns_m)
+    counted = select_sites(sites, statuses=query.statuses, as_of=query.as_of)
+    codes = towns["code"].astype(str).to_numpy()
+    names = towns["name"].astype(str).to_numpy() if "name" in towns else codes
+    result = CoverageResult(pd.DataFrame(), towns_m, crs, query, demand=demand)
+    g = walk.graph
+    junction_xy = np.column_stack([g.x[walk.junctions], g.y[walk.junctions]])
+    junction_town = town_of_points(towns_m, codes, junction_xy)
+    junctions_in = np.bincount(junction_town[junction_town >= 0], minlength=n_towns)
+    by_type = [counted.loc[counted["type"] == key] for key in query.types]
+    groups = [site_xy(frame, crs) for frame in by_type]
+    points = None
+    if demand is not None and demand.crs is not None:
+        points = walk.project(demand.points(), demand.crs)
+        groups.append(points)
+    joined = walk.join(*groups, max_access_m=query.max_access_m)
+    if points is not None:
+        result.off_network_demand = int((~joined.on_network[-1]).sum())
+    demand_total = demand.town_totals(n_towns) if demand is not None else np.zeros(n_towns)
+    town_of_junction = sp.csr_matrix(
+        (np.ones(int((junction_town >= 0).sum())), (np.flatnonzero(junction_town >= 0),
+                                                     junction_town[junction_town >= 0])),
+        shape=(len(walk.junctions), n_towns))
+    frames = []
+    for i, key in enumerate(query.types):
+        radius = query.radius_m(key)
+        frame = by_type[i]
+        tr = type_reach(joined, i, radius)
+        result.streets[key] = tr.streets
+        covered = np.asarray(shapely.intersection(tr.area, towns_m), dtype=object)
+        result.covered[key] = covered
+        covered_m2 = shapely.area(covered).astype(float)
+        hit = np.isfinite(tr.dist[walk.junctions])
+        reached_in = np.bincount(junction_town[hit & (junction_town >= 0)], minlength=n_towns)
+        reach_rows = coverage_matrix(joined.graph, joined.nodes[i], joined.access_m[i], walk.junctions,
+                                     np.zeros(len(walk.junctions)), radius)
+        sites_reaching = np.asarray(((reach_rows.astype(float) @ town_of_junction) > 0).sum(axis=0)).ravel()
+        off = ~joined.on_network[i]
+        result.off_network_sites[key] = (frame["id"].tolist() if "id" in frame else frame.index.tolist())
+        result.off_network_sites[key] = [s for s, o in zip(result.off_network_sites[key], off, strict=True) if o]
+        town_col = frame["town_code"].astype(str) if "town_code" in frame else pd.Series([""] * len(frame))
+        in_town = town_col.value_counts()
+        off_in_town = town_col[off].value_counts()
+        share = np.divide(covered_m2, town_area, out=np.zeros_like(town_area), where=town_area > 0)
+        rows = pd.DataFrame({
+            "town_code": codes,
+            "town_name": names,
+            "site_type": key,
+            "radius_m": radius,
+            "sites": [int(in_town.get(c, 0)) for c in codes],
+            "sites_reaching": sites_reaching.astype(np.int64),
+            "area_km2": town_area / 1e6,
+            "covered_km2": covered_m2 / 1e6,
+            "covered_share": share,
+            "distance": "network",
+            "walk_minutes": query.minutes(key),
+            "walk_speed_kmh": query.walk_speed_kmh,
+            "junctions": junctions_in.astype(np.int64),
+            "junctions_reached": reached_in.astype(np.int64),
+            "junctions_share": np.divide(reached_in, junctions_in, out=np.zeros(n_towns), where=junctions_in > 0),
+            "sites_off_network": [int(off_in_town.get(c, 0)) for c in codes],
+        })
+        if demand is not None:
+            if points is not None:
+                mask = reached(tr.dist, joined.nodes[-1], joined.access_m[-1], radius)
+                result.demand_covered[key] = mask
+                town = np.asarray(demand.town)
+                ok = mask & (town >= 0)
+                covered_demand = np.bincount(town[ok], weights=np.asarray(demand.weight)[ok], minlength=n_towns)
+            else:  # town totals: spread evenly, so the covered share of area
+                _, covered_demand = demand.covered(None, radius, n_towns=n_towns, covered_share=share)
+            rows["demand"] = demand_total
+            rows["covered_demand"] = covered_demand
+            rows["uncovered_demand"] = demand_total - covered_demand
+            rows["covered_demand_share"] = np.divide(
+                covered_demand, demand_total, out=np.zeros_like(demand_total), where=demand_total > 0)
         frames.append(rows)
     result.table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return result

@@ -8,7 +8,13 @@ radius of every type (finite, > 0, in metres), the statuses, the distance
 mode; nothing downstream checks again.
 
 Radii are in metres. ``distance`` is ``straight`` (straight-line distance in
-the region's metric CRS), the only mode today.
+the region's metric CRS) or ``network`` (walking distance along the region's
+street network, :mod:`scoring.network`; the radius is then walked metres,
+access legs included). A radius asked as walking minutes becomes metres at a
+stated speed (:func:`walk_metres`, default :data:`WALK_SPEED_KMH` = 4.5 km/h,
+i.e. 75 m a minute), and the query keeps the speed so the edge can say it.
+``max_access_m``: in network mode, a point farther than this from every
+street joins nothing (it is flagged, and reaches nothing).
 """
 
 from __future__ import annotations
@@ -21,8 +27,22 @@ from datetime import date
 from errors import Problem, RecordError
 from scoring.selection import DEFAULT_STATUSES, check_statuses
 
-#: Distance modes: straight-line today; walking network later.
-DISTANCE_MODES: tuple[str, ...] = ("straight",)
+#: Distance modes: straight line, or along the street network (walking; cycling if the network is so prepared).
+DISTANCE_MODES: tuple[str, ...] = ("straight", "network")
+#: Walking speed (km/h) that turns minutes into metres unless another is stated: 4.5 km/h = 75 m a minute.
+WALK_SPEED_KMH = 4.5
+#: Farthest a site or demand point may lie from the nearest street and still join it (metres).
+MAX_ACCESS_M = 200.0
+
+
+def walk_metres(minutes: float, speed_kmh: float = WALK_SPEED_KMH) -> float:
+    """Metres walked in ``minutes`` at ``speed_kmh`` (e.g. 10 min at 4.5 km/h = 750 m)."""
+    return float(minutes) * float(speed_kmh) * 1000.0 / 60.0
+
+
+def walk_minutes(metres: float, speed_kmh: float = WALK_SPEED_KMH) -> float:
+    """Minutes needed to walk ``metres`` at ``speed_kmh``."""
+    return float(metres) * 60.0 / (float(speed_kmh) * 1000.0)
 
 
 def check_radius(radius_m: object) -> float:
@@ -65,6 +85,8 @@ class CoverageQuery:
     as_of: date | None = None
     demand: DemandRef | None = None
     distance: str = "straight"
+    walk_speed_kmh: float = WALK_SPEED_KMH
+    max_access_m: float = MAX_ACCESS_M
     _radii: dict[str, float] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -88,6 +110,16 @@ class CoverageQuery:
         if self.distance not in DISTANCE_MODES:
             problems.append(Problem("scoring.bad_distance", {"value": self.distance,
                                                              "known": ", ".join(DISTANCE_MODES)}))
+        for name in ("walk_speed_kmh", "max_access_m"):
+            value = getattr(self, name)
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                number = float("nan")
+            if not math.isfinite(number) or number <= 0:
+                problems.append(Problem("scoring.bad_walk_option", {"name": name, "value": value}))
+            else:
+                object.__setattr__(self, name, number)
         if problems:
             raise RecordError(problems)
         object.__setattr__(self, "types", types)
@@ -106,6 +138,8 @@ class CoverageQuery:
         as_of: date | None = None,
         demand: DemandRef | None = None,
         distance: str = "straight",
+        walk_speed_kmh: float = WALK_SPEED_KMH,
+        max_access_m: float = MAX_ACCESS_M,
     ) -> CoverageQuery:
         """A query from what a user gives.
 
@@ -113,7 +147,9 @@ class CoverageQuery:
         ``defaults_m`` (the known types with their default radius in metres,
         e.g. ``settings.default_radii_m()``); ``radii_m``: one radius for all
         types, a mapping per type (missing types take their default), or
-        ``None`` for the defaults. Unknown types are refused.
+        ``None`` for the defaults. Unknown types are refused. ``distance``:
+        ``straight`` or ``network``; ``walk_speed_kmh`` (km/h) and
+        ``max_access_m`` (metres) matter in network mode.
         """
         known = tuple(defaults_m)
         if types is None or types == "all":
@@ -133,7 +169,8 @@ class CoverageQuery:
             else:
                 value = radii_m
             radii.append((key, value))
-        return cls(tuple(keys), tuple(radii), tuple(statuses), as_of, demand, distance)
+        return cls(tuple(keys), tuple(radii), tuple(statuses), as_of, demand, distance, walk_speed_kmh,
+                   max_access_m)
 
     def radius_m(self, site_type: str) -> float:
         """The radius in metres of ``site_type`` (one of :attr:`types`)."""
@@ -147,9 +184,19 @@ class CoverageQuery:
     def replace(self, **changes: object) -> CoverageQuery:
         """A new, validated query with some fields changed (``types``/``radii_m`` together)."""
         values = {"types": self.types, "radii_m": self.radii_m, "statuses": self.statuses, "as_of": self.as_of,
-                  "demand": self.demand, "distance": self.distance}
+                  "demand": self.demand, "distance": self.distance, "walk_speed_kmh": self.walk_speed_kmh,
+                  "max_access_m": self.max_access_m}
         values.update(changes)
         return CoverageQuery(**values)  # type: ignore[arg-type]
+
+    @property
+    def walking(self) -> bool:
+        """True in network (walking) mode."""
+        return self.distance == "network"
+
+    def minutes(self, site_type: str) -> float:
+        """The radius of ``site_type`` as minutes of walking at :attr:`walk_speed_kmh`."""
+        return walk_minutes(self.radius_m(site_type), self.walk_speed_kmh)
 
     def only(self, site_type: str) -> CoverageQuery:
         """The same query for one of its types."""

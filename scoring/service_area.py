@@ -8,14 +8,24 @@ half a block of frontage in Guangdong's towns: the buildings that face the
 reached streets. It is a picture of reach along the streets, not an isochrone
 interpolated across blocks that no street enters; a concave hull would fill
 rivers and walled parks back in, which is what walking distance is meant to show.
+
+In network mode the coverage engine (:mod:`scoring.coverage`, :mod:`scoring.suggest`)
+uses :class:`Walk` (the routing graph of a prepared network, built once per network)
+and :func:`type_reach`: area coverage is the area of the service area inside each
+town; gaps are the towns minus the service areas.
 """
 
 from __future__ import annotations
 
-import numpy as np
-import shapely
+import weakref
+from dataclasses import dataclass
 
-from scoring.network import ReachedStreets
+import numpy as np
+import pyproj
+import shapely
+from numpy.typing import NDArray
+
+from scoring.network import Graph, ReachedStreets, attach, graph_of, reach, reached_segments, snap_points
 
 #: Default half-width of the band drawn around reached streets (metres).
 DEFAULT_WIDTH_M = 50.0
@@ -33,3 +43,85 @@ def service_area(streets: ReachedStreets, *, width_m: float = DEFAULT_WIDTH_M) -
     coords = np.stack([np.column_stack([streets.x0, streets.y0]), np.column_stack([streets.x1, streets.y1])], axis=1)
     lines = shapely.multilinestrings(shapely.linestrings(coords))
     return shapely.buffer(lines, width_m, quad_segs=4)
+
+
+# ------------------------------------------------------------------ the geo adapter of network mode
+
+
+@dataclass(frozen=True, eq=False)
+class Walk:
+    """A prepared street network ready for the coverage engine: its routing graph and metric CRS.
+
+    ``graph``: :func:`scoring.network.graph_of` of the network (metres in ``crs``);
+    ``junctions``: the nodes where other than two segments meet (crossings and dead
+    ends: the network's own demand points when no demand layer is given);
+    ``source``: the file it came from; ``mode``: ``walk`` or ``cycle``.
+    """
+
+    graph: Graph
+    crs: pyproj.CRS
+    junctions: NDArray[np.int64]
+    mode: str
+    source: str = ""
+
+    @classmethod
+    def of(cls, network) -> Walk:
+        """From a :class:`geodata.network.StreetNetwork` (built once per network object, then reused)."""
+        cached = _WALKS.get(network)
+        if cached is None:
+            graph = graph_of(network)
+            n = graph.n_nodes
+            a = np.minimum(graph.edge_from, graph.edge_to)
+            b = np.maximum(graph.edge_from, graph.edge_to)
+            pairs = np.unique(a * n + b)
+            degree = np.bincount(np.concatenate([pairs // n, pairs % n]), minlength=n)
+            junctions = np.flatnonzero((degree > 0) & (degree != 2)).astype(np.int64)
+            cached = cls(graph, pyproj.CRS(network.metric_crs), junctions, network.mode, str(network.source))
+            _WALKS[network] = cached
+        return cached
+
+    def project(self, xy: NDArray[np.float64], crs) -> NDArray[np.float64]:
+        """Points ``xy`` (n × 2, metres in ``crs``) in this network's CRS."""
+        xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+        if pyproj.CRS(crs).equals(self.crs) or len(xy) == 0:
+            return xy
+        x, y = pyproj.Transformer.from_crs(crs, self.crs, always_xy=True).transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([x, y])
+
+    def join(self, *groups: NDArray[np.float64], max_access_m: float) -> Joined:
+        """Snap every group of points (n × 2 metres in :attr:`crs`) to the streets and split the segments
+        they join (:func:`scoring.network.snap_points` + :func:`scoring.network.attach`)."""
+        snaps = [snap_points(self.graph, g, max_access_m=max_access_m) for g in groups]
+        graph, nodes = attach(self.graph, snaps)
+        return Joined(graph, nodes, [s.access_m for s in snaps], [s.on_network for s in snaps])
+
+
+_WALKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+@dataclass(frozen=True)
+class Joined:
+    """Points joined to a street graph: the split ``graph``, per group the points' ``nodes`` (-1: off the
+    network), ``access_m`` legs and ``on_network`` flags."""
+
+    graph: Graph
+    nodes: list[NDArray[np.int64]]
+    access_m: list[NDArray[np.float64]]
+    on_network: list[NDArray[np.bool_]]
+
+
+@dataclass(frozen=True)
+class TypeReach:
+    """What the sites of one type reach along the streets: node distances ``dist`` (metres, ``inf`` beyond
+    the radius), the reached street pieces and their service area (metres in the network's CRS)."""
+
+    dist: NDArray[np.float64]
+    streets: ReachedStreets
+    area: shapely.Geometry
+
+
+def type_reach(joined: Joined, group: int, radius_m: float, *, width_m: float = DEFAULT_WIDTH_M) -> TypeReach:
+    """Reach of the points of ``joined`` group ``group`` (the sites of a type) within ``radius_m`` walked metres."""
+    dist = reach(joined.graph, joined.nodes[group], joined.access_m[group], radius_m)
+    streets = reached_segments(joined.graph, dist, radius_m)
+    return TypeReach(dist, streets, service_area(streets, width_m=width_m))

@@ -17,6 +17,15 @@ Candidates: a user's points (inside the region) or a regular grid over the
 region's towns, ``grid_spacing_m`` apart (default: half the radius). A point on
 a shared town line belongs to the town with the smallest code
 (:func:`geodata.towns.town_of_points`).
+
+Network mode (``query.distance == "network"``, a prepared street network given):
+the same solver on the walking coverage matrix (:func:`scoring.network.coverage_matrix`:
+candidate access leg + street distance + demand access leg ≤ the radius).
+Without a demand layer the demand is the network's street junctions, one each
+(unit ``junctions``); candidates and demand points farther than
+``query.max_access_m`` from every street are left out (``off_network`` says how
+many candidates). The objective is then exactly the number (or weight) of
+junctions/points the chosen sites newly reach on foot.
 """
 
 from __future__ import annotations
@@ -63,6 +72,8 @@ class Suggestion:
     candidates: int
     demand_points: int
     mclp: MCLPResult
+    distance: str = "straight"
+    off_network: int = 0
 
     def summary(self) -> dict:
         """Plain dict for JSON: selected rows plus objective, before/after, method and gap."""
@@ -74,6 +85,8 @@ class Suggestion:
             "objective": r.objective, "covered_before": r.covered_before, "covered_after": r.covered_after,
             "total": r.total, "method": r.method, "gap": r.gap, "bound": r.bound, "status": r.status,
             "candidates": self.candidates, "demand_points": self.demand_points, "seconds": round(r.seconds, 3),
+            **({"distance": self.distance, "candidates_off_network": self.off_network}
+               if self.distance == "network" else {}),
         }
 
 
@@ -110,6 +123,7 @@ def suggest(
     exact_max_nnz: int = EXACT_MAX_NNZ,
     sample_m: float | None = None,
     progress: ProgressCallback | None = None,
+    network=None,
 ) -> Suggestion:
     """Choose ``count`` new sites of ``site_type`` maximising newly covered demand (or area).
 
@@ -120,10 +134,16 @@ def suggest(
     ``grid_spacing_m`` apart; ``demand``: the loaded layer of ``query.demand``;
     ``min_per_town``: at least this many *new* sites in every town.
     ``progress(event)`` gets :class:`scoring.progress.Progress` events.
+    ``network``: the prepared street network, required in network mode (module docstring).
     """
     if site_type not in query.types:
         raise RecordError(Problem("scoring.unknown_type", {"value": site_type, "known": ", ".join(query.types)}))
     radius = query.radius_m(site_type)
+    if query.walking:
+        return _suggest_walking(towns, sites, query, site_type=site_type, count=count, candidates=candidates,
+                                grid_spacing_m=grid_spacing_m, demand=demand, min_per_town=min_per_town,
+                                method=method, time_limit_s=time_limit_s, exact_max_nnz=exact_max_nnz,
+                                sample_m=sample_m, progress=progress, network=network)
     crs = require_metric(demand.crs if demand is not None and demand.crs is not None else metric_crs(towns),
                          what="suggestions")
     towns_m = np.asarray(towns.geometry.to_crs(crs).values, dtype=object)
@@ -171,3 +191,70 @@ def suggest(
     })
     even_spread = bool(demand is not None and demand.even_spread)
     return Suggestion(selected, site_type, radius, unit, even_spread, len(cand_xy), len(dem_xy), result)
+
+
+def _suggest_walking(towns, sites, query, *, site_type, count, candidates, grid_spacing_m, demand, min_per_town,
+                     method, time_limit_s, exact_max_nnz, sample_m, progress, network) -> Suggestion:
+    """:func:`suggest` on walking distance (the module docstring's network mode)."""
+    from scoring.network import coverage_matrix as walk_matrix
+    from scoring.network import reach, reached
+    from scoring.service_area import Walk
+
+    if network is None:
+        raise RecordError(Problem("scoring.no_network"))
+    radius = query.radius_m(site_type)
+    walk = Walk.of(network)
+    crs = walk.crs
+    towns_m = np.asarray(towns.geometry.to_crs(crs).values, dtype=object)
+    codes = towns["code"].astype(str).to_numpy()
+    progress = progress or quiet
+    progress(Progress("matrix", 0.0))
+    g = walk.graph
+    if demand is None:
+        jxy = np.column_stack([g.x[walk.junctions], g.y[walk.junctions]])
+        inside = assign_towns(towns_m, jxy, codes) >= 0
+        dem_xy, weight, unit = jxy[inside], np.ones(int(inside.sum())), "junctions"
+    elif demand.crs is not None:
+        dem_xy, weight, unit = walk.project(demand.points(), demand.crs), np.asarray(demand.weight, float), "demand"
+    else:
+        area_km2 = float(np.sum([t.area for t in towns_m])) / 1e6
+        step = sample_m or max(radius / 10, np.sqrt(area_km2 * 1e6 / MAX_AREA_SAMPLES))
+        samples, sample_town = grid_points(towns_m, step, codes)
+        dem_xy, weight = demand.weighted_points(samples, sample_town, len(towns_m))
+        unit = "demand"
+    if candidates is None:
+        cand_xy, cand_town = grid_points(towns_m, grid_spacing_m or radius / 2, codes)
+    else:
+        lng, lat = (np.asarray(a, dtype=float) for a in candidates)
+        x, y = pyproj.Transformer.from_crs(STORAGE_CRS, crs, always_xy=True).transform(lng, lat)
+        cand_xy = np.column_stack([x, y])
+        cand_town = assign_towns(towns_m, cand_xy, codes)
+        cand_xy, cand_town = cand_xy[cand_town >= 0], cand_town[cand_town >= 0]
+    counted = select_sites(sites, statuses=query.statuses, as_of=query.as_of)
+    existing = site_xy(counted.loc[counted["type"] == site_type], crs)
+    joined = walk.join(existing, cand_xy, dem_xy, max_access_m=query.max_access_m)
+    on = joined.on_network[1]
+    off_network = int((~on).sum())
+    cand_xy, cand_town = cand_xy[on], cand_town[on]
+    cand_nodes, cand_access = joined.nodes[1][on], joined.access_m[1][on]
+    if len(cand_xy) == 0:
+        raise RecordError(Problem("scoring.no_candidates"))
+    dist = reach(joined.graph, joined.nodes[0], joined.access_m[0], radius)
+    covered = reached(dist, joined.nodes[2], joined.access_m[2], radius)
+    matrix = walk_matrix(joined.graph, cand_nodes, cand_access, joined.nodes[2], joined.access_m[2], radius)
+    result = solve_mclp(matrix, weight, count, covered=covered, group=cand_town, min_per_group=min_per_town,
+                        method=method, time_limit_s=time_limit_s, exact_max_nnz=exact_max_nnz,
+                        progress=progress)
+    chosen = result.selected
+    lng, lat = pyproj.Transformer.from_crs(crs, STORAGE_CRS, always_xy=True).transform(
+        cand_xy[chosen, 0], cand_xy[chosen, 1])
+    names = towns["name"].astype(str).to_numpy() if "name" in towns else codes
+    selected = pd.DataFrame({
+        "order": np.arange(1, len(chosen) + 1),
+        "lng": np.round(lng, 6), "lat": np.round(lat, 6),
+        "town_code": codes[cand_town[chosen]], "town_name": names[cand_town[chosen]],
+        "newly_covered": result.newly_covered, "sole_covered": result.sole_covered,
+    })
+    even_spread = bool(demand is not None and demand.even_spread)
+    return Suggestion(selected, site_type, radius, unit, even_spread, len(cand_xy), len(dem_xy), result,
+                      "network", off_network)

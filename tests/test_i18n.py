@@ -55,7 +55,7 @@ LATIN_OK = frozenset("""
     Point Polygon MultiPolygon LineString MultiLineString FeatureCollection features DivIcon CircleMarker
     Font Awesome Bootstrap GB km m MB K UTC
     SITES MODE PASSWORD KEY TIANDITU env sites geodata user role admin add set set-region boundaries
-    code-field name-field local shared metric to from
+    code-field name-field network-crs set-network network licence local shared metric to from
     open demo amap suggest each town towns region site count area share demand foot highway access
     lng lat lon longitude latitude
     Language English

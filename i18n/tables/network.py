@@ -42,4 +42,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "不是已准备好的路网文件（.npz）：{reason}",
         "not a prepared street network (.npz): {reason}",
     ),
+    "network.licence_missing": (
+        "请用 --licence 说明路网数据“{file}”的许可",
+        "say the licence of the street data '{file}' (--licence, e.g. '© OpenStreetMap contributors, ODbL')",
+    ),
+    "network.cli.licence_prompt": ("路网数据的许可", "licence of the street data"),
+    "network.cli.reading": ("正在读取并裁剪路网：{file}", "reading and clipping the street network: {file}"),
+    "network.cli.stored": (
+        "路网（{mode}）：{file}（{crs}），许可：{licence}，{at} 由 {by} 载入",
+        "street network ({mode}): {file} ({crs}), licence: {licence}, loaded {at} by {by}",
+    ),
+    "network.cli.summary": (
+        "路口 {junctions} 个，路段 {segments} 条，总长 {km:.1f} 公里，互不连通的片区 {pieces} 个"
+        "（最大片区占总长 {share:.0%}）",
+        "{junctions} junctions, {segments} segments, {km:.1f} km, {pieces} disconnected pieces "
+        "(the largest holds {share:.0%} of the length)",
+    ),
+    "network.cli.none": ("数据库里没有（{mode}）路网", "no street network ({mode}) is stored"),
+    "network.cli.deleted": ("已删除（{mode}）路网", "street network ({mode}) deleted"),
+    "network.crs_needed": (
+        "请用 --network-crs 说明路网文件“{file}”的坐标系（wgs84、gcj02 或 bd09）",
+        "say the coordinate system of the street network file '{file}' with --network-crs (wgs84, gcj02 or bd09)",
+    ),
+    "network.cli.off_network": (
+        "{sites} 个站点、{points} 个需求点离最近的道路超过 {m:.0f} 米，未接入路网（不覆盖也不被覆盖）",
+        "{sites} sites and {points} demand points lie more than {m:.0f} m from every street: they join no "
+        "street (reach nothing, reached by nothing)",
+    ),
 }

@@ -67,6 +67,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "距离方式“{value}”无效，可选：{known}",
         "distance mode '{value}' is not valid; choose one of {known}",
     ),
+    "scoring.bad_walk_option": (
+        "步行参数 {name} = {value} 无效：应为大于 0 的数",
+        "walking option {name} = {value} is not valid: expected a number > 0",
+    ),
+    "scoring.no_network": (
+        "按步行距离计算需要路网：先用 python -m sites set-network 文件 --crs wgs84 载入，或用 --network 文件 指定",
+        "walking distance needs a street network: load one with python -m sites set-network FILE --crs wgs84, "
+        "or name a file with --network FILE",
+    ),
     "scoring.even_spread_note": (
         "需求按镇街总数在镇街内均匀分布估算",
         "demand is per-town totals assumed to be spread evenly over each town",

