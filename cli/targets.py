@@ -32,8 +32,10 @@ from cli.common import (
     DATE,
     Command,
     demand_options,
+    distance_options,
     format_option,
     load_demand_layer,
+    load_network,
     load_region_and_sites,
     output_option,
     region_options,
@@ -56,6 +58,7 @@ def _evaluation_options(func: Callable) -> Callable:
         click.option("--target", "target_ids", type=int, multiple=True, metavar="ID",
                      help="only this target (repeat for several; default: all)"),
         demand_options(),
+        distance_options(),
     )):
         func = decorator(func)
     return func
@@ -81,7 +84,14 @@ def build(params: dict, lang: str):
                                           params["name_field"], params["code_field"])
     demand = load_demand_layer(params["demand"], params["weight_field"], params["demand_crs"], region)
     as_of = params["as_of"] or datetime.date.today()
-    return build_report(targets, sites, region, as_of=as_of, lang=lang, demand=demand)  # type: ignore[arg-type]
+    from targets.coverage import Distance, measured_by
+
+    walking = params.get("distance") == "network"
+    how = Distance(params.get("distance") or "straight",
+                   load_network(params["db"], params.get("network"), params.get("network_crs"), region)
+                   if walking else None, params.get("walk_speed_kmh") or 4.5, params.get("max_access_m") or 200.0)
+    with measured_by(how):  # coverage targets measure reach as asked (straight or walking)
+        return build_report(targets, sites, region, as_of=as_of, lang=lang, demand=demand)  # type: ignore[arg-type]
 
 
 def target_rows(report) -> pd.DataFrame:

@@ -267,3 +267,21 @@ def test_network_file_used_without_storing_it(grid_db, tmp_path, capsys):
     assert row["junctions_reached"] == 125
     assert scoring_main(["coverage", "--db", grid_db, "--distance", "network", "--network", str(lines)]) == 2
     assert "--network-crs" in capsys.readouterr().err
+
+
+def test_a_coverage_target_honours_the_walking_distance(grid_db, capsys):
+    """An area-share target of rest stations (r = 1,050 m): its actual km² is the circle's straight, the
+    service area's with --distance network (the same figures as coverage gives)."""
+    straight = _coverage(grid_db, capsys)["covered_km2"]
+    walked = _coverage(grid_db, capsys, "--distance", "network")["covered_km2"]
+    assert scoring_main(["target-add", "--db", grid_db, "--name", "驿站覆盖", "--type", "rest_station", "--scope",
+                         "region", "--measure", "area_share", "--threshold", "10", "--radius-m", str(RADIUS),
+                         "--deadline", "2030-12-31"]) == 0
+    actual = {}
+    for mode in ("straight", "network"):
+        capsys.readouterr()
+        assert scoring_main(["targets", "--db", grid_db, "--format", "json", "--distance", mode]) == 0
+        rows = [r for r in json.loads(capsys.readouterr().out) if r["name"] == "驿站覆盖"]
+        actual[mode] = rows[0]["actual"]
+    assert actual["straight"] == pytest.approx(straight, rel=1e-6)
+    assert actual["network"] == pytest.approx(walked, rel=1e-6)
