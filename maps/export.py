@@ -39,6 +39,7 @@ from geodata.boundaries import Region
 from geodata.crs import CoordSystem, convert_frame
 from i18n import t
 from maps.assets import standalone_html, use_local_assets
+from maps.service_areas import add_service_areas
 from maps.style import (
     GAP_STYLE,
     LEGEND_GREY,
@@ -51,14 +52,17 @@ from maps.style import (
     type_glyph,
 )
 from maps.webmap import (
+    Detail,
     LegendEntry,
     area_layer,
     build_map,
     caption,
+    display_names,
     fit_view,
     layer_control,
     legend,
     point_layer,
+    point_mode,
     tile_layers,
 )
 from scoring.coverage import CoverageResult, coverage
@@ -71,8 +75,11 @@ from settings import Language, SiteType, get_settings, load_site_types
 
 #: Statuses always drawn (hollow) even when they do not count, so plans stay visible.
 PLANNING_STATUSES = ("planned", "under_construction")
-#: Above this many sites of a type, its markers are clustered.
+#: Above this many sites of a type, its markers are clustered (leaflet.markercluster, DOM badges).
 CLUSTER_OVER = 200
+#: Above this many sites of a type, they are drawn on one canvas from a compact array (any number: a
+#: province's 50,000 draw in a fraction of a second), dots at low zoom and glyph badges from zoom 14.
+CANVAS_OVER = 1_000
 
 
 @dataclass(frozen=True)
@@ -123,22 +130,30 @@ def shown_sites(sites: pd.DataFrame, query: CoverageQuery, options: MapOptions) 
     return sites.loc[mask]
 
 
-def _site_table(sites: pd.DataFrame, region: Region, lang: Language) -> pd.DataFrame:
+def town_names(region: Region, lang: Language) -> dict[str, str]:
+    """Town code → name in ``lang`` (as :meth:`Region.town_name` gives it), looked up once per map."""
+    return dict(zip(region.towns["code"].astype(str), display_names(region.towns, lang), strict=True))
+
+
+def _site_table(sites: pd.DataFrame, names: Mapping[str, str], lang: Language) -> pd.DataFrame:
     from sites.models import status_name  # the registry's status names
 
-    names = {code: region.town_name(code, lang) for code in region.towns["code"].astype(str)}
     kinds = list(STATUS_KINDS.values())
+    status = sites["status"].astype(str)
+    statuses = status.unique()
+    source = sites["source"].fillna("").astype(str)
+    opened = sites["opened_on"]
     return pd.DataFrame({
         "lng": sites["lng"].to_numpy(dtype=float),
         "lat": sites["lat"].to_numpy(dtype=float),
-        "style": [kinds.index(status_kind(s)) for s in sites["status"]],
+        "style": status.map({s: kinds.index(status_kind(s)) for s in statuses}).to_numpy(),
         "name": sites["name"].astype(str).to_numpy(),
-        "status": [status_name(s, lang) for s in sites["status"]],
-        "town": [names.get(str(c), "") if c else "" for c in sites["town_code"]],
+        "status": status.map({s: status_name(s, lang) for s in statuses}).to_numpy(),
+        "town": sites["town_code"].map(lambda c: names.get(str(c), "") if c else "").fillna("").to_numpy(),
         "address": sites["address"].fillna("").astype(str).to_numpy(),
         "host": sites["host_org"].fillna("").astype(str).to_numpy(),
-        "opened": [d.isoformat() if d is not None and not pd.isna(d) else "" for d in sites["opened_on"]],
-        "source": [source_label(str(s), lang) for s in sites["source"].fillna("")],
+        "opened": [d.isoformat() if d is not None and not pd.isna(d) else "" for d in opened],
+        "source": source.map({s: source_label(s, lang) for s in source.unique()}).to_numpy(),
         "id": sites["id"].astype(str).to_numpy(),
     })
 
@@ -191,9 +206,13 @@ def planner_map(
     m = build_map(region, lang=lang, tiles=options.tiles, tianditu_key=options.tianditu_key, town_values=shares,
                   value_label=t("mapx.field.share", lang) + (f" · {types[focus].name(lang)}" if focus else ""))
 
+    # Areas are simplified and rounded to fit the region's extent (≈ 12 m for Nanhai, ≈ 200 m for a province).
+    detail = Detail.for_extent(region.towns.total_bounds)
+    names = town_names(region, lang)
     if result is not None and options.show_catchment:
         for key in query.types:
-            _add_catchment(m, result, key, types[key], region, system, lang)
+            _add_catchment(m, result, key, types[key], names, system, lang, detail)
+            add_service_areas(m, result, sites, query, key, types[key], system, lang, detail)  # walking only
     if gap_frame is not None and len(gap_frame) and options.show_gaps:
         for key in query.types:
             of_type = gap_frame.loc[gap_frame["site_type"] == key]
@@ -201,12 +220,12 @@ def planner_map(
                 of_type = of_type.loc[of_type["town_code"].isin(options.towns)]
             if len(of_type):
                 # The town code rides along so that clicking a gap selects its town, as clicking the town does.
-                frame = of_type.assign(town=[region.town_name(c, lang) for c in of_type["town_code"]],
+                frame = of_type.assign(town=[names.get(str(c), str(c)) for c in of_type["town_code"]],
                                        code=of_type["town_code"], area=of_type["area_km2"].map("{:.2f}".format))
                 area_layer(frame, name=t("mapx.layer.gaps", lang, type=types[key].name(lang)), style=GAP_STYLE,
                            fields={"town": t("mapx.field.town", lang), "code": t("map.field.code", lang),
                                    "area": t("mapx.field.area", lang)},
-                           system=system, show=key == focus).add_to(m)
+                           system=system, show=key == focus, detail=detail).add_to(m)
 
     shown = shown_sites(sites, query, options)
     kinds = list(STATUS_KINDS.values())
@@ -215,11 +234,12 @@ def planner_map(
         if not len(of_type):
             continue
         st_ = types[key]
-        table = _site_table(of_type, region, lang).assign(type=st_.name(lang))
+        table = _site_table(of_type, names, lang).assign(type=st_.name(lang))
         styles = [MarkerStyle(st_.colour, type_glyph(st_, lang), kind) for kind in kinds]
         point_layer(table, name=t("mapx.layer.sites", lang, type=st_.name(lang), n=len(table)), styles=styles,
                     style_column="style", tooltip_column="name", fields=_site_fields(lang), system=system,
-                    cluster=len(table) > CLUSTER_OVER, cluster_colour=st_.colour).add_to(m)
+                    mode=point_mode(len(table), cluster_over=CLUSTER_OVER, canvas_over=CANVAS_OVER),
+                    cluster_colour=st_.colour).add_to(m)
 
     if suggestion is not None and len(suggestion.selected):
         _add_suggestions(m, suggestion, types[suggestion.site_type], system, lang)
@@ -238,19 +258,20 @@ def planner_map(
     return use_local_assets(m)
 
 
-def _add_catchment(m: folium.Map, result: CoverageResult, key: str, site_type: SiteType, region: Region,
-                   system: CoordSystem, lang: Language) -> None:
+def _add_catchment(m: folium.Map, result: CoverageResult, key: str, site_type: SiteType, names: Mapping[str, str],
+                   system: CoordSystem, lang: Language, detail: Detail) -> None:
     rows = result.table.loc[result.table["site_type"] == key].reset_index(drop=True)
+    # In the result's metric CRS: area_layer simplifies in metres, then projects the fewer vertices.
     frame = gpd.GeoDataFrame(
-        {"town": [region.town_name(c, lang) for c in rows["town_code"].astype(str)],
+        {"town": [names.get(c, c) for c in rows["town_code"].astype(str)],
          "share": rows["covered_share"].map("{:.1%}".format)},
         geometry=list(result.covered[key]), crs=result.crs,
-    ).to_crs("EPSG:4326")
+    )
     style = catchment_style(site_type.colour)
     area_layer(frame, name=t("mapx.layer.catchment", lang, type=site_type.name(lang),
                              radius=_radius_text(result.radii_m[key])),
                style=style, fields={"town": t("mapx.field.town", lang), "share": t("mapx.field.share", lang)},
-               system=system).add_to(m)
+               system=system, detail=detail).add_to(m)
 
 
 def _add_suggestions(m: folium.Map, suggestion: Suggestion, site_type: SiteType, system: CoordSystem,

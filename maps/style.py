@@ -117,6 +117,22 @@ class MarkerStyle:
         return (f'<div class="site-marker site-{kind}" style="--c:{safe_colour(self.colour)}">'
                 f"{html.escape(self.glyph[:2])}</div>")
 
+    def paint(self) -> dict[str, object]:
+        """The badge as the canvas site layer paints it (the same look as :meth:`html` and ``MAP_CSS``):
+        ``fill``, ``stroke`` and ``text`` colours, the outline's ``dash`` pattern (px) and the ``glyph``."""
+        colour = safe_colour(self.colour)
+        kind = self.kind if self.kind in MARKER_KINDS else "solid"
+        fill, stroke, text, dash = colour, "#ffffff", "#ffffff", []
+        if kind == "planned":
+            fill, stroke, text, dash = "#ffffff", colour, colour, [4, 3]
+        elif kind == "building":
+            fill, stroke, text, dash = "#ffffff", colour, colour, [1, 2]
+        elif kind == "inactive":
+            fill = "#9e9e9e"
+        elif kind == "suggested":
+            fill, stroke, text = "#fff200", colour, "#000000"
+        return {"fill": fill, "stroke": stroke, "text": text, "dash": dash, "glyph": self.glyph[:2]}
+
 
 def type_glyph(site_type: SiteType, lang: Language) -> str:
     """The one-character glyph on ``site_type``'s badge (a type from a TOML file: its name's first character)."""

@@ -32,6 +32,8 @@ as JSON data (``tojson``) that the browser puts into the DOM as text
 from __future__ import annotations
 
 import html
+import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +42,7 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 from branca.element import Element, Figure, MacroElement
 from folium.elements import JSCSSMixin
@@ -48,7 +51,7 @@ from jinja2 import Template
 
 from errors import MapError, Problem
 from geodata.boundaries import Region
-from geodata.crs import CoordSystem, convert_frame, convert_points
+from geodata.crs import CoordSystem, convert_frame, convert_geometry, convert_points
 from i18n import t
 from maps.assets import use_local_assets
 from maps.style import (
@@ -280,15 +283,145 @@ def display_names(towns: gpd.GeoDataFrame, lang: Language) -> pd.Series:
     return names
 
 
-class PointLayer(JSCSSMixin, Layer, SinglePass):
-    """Many points as badge markers, built in the browser from one compact array.
+def html_json(value: object, *, compact: bool = True) -> str:
+    """``value`` as JSON to write into a ``<script>``: UTF-8 text as it is (not ``\\u`` escapes, a third of
+    the size for Chinese), with ``<``, ``>``, ``&`` and ``'`` as ``\\u`` escapes as Jinja's ``tojson`` writes
+    them, so no value can close the script or open markup. Serialised once: a page that is rendered
+    again (the app on every rerun) only copies the text."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":") if compact else None)
+    return _html_safe(text)
 
-    ``points``: rows of (lat, lng, style index, tooltip, popup values) with
-    ``styles`` the :class:`MarkerStyle` list and ``fields`` the popup's row
-    labels. Tooltips and popups are built with DOM ``textContent``, so no value
-    is ever parsed as HTML, and the data reaches the page through ``tojson``
-    (``<``, ``>``, ``&`` as ``\\u`` escapes). With ``cluster`` the markers go
-    into a leaflet.markercluster group whose cluster badges take ``cluster_colour``.
+
+def _html_safe(text: str) -> str:
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+#: How a :class:`PointLayer` draws its points: DOM badges, DOM badges in clusters, or one canvas.
+POINT_MODES = ("markers", "cluster", "canvas")
+
+#: The canvas site layer, defined once per page (each layer's script defines it if it is not there yet).
+#: It draws all points of one layer on one canvas per redraw (batched by style: one path per style),
+#: as dots at low zoom and badges with the type's glyph from zoom 14; it hit-tests on a grid of the drawn
+#: positions for the tooltip (hover) and popup (click), so the canvas itself takes no pointer events and
+#: the towns below stay clickable. ``canvas.dataset``: ``total`` points, ``drawn`` in view at the last redraw.
+_SITE_CANVAS_JS = """
+if (!window.SiteCanvas) {
+window.SiteCanvas = L.Layer.extend({
+    initialize: function (points, paints, describe) {
+        this._p = points; this._paints = paints; this._describe = describe; this._over = -1;
+    },
+    onAdd: function (map) {
+        var c = this._canvas = L.DomUtil.create("canvas", "site-canvas leaflet-zoom-hide");
+        c.style.position = "absolute";
+        c.style.pointerEvents = "none";
+        c.dataset.total = String(this._p.n);
+        map.getPane("overlayPane").appendChild(c);
+        map.on("moveend resize viewreset", this._redraw, this);
+        map.on("mousemove", this._hover, this);
+        map.on("click", this._click, this);
+        this._redraw();
+    },
+    onRemove: function (map) {
+        L.DomUtil.remove(this._canvas);
+        map.off("moveend resize viewreset", this._redraw, this);
+        map.off("mousemove", this._hover, this);
+        map.off("click", this._click, this);
+        this._leave();
+    },
+    _radius: function () {
+        var z = this._map.getZoom();
+        return z >= 14 ? 11 : (z >= 11 ? 6 : 4);
+    },
+    _redraw: function () {
+        var map = this._map, size = map.getSize(), dpr = window.devicePixelRatio || 1, c = this._canvas;
+        L.DomUtil.setPosition(c, map.containerPointToLayerPoint([0, 0]));
+        c.width = Math.round(size.x * dpr); c.height = Math.round(size.y * dpr);
+        c.style.width = size.x + "px"; c.style.height = size.y + "px";
+        var ctx = c.getContext("2d"), p = this._p, r = this._radius(), paints = this._paints;
+        ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+        var xs = this._xs = new Float32Array(p.n), ys = this._ys = new Float32Array(p.n);
+        var byPaint = paints.map(function () { return []; }), cell = this._cell = 2 * r + 4, grid = this._grid = {};
+        var drawn = 0;
+        for (var i = 0; i < p.n; i++) {
+            var pt = map.latLngToContainerPoint([p.lat[i], p.lng[i]]);
+            if (pt.x < -r || pt.y < -r || pt.x > size.x + r || pt.y > size.y + r) { xs[i] = NaN; continue; }
+            xs[i] = pt.x; ys[i] = pt.y; drawn++;
+            byPaint[p.style[i]].push(i);
+            var key = Math.floor(pt.x / cell) + ":" + Math.floor(pt.y / cell);
+            (grid[key] = grid[key] || []).push(i);
+        }
+        paints.forEach(function (paint, k) {
+            var list = byPaint[k];
+            if (!list.length) { return; }
+            ctx.beginPath();
+            list.forEach(function (i) { ctx.moveTo(xs[i] + r, ys[i]); ctx.arc(xs[i], ys[i], r, 0, 2 * Math.PI); });
+            ctx.fillStyle = paint.fill; ctx.fill();
+            ctx.lineWidth = r > 4 ? 2 : 1;
+            ctx.setLineDash(r > 4 ? paint.dash : []);
+            ctx.strokeStyle = paint.stroke; ctx.stroke();
+            if (r >= 11 && paint.glyph) {
+                ctx.fillStyle = paint.text;
+                ctx.font = "700 12px 'Noto Sans CJK SC', 'Microsoft YaHei', 'PingFang SC', sans-serif";
+                ctx.textAlign = "center"; ctx.textBaseline = "middle";
+                list.forEach(function (i) { ctx.fillText(paint.glyph, xs[i], ys[i] + 0.5); });
+            }
+        });
+        ctx.setLineDash([]);
+        c.dataset.drawn = String(drawn);
+    },
+    _hit: function (point) {
+        if (!this._grid) { return -1; }
+        var cell = this._cell, gx = Math.floor(point.x / cell), gy = Math.floor(point.y / cell);
+        var best = -1, bestD = Math.pow(this._radius() + 2, 2);
+        for (var dx = -1; dx <= 1; dx++) {
+            for (var dy = -1; dy <= 1; dy++) {
+                (this._grid[(gx + dx) + ":" + (gy + dy)] || []).forEach(function (i) {
+                    var d = Math.pow(this._xs[i] - point.x, 2) + Math.pow(this._ys[i] - point.y, 2);
+                    if (d <= bestD) { bestD = d; best = i; }
+                }, this);
+            }
+        }
+        return best;
+    },
+    _leave: function () {
+        if (this._tip && this._map) { this._map.closeTooltip(this._tip); }
+        if (this._over >= 0 && this._map) { this._map.getContainer().style.cursor = ""; }
+        this._over = -1;
+    },
+    _hover: function (e) {
+        var i = this._hit(e.containerPoint);
+        if (i === this._over) { return; }
+        this._leave();
+        if (i < 0) { return; }
+        this._over = i;
+        this._map.getContainer().style.cursor = "pointer";
+        this._tip = this._tip || L.tooltip({direction: "top", offset: [0, -this._radius()]});
+        this._tip.options.offset = [0, -this._radius()];
+        this._tip.setLatLng([this._p.lat[i], this._p.lng[i]]).setContent(document.createTextNode(this._p.title(i)));
+        this._map.openTooltip(this._tip);
+    },
+    _click: function (e) {
+        var i = this._hit(e.containerPoint);
+        if (i < 0) { return; }
+        L.popup({maxWidth: 360, offset: [0, -this._radius()]}).setLatLng([this._p.lat[i], this._p.lng[i]])
+            .setContent(this._describe(i)).openOn(this._map);
+    }
+});
+}
+"""
+
+
+class PointLayer(JSCSSMixin, Layer, SinglePass):
+    """Many points built in the browser from one compact, columnar array (not one element per point).
+
+    ``data``: ``q`` (decimals of the positions), ``lat``/``lng`` (integers: degrees × 10^q), ``style``
+    (index into ``styles``), ``title`` (the tooltip) and ``cols`` (the popup's values, one column per
+    ``fields`` label; a column of few distinct values as ``{"k": codes, "v": values}``). ``mode``:
+    ``markers`` (one DOM badge per point), ``cluster`` (badges in a leaflet.markercluster group whose
+    badges take ``cluster_colour``) or ``canvas`` (dots and glyph badges on one canvas, see
+    ``SiteCanvas``: any number of points). Tooltips and popups are built with DOM ``textContent``, so no
+    value is ever parsed as HTML; the data is HTML-safe JSON (:func:`html_json`), serialised once.
     """
 
     default_js = [("markerclusterjs", "leaflet.markercluster.js")]
@@ -296,15 +429,36 @@ class PointLayer(JSCSSMixin, Layer, SinglePass):
 
     _template = Template(
         """{% macro script(this, kwargs) %}
+        {%- if this.mode == "canvas" %}{{ this.canvas_js }}{% endif %}
         var {{ this.get_name() }} = (function () {
-            var styles = {{ this.style_html|tojson }};
-            var fields = {{ this.fields|tojson }};
-            var points = {{ this.points|tojson }};
+            var data = {{ this.data_json }};
+            var styles = {{ this.style_html|tojson }}, paints = {{ this.paints|tojson }};
+            var fields = {{ this.fields|tojson }}, scale = Math.pow(10, -data.q);
+            function value(column, i) { return Array.isArray(column) ? column[i] : column.v[column.k[i]]; }
+            function popup(i) {
+                var table = document.createElement("table");
+                table.className = "map-popup";
+                fields.forEach(function (label, j) {
+                    var v = value(data.cols[j], i);
+                    if (v === "" || v === undefined) { return; }
+                    var row = table.insertRow(), th = document.createElement("th");
+                    th.textContent = label;
+                    row.appendChild(th);
+                    row.insertCell().textContent = v;
+                });
+                return table;
+            }
+            var n = data.lat.length, lat = new Float64Array(n), lng = new Float64Array(n);
+            for (var i = 0; i < n; i++) { lat[i] = data.lat[i] * scale; lng[i] = data.lng[i] * scale; }
+            {%- if this.mode == "canvas" %}
+            return new window.SiteCanvas({n: n, lat: lat, lng: lng, style: data.style,
+                                          title: function (i) { return data.title[i]; }}, paints, popup);
+            {%- else %}
             var icons = styles.map(function (h) {
                 return L.divIcon({html: h, className: "site-icon", iconSize: [22, 22], iconAnchor: [11, 11],
                                   popupAnchor: [0, -10], tooltipAnchor: [10, 0]});
             });
-            {%- if this.cluster %}
+            {%- if this.mode == "cluster" %}
             var group = L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false,
                 disableClusteringAtZoom: 16, maxClusterRadius: 50,
                 iconCreateFunction: function (c) {
@@ -317,63 +471,95 @@ class PointLayer(JSCSSMixin, Layer, SinglePass):
             {%- else %}
             var group = L.featureGroup();
             {%- endif %}
-            var markers = points.map(function (p) {
-                var m = L.marker([p[0], p[1]], {icon: icons[p[2]], title: p[3], riseOnHover: true});
-                m.bindTooltip(function () { return document.createTextNode(p[3]); });
-                m.bindPopup(function () {
-                    var table = document.createElement("table");
-                    table.className = "map-popup";
-                    fields.forEach(function (label, i) {
-                        if (p[4][i] === "") { return; }
-                        var row = table.insertRow(), th = document.createElement("th");
-                        th.textContent = label;
-                        row.appendChild(th);
-                        row.insertCell().textContent = p[4][i];
-                    });
-                    return table;
-                }, {maxWidth: 360});
-                return m;
-            });
-            {%- if this.cluster %}
+            var markers = [];
+            for (var k = 0; k < n; k++) {
+                (function (i) {
+                    var title = data.title[i];
+                    var m = L.marker([lat[i], lng[i]], {icon: icons[data.style[i]], title: title, riseOnHover: true});
+                    m.bindTooltip(function () { return document.createTextNode(title); });
+                    m.bindPopup(function () { return popup(i); }, {maxWidth: 360});
+                    markers.push(m);
+                })(k);
+            }
+            {%- if this.mode == "cluster" %}
             group.addLayers(markers);
             {%- else %}
             markers.forEach(function (m) { group.addLayer(m); });
             {%- endif %}
             return group;
+            {%- endif %}
         })();
         {% endmacro %}"""
     )
 
-    def __init__(self, points: list[list[object]], *, styles: Sequence[MarkerStyle], fields: Sequence[str],
-                 name: str, cluster: bool = False, cluster_colour: str = "#555555", show: bool = True):
+    def __init__(self, data: Mapping[str, object], *, styles: Sequence[MarkerStyle], fields: Sequence[str],
+                 name: str, mode: str = "markers", cluster_colour: str = "#555555", show: bool = True):
+        if mode not in POINT_MODES:
+            raise ValueError(f"mode {mode!r} is not one of {POINT_MODES}")
         super().__init__(name=html.escape(name), overlay=True, control=True, show=show)
         self._name = "PointLayer"
-        self.points = points
+        self.data_json = html_json(data)
+        self.count = len(data["lat"])  # type: ignore[arg-type]
         self.style_html = [s.html() for s in styles]
+        self.paints = [s.paint() for s in styles]
         self.fields = list(fields)
-        self.cluster = cluster
+        self.mode = mode
+        self.canvas_js = _SITE_CANVAS_JS
         self.cluster_colour = safe_colour(cluster_colour)
-        if not cluster:
+        if mode != "cluster":
             self.default_js, self.default_css = [], []
+
+    @property
+    def cluster(self) -> bool:
+        """Whether the points are drawn in marker clusters."""
+        return self.mode == "cluster"
+
+
+def _column(values: Sequence[str]) -> list[str] | dict[str, list]:
+    """A popup column as sent: the values, or (few distinct values) codes into a list of them."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), sort=False)
+    if len(values) >= 8 and len(uniques) * 4 <= len(values):
+        return {"k": codes.tolist(), "v": [str(v) for v in uniques]}
+    return [str(v) for v in values]
+
+
+def point_data(frame: pd.DataFrame, *, style_column: str, tooltip_column: str, fields: Sequence[str],
+               system: CoordSystem = CoordSystem.WGS84, decimals: int = 6) -> dict[str, object]:
+    """The compact array of :class:`PointLayer` from a table with WGS84 ``lng``/``lat`` columns (degrees):
+    positions shifted into ``system`` and kept as integers of 10^-``decimals`` degrees (1e-6° ≈ 0.1 m)."""
+    lng, lat = convert_points(frame["lng"].to_numpy(dtype=float), frame["lat"].to_numpy(dtype=float),
+                              CoordSystem.WGS84, system)
+    scale = 10.0 ** decimals
+    return {
+        "q": decimals,
+        "lat": np.rint(np.asarray(lat) * scale).astype(np.int64).tolist(),
+        "lng": np.rint(np.asarray(lng) * scale).astype(np.int64).tolist(),
+        "style": frame[style_column].to_numpy(dtype=np.int64).tolist(),
+        "title": frame[tooltip_column].astype(str).tolist(),
+        "cols": [_column(frame[c].fillna("").astype(str).tolist()) for c in fields],
+    }
+
+
+def point_mode(count: int, *, cluster_over: int, canvas_over: int) -> str:
+    """How ``count`` points are drawn: DOM badges up to ``cluster_over``, clusters up to ``canvas_over``,
+    then one canvas."""
+    if count > canvas_over:
+        return "canvas"
+    return "cluster" if count > cluster_over else "markers"
 
 
 def point_layer(frame: pd.DataFrame, *, name: str, styles: Sequence[MarkerStyle], style_column: str,
                 tooltip_column: str, fields: Mapping[str, str], system: CoordSystem = CoordSystem.WGS84,
-                cluster: bool = False, cluster_colour: str = "#555555", show: bool = True) -> PointLayer:
+                mode: str = "markers", cluster_colour: str = "#555555", show: bool = True) -> PointLayer:
     """A :class:`PointLayer` from a table with WGS84 ``lng``/``lat`` columns (degrees).
 
     ``style_column`` holds each row's index into ``styles``; ``fields`` maps
     column → popup label (empty values are left out of the popup). Positions are
     shifted into ``system`` (GCJ-02 for Amap tiles) and rounded to 1e-6°.
     """
-    lng, lat = convert_points(frame["lng"].to_numpy(dtype=float), frame["lat"].to_numpy(dtype=float),
-                              CoordSystem.WGS84, system)
-    values = [frame[c].fillna("").astype(str).tolist() for c in fields]
-    points = [
-        [round(float(y), 6), round(float(x), 6), int(k), str(tip), [col[i] for col in values]]
-        for i, (x, y, k, tip) in enumerate(zip(lng, lat, frame[style_column], frame[tooltip_column], strict=True))
-    ]
-    return PointLayer(points, styles=styles, fields=list(fields.values()), name=name, cluster=cluster,
+    data = point_data(frame, style_column=style_column, tooltip_column=tooltip_column, fields=list(fields),
+                      system=system)
+    return PointLayer(data, styles=styles, fields=list(fields.values()), name=name, mode=mode,
                       cluster_colour=cluster_colour, show=show)
 
 
@@ -409,7 +595,7 @@ class AreaLayer(Layer, SinglePass):
                 });
                 return t;
             }
-            var group = L.geoJSON({{ this.data|tojson }}, {
+            var group = L.geoJSON({{ this.data_json }}, {
                 style: function (feature) { return styles[feature.properties[styleKey] || 0]; },
                 onEachFeature: function (feature, layer) {
                     if (fields.length) {
@@ -427,16 +613,22 @@ class AreaLayer(Layer, SinglePass):
         {% endmacro %}"""
     )
 
-    def __init__(self, data: dict, *, name: str, styles: Sequence[Mapping[str, object]], fields: Sequence[str],
+    def __init__(self, data: dict | GeoJsonText, *, name: str, styles: Sequence[Mapping[str, object]],
+                 fields: Sequence[str],
                  labels: Sequence[str], highlight: Mapping[str, object] | None = None, show: bool = True,
                  control: bool = True):
         super().__init__(name=html.escape(name), overlay=True, control=control, show=show)
         self._name = "AreaLayer"
-        self.data = data
+        self.data_json = data if isinstance(data, GeoJsonText) else GeoJsonText(html_json(data, compact=False))
         self.styles = [dict(style) for style in styles]
         self.fields = list(fields)
         self.labels = list(labels)
         self.highlight = dict(highlight) if highlight else None
+
+    @property
+    def data(self) -> dict:
+        """The features as the page gets them, decoded (for checks; the page is sent the text)."""
+        return json.loads(self.data_json)
 
 
 class TownLabels(Layer, SinglePass):
@@ -489,22 +681,90 @@ def text_circle(location: Sequence[float], text: str, *, colour: str) -> TextCir
 
 def area_layer(frame: gpd.GeoDataFrame, *, name: str, style: Mapping[str, object], fields: Mapping[str, str],
                system: CoordSystem = CoordSystem.WGS84, show: bool = True,
-               tolerance_deg: float = 1e-4) -> AreaLayer:
-    """Polygons (EPSG:4326) as one :class:`AreaLayer` with a fixed ``style`` and a text tooltip and popup.
+               detail: Detail | None = None) -> AreaLayer:
+    """Polygons as one :class:`AreaLayer` with a fixed ``style`` and a text tooltip and popup.
 
-    ``fields`` maps column → tooltip label. Geometries are simplified by
-    ``tolerance_deg`` (1e-4° ≈ 10 m, under 2 % of a 500 m radius) and rounded to 1e-5°
-    (≈ 1 m) to keep the page small,
-    then shifted into ``system``.
+    ``frame``: in EPSG:4326 or a metric CRS (then simplified in metres, before it is projected).
+    ``fields`` maps column → tooltip label. Geometries are simplified and rounded as ``detail`` says
+    (default :data:`FINE`: 1e-4° ≈ 10 m, under 2 % of a 500 m radius, rounded to 1e-5°), then shifted
+    into ``system``.
     """
-    geoms = shapely.transform(shapely.simplify(np.asarray(frame.geometry.values, dtype=object), tolerance_deg),
-                              lambda xy: np.round(xy, 5))
-    data = gpd.GeoDataFrame({c: [str(v) for v in frame[c]] for c in fields}, geometry=geoms, crs=frame.crs)
-    data = data.loc[~data.geometry.is_empty]
+    props = [dict(zip(fields, row, strict=True)) for row in zip(*(frame[c].astype(str).tolist() for c in fields),
+                                                                  strict=True)] if fields else [{}] * len(frame)
+    data = feature_collection(props, frame.geometry.values, crs=frame.crs, detail=detail or FINE, system=system)
+    return AreaLayer(data, name=name, styles=[style], fields=list(fields), labels=list(fields.values()), show=show)
+
+
+class GeoJsonText(str):
+    """A GeoJSON FeatureCollection already written as HTML-safe JSON text (see :func:`feature_collection`)."""
+
+    @property
+    def value(self) -> dict:
+        """The collection decoded (for tests and checks; the page gets the text)."""
+        return json.loads(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Detail:
+    """How finely outlines go to the page: simplified to ``tolerance_deg`` (Douglas–Peucker) and
+    rounded to ``decimals`` decimals of a degree.
+
+    :meth:`for_extent` fits both to a region: the tolerance is one pixel of a view that shows the
+    whole region ``pixels`` wide (4096: sharp until about two zoom levels in from the fitted view on
+    a 1,000-pixel map), the rounding a quarter of it. Nanhai (0.45°): 1.1e-4° (≈ 12 m), 5 decimals;
+    Guangdong (7.6°): 1.9e-3° (≈ 200 m), 4 decimals.
+    """
+
+    tolerance_deg: float
+    decimals: int
+
+    @classmethod
+    def for_extent(cls, bounds: Sequence[float], *, pixels: int = 4096) -> Detail:
+        """Detail for a region of ``bounds`` (minx, miny, maxx, maxy in degrees)."""
+        minx, miny, maxx, maxy = (float(v) for v in bounds)
+        extent = max(maxx - minx, maxy - miny, 1e-3)
+        tolerance = min(extent / pixels, 0.01)
+        decimals = int(min(max(math.ceil(-math.log10(tolerance / 4)), 3), 7))
+        return cls(tolerance, decimals)
+
+
+#: The detail of areas when no region extent is given (10 m, rounded to ≈ 1 m).
+FINE = Detail(1e-4, 5)
+#: Metres per degree of latitude (to turn a tolerance in degrees into metres for metric outlines).
+_M_PER_DEG = 111_320.0
+
+
+def simplified(geoms: Any, *, crs: Any, detail: Detail, system: CoordSystem = CoordSystem.WGS84) -> np.ndarray:
+    """Polygons simplified and rounded as ``detail`` says, in EPSG:4326 shifted into ``system``.
+
+    ``geoms`` in ``crs`` (EPSG:4326, or a metric CRS: simplified in metres first, so the
+    reprojection moves the fewer vertices). Simplification does not keep topology (14× faster on
+    province catchments; it only draws); empty results are kept as empty, so rows still line up.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    source = pyproj.CRS.from_user_input(crs) if crs is not None else pyproj.CRS.from_epsg(4326)
+    if source.is_projected:
+        geoms = shapely.simplify(geoms, detail.tolerance_deg * _M_PER_DEG, preserve_topology=False)
+        to_wgs = pyproj.Transformer.from_crs(source, 4326, always_xy=True)
+        geoms = shapely.transform(geoms, lambda xy: np.column_stack(to_wgs.transform(xy[:, 0], xy[:, 1])))
+    else:
+        geoms = shapely.simplify(geoms, detail.tolerance_deg, preserve_topology=False)
     if system != CoordSystem.WGS84:
-        data = convert_frame(data, CoordSystem.WGS84, system)
-    return AreaLayer(data.__geo_interface__, name=name, styles=[style], fields=list(fields),
-                     labels=list(fields.values()), show=show)
+        geoms = np.asarray(convert_geometry(geoms, CoordSystem.WGS84, system), dtype=object)
+    return shapely.transform(geoms, lambda xy: np.round(xy, detail.decimals))
+
+
+def feature_collection(properties: Sequence[Mapping[str, object]], geoms: Any, *, crs: Any = 4326,
+                       detail: Detail = FINE, system: CoordSystem = CoordSystem.WGS84) -> GeoJsonText:
+    """A GeoJSON FeatureCollection of ``geoms`` (see :func:`simplified`) with ``properties``, as HTML-safe
+    JSON text written in one pass (GEOS writes the geometry); features left empty are dropped."""
+    shapes = simplified(geoms, crs=crs, detail=detail, system=system)
+    keep = ~(shapely.is_empty(shapes) | shapely.is_missing(shapes))
+    texts = shapely.to_geojson(shapes[keep])
+    kept = [p for p, k in zip(properties, keep, strict=True) if k]
+    features = ",".join(f'{{"type": "Feature", "properties": {json.dumps(p, ensure_ascii=False)}, "geometry": {g}}}'
+                        for p, g in zip(kept, texts, strict=True))
+    return GeoJsonText(_html_safe(f'{{"type": "FeatureCollection", "features": [{features}]}}'))
 
 
 @dataclass(frozen=True, slots=True)
@@ -587,25 +847,16 @@ def caption(title: str, lines: Sequence[str]) -> MacroElement:
     return _HtmlControl(f"<h4>{html.escape(title)}</h4>{body}", css_class="map-caption", position="topleft")
 
 
-def town_features(towns: gpd.GeoDataFrame, lang: Language) -> dict:
-    """The towns as GeoJSON with display properties, as plain text.
+def town_properties(towns: gpd.GeoDataFrame, lang: Language) -> list[dict[str, str]]:
+    """Each town's display properties, as plain text.
 
-    Properties: ``code``, ``name`` (in ``lang``; Chinese when there is no
-    English name) and ``area_km2`` (one decimal). Town names and codes come from
-    users' files: they stay text here and the page shows them as text
-    (:class:`AreaLayer`), never as HTML.
+    ``code``, ``name`` (in ``lang``; Chinese when there is no English name) and
+    ``area_km2`` (one decimal). Town names and codes come from users' files: they
+    stay text here and the page shows them as text (:class:`AreaLayer`), never as HTML.
     """
     names = display_names(towns, lang)
-    frame = gpd.GeoDataFrame(
-        {
-            "code": [str(c) for c in towns["code"]],
-            "name": [str(n) for n in names],
-            "area_km2": [f"{a:.1f}" for a in towns["area_km2"]],
-        },
-        geometry=towns.geometry.values,
-        crs=towns.crs,
-    )
-    return frame.__geo_interface__
+    return [{"code": str(c), "name": str(n), "area_km2": f"{a:.1f}"}
+            for c, n, a in zip(towns["code"], names, towns["area_km2"], strict=True)]
 
 
 def build_map(
@@ -641,25 +892,28 @@ def build_map(
                             subdomains=spec.subdomains, errorTileUrl=_BLANK_TILE).add_to(m)
     m.get_root().header.add_child(Fragment(MAP_CSS), name="town_label_css")
 
-    features = town_features(towns, lang)
+    properties = town_properties(towns, lang)
     fields = ["name", "code", "area_km2"]
     labels = [t("map.field.name", lang), t("map.field.code", lang), t("map.field.area", lang)]
     styles: list[Mapping[str, object]] = [TOWN_STYLE]
     if town_values is not None:
-        for feature, code in zip(features["features"], towns["code"].astype(str), strict=True):
-            share = town_values.get(code)
-            feature["properties"]["value"] = "" if share is None else f"{share:.1%}"
+        for props in properties:
+            share = town_values.get(props["code"])
+            props["value"] = "" if share is None else f"{share:.1%}"
             if share is not None:
                 styles.append({**TOWN_STYLE, "fillColor": share_colour(share), "fillOpacity": 0.55})
-                feature["properties"][AreaLayer.STYLE_KEY] = len(styles) - 1
+                props[AreaLayer.STYLE_KEY] = len(styles) - 1  # type: ignore[assignment]
         fields.append("value")
         labels.append(value_label)
 
-    AreaLayer(features, name="towns", control=False, styles=styles, fields=fields, labels=labels,
+    # Outlines are finer than areas (a quarter of their tolerance): sites are placed against them.
+    outlines = feature_collection(properties, towns.geometry.values, detail=Detail.for_extent(
+        towns.total_bounds, pixels=16384))
+    AreaLayer(outlines, name="towns", control=False, styles=styles, fields=fields, labels=labels,
               highlight=TOWN_HIGHLIGHT).add_to(m)
     points = towns.geometry.representative_point()
-    TownLabels([[float(point.y), float(point.x), feature["properties"]["name"]]
-                for feature, point in zip(features["features"], points, strict=True)]).add_to(m)
+    TownLabels([[float(point.y), float(point.x), props["name"]]
+                for props, point in zip(properties, points, strict=True)]).add_to(m)
 
     _Attribution(html.escape(region.attribution)).add_to(m)
     m.add_child(_FocusWithoutScroll(), name="focus_without_scroll")

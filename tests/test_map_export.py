@@ -20,7 +20,7 @@ from sites.demo import seed_demo
 from sites.frame import sites_frame
 from sites.store import SiteStore
 from tests.browser_support import map_state, open_offline
-from tests.html_support import is_site_rows, json_values
+from tests.html_support import json_values
 
 ROOT = Path(__file__).resolve().parent.parent
 XSS = "<img src=x onerror=alert(1)>"
@@ -59,6 +59,11 @@ def _popup(marker: dict, field: str, lang: str = "zh") -> str:
     """The value of one popup row of a marker, by its label (empty when the row is left out)."""
     label = t(f"mapx.field.{field}", lang) if field != "name" else t("map.field.name", lang)
     return dict(marker["popup"]).get(label, "")
+
+
+def _is_site_data(value: object) -> bool:
+    """A site layer's compact data: positions as integers, titles, popup columns (maps.webmap.point_data)."""
+    return isinstance(value, dict) and {"q", "lat", "lng", "style", "title", "cols"} <= set(value)
 
 
 class _Tags(HTMLParser):
@@ -192,8 +197,9 @@ def test_cli_writes_a_standalone_map(db, tmp_path):
     page = out.read_text(encoding="utf-8")
     assert "<img src=x" not in page and "\\u003cimg src=x onerror=alert(1)\\u003e" in page
     assert "<title>职工服务阵地地图 · 佛山市南海区</title>" in page
-    points = [value for value in json_values(page) if is_site_rows(value)]  # the data of the two site layers
-    assert len(points) == 2 and all(points)
+    layers = [value for value in json_values(page) if _is_site_data(value)]  # the data of the two site layers
+    assert len(layers) == 2 and all(layer["title"] for layer in layers)
+    assert all(len(layer["lat"]) == len(layer["lng"]) == len(layer["title"]) for layer in layers)
     caption = re.sub(r"\\u([0-9a-f]{4})", lambda g: chr(int(g.group(1), 16)), page)
     assert "服务半径：职工书屋 800 米、户外劳动者爱心驿站 800 米" in caption
 
