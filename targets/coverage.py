@@ -40,7 +40,12 @@ class Distance:
     max_access_m: float = MAX_ACCESS_M
 
 
-_DISTANCE: ContextVar[Distance] = ContextVar("target_distance", default=Distance())
+_STRAIGHT = Distance()
+_DISTANCE: ContextVar[Distance | None] = ContextVar("target_distance", default=None)
+
+
+def _current() -> Distance:
+    return _DISTANCE.get() or _STRAIGHT
 
 
 @contextmanager
@@ -59,7 +64,7 @@ def target_query(target: Target) -> CoverageQuery:
 
     The sites passed with it are already those counted at the evaluation date, so it has no date.
     """
-    how = _DISTANCE.get()
+    how = _current()
     return CoverageQuery(types=(target.site_type,), radii_m=((target.site_type, target.radius_m or 0.0),),
                          statuses=tuple(target.statuses), distance=how.distance,
                          walk_speed_kmh=how.walk_speed_kmh, max_access_m=how.max_access_m)
@@ -78,7 +83,7 @@ def town_coverage(target: Target, counted: pd.DataFrame, region: Region, *,
     if target.measure == "demand_share" and demand is None:
         raise RecordError(Problem("target.no_demand", {"name": target.name}))
     result = coverage(region.towns, counted, target_query(target),
-                      demand=demand if target.measure == "demand_share" else None, network=_DISTANCE.get().network)
+                      demand=demand if target.measure == "demand_share" else None, network=_current().network)
     table = result.table
     total, covered = ("area_km2", "covered_km2") if target.measure == "area_share" else ("demand", "covered_demand")
     return pd.DataFrame({"town_code": table["town_code"].astype(str), "total": table[total].astype(float),

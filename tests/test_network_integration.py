@@ -285,3 +285,69 @@ def test_a_coverage_target_honours_the_walking_distance(grid_db, capsys):
         actual[mode] = rows[0]["actual"]
     assert actual["straight"] == pytest.approx(straight, rel=1e-6)
     assert actual["network"] == pytest.approx(walked, rel=1e-6)
+
+
+# ------------------------------------------------------------------------------ the map
+
+
+def _map_page(db: str, tmp_path: Path, *extra: str) -> str:
+    out = tmp_path / "map.html"
+    assert scoring_main(["map", str(out), "--db", db, "--type", "rest_station", "--radius-m", str(RADIUS),
+                         "--no-gaps", *extra]) == 0
+    return out.read_text(encoding="utf-8")
+
+
+def _show_all_overlays(page) -> list[str]:
+    """Switch on every overlay in the layer control; return the overlay names."""
+    names = []
+    for label in page.query_selector_all(".leaflet-control-layers-overlays label"):
+        box = label.query_selector("input")
+        if not box.is_checked():
+            box.evaluate("b => b.click()")
+        names.append(label.text_content().strip())
+    return names
+
+
+def test_the_map_draws_walked_streets_against_circles(grid_db, tmp_path, browser, capsys):
+    """Network mode: the map gains the reached streets (lines, 125 junctions' worth of street) and the straight
+    circles to compare (dashed, off until switched on); straight mode has neither. Screenshots of both
+    fixtures go to tests/artifacts/ (service_areas_grid.png, service_areas_helsinki.png)."""
+    from tests.browser_support import ARTIFACTS, map_state, open_offline
+
+    straight = _map_page(grid_db, tmp_path)
+    assert "streets within a" not in straight
+    page_text = _map_page(grid_db, tmp_path, "--distance", "network")
+    page, requested = open_offline(browser, page_text, tmp_path, width=1100, height=900)
+    try:
+        names = _show_all_overlays(page)
+        assert any("streets within a 1,050 m walk (14 min at 4.5 km/h)" in n for n in names), names
+        assert any("straight 1,050 m circles" in n for n in names), names
+        kinds = {f["geometry"]["type"] for layer in map_state(page)["geojson"] for f in layer}
+        assert {"MultiLineString", "Polygon"} <= kinds or {"MultiLineString", "MultiPolygon"} <= kinds
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(ARTIFACTS / "service_areas_grid.png"))
+        assert requested == []
+    finally:
+        page.context.close()
+
+    # Helsinki: real streets from the extract, two rest stations, 500 m walked
+    pytest.importorskip("osmium")
+    region = _write_region(tmp_path / "helsinki.geojson", (24.93, 60.16, 24.96, 60.175))
+    db = str(tmp_path / "hmap.db")
+    assert sites_main(["init", "--db", db, "--boundaries", str(region), "--boundaries-crs", "wgs84"]) == 0
+    assert sites_main(["set-network", str(PBF), "--crs", "wgs84", "--db", db]) == 0
+    for name, lng, lat in (("A", 24.9420, 60.1670), ("B", 24.9480, 60.1655)):
+        assert sites_main(["add", "--db", db, "--name", name, "--type", "rest_station", "--lng", str(lng),
+                           "--lat", str(lat), "--crs", "wgs84"]) == 0
+    out = tmp_path / "h.html"
+    assert scoring_main(["map", str(out), "--db", db, "--type", "rest_station", "--radius-m", "500", "--no-gaps",
+                         "--distance", "network"]) == 0
+    page, _ = open_offline(browser, out.read_text(encoding="utf-8"), tmp_path, width=1100, height=900,
+                           name="h.html")
+    try:
+        _show_all_overlays(page)
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(ARTIFACTS / "service_areas_helsinki.png"))
+    finally:
+        page.context.close()

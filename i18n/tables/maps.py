@@ -30,6 +30,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "mapx.gap": ("服务空白", "Gap (out of reach)"),
     "mapx.layer.sites": ("{type}（{n} 个）", "{type} ({n})"),
     "mapx.layer.catchment": ("{type}：服务范围 {radius} 米", "{type}: within {radius} m"),
+    "mapx.layer.walk_streets": (
+        "{type}：步行 {radius} 米可达的街道（{minutes:.0f} 分钟，按 {speed:g} 公里/小时）",
+        "{type}: streets within a {radius} m walk ({minutes:.0f} min at {speed:g} km/h)",
+    ),
+    "mapx.layer.walk_circles": ("{type}：直线 {radius} 米圆（对比）", "{type}: straight {radius} m circles (to compare)"),
+    "mapx.walk.field": ("步行可达", "Walkable"),
+    "mapx.walk.streets_tip": ("可达街道 {km:.1f} 公里", "{km:.1f} km of streets within reach"),
     "mapx.layer.gaps": ("{type}：服务空白", "{type}: gaps"),
     "mapx.layer.suggested": ("建议新址：{type}", "Suggested: {type}"),
     "mapx.caption.date": ("统计日期：{date}", "As of: {date}"),
