@@ -38,7 +38,7 @@ from settings import LANGUAGES, Language
 #: The coordinate systems, as the options show them.
 CRS_NAMES: tuple[str, ...] = ("wgs84", "gcj02", "bd09")
 #: Parameters that name a user's input file: an unreadable file is reported against them.
-INPUT_FILE_PARAMS: tuple[str, ...] = ("file", "input", "boundaries", "demand", "candidates", "network")
+INPUT_FILE_PARAMS: tuple[str, ...] = ("file", "input", "boundaries", "demand", "candidates", "names_file", "network")
 
 
 # ------------------------------------------------------------------ one invocation
@@ -250,13 +250,14 @@ def store_options(*, user: bool = True) -> Decorator:
 
 
 def requested_region(boundaries: str | None, boundaries_crs: str | None = None, name_field: str | None = None,
-                     code_field: str | None = None):
+                     code_field: str | None = None, *, names_file: str | None = None, region_name: str | None = None):
     """The :class:`sites.region.RegionSpec` the region options name, or ``None`` without ``--boundaries``."""
     from sites.region import RegionSpec
 
     if not boundaries:
         return None
-    return RegionSpec.file(boundaries, crs=boundaries_crs, name_field=name_field, code_field=code_field)
+    return RegionSpec.file(boundaries, crs=boundaries_crs, name_field=name_field, code_field=code_field,
+                           names_file=names_file, region_name=region_name)
 
 
 def open_store(db: str | None, lang: Language, *, region=None, create: bool = True):

@@ -114,26 +114,50 @@ def _if_version(func: Callable) -> Callable:
 # ------------------------------------------------------------------------ commands
 
 
+def _region_file_options(func: Callable) -> Callable:
+    func = click.option("--licence", help="licence of the outlines, kept with them (e.g. ODbL)")(func)
+    func = click.option("--region-name", help="the region's name for titles, e.g. 江门市 (default: from --names, "
+                        "else the file name)")(func)
+    return click.option("--names", "names_file", metavar="FILE",
+                        help="code → name table (CSV: code,name) for a boundary file that has codes only")(func)
+
+
 @app.command("init", help="make a new database (schema and region) and say where it is")
 @store_options()
 @region_options()
-def _init(db, user, lang, boundaries, boundaries_crs, name_field, code_field) -> int:
-    with open_store(db, lang, region=requested_region(boundaries, boundaries_crs, name_field, code_field)) as store:
+@_region_file_options
+def _init(db, user, lang, boundaries, boundaries_crs, name_field, code_field, names_file, region_name,
+          licence) -> int:
+    spec = requested_region(boundaries, boundaries_crs, name_field, code_field, names_file=names_file,
+                            region_name=region_name)
+    with open_store(db, lang, region=spec) as store:
         if not store.created:
             output.echo(t("sites.db_exists", lang, db=store.path.resolve(), region=store.region_spec.describe()))
     return 0
 
 
-@app.command("set-region", help="change the database's region to --boundaries (none: bundled Nanhai)")
+@app.command("set-region", help="change the database's region to --boundaries (none: bundled Nanhai); the file "
+             "is read once and its towns kept in the database; --boundaries-crs is required for a file")
 @store_options()
 @region_options()
+@_region_file_options
 @click.option("--allow-outside", is_flag=True, help="keep sites outside every new town")
-def _set_region(db, user, lang, boundaries, boundaries_crs, name_field, code_field, allow_outside) -> int:
-    from sites.region import RegionSpec
+def _set_region(db, user, lang, boundaries, boundaries_crs, name_field, code_field, names_file, region_name,
+                licence, allow_outside) -> int:
+    from sites.region import RegionSpec, load_spec
 
-    spec = requested_region(boundaries, boundaries_crs, name_field, code_field) or RegionSpec()
+    spec = requested_region(boundaries, boundaries_crs, name_field, code_field, names_file=names_file,
+                            region_name=region_name) or RegionSpec()
     with open_store(db, lang) as store:
-        changed = store.set_region(spec, actor=cli_actor(store, user), allow_outside=allow_outside)
+        region = load_spec(spec)  # a lon/lat file without --boundaries-crs is refused: its CRS is never assumed
+        output.problems(region.warnings, lang)
+        changed = store.set_region(spec, actor=cli_actor(store, user), allow_outside=allow_outside, region=region,
+                                   licence=licence)
+        info = store.region_info()
+    if info is not None:
+        output.echo(t("region.cli.loaded", lang, name=info.name_zh if lang == "zh" else info.name_en,
+                      count=len(region.towns), level=region.level_label(lang), crs=info.crs_given,
+                      source=info.file_name, at=info.loaded_at), err=True)
     output.echo(t("sites.cli.region_set", lang, region=spec.describe(), changed=changed))
     return 0
 

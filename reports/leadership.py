@@ -75,6 +75,8 @@ class LeadershipReport:
     town_rows: list[tuple[str, list[Cell]]]
     shortfalls: list[tuple[str, str]] = field(default_factory=list)
     demo_sites: int = 0
+    #: What one unit of the region is called: 镇街 (Town) or 区县 (County), from the stored region's level.
+    unit_label: str = ""
 
     @property
     def met_count(self) -> int:
@@ -100,12 +102,15 @@ class LeadershipReport:
     @property
     def column_headers(self) -> list[str]:
         """Header of the town-by-town table: the town column, then one per target."""
-        return [self.text("report.col.town")] + [line.target.name for line in self.targets]
+        return [self.unit_label or self.text("report.col.town")] + [line.target.name for line in self.targets]
 
     @property
     def target_headers(self) -> list[str]:
         keys = ("target", "type", "deadline", "days_left", "towns_met", "status", "projection")
-        return [self.text(f"report.col.{k}") for k in keys]
+        headers = [self.text(f"report.col.{k}") for k in keys]
+        if self.unit_label and self.unit_label != self.text("report.col.town"):  # counties: 达标区县
+            headers[keys.index("towns_met")] = self.text("region.report.units_met", level=self.unit_label)
+        return headers
 
     def target_cells(self, line: TargetLine) -> list[str]:
         return [line.target.name, line.type_name, line.target.deadline.isoformat(), line.days_text,
@@ -132,6 +137,7 @@ def build_report(
     report = LeadershipReport(
         lang=lang, as_of=as_of, title=t("report.title", lang, region=region_name), region_name=region_name,
         attribution=region.attribution, targets=[], rows=rows, series=series, town_rows=[],
+        unit_label=region.level_label(lang),  # 镇街 or 区县, from the stored region's level
     )
     for target in targets:
         mine = rows.loc[rows["target_id"] == target.id] if target.id is not None else rows.iloc[0:0]

@@ -33,7 +33,7 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
-from geodata.crs import require_metric
+from geodata.crs import ground_areas_m2, require_metric
 
 #: Segments per quarter circle for disks (a 64-gon).
 DEFAULT_QUAD_SEGS = 16
@@ -59,7 +59,8 @@ class CoveredAreas:
     """Per town (same order as the input towns): covered part and its area.
 
     ``geometry``: shapely polygons (empty where nothing is covered) in the input
-    metric CRS; ``covered_m2``: their areas in m²; ``sites_reaching``: number of
+    metric CRS; ``covered_m2``: their areas in m² on the ground
+    (:func:`geodata.crs.ground_areas_m2`: equal-area figures when the towns span UTM zones); ``sites_reaching``: number of
     sites whose disk touches the town (including sites in neighbouring towns).
     """
 
@@ -119,4 +120,5 @@ def covered_areas(
     with ThreadPoolExecutor(max_workers=min(len(busy), os.cpu_count() or 1) or 1) as pool:
         for t, geom in zip(busy, pool.map(one_town, busy), strict=True):
             geoms[t] = geom
-    return CoveredAreas(geoms, shapely.area(geoms).astype(float), counts)
+    # areas as on the ground: exact within one UTM zone, corrected by the areal scale across zones
+    return CoveredAreas(geoms, ground_areas_m2(geoms, crs), counts)

@@ -33,7 +33,7 @@ import shapely
 from numpy.typing import NDArray
 
 from errors import Problem, RecordError
-from geodata.crs import STORAGE_CRS, metric_crs, require_metric
+from geodata.crs import STORAGE_CRS, ground_areas_m2, metric_crs, require_metric
 from scoring.areas import DEFAULT_QUAD_SEGS, covered_areas
 from scoring.demand import Demand
 from scoring.query import CoverageQuery
@@ -126,7 +126,7 @@ def coverage(
         return network_coverage(towns, sites, query, demand=demand, network=network)
     crs = require_metric(crs or metric_crs(towns), what="coverage")
     towns_m = np.asarray(towns.geometry.to_crs(crs).values, dtype=object)
-    town_area = shapely.area(towns_m).astype(float)
+    town_area = ground_areas_m2(towns_m, crs)  # equal-area figures when the region spans UTM zones
     counted = select_sites(sites, statuses=query.statuses, as_of=query.as_of)
     codes = towns["code"].astype(str).to_numpy()
     names = towns["name"].astype(str).to_numpy() if "name" in towns else codes
@@ -197,7 +197,7 @@ def network_coverage(
     walk = Walk.of(network)
     crs = walk.crs
     towns_m = np.asarray(towns.geometry.to_crs(crs).values, dtype=object)
-    town_area = shapely.area(towns_m).astype(float)
+    town_area = ground_areas_m2(towns_m, crs)  # equal-area figures when the region spans UTM zones
     n_towns = len(towns_m)
     counted = select_sites(sites, statuses=query.statuses, as_of=query.as_of)
     codes = towns["code"].astype(str).to_numpy()

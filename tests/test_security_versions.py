@@ -106,7 +106,7 @@ def test_region_change_bumps_the_version_of_each_site_it_moves(db, store, tmp_pa
     boundary.write_text(json.dumps({"type": "FeatureCollection", "features": [{
         "type": "Feature", "properties": {"name": "一镇", "code": "X1"},
         "geometry": {"type": "Polygon", "coordinates": [ring]}}]}), encoding="utf-8")
-    assert store.set_region(RegionSpec.file(boundary), actor="admin") == 1
+    assert store.set_region(RegionSpec.file(boundary, crs="wgs84"), actor="admin") == 1
     moved = store.get_site(site_id)
     assert (moved.town_code, moved.version) == ("X1", 2)
     with pytest.raises(StaleEdit, match="第 2 版：admin 于 .* 修改了 town_code"):

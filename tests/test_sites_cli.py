@@ -195,9 +195,10 @@ def test_export_command_and_region_refusal(tmp_path, run):
     towns.to_file(tmp_path / "towns.geojson")
     code, _, err = run("list", "--boundaries", str(tmp_path / "towns.geojson"), db=db)
     assert code == 2 and "set-region" in err
-    code, out, _ = run("set-region", "--boundaries", str(tmp_path / "towns.geojson"), db=db)
+    code, out, _ = run("set-region", "--boundaries", str(tmp_path / "towns.geojson"), "--boundaries-crs", "wgs84",
+                       db=db)
     assert code == 0 and "0 个站点的镇街已更新" in out
-    assert run("list", "--boundaries", str(tmp_path / "towns.geojson"), db=db)[0] == 0
+    assert run("list", "--boundaries", str(tmp_path / "towns.geojson"), "--boundaries-crs", "wgs84", db=db)[0] == 0
     code, _, err = run("import", str(tmp_path / "nope.csv"), "--crs", "wgs84", db=db)
     assert code == 2 and "文件不存在" in err
 

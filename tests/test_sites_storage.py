@@ -155,7 +155,7 @@ def test_region_is_remembered_and_another_is_refused(tmp_path):
     towns = bundled_region().towns
     towns[towns["code"].isin([GUICHENG, SHISHAN])][["code", "name", "geometry"]].to_file(region_file)
     db = tmp_path / "sites.db"
-    spec = RegionSpec.file(region_file)
+    spec = RegionSpec.file(region_file, crs="wgs84")
     with SiteStore(db, region=spec) as store:
         assert store.region_spec == spec and len(store.region().towns) == 2
         store.add({"name": "书屋", "type": "book_room", **IN_GUICHENG}, actor="a")
@@ -174,7 +174,7 @@ def test_set_region_reassigns_towns_and_refuses_sites_outside(tmp_path):
         towns = bundled_region().towns
         one = towns[towns["code"] == GUICHENG][["name", "geometry"]].assign(code="X1")
         one.to_file(tmp_path / "one.geojson")
-        spec = RegionSpec.file(tmp_path / "one.geojson")
+        spec = RegionSpec.file(tmp_path / "one.geojson", crs="wgs84")
         with pytest.raises(RecordError, match="站点 #2“小屋”不在区域"):
             store.set_region(spec, actor="admin")
         assert store.region_spec == RegionSpec() and store.get_site(b.id).town_code == SHISHAN

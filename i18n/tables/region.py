@@ -1,0 +1,36 @@
+"""The region stored in the database (``sites/region_store.py``, ``sites/region.py``) and its labels."""
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "region.level.town": ("镇街", "Town"),
+    "region.level.county": ("区县", "County"),
+    "region.report.units_met": ("达标{level}", "{level} units met"),
+    "region.crs_required": (
+        "边界文件的坐标系不能猜：请说明它是 wgs84（GPS、OpenStreetMap、天地图）、gcj02（高德、腾讯）"
+        "还是 bd09（百度）（命令行 --boundaries-crs wgs84|gcj02|bd09，或在页面上选择）；投影坐标系文件"
+        "（UTM、CGCS2000 高斯-克吕格）请选 wgs84",
+        "the boundary file's coordinate system is never guessed: say whether it is wgs84 (GPS, OpenStreetMap, "
+        "Tianditu), gcj02 (Amap, Tencent) or bd09 (Baidu) (command line: --boundaries-crs wgs84|gcj02|bd09, or "
+        "choose it on the page); for a projected file (UTM, CGCS2000 Gauss-Kruger) choose wgs84",
+    ),
+    "region.names_are_codes": (
+        "边界文件只有代码、没有名称字段，名称暂用代码；可用 --names 提供代码→名称对照表（CSV：代码,名称）",
+        "the boundary file has codes but no name field: the codes are used as names; give a code → name "
+        "table with --names (CSV: code,name)",
+    ),
+    "region.names_missing_in_table": (
+        "名称对照表里没有这些代码，名称暂用代码：{codes}",
+        "these codes are not in the names table; their codes are used as names: {codes}",
+    ),
+    "region.names_table_bad": (
+        "名称对照表应为 CSV，含代码列（code/代码/adcode）和名称列（name/名称）",
+        "the names table must be a CSV with a code column (code/代码/adcode) and a name column (name/名称)",
+    ),
+    "region.not_stored": (
+        "数据库 {db} 里没有区域边界；请运行 python -m sites set-region",
+        "the database {db} holds no region; run python -m sites set-region",
+    ),
+    "region.cli.loaded": (
+        "区域：{name}（{count} 个{level}，坐标系 {crs}，来源 {source}，{at} 载入）",
+        "region: {name} ({count} {level} units, CRS {crs}, source {source}, loaded {at})",
+    ),
+}
