@@ -318,15 +318,16 @@ window.SiteCanvas = L.Layer.extend({
         c.dataset.total = String(this._p.n);
         map.getPane("overlayPane").appendChild(c);
         map.on("moveend resize viewreset", this._redraw, this);
-        map.on("mousemove", this._hover, this);
-        map.on("click", this._click, this);
+        // On the container, not the map: Leaflet gives the map no mouse event over a town or an area.
+        L.DomEvent.on(map.getContainer(), "mousemove", this._hover, this);
+        L.DomEvent.on(map.getContainer(), "click", this._click, this);
         this._redraw();
     },
     onRemove: function (map) {
         L.DomUtil.remove(this._canvas);
         map.off("moveend resize viewreset", this._redraw, this);
-        map.off("mousemove", this._hover, this);
-        map.off("click", this._click, this);
+        L.DomEvent.off(map.getContainer(), "mousemove", this._hover, this);
+        L.DomEvent.off(map.getContainer(), "click", this._click, this);
         this._leave();
     },
     _radius: function () {
@@ -390,7 +391,7 @@ window.SiteCanvas = L.Layer.extend({
         this._over = -1;
     },
     _hover: function (e) {
-        var i = this._hit(e.containerPoint);
+        var i = this._hit(this._map.mouseEventToContainerPoint(e));
         if (i === this._over) { return; }
         this._leave();
         if (i < 0) { return; }
@@ -402,7 +403,8 @@ window.SiteCanvas = L.Layer.extend({
         this._map.openTooltip(this._tip);
     },
     _click: function (e) {
-        var i = this._hit(e.containerPoint);
+        if (this._map.dragging && this._map.dragging.moved()) { return; }
+        var i = this._hit(this._map.mouseEventToContainerPoint(e));
         if (i < 0) { return; }
         L.popup({maxWidth: 360, offset: [0, -this._radius()]}).setLatLng([this._p.lat[i], this._p.lng[i]])
             .setContent(this._describe(i)).openOn(this._map);
