@@ -288,8 +288,16 @@ def load_region_and_sites(db: str | None, boundaries: str | None = None, boundar
     return region, sites
 
 
-def load_demand_layer(demand: str | None, weight_field: str | None, demand_crs: str | None, region):
-    """The demand layer of ``--demand`` on ``region``'s towns, or ``None``."""
+def load_demand_layer(demand: str | None, weight_field: str | None, demand_crs: str | None, region, *,
+                      db: str | None = None, layer: str | None = None):
+    """The demand layer of ``--demand-layer NAME`` (stored in the registry ``--db``) or of ``--demand FILE`` on
+    ``region``'s towns, or ``None``."""
+    if layer:
+        from demand.store import DemandStore
+        from sites.store import SiteStore
+
+        with SiteStore(db, create=False) as store:
+            return DemandStore(store).load(layer)
     if not demand:
         return None
     from scoring.demand import load_demand
@@ -303,6 +311,9 @@ def demand_options() -> Decorator:
     return _stack(
         click.option("--demand", metavar="FILE",
                      help="demand layer: points CSV/GeoJSON, GeoTIFF, or town totals CSV"),
+        click.option("--demand-layer", metavar="NAME",
+                     help="a demand layer stored in the registry (python -m sites demand-add); targets use the "
+                     "layer each names without this"),
         click.option("--weight-field", metavar="W", help="the demand layer's weight field"),
         crs_option("--demand-crs", default="wgs84",
                    help="coordinate system of demand points given as longitude/latitude"),

@@ -98,7 +98,8 @@ def engine_inputs(params: dict[str, Any], *, types: str | Sequence[str] | None) 
 
     region, sites = load_region_and_sites(params["db"], params["boundaries"], params["boundaries_crs"],
                                           params["name_field"], params["code_field"])
-    demand_ref = (DemandRef(params["demand"], params["weight_field"], params["demand_crs"] or "wgs84")
+    demand_ref = (DemandRef.stored(params["demand_layer"]) if params.get("demand_layer") else
+                  DemandRef(params["demand"], params["weight_field"], params["demand_crs"] or "wgs84")
                   if params.get("demand") else None)
     radius = params["radius_m"]
     if params.get("walk_minutes") is not None:
@@ -110,7 +111,8 @@ def engine_inputs(params: dict[str, Any], *, types: str | Sequence[str] | None) 
                                 statuses=comma_list(params["status"]), as_of=params["as_of"], demand=demand_ref,
                                 distance=distance, walk_speed_kmh=params.get("walk_speed_kmh") or 4.5,
                                 max_access_m=params.get("max_access_m") or 200.0)
-    demand = load_demand_layer(params["demand"], params["weight_field"], params["demand_crs"], region)
+    demand = load_demand_layer(params["demand"], params["weight_field"], params["demand_crs"], region,
+                               db=params["db"], layer=params.get("demand_layer"))
     network = (load_network(params["db"], params.get("network"), params.get("network_crs"), region)
                if query.walking else None)
     return EngineInputs(region, sites, query, demand, network)

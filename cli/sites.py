@@ -162,6 +162,56 @@ def _set_region(db, user, lang, boundaries, boundaries_crs, name_field, code_fie
     return 0
 
 
+# ------------------------------------------------------------------ demand layers (stored by name)
+
+
+@click.argument("file")
+@click.argument("name")
+@click.option("--crs", type=CRS, help="coordinate system of a points file's lng/lat (required for points; a raster "
+              "carries its own CRS, town totals have none)")
+@click.option("--weight-field", metavar="W", help="the field holding the weight (points, town totals)")
+@click.option("--unit", default="people", show_default=True, help="unit of the weights (people, workers, ...)")
+@click.option("--replace", is_flag=True, help="replace a stored layer of that name")
+@registry_command("demand-add", "store a demand layer by name: points, town totals, or a raster clipped to the "
+                  "region (read once)", region=False)
+def _demand_add(store, actor, lang, *, name, file, crs, weight_field, unit, replace) -> int:
+    from demand.store import DemandStore
+
+    info = DemandStore(store).add(name, file, actor=actor, crs=crs, weight_field=weight_field, unit=unit,
+                                  replace=replace)
+    output.echo(t("demand.cli.added", lang, name=info.name, kind=t(f"demand.kind.{info.kind}", lang),
+                  n=info.n_values, total=f"{info.total:,.0f}", unit=info.unit, crs=info.crs_given or "-",
+                  source=info.source))
+    return 0
+
+
+@format_option("text", "json")
+@registry_command("demand-list", "list the stored demand layers", reads=True, region=False)
+def _demand_list(store, actor, lang, *, fmt) -> int:
+    from demand.store import DemandStore
+
+    layers = DemandStore(store).list()
+    if fmt == "json":
+        output.write_json([layer.to_dict() for layer in layers], indent=1)
+    elif not layers:
+        output.echo(t("demand.cli.none", lang), err=True)
+    for layer in layers if fmt == "text" else ():
+        output.echo_row([layer.name, t(f"demand.kind.{layer.kind}", lang), f"{layer.total:,.0f} {layer.unit}",
+                         str(layer.n_values), layer.crs_given or "-", layer.source, layer.loaded_at, layer.loaded_by])
+    return 0
+
+
+@click.argument("name")
+@registry_command("demand-delete", "delete a stored demand layer (targets naming it then say it is gone)",
+                  region=False)
+def _demand_delete(store, actor, lang, *, name) -> int:
+    from demand.store import DemandStore
+
+    DemandStore(store).delete(name, actor=actor)
+    output.echo(t("demand.cli.deleted", lang, name=name))
+    return 0
+
+
 @click.argument("file")
 @click.option("--crs", required=True, type=CRS,
               help="coordinate system of the file's lng/lat (Amap: gcj02, Baidu: bd09, GPS: wgs84)")

@@ -326,6 +326,35 @@ def _towns_in(towns_wgs84, crs: pyproj.CRS) -> NDArray:
     return np.asarray(series.to_crs(crs).values, dtype=object)
 
 
+@dataclass(frozen=True)
+class DemandSource:
+    """A demand layer as read from its file, before it is tied to a region's towns: plain arrays.
+
+    ``kind``: ``points`` (``lng``, ``lat`` WGS84 degrees, ``weight``), ``town_totals`` (``code``,
+    ``weight``; ``lines``: each row's line in the file) or ``raster`` (``band``: 2-D weights of the
+    window read, ``transform``: its 6 affine numbers, ``crs``: the raster's CRS as WKT). What the
+    demand store keeps in the database, and what :func:`build_demand` turns into a :data:`Demand`.
+    """
+
+    kind: str
+    source: str
+    arrays: dict[str, NDArray]
+    crs_wkt: str = ""
+
+    @property
+    def total(self) -> float:
+        """Sum of the weights (raster: of the window read)."""
+        values = self.arrays["band" if self.kind == "raster" else "weight"]
+        return float(np.nansum(np.where(np.asarray(values) > 0, values, 0)))
+
+    @property
+    def size(self) -> int:
+        """Number of points, towns or weighted cells."""
+        if self.kind == "raster":
+            return int(np.count_nonzero(self.arrays["band"] > 0))
+        return int(len(self.arrays["weight"]))
+
+
 def load_demand(
     path: str | Path,
     *,
@@ -336,9 +365,10 @@ def load_demand(
 ) -> Demand:
     """Read a demand layer for ``towns`` (the region's towns frame, EPSG:4326).
 
-    * GeoTIFF: band 1 is the weight (nodata and negatives count as 0); a metric
+    * GeoTIFF: band 1 is the weight (nodata and negatives count as 0), read only
+      in the window of the region's extent (:func:`read_raster_window`); a metric
       raster becomes a :class:`GridDemand` in its own CRS, a geographic one a
-      :class:`PointDemand` of its positive cells' centres.
+      :class:`PointDemand` of the centres of its weighted cells inside a town.
     * CSV with longitude/latitude columns (``lng``/``lon``/``longitude`` and
       ``lat``/``latitude``) in ``coords`` (wgs84, gcj02 or bd09) plus
       ``weight_field``: :class:`PointDemand`.
@@ -346,12 +376,28 @@ def load_demand(
       but no coordinates: :class:`TownDemand` (spread evenly over each town).
     * GeoJSON/GeoPackage/Shapefile of points with ``weight_field``: :class:`PointDemand`.
     """
+    bounds = tuple(float(v) for v in towns.total_bounds)
+    source = read_demand_source(path, weight_field=weight_field, coords=coords, bounds_wgs84=bounds)
+    return build_demand(source, towns=towns, metric_crs=metric_crs)
+
+
+def read_demand_source(
+    path: str | Path,
+    *,
+    weight_field: str | None,
+    coords: str | CoordSystem = "wgs84",
+    bounds_wgs84: tuple[float, float, float, float] | None = None,
+) -> DemandSource:
+    """Read a demand file (see :func:`load_demand`) into plain arrays; a raster only within
+    ``bounds_wgs84`` (the region's extent, lon/lat degrees: min x, min y, max x, max y)."""
     path = Path(path)
     source = path.name
     if not path.exists():
         raise FileNotFoundError(2, "No such file", str(path))
     if path.suffix.lower() in RASTER_SUFFIXES:
-        return _load_raster(path, towns=towns, metric_crs=metric_crs)
+        band, transform, crs = read_raster_window(path, bounds_wgs84=bounds_wgs84)
+        return DemandSource("raster", source, {"band": band, "transform": np.asarray(transform[:6], dtype=float)},
+                            crs.to_wkt())
     if path.suffix.lower() in (".csv", ".txt"):
         try:
             text = read_text_table(path)
@@ -365,17 +411,36 @@ def load_demand(
             code_col = pick_column(text.header, TOWN_CODE_ALIASES)
             if code_col is None:
                 raise RecordError(Problem("scoring.demand_format", file=source))
-            return town_demand(table.iloc[:, code_col].str.strip(),
-                               _weights(table[field], source, field, text.lines),
-                               town_codes=towns["code"], source=source, lines=text.lines)
+            codes = np.asarray(table.iloc[:, code_col].str.strip(), dtype=str)
+            return DemandSource("town_totals", source, {
+                "code": codes, "weight": _weights(table[field], source, field, text.lines),
+                "lines": np.asarray(text.lines, dtype=np.int64)})
         points = lonlat_table(text, coords=coords)
         field = _require_field(weight_field, list(points.frame.columns), source)
-        return point_demand(points.lng, points.lat, _weights(points.frame[field], source, field, points.lines),
-                            towns=towns, crs=metric_crs, source=source)
+        weight = _weights(points.frame[field], source, field, points.lines)
+        return DemandSource("points", source, {"lng": np.asarray(points.lng, dtype=float),
+                                               "lat": np.asarray(points.lat, dtype=float), "weight": weight})
     table, lng, lat = read_points(path, coords=coords)
     field = _require_field(weight_field, [c for c in table.columns if c != "geometry"], source)
-    return point_demand(lng, lat, _weights(table[field], source, field), towns=towns, crs=metric_crs,
-                        source=source)
+    return DemandSource("points", source, {"lng": np.asarray(lng, dtype=float), "lat": np.asarray(lat, dtype=float),
+                                           "weight": _weights(table[field], source, field)})
+
+
+def build_demand(source: DemandSource, *, towns, metric_crs: pyproj.CRS) -> Demand:
+    """The :data:`Demand` of ``source`` on ``towns`` (the region's towns frame, EPSG:4326)."""
+    arrays = source.arrays
+    if source.kind == "raster":
+        from affine import Affine
+
+        transform = Affine(*np.asarray(arrays["transform"], dtype=float)[:6])
+        return raster_demand(arrays["band"], transform, pyproj.CRS.from_wkt(source.crs_wkt), towns=towns,
+                             metric_crs=metric_crs, source=source.source)
+    if source.kind == "town_totals":
+        lines = arrays.get("lines")
+        return town_demand([str(c) for c in arrays["code"]], arrays["weight"], town_codes=towns["code"],
+                           source=source.source, lines=None if lines is None else [int(v) for v in lines])
+    return point_demand(arrays["lng"], arrays["lat"], arrays["weight"], towns=towns, crs=metric_crs,
+                        source=source.source)
 
 
 def read_points(path: str | Path, *, coords: str | CoordSystem = "wgs84") -> tuple[pd.DataFrame, NDArray, NDArray]:
@@ -437,25 +502,66 @@ def town_demand(codes, weights, *, town_codes, source: str = "", lines: list[int
     return TownDemand(total, source)
 
 
-def _load_raster(path: Path, *, towns, metric_crs: pyproj.CRS) -> Demand:
-    import rasterio
+def read_raster_window(path: str | Path, *, bounds_wgs84: tuple[float, float, float, float] | None = None
+                       ) -> tuple[NDArray[np.float32], object, pyproj.CRS]:
+    """Band 1 of a north-up GeoTIFF, read only in the window that covers ``bounds_wgs84`` (lon/lat
+    degrees; ``None``: the whole raster), in any CRS; non-finite, nodata and negative cells are 0.
 
+    Returns ``(band float32, affine transform of the window, CRS)``. Memory grows with the window,
+    not the file: a province raster read for a city holds the city's cells only.
+    """
+    import rasterio
+    from rasterio.warp import transform_bounds
+    from rasterio.windows import Window, from_bounds
+
+    path = Path(path)
     with rasterio.open(path) as src:
-        band = src.read(1, masked=True).astype(float).filled(0.0)
-        transform, crs = src.transform, pyproj.CRS(src.crs) if src.crs else None
-    if crs is None:
-        raise RecordError(Problem("crs.missing", file=path.name))
-    if transform.b != 0 or transform.d != 0 or transform.e >= 0:
-        raise RecordError(Problem("scoring.demand_format", file=path.name))
-    if crs.is_geographic:
-        band[~np.isfinite(band) | (band < 0)] = 0.0
-        ny, nx = band.shape
-        cells = np.flatnonzero(band.ravel() > 0)
-        rows, cols = np.divmod(cells, nx)
-        lng = transform.c + (cols + 0.5) * transform.a
-        lat = transform.f + (rows + 0.5) * transform.e
-        return point_demand(lng, lat, band.ravel()[cells], towns=towns, crs=metric_crs, source=path.name)
-    return grid_demand(band, transform, crs, towns=towns, source=path.name)
+        if src.crs is None:
+            raise RecordError(Problem("crs.missing", file=path.name))
+        transform, crs = src.transform, pyproj.CRS(src.crs)
+        if transform.b != 0 or transform.d != 0 or transform.e >= 0:
+            raise RecordError(Problem("scoring.demand_format", file=path.name))
+        full = Window(0, 0, src.width, src.height)
+        window = full
+        if bounds_wgs84 is not None:
+            left, bottom, right, top = transform_bounds("EPSG:4326", src.crs, *bounds_wgs84, densify_pts=21)
+            wanted = from_bounds(left, bottom, right, top, transform=transform)
+            col0, row0 = max(int(np.floor(wanted.col_off)) - 1, 0), max(int(np.floor(wanted.row_off)) - 1, 0)
+            col1 = min(int(np.ceil(wanted.col_off + wanted.width)) + 1, src.width)
+            row1 = min(int(np.ceil(wanted.row_off + wanted.height)) + 1, src.height)
+            window = Window(col0, row0, max(col1 - col0, 0), max(row1 - row0, 0))
+        band = src.read(1, window=window, masked=True, out_dtype="float32").filled(0.0)
+        win_transform = src.window_transform(window)
+    band[~np.isfinite(band) | (band < 0)] = 0.0
+    return band, win_transform, crs
+
+
+def raster_demand(band: NDArray, transform, crs, *, towns, metric_crs: pyproj.CRS, source: str = "") -> Demand:
+    """Demand from a north-up raster window: a :class:`GridDemand` when ``crs`` is metric; else (lon/lat,
+    as WorldPop and GHS-POP publish) a :class:`PointDemand` of the weighted cells whose centre lies in a
+    town, labelled by burning the towns onto the raster's own grid (no point-in-polygon per cell) and
+    projected to ``metric_crs`` in one vectorised call."""
+    crs = pyproj.CRS(crs)
+    if not crs.is_geographic:
+        return grid_demand(band, transform, crs, towns=towns, source=source)
+    from rasterio import features
+
+    band = np.asarray(band)
+    ny, nx = band.shape
+    towns_g = _towns_in(towns.geometry, crs)
+    labels = features.rasterize(
+        ((towns_g[i], int(i) + 1) for i in burn_order(towns["code"])), out_shape=(ny, nx),
+        transform=transform, fill=0, dtype="int32",
+    ).ravel()
+    flat = band.ravel()
+    cells = np.flatnonzero((labels > 0) & (flat > 0))
+    rows, cols = np.divmod(cells, nx)
+    lng = transform.c + (cols + 0.5) * transform.a
+    lat = transform.f + (rows + 0.5) * transform.e
+    metric_crs = require_metric(metric_crs, what="demand")
+    x, y = pyproj.Transformer.from_crs(crs, metric_crs, always_xy=True).transform(lng, lat)
+    return PointDemand(np.column_stack([x, y]), flat[cells].astype(float), labels[cells].astype(np.int64) - 1,
+                       metric_crs, source)
 
 
 def grid_demand(band: NDArray, transform, crs, *, towns, source: str = "") -> GridDemand:

@@ -62,14 +62,21 @@ def check_radius(radius_m: object) -> float:
 
 @dataclass(frozen=True)
 class DemandRef:
-    """Where a demand layer comes from: a file (uploads are named by content hash), its weight
-    field and the coordinate system of its lon/lat columns. Loaded by the edge, not by the core."""
+    """Where a demand layer comes from: a layer stored in the registry by name (``layer``,
+    :mod:`demand.store`), or a file (uploads are named by content hash) with its weight field and
+    the coordinate system of its lon/lat columns. Loaded by the edge, not by the core."""
 
-    path: str
+    path: str = ""
     weight_field: str | None = None
     coords: str = "wgs84"
 
 
+    layer: str | None = None
+
+    @classmethod
+    def stored(cls, name: str) -> DemandRef:
+        """The stored layer ``name``."""
+        return cls(layer=str(name).strip())
 @dataclass(frozen=True)
 class CoverageQuery:
     """Site types, radius per type (metres), counted statuses, date, demand layer, distance mode.

@@ -58,6 +58,7 @@ LATIN_OK = frozenset("""
     code-field name-field network-crs set-network network licence local shared metric to from
     open demo amap suggest each town towns region site count area share demand foot highway access
     lng lat lon longitude latitude
+    replace names demand-add boundaries-crs adcode CGCS2000
     Language English
 """.split())
 #: Latin words the pages may show in Chinese besides those: the boundary data's licence line,
@@ -69,6 +70,8 @@ PAGE_LATIN_OK = LATIN_OK | {"contributors", "ODbL"}
 DYNAMIC: dict[str, tuple[str, ...]] = {
     "account.state.{}": ("active", "disabled", "locked"),
     "boundary.field_many.{}": ("name", "code"),
+    "demand.kind.{}": ("points", "town_totals", "raster"),
+    "region.level.{}": ("town", "county"),
     "boundary.field_none.{}": ("name", "code"),
     "mapx.field.{}": ("type", "status", "town", "address", "host", "opened", "source", "id"),
     "mapx.source.{}": ("demo", "amap", "suggest"),

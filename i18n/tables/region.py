@@ -22,7 +22,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "these codes are not in the names table; their codes are used as names: {codes}",
     ),
     "region.names_table_bad": (
-        "名称对照表应为 CSV，含代码列（code/代码/adcode）和名称列（name/名称）",
+        "名称对照表应为 CSV，含“代码”列和“名称”列",
         "the names table must be a CSV with a code column (code/代码/adcode) and a name column (name/名称)",
     ),
     "region.not_stored": (
