@@ -9,6 +9,7 @@ import streamlit as st
 from app_pages.data_audit import render_audit_log
 from app_pages.data_files import EXPORT_MIME, export_bytes
 from app_pages.data_import import render_import
+from app_pages.data_network import render_network
 from app_pages.data_region import render_region
 from app_pages.form_widgets import actor_input
 from app_pages.loaders import site_store
@@ -39,3 +40,6 @@ render_audit_log(store)
 
 st.subheader(tr("ui.data.region"))
 render_region(store)
+
+st.subheader(tr("ui.data.network"))
+render_network(store)

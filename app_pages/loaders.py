@@ -75,7 +75,18 @@ def load_demand_layer(db_path: str, ref: DemandRef) -> Demand:
 def load_coverage(db_path: str, revision: int, query: CoverageQuery) -> CoverageResult:
     """Coverage per town × type (:func:`scoring.coverage.coverage`), once per registry revision and query."""
     demand = load_demand_layer(db_path, query.demand) if query.demand is not None else None
-    return coverage(site_store(db_path).region().towns, load_sites(db_path, revision), query, demand=demand)
+    network = load_street_network(db_path, query.network_ref) if query.walking else None
+    return coverage(site_store(db_path).region().towns, load_sites(db_path, revision), query, demand=demand,
+                    network=network)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def load_street_network(db_path: str, network_ref: str):
+    """The street network stored with the region (:mod:`sites.network_store`), once per ``network_ref``
+    (the sidebar's ``walk@<loaded_at>``: a newly stored network is a new key); ``None`` if none is stored."""
+    from sites.network_store import NetworkStore
+
+    return NetworkStore(site_store(db_path)).load("walk")
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

@@ -1,4 +1,9 @@
-"""The map page's sidebar: site types, radius per type, statuses, towns, date, layers, demand layer.
+"""The map page's sidebar: site types, distance mode and radius per type, statuses, towns, date, layers, demand layer.
+
+Next to the radii, a switch (key ``map_distance``) says how reach is measured:
+直线距离 (straight) or 步行距离 (walking along the street network stored with
+the region). Walking, the radius is read as walked metres, or as minutes at a
+stated speed (``map_walk_unit``, ``map_walk_speed``; 4.5 km/h = 75 m a minute).
 
 It is the edge where the map's :class:`scoring.query.CoverageQuery` is built and
 validated, once per run; the page passes it whole to the loaders and the map.
@@ -21,7 +26,7 @@ from errors import ImportRejected, RecordError
 from geodata.boundaries import Region
 from maps.export import MapOptions
 from maps.webmap import available_tiles, display_names
-from scoring.query import CoverageQuery, DemandRef
+from scoring.query import WALK_SPEED_KMH, CoverageQuery, DemandRef, walk_metres, walk_minutes
 from scoring.selection import DEFAULT_STATUSES
 from settings import Settings, load_site_types
 from sites.models import STATUSES, status_name
@@ -56,9 +61,15 @@ def sidebar_options(region: Region, settings: Settings) -> tuple[CoverageQuery, 
         types = translated_multiselect(tr("ui.mapx.types"), list(names), key="map_types", default=list(names),
                                        format_func=names.__getitem__)
         radii: dict[str, float] = {}
+        distance, speed, network_ref = _distance_control()
         with st.expander(tr("ui.mapx.radii"), expanded=False):
+            minutes = distance == "network" and st.session_state.get("map_walk_unit") == "minutes"
             for site_type in site_types:
                 if site_type.key in types:
+                    if minutes:
+                        radii[site_type.key] = _minutes_control(site_type.key, defaults[site_type.key], speed,
+                                                                tr("ui.mapx.minutes_of", type=site_type.name(lang)))
+                        continue
                     radii[site_type.key] = _radius_control(site_type.key, defaults[site_type.key],
                                                            tr("ui.mapx.radius_of", type=site_type.name(lang)),
                                                            site_type.radius_basis(lang))
@@ -85,13 +96,48 @@ def sidebar_options(region: Region, settings: Settings) -> tuple[CoverageQuery, 
         demand, demand_name = _demand_upload()
     try:
         query = CoverageQuery(types=tuple(types), radii_m=tuple(radii.items()), statuses=tuple(statuses),
-                              as_of=as_of if isinstance(as_of, datetime.date) else None, demand=demand)
+                              as_of=as_of if isinstance(as_of, datetime.date) else None, demand=demand,
+                              distance=distance, walk_speed_kmh=speed, network_ref=network_ref)
     except RecordError as exc:
         st.error(md_escape(exc.message(lang)))
         st.stop()
     options = MapOptions(towns=tuple(towns), focus_type=focus or None, show_catchment=show_catchment,
                          show_gaps=show_gaps, lang=lang, tiles=tiles, tianditu_key=settings.tianditu_key)
     return query, options, demand_name
+
+
+def _distance_control() -> tuple[str, float, str]:
+    """The switch 直线距离 / 步行距离 and, walking, the unit of the radius (metres or minutes) and the speed.
+
+    Returns ``(distance, walk_speed_kmh, network_ref)``. Walking needs the network stored with the region
+    (data page, or ``python -m sites set-network``); without one the switch says so and straight is used.
+    """
+    from sites.network_store import NetworkStore
+
+    distance = translated_radio(tr("ui.mapx.distance"), ["straight", "network"], key="map_distance",
+                                default="straight", format_func=lambda k: tr(f"ui.mapx.distance_mode.{k}"))
+    if distance != "network":
+        return "straight", WALK_SPEED_KMH, ""
+    info = NetworkStore(current_store()).info("walk")
+    if info is None:
+        st.warning(tr("ui.mapx.no_network"))
+        return "straight", WALK_SPEED_KMH, ""
+    translated_radio(tr("ui.mapx.walk_unit"), ["metres", "minutes"], key="map_walk_unit", default="metres",
+                     format_func=lambda k: tr(f"ui.mapx.walk_unit.{k}"))
+    speed = float(st.number_input(tr("ui.mapx.walk_speed"), min_value=1.0, max_value=30.0, step=0.5,
+                                  value=WALK_SPEED_KMH, key="map_walk_speed"))
+    st.caption(tr("ui.mapx.walk_note", speed=speed, per_minute=walk_metres(1.0, speed),
+                  junctions=info.summary.junctions, file=md_escape(info.source_name)))
+    return "network", speed, f"walk@{info.loaded_at}"
+
+
+def _minutes_control(key: str, default_m: float, speed_kmh: float, label: str) -> float:
+    """A radius given as walking minutes at ``speed_kmh``; returns metres."""
+    value = st.number_input(label, min_value=1.0, max_value=120.0, step=1.0,
+                            value=float(round(walk_minutes(default_m, speed_kmh))), key=f"map_minutes_{key}")
+    metres = walk_metres(float(value), speed_kmh)
+    st.caption(tr("ui.mapx.minutes_is", m=f"{metres:,.0f}", speed=speed_kmh))
+    return metres
 
 
 def _demand_upload() -> tuple[DemandRef | None, str | None]:

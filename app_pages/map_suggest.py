@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from app_pages.loaders import load_street_network
 from app_pages.ui_text import current_lang, tr
 from app_pages.widgets import translated_radio
 from errors import ProductError
@@ -71,7 +72,8 @@ def suggestion_panel(store: SiteStore, region: Region, sites: pd.DataFrame, quer
         bar = st.progress(0.0, text=tr("ui.mapx.suggest_running"))
         try:
             result = suggest(region.towns, sites, query, site_type=key, count=count, demand=demand,
-                             progress=lambda e: bar.progress(min(max(e.fraction, 0.0), 1.0), text=progress_text(e)))
+                             progress=lambda e: bar.progress(min(max(e.fraction, 0.0), 1.0), text=progress_text(e)),
+                             network=load_street_network(str(store.path), query.network_ref) if query.walking else None)
         except ProductError as exc:
             bar.empty()
             st.error(exc.message(lang))

@@ -14,7 +14,9 @@ access legs included). A radius asked as walking minutes becomes metres at a
 stated speed (:func:`walk_metres`, default :data:`WALK_SPEED_KMH` = 4.5 km/h,
 i.e. 75 m a minute), and the query keeps the speed so the edge can say it.
 ``max_access_m``: in network mode, a point farther than this from every
-street joins nothing (it is flagged, and reaches nothing).
+street joins nothing (it is flagged, and reaches nothing). ``network_ref``:
+which street network (e.g. the stored one and when it was loaded), so a
+cached result changes with the network; the network itself is loaded by the edge.
 """
 
 from __future__ import annotations
@@ -69,14 +71,14 @@ class DemandRef:
     path: str = ""
     weight_field: str | None = None
     coords: str = "wgs84"
-
-
     layer: str | None = None
 
     @classmethod
     def stored(cls, name: str) -> DemandRef:
         """The stored layer ``name``."""
         return cls(layer=str(name).strip())
+
+
 @dataclass(frozen=True)
 class CoverageQuery:
     """Site types, radius per type (metres), counted statuses, date, demand layer, distance mode.
@@ -94,6 +96,7 @@ class CoverageQuery:
     distance: str = "straight"
     walk_speed_kmh: float = WALK_SPEED_KMH
     max_access_m: float = MAX_ACCESS_M
+    network_ref: str = ""
     _radii: dict[str, float] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -192,7 +195,7 @@ class CoverageQuery:
         """A new, validated query with some fields changed (``types``/``radii_m`` together)."""
         values = {"types": self.types, "radii_m": self.radii_m, "statuses": self.statuses, "as_of": self.as_of,
                   "demand": self.demand, "distance": self.distance, "walk_speed_kmh": self.walk_speed_kmh,
-                  "max_access_m": self.max_access_m}
+                  "max_access_m": self.max_access_m, "network_ref": self.network_ref}
         values.update(changes)
         return CoverageQuery(**values)  # type: ignore[arg-type]
 

@@ -75,6 +75,8 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "boundary.field_none.{}": ("name", "code"),
     "mapx.field.{}": ("type", "status", "town", "address", "host", "opened", "source", "id"),
     "mapx.source.{}": ("demo", "amap", "suggest"),
+    "ui.mapx.distance_mode.{}": ("straight", "network"),
+    "ui.mapx.walk_unit.{}": ("metres", "minutes"),
     "measure.{}": ("site_count", "area_share", "demand_share"),
     "report.col.{}": ("target", "type", "deadline", "days_left", "towns_met", "status", "projection"),
     "report.rag.{}": ("red", "amber", "green"),

@@ -79,6 +79,11 @@ def _write_region(path: Path, west_south_east_north) -> Path:
 def grid_db(tmp_path: Path) -> str:
     """A database whose region is one square town around the river grid, with the grid stored as its network
     and one open rest station on junction (0, 0)."""
+    return grid_registry(tmp_path, str(tmp_path / "grid.db"))
+
+
+def grid_registry(tmp_path: Path, db: str) -> str:
+    """Make ``db`` the river-grid registry of :func:`grid_db`; return its path."""
     lon, lat = _to_lonlat([-TOWN_HALF_M, TOWN_HALF_M], [-TOWN_HALF_M, TOWN_HALF_M])
     region = _write_region(tmp_path / "town.geojson", (lon[0], lat[0], lon[1], lat[1]))
     feats = []
@@ -88,7 +93,6 @@ def grid_db(tmp_path: Path) -> str:
                       "geometry": {"type": "LineString", "coordinates": [[xs[0], ys[0]], [xs[1], ys[1]]]}})
     lines = tmp_path / "streets.geojson"
     lines.write_text(json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8")
-    db = str(tmp_path / "grid.db")
     assert sites_main(["init", "--db", db, "--boundaries", str(region), "--boundaries-crs", "wgs84"]) == 0
     assert sites_main(["set-network", str(lines), "--crs", "wgs84", "--licence", "synthetic test grid",
                        "--db", db]) == 0
@@ -351,3 +355,79 @@ def test_the_map_draws_walked_streets_against_circles(grid_db, tmp_path, browser
         page.screenshot(path=str(ARTIFACTS / "service_areas_helsinki.png"))
     finally:
         page.context.close()
+
+
+# ------------------------------------------------------------------------------ the app
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def test_the_map_switch_reads_the_radius_as_walking_metres_or_minutes(app_db, tmp_path):
+    """The map page's switch (直线距离 / 步行距离): walking states the speed (4.5 km/h = 75 m a minute) and the
+    stored network; in minutes the rest station's 500 m default is 7 minutes, i.e. 525 m walked."""
+    from streamlit.testing.v1 import AppTest
+
+    grid_registry(tmp_path, str(app_db))
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    assert not at.exception, at.exception
+    at.radio(key="map_distance_zh").set_value("network").run()
+    assert not at.exception, at.exception
+    captions = [c.value for c in at.sidebar.caption]
+    assert any("4.5 公里/小时" in c and "每分钟 75 米" in c and "路口 953 个" in c for c in captions), captions
+    at.radio(key="map_walk_unit_zh").set_value("minutes").run()
+    assert not at.exception, at.exception
+    assert at.number_input(key="map_minutes_rest_station").value == 7
+    assert any("即步行 525 米" in c.value for c in at.sidebar.caption)
+    labels = [r.label for r in at.sidebar.radio]
+    assert "距离算法" in labels
+
+
+def test_the_map_switch_without_a_network_says_so(app_db):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    at.radio(key="map_distance_zh").set_value("network").run()
+    assert not at.exception, at.exception
+    assert any("还没有路网" in w.value for w in at.sidebar.warning)
+
+
+def test_a_viewer_cannot_upload_a_network_on_the_data_page(shared_env, deploy_shared):
+    """Shared mode: a viewer's upload is refused before the file is read, and the refusal is logged. An admin
+    may load: the Helsinki extract clipped to the Nanhai towns holds no street, so it is refused with the reason
+    and nothing is stored (no road is made up for Nanhai)."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.security_support import PASSWORDS, denials
+
+    dep = deploy_shared()
+
+    def signed_in(user: str) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=90).run()
+        at.text_input(key="sign_in_user").set_value(user)
+        at.text_input(key="sign_in_password").set_value(PASSWORDS[user])
+        at.button(key="sign_in_submit").click().run()
+        at.switch_page("app_pages/data_page.py").run()
+        assert not at.exception, at.exception
+        return at
+
+    at = signed_in("viewer")
+    assert any("只有管理员可以载入路网" in c.value for c in at.caption)
+    at.file_uploader(key="network_upload").set_value(("streets.osm.pbf", PBF.read_bytes(),
+                                                      "application/octet-stream")).run()
+    assert not at.exception, at.exception
+    assert at.error and "network_load" not in [b.key for b in at.button]
+    assert denials(dep.db)[-1][:2] == ("viewer", "network_upload")
+
+    at = signed_in("root")
+    at.file_uploader(key="network_upload").set_value(("streets.osm.pbf", PBF.read_bytes(),
+                                                      "application/octet-stream")).run()
+    assert at.text_input(key="network_licence").value == "© OpenStreetMap contributors, ODbL"
+    at.button(key="network_load").click().run()
+    assert not at.exception, at.exception
+    assert any("路网未载入" in e.value for e in at.error)
+    assert "没有可用于" in at.dataframe[-1].value.to_string()
+    from sites.network_store import NetworkStore
+    from sites.store import SiteStore
+
+    with SiteStore(dep.db, create=False) as store:
+        assert NetworkStore(store).info("walk") is None

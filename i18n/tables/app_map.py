@@ -6,6 +6,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.mapx.types": ("站点类型", "Site types"),
     "ui.mapx.radii": ("服务半径", "Catchment radius"),
     "ui.mapx.radius_of": ("{type}半径", "{type}: radius"),
+    "ui.mapx.minutes_of": ("{type}：步行分钟数", "{type}: minutes of walking"),
+    "ui.mapx.minutes_is": ("即步行 {m} 米（按 {speed:g} 公里/小时）", "that is {m} m walked (at {speed:g} km/h)"),
+    "ui.mapx.distance": ("距离算法", "Distance"),
+    "ui.mapx.distance_mode.straight": ("直线距离", "Straight line"),
+    "ui.mapx.distance_mode.network": ("步行距离", "Walking distance"),
+    "ui.mapx.no_network": (
+        "还没有路网：请管理员在“数据导入导出”页载入路网（或运行 python -m sites set-network）。暂按直线距离计算。",
+        "No street network yet: an admin loads one on the Data page (or runs python -m sites set-network). "
+        "Straight-line distance is used meanwhile.",
+    ),
+    "ui.mapx.walk_unit": ("半径单位", "Radius in"),
+    "ui.mapx.walk_unit.metres": ("步行米数", "metres walked"),
+    "ui.mapx.walk_unit.minutes": ("步行分钟", "minutes of walking"),
+    "ui.mapx.walk_speed": ("步行速度（公里/小时）", "Walking speed (km/h)"),
+    "ui.mapx.walk_note": (
+        "沿街道步行计算（按 {speed:g} 公里/小时，每分钟 {per_minute:.0f} 米）；路网：{file}，路口 {junctions} 个。"
+        "离道路超过 200 米的站点不参与覆盖。",
+        "Measured along the streets (at {speed:g} km/h, {per_minute:.0f} m a minute); network: {file}, "
+        "{junctions} junctions. Sites more than 200 m from every street cover nothing.",
+    ),
     "ui.mapx.custom": ("自定义", "Custom"),
     "ui.mapx.radius_m": ("半径（米）", "Radius (m)"),
     "ui.mapx.radius_preset": ("{m:,} 米", "{m:,} m"),

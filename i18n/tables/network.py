@@ -69,4 +69,38 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{sites} sites and {points} demand points lie more than {m:.0f} m from every street: they join no "
         "street (reach nothing, reached by nothing)",
     ),
+    # the data page's network section (app_pages/data_network.py)
+    "ui.data.network": ("路网（步行距离）", "Street network (walking distance)"),
+    "ui.data.network_none": (
+        "还没有路网：覆盖按直线距离计算。载入 OpenStreetMap 路网后可按步行距离计算。",
+        "No street network yet: coverage is straight-line. Load an OpenStreetMap network to measure walking distance.",
+    ),
+    "ui.data.network_upload": (
+        "载入路网文件（.osm.pbf，或 GeoJSON/GeoPackage/压缩的 Shapefile 线要素）",
+        "Load a street network (.osm.pbf, or lines as GeoJSON/GeoPackage/zipped Shapefile)",
+    ),
+    "ui.data.network_help": (
+        "上传 OpenStreetMap 的广东省路网文件（.osm.pbf），最好先裁剪到本区域；载入时也会按本区域裁剪",
+        "Upload an OpenStreetMap extract (e.g. guangdong-latest.osm.pbf), best clipped to the region; it is "
+        "clipped to the region on loading too",
+    ),
+    "ui.data.network_role": ("只有管理员可以载入路网", "Only an admin may load a street network"),
+    "ui.data.network_kind": (
+        "文件“{file}”不是可用的路网文件（.osm.pbf、.geojson、.json、.gpkg、.zip，不超过 1 GB）",
+        "'{file}' is not a usable street network file (.osm.pbf, .geojson, .json, .gpkg, .zip; at most 1 GB)",
+    ),
+    "ui.data.network_crs": ("坐标系", "Coordinate system"),
+    "ui.data.network_licence": ("许可", "Licence"),
+    "ui.data.network_load": ("载入并保存路网", "Load and store the network"),
+    "ui.data.network_loading": ("正在读取、裁剪并准备路网…", "Reading, clipping and preparing the network…"),
+    "ui.data.network_refused": ("路网未载入：", "The network was not loaded:"),
+    "ui.data.network_stored": ("已保存路网 {file}", "Street network {file} stored"),
+    "ui.data.network_what": ("项目", "Item"),
+    "ui.data.network_value": ("值", "Value"),
+    "ui.data.network_source": ("来源文件", "Source file"),
+    "ui.data.network_loaded": ("载入时间 · 载入人", "Loaded · by"),
+    "ui.data.network_junctions": ("路口", "Junctions"),
+    "ui.data.network_segments": ("路段", "Segments"),
+    "ui.data.network_length": ("总长（公里）", "Length (km)"),
+    "ui.data.network_pieces": ("互不连通的片区（最大片区占比）", "Disconnected pieces (largest share)"),
 }
