@@ -1,5 +1,9 @@
 """The region part of the data page: load another boundary file, preview its towns on the map, then switch.
 
+The region lives in the database: the page shows its name, level (镇街/区县), source, CRS as given,
+licence and load date. A file's coordinate system is never assumed: the radio has nothing chosen
+until the user says wgs84, gcj02 or bd09 (or "as the file says" for a projected file), and the
+preview waits for it. A file with codes and no names loads with its codes as names (a warning).
 The switch goes through :meth:`sites.store.SiteStore.set_region`, which
 refuses (naming each site) when existing sites would fall outside every new town.
 Only an admin may upload a boundary file (shared mode): the role is checked,
@@ -24,7 +28,6 @@ from app_pages.data_files import BOUNDARY_KINDS, boundary_fields
 from app_pages.data_import import REGION_ROLES, may_upload, problems_table, upload_allowed
 from app_pages.plain import md_escape
 from app_pages.ui_text import current_lang, tr
-from app_pages.widgets import translated_radio
 from errors import AccessDenied, BoundaryError, CRSError, ImportRejected, RecordError
 from geodata.boundaries import Region, load_region
 from i18n import t
@@ -34,22 +37,33 @@ from sites.region import RegionSpec, TownIndex
 from sites.store import SiteStore
 from sites.uploads import KINDS, check_upload
 
-#: Coordinate systems of a boundary file; ``file``: as the file itself says (projected files, GeoPackages).
-BOUNDARY_CRS: tuple[str, ...] = ("file", "wgs84", "gcj02", "bd09")
+#: Coordinate systems of a boundary file; ``file``: as the file itself says (projected files only).
+BOUNDARY_CRS: tuple[str, ...] = ("wgs84", "gcj02", "bd09", "file")
 
 
 def _spec_values() -> tuple[str | None, str | None, str | None]:
     state = st.session_state
-    crs = state.get("region_crs", "file")
-    return (None if crs == "file" else crs, state.get("region_name_field") or None,
+    crs = state.get(f"region_crs_{current_lang()}")
+    return (None if crs in (None, "file") else crs, state.get("region_name_field") or None,
             state.get("region_code_field") or None)
+
+
+def _region_now(store: SiteStore) -> None:
+    """The stored region: name, units and their level, source, CRS as given, licence, load date."""
+    lang = current_lang()
+    info = store.region_info()
+    region = store.region()
+    if info is None:
+        return
+    st.caption(tr("ui.data.region_stored", name=md_escape(region.display_name(lang)), n=len(region.towns),
+                  level=region.level_label(lang), source=md_escape(info.file_name), crs=md_escape(info.crs_given),
+                  licence=md_escape(info.licence or "-"), at=info.loaded_at))
 
 
 def render_region(store: SiteStore) -> None:
     """Upload a boundary file, choose its coordinate system and fields, preview, confirm the switch."""
     lang = current_lang()
-    st.caption(tr("ui.data.region_now", region=md_escape(store.region_spec.describe(lang)),
-                  n=len(store.region().towns)))
+    _region_now(store)
     allowed = may_upload(REGION_ROLES)
     upload = st.file_uploader(tr("ui.data.region_upload"), type=["geojson", "json", "gpkg", "zip"],
                               key="region_upload", help=None if allowed else tr("ui.data.region_role"))
@@ -73,8 +87,9 @@ def render_region(store: SiteStore) -> None:
         except Exception as exc:  # noqa: BLE001  (GDAL raises many kinds; the user sees why)
             st.error(tr("ui.data.region_unreadable", file=md_escape(path.name), error=md_escape(exc)))
             return
-        translated_radio(tr("ui.data.region_crs"), list(BOUNDARY_CRS), key="region_crs", default="file",
-                         format_func=lambda c: t(f"ui.crs.{c}", lang))
+        # nothing preselected: a boundary file's coordinate system is never assumed
+        chosen = st.radio(tr("ui.data.region_crs"), list(BOUNDARY_CRS), index=None, key=f"region_crs_{lang}",
+                          format_func=lambda c: t(f"ui.crs.{c}", lang), horizontal=True)
         cols = st.columns(2)
         choices = ["", *fields]
         for col, key, label in ((cols[0], "region_name_field", "ui.data.name_field"),
@@ -83,18 +98,27 @@ def render_region(store: SiteStore) -> None:
                 st.session_state[key] = ""
             col.selectbox(tr(label), choices, key=key, format_func=lambda f: f or t("ui.data.detect", lang))
         crs, name_field, code_field = _spec_values()
+        if chosen is None:
+            st.info(tr("ui.data.region_crs_first"))
+            return
         try:
             with st.spinner(tr("ui.data.region_loading")):
-                region = load_region(path, crs=crs, name_field=name_field, code_field=code_field)
+                region = load_region(path, crs=crs, name_field=name_field, code_field=code_field,
+                                     crs_required=chosen != "file", missing_names="codes")
         except (BoundaryError, CRSError) as exc:
             st.error(tr("ui.data.region_bad"))
             st.dataframe(problems_table(exc.problems), hide_index=True)
             return
         _preview(region, store)
+        cols = st.columns(2)
+        name = cols[0].text_input(tr("ui.data.region_name"), value=region.name_zh, key="region_title").strip()
+        licence = cols[1].text_input(tr("ui.data.region_licence"), value=region.licence, key="region_licence").strip()
+        if name:
+            region.name_zh = region.name_en = name
         st.checkbox(tr("ui.data.region_confirm"), key="region_confirm")
         if st.button(tr("ui.data.region_switch"), key="region_switch", type="primary",
                      disabled=not st.session_state.get("region_confirm")):
-            _switch(store, path, crs, name_field, code_field)
+            _switch(store, path, crs, name_field, code_field, region, licence)
 
 
 def _preview(region: Region, store: SiteStore) -> None:
@@ -117,16 +141,20 @@ def _preview(region: Region, store: SiteStore) -> None:
         st.error(tr("ui.data.region_orphans", n=outside, total=len(sites)))
 
 
-def _switch(store: SiteStore, path: Path, crs: str | None, name_field: str | None, code_field: str | None) -> None:
-    """Keep the file next to the database (the registry refers to it by path) and switch."""
+def _switch(store: SiteStore, path: Path, crs: str | None, name_field: str | None, code_field: str | None,
+            region: Region, licence: str) -> None:
+    """Switch to ``region`` (read once above; its towns go into the database). A copy of the file is kept
+    next to the database as a record of where the outlines came from; nothing reads it again."""
     keep_dir = get_settings().db.parent / "regions"
     keep_dir.mkdir(parents=True, exist_ok=True)
     kept = keep_dir / f"{datetime.datetime.now():%Y%m%d-%H%M%S}-{path.name}"
     shutil.copyfile(path, kept)
+    region.source = str(kept)
     actor = current_actor()
     try:
-        changed = store.set_region(RegionSpec.file(kept, crs=crs, name_field=name_field, code_field=code_field),
-                                   actor=actor)
+        changed = store.set_region(RegionSpec.file(kept, crs=crs, name_field=name_field, code_field=code_field,
+                                                   region_name=region.name_zh), actor=actor, region=region,
+                                   licence=licence or None)
     except (RecordError, BoundaryError, AccessDenied) as exc:
         kept.unlink(missing_ok=True)
         st.error(tr("ui.data.region_refused"))

@@ -33,6 +33,10 @@ def _load(target: Target | None) -> None:
     state["target_statuses"] = list(target.statuses) if target else ["open"]
     state["target_deadline"] = target.deadline if target else datetime.date(datetime.date.today().year, 12, 31)
     state["target_notes"] = target.notes if target else ""
+    state["target_new_only"] = bool(target and target.new_since)
+    state["target_new_since"] = (target.new_since if target and target.new_since
+                                 else datetime.date(datetime.date.today().year, 1, 1))
+    state["target_demand_layer"] = (target.demand_layer or "") if target else ""
     state["target_problems"] = []
     state["target_version"] = target.version if target else None  # a save is refused if changed since
     state["target_stale"] = False
@@ -47,6 +51,9 @@ def _values() -> dict[str, object]:
         "measure": state.get("target_measure"), "threshold": state.get("target_threshold"),
         "radius_m": radius if radius > 0 else None, "statuses": list(state.get("target_statuses", [])),
         "deadline": state.get("target_deadline"), "notes": state.get("target_notes", ""),
+        "new_since": state.get("target_new_since") if state.get("target_new_only") else None,
+        "demand_layer": (state.get("target_demand_layer") or "").strip() or None
+        if state.get("target_measure") == "demand_share" else None,
     }
 
 
@@ -163,6 +170,18 @@ def render_target_editor(targets: TargetStore, town_codes: list[str], town_name)
     st.multiselect(tr("ui.targets.field.statuses"), list(STATUSES), key=wkey, on_change=_keep_statuses,
                    format_func=lambda s: status_name(s, lang))
     _problems_under("statuses")
+    since_cols = st.columns([1, 1])
+    with since_cols[0]:
+        new_only = st.checkbox(tr("ui.targets.field.new_only"), key="target_new_only",
+                               help=tr("ui.targets.field.new_only_help"))
+    with since_cols[1]:
+        st.date_input(tr("ui.targets.field.new_since"), key="target_new_since", format="YYYY-MM-DD",
+                      disabled=not new_only)
+        _problems_under("new_since")
+    if measure == "demand_share":
+        st.text_input(tr("ui.targets.field.demand_layer"), key="target_demand_layer",
+                      help=tr("ui.targets.field.demand_layer_help"))
+        _problems_under("demand_layer")
     st.text_area(tr("ui.targets.field.notes"), key="target_notes", height=70)
     for problem in st.session_state.get("target_problems", []):
         if not problem.field:
@@ -178,3 +197,56 @@ def render_target_editor(targets: TargetStore, town_codes: list[str], town_name)
     flash = st.session_state.pop("target_flash", None)
     if flash:
         st.success(flash)
+
+
+def render_target_import(targets: TargetStore) -> None:
+    """Per-town targets from a sheet (:mod:`targets.sheet`): upload, defaults, check every row, then store
+    all in one transaction — or show every row's problem and store nothing."""
+    from app_pages.data_files import safe_name
+    from app_pages.data_import import problems_table, upload_allowed
+    from errors import ImportRejected
+    from sites.uploads import stored_upload
+    from targets.sheet import parse_target_sheet
+
+    lang = current_lang()
+    with st.expander(tr("ui.targets.import"), expanded=False):
+        st.caption(tr("ui.targets.import_hint"))
+        upload = st.file_uploader(tr("ui.targets.import_file"), type=["csv", "xlsx"], key="target_import_file")
+        types = [tp.key for tp in load_site_types()]
+        cols = st.columns(3)
+        with cols[0]:
+            kind = translated_select(tr("ui.targets.field.site_type"), types, key="target_import_type",
+                                     default=types[0], format_func=lambda k: site_type(k).name(lang))
+        with cols[1]:
+            st.date_input(tr("ui.targets.field.deadline"), key="target_import_deadline", format="YYYY-MM-DD",
+                          value=datetime.date(datetime.date.today().year, 12, 31))
+        with cols[2]:
+            st.text_input(tr("ui.targets.import_prefix"), key="target_import_prefix")
+        if upload is None:
+            return
+        if not upload_allowed(targets.sites, roles=("admin",), action="target_import", target="target_import_file"):
+            return
+        defaults = {"site_type": kind,
+                    "deadline": st.session_state.get("target_import_deadline"),
+                    "name": st.session_state.get("target_import_prefix") or None}
+        defaults = {k: v for k, v in defaults.items() if v}
+        name = safe_name(upload.name)
+        try:
+            with stored_upload(name, upload.getvalue(), ("csv", "xlsx")) as stored:
+                sheet = parse_target_sheet(stored.path, targets.sites.towns(), defaults=defaults, file=name)
+        except ImportRejected as exc:
+            st.error(tr("ui.targets.import_rejected", file=md_escape(name)))
+            st.dataframe(problems_table(exc.problems), hide_index=True, key="target_import_problems")
+            return
+        st.markdown(tr("ui.targets.import_preview", file=md_escape(name), n=len(sheet.targets)))
+        st.dataframe({tr("ui.data.col.line"): sheet.lines,
+                      tr("ui.targets.field.name"): [tg.name for tg in sheet.targets],
+                      tr("ui.targets.import_describe"): [tg.describe(lang) for tg in sheet.targets]},
+                     hide_index=True, key="target_import_preview")
+        if st.button(tr("ui.targets.import_commit"), key="target_import_commit", type="primary"):
+            try:
+                stored_targets = targets.add_many(sheet.targets, actor=current_actor())
+            except (RecordError, AccessDenied) as exc:
+                st.error(md_escape(exc.problems[0].message(lang)))
+                return
+            st.success(tr("ui.targets.import_done", n=len(stored_targets), file=md_escape(name)))

@@ -7,14 +7,15 @@ import datetime
 import pandas as pd
 import streamlit as st
 
-from app_pages.form_target import render_target_editor
+from app_pages.form_target import render_target_editor, render_target_import
 from app_pages.form_widgets import actor_input
 from app_pages.loaders import site_store
 from app_pages.plain import md_escape
 from app_pages.report_files import MIME, report_bytes
 from app_pages.ui_text import current_lang, tr
+from errors import ProductError
 from reports.files import FORMATS
-from reports.leadership import LeadershipReport, build_report
+from reports.leadership import LeadershipReport, build_report, detail_rows
 from settings import get_settings
 from sites.frame import sites_frame
 from targets.rag import RAG_COLOURS
@@ -33,13 +34,22 @@ st.header(tr("ui.page.targets"))
 as_of = st.date_input(tr("ui.targets.as_of"), key="targets_as_of", value=datetime.date.today(),
                       format="YYYY-MM-DD")
 targets = targets_store.list_targets()
-with st.spinner(tr("ui.targets.computing")):
-    report: LeadershipReport = build_report(targets, sites_frame(store.list_sites()), region, as_of=as_of,
-                                            lang=lang)
-st.subheader(report.title)
+report: LeadershipReport | None = None
+try:
+    with st.spinner(tr("ui.targets.computing")):
+        report = build_report(targets, sites_frame(store.list_sites()), region, as_of=as_of, lang=lang)
+except ProductError as exc:  # the editor below stays reachable whatever the evaluation says
+    st.error(md_escape("；".join(p.message(lang) for p in exc.problems)))
+if report is not None:
+    st.subheader(report.title)
+    for gone in report.unavailable:  # e.g. a share-of-demand target with no demand layer: why, per target
+        st.warning(md_escape(tr("ui.targets.unavailable", id=gone.target.id, name=gone.target.name,
+                                reason=gone.reason)))
 
-if not report.targets:
-    st.info(tr("ui.targets.none"))
+if report is None:
+    pass
+elif not report.targets:
+    st.info(tr("ui.targets.none") if not report.unavailable else tr("ui.targets.none_evaluable"))
 else:
     open_lines = [line for line in report.targets if not line.met]
     heads = st.columns(3)
@@ -98,7 +108,14 @@ else:
                                file_name=f"targets-{as_of.isoformat()}-{lang}{suffix}", mime=MIME[suffix],
                                key=f"targets_download_{suffix[1:]}", on_click="ignore")
 
+    st.subheader(tr("ui.targets.detail"))
+    detail = detail_rows(report)
+    st.caption(tr("ui.targets.detail_hint", n=len(detail)))
+    st.dataframe(detail.rename(columns={c: tr(f"ui.targets.detail_col.{c}") for c in detail.columns}),
+                 hide_index=True, key="targets_detail")
+
 st.subheader(tr("ui.targets.edit"))
 actor_input()
 codes = [str(c) for c in region.towns["code"]]
 render_target_editor(targets_store, codes, lambda c: region.town_name(c, lang))
+render_target_import(targets_store)

@@ -3,7 +3,13 @@
 * ``targets [--as-of DATE] [--target ID ...] --format json|csv``: one row per
   target and town with ``target_id, name, site_type, town_code, town_name,
   required, actual, met, shortfall, deadline`` and more (unit, days left, the
-  sites that count, red/amber/green, the projected date at the present rate).
+  number of sites that count, red/amber/green, the projected date at the present
+  rate). ``--detail``: the sites that count instead, one row per site and target
+  and town (a cell never holds a list: Excel's 32,767 characters are reached at
+  about 3,000 site names). A target that cannot be evaluated (no demand layer) is
+  named on standard error with its reason; the others are printed.
+* ``target-import FILE [--type T] [--deadline D] [--name PREFIX] ...``: per-town
+  targets from a sheet (:mod:`targets.sheet`), all or nothing.
 * ``report OUT.xlsx|OUT.pdf|OUT.html [--as-of DATE] [--lang zh|en]``: the
   one-page leadership report.
 * ``target-add --name N --type T --scope S --measure M --threshold X --deadline D
@@ -41,13 +47,17 @@ from cli.common import (
     region_options,
     store_options,
 )
+from i18n import t
 
 #: Columns of ``targets`` output, in order (the evaluation's, then the colour and projection).
 OUTPUT_COLUMNS: tuple[str, ...] = (
     "target_id", "name", "site_type", "town_code", "town_name", "required", "actual", "met", "shortfall",
     "deadline", "unit", "days_left", "scope", "measure", "required_pct", "actual_pct", "site_ids",
-    "site_names", "under_construction", "demo_sites", "rag", "met_on_at_present_rate", "as_of",
+    "site_names", "under_construction", "demo_sites", "rag", "met_on_at_present_rate", "as_of", "new_since",
+    "counted_sites",
 )
+#: Columns of the CSV summary: the lists of counted sites are in the detail table (``--detail``), one row each.
+CSV_COLUMNS: tuple[str, ...] = tuple(c for c in OUTPUT_COLUMNS if c not in ("site_ids", "site_names"))
 
 
 def _evaluation_options(func: Callable) -> Callable:
@@ -91,7 +101,11 @@ def build(params: dict, lang: str):
                    load_network(params["db"], params.get("network"), params.get("network_crs"), region)
                    if walking else None, params.get("walk_speed_kmh") or 4.5, params.get("max_access_m") or 200.0)
     with measured_by(how):  # coverage targets measure reach as asked (straight or walking)
-        return build_report(targets, sites, region, as_of=as_of, lang=lang, demand=demand)  # type: ignore[arg-type]
+        report = build_report(targets, sites, region, as_of=as_of, lang=lang, demand=demand)  # type: ignore[arg-type]
+    for gone in report.unavailable:
+        output.echo(t("target.cli.unavailable", lang, id=gone.target.id, name=gone.target.name,
+                      reason=gone.reason), err=True)
+    return report
 
 
 def target_rows(report) -> pd.DataFrame:
@@ -103,6 +117,9 @@ def target_rows(report) -> pd.DataFrame:
     ]
     for column in ("deadline", "as_of"):
         rows[column] = rows[column].map(lambda d: d.isoformat())
+    since = {line.target.id: line.target.new_since for line in report.targets}
+    rows["new_since"] = [d.isoformat() if (d := since.get(i)) else None for i in rows["target_id"]]
+    rows["counted_sites"] = rows["site_ids"].map(len).astype(int)
     return rows[list(OUTPUT_COLUMNS)]
 
 
@@ -110,16 +127,22 @@ def target_rows(report) -> pd.DataFrame:
 @_evaluation_options
 @format_option("json", "csv")
 @output_option
-def targets_command(lang, fmt, output: str | None, **params) -> int:
-    """Print (or write) the evaluated targets as JSON or CSV."""
+@click.option("--detail", is_flag=True,
+              help="print the sites that count instead: one row per target, town and site")
+def targets_command(lang, fmt, output: str | None, detail: bool, **params) -> int:
+    """Print (or write) the evaluated targets, or their counted sites (``--detail``), as JSON or CSV."""
     from cli import output as out
+    from reports.leadership import detail_rows
 
-    rows = target_rows(build(params, lang))
+    report = build(params, lang)
+    if detail:
+        rows = detail_rows(report)
+    else:
+        rows = target_rows(report)
+        if fmt == "csv":
+            rows = rows[list(CSV_COLUMNS)]
     if fmt == "csv":
-        flat = rows.copy()
-        flat["site_ids"] = flat["site_ids"].map(lambda ids: ";".join(map(str, ids)))
-        flat["site_names"] = flat["site_names"].map(";".join)
-        out.write_frame_csv(flat, output)
+        out.write_frame_csv(rows, output)
     else:
         out.write_json(rows.astype(object).where(rows.notna(), None).to_dict(orient="records"), output)
     return 0
@@ -153,6 +176,8 @@ FIELD_OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("--statuses", "statuses", "counted statuses, comma-separated (default open)"),
     ("--deadline", "deadline", "YYYY-MM-DD"),
     ("--notes", "notes", "free text"),
+    ("--new-since", "new_since", "YYYY-MM-DD: only sites opened on/after it count (\"2 new palaces since\")"),
+    ("--demand-layer", "demand_layer", "name of the stored demand layer (demand_share)"),
 )
 
 
@@ -232,6 +257,38 @@ def target_history(target_id: int, db, user, lang) -> int:
     return 0
 
 
+@click.command("target-import", cls=Command,
+               help="per-town targets from a sheet (CSV/XLSX: 镇街代码 or 镇街名称, 目标数量, ...): all or nothing")
+@click.argument("file", metavar="FILE")
+@store_options()
+@click.option("--name", "field_name", metavar="PREFIX", help="name prefix; each target is named 'PREFIX（town）'")
+@click.option("--type", "field_site_type", metavar="SITE_TYPE", help="site type of rows without a 站点类型 column")
+@click.option("--deadline", "field_deadline", metavar="DEADLINE", help="deadline of rows without a 截止日期 column")
+@click.option("--measure", "field_measure", metavar="MEASURE", help="site_count (default) | area_share | "
+              "demand_share")
+@click.option("--radius-m", "field_radius_m", metavar="RADIUS_M", help="radius in metres (coverage measures)")
+@click.option("--statuses", "field_statuses", metavar="STATUSES", help="counted statuses (default open)")
+@click.option("--new-since", "field_new_since", metavar="NEW_SINCE", help="only sites opened on/after it count")
+def target_import(file: str, db, user, lang, **params) -> int:
+    """Read every row, check all of them, then store all in one transaction (or none); print them as JSON."""
+    from errors import ImportRejected
+    from targets.sheet import parse_target_sheet
+
+    store = _target_store(db)
+    actor = _actor(store, user)
+    defaults = {k[len("field_"):]: v for k, v in params.items() if k.startswith("field_") and v is not None}
+    try:
+        sheet = parse_target_sheet(file, store.sites.towns(), defaults=defaults)
+    except ImportRejected as exc:
+        output.problems(exc.problems, lang)
+        return 1
+    output.problems(sheet.warnings, lang)
+    stored = store.add_many(sheet.targets, actor=actor)
+    output.echo(t("target.sheet_imported", lang, n=len(stored), file=sheet.file), err=True)
+    output.write_json([tg.to_dict() for tg in stored])
+    return 0
+
+
 #: The commands of this module, in the order ``python -m scoring --help`` lists them.
 COMMANDS: tuple[click.Command, ...] = (targets_command, report_command, target_add, target_update, target_delete,
-                                      target_list, target_history)
+                                      target_list, target_history, target_import)

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from errors import NotFound, RecordError
 from geodata.boundaries import Region
 from i18n import t
 from scoring.demand import Demand
@@ -54,6 +55,14 @@ class TargetLine:
     days_text: str
 
 
+@dataclass(frozen=True, slots=True)
+class Unavailable:
+    """A target the report cannot evaluate, and why in words (its demand layer is missing or gone, …)."""
+
+    target: Target
+    reason: str
+
+
 @dataclass
 class LeadershipReport:
     """Everything the one page shows, in one language.
@@ -75,6 +84,8 @@ class LeadershipReport:
     town_rows: list[tuple[str, list[Cell]]]
     shortfalls: list[tuple[str, str]] = field(default_factory=list)
     demo_sites: int = 0
+    #: Targets left out because they cannot be evaluated, each with its reason (never a traceback).
+    unavailable: list[Unavailable] = field(default_factory=list)
     #: What one unit of the region is called: 镇街 (Town) or 区县 (County), from the stored region's level.
     unit_label: str = ""
 
@@ -125,11 +136,33 @@ def build_report(
     as_of: datetime.date,
     lang: Language = "zh",
     demand: Demand | None = None,
+    demand_for: Callable[[Target], Demand | None] | None = None,
 ) -> LeadershipReport:
-    """Evaluate, project and colour every target as of ``as_of`` (see the module docstring)."""
-    table = evaluate_targets(targets, sites, region, as_of=as_of, lang=lang, demand=demand)
-    series = {tg.id: monthly_series(tg, sites, region, as_of=as_of, demand=demand) for tg in targets}
-    projections = {tg.id: project(tg, series[tg.id]) for tg in targets}
+    """Evaluate, project and colour every target as of ``as_of`` (see the module docstring).
+
+    A ``demand_share`` target is measured on ``demand_for(target)`` when given (the stored layer the
+    target names), else on ``demand``. A target that cannot be evaluated — no demand layer, a layer that
+    is gone — is not fatal: it goes to ``report.unavailable`` with its reason and the other targets are
+    reported as usual.
+    """
+    tables: list[pd.DataFrame] = []
+    series: dict[int | None, pd.DataFrame] = {}
+    usable: list[Target] = []
+    unavailable: list[Unavailable] = []
+    for tg in targets:
+        try:
+            layer = demand_for(tg) if demand_for is not None and tg.measure == "demand_share" else demand
+            one = evaluate_targets([tg], sites, region, as_of=as_of, lang=lang, demand=layer)
+            series[tg.id] = monthly_series(tg, sites, region, as_of=as_of, demand=layer)
+        except (RecordError, NotFound) as exc:
+            unavailable.append(Unavailable(tg, "；".join(p.message(lang) for p in exc.problems) if lang == "zh"
+                                           else "; ".join(p.message(lang) for p in exc.problems)))
+            continue
+        tables.append(one)
+        usable.append(tg)
+    table = pd.concat(tables, ignore_index=True) if tables else evaluate_targets([], sites, region, as_of=as_of,
+                                                                                 lang=lang)
+    projections = {tg.id: project(tg, series[tg.id]) for tg in usable}
     rows = add_rag(table, projections)
     demo_ids = set(sites.loc[sites["source"] == DEMO_SOURCE, "id"]) if "source" in sites else set()
     rows["demo_sites"] = [sum(i in demo_ids for i in ids) for ids in rows["site_ids"]]
@@ -137,15 +170,34 @@ def build_report(
     report = LeadershipReport(
         lang=lang, as_of=as_of, title=t("report.title", lang, region=region_name), region_name=region_name,
         attribution=region.attribution, targets=[], rows=rows, series=series, town_rows=[],
+        unavailable=unavailable,
         unit_label=region.level_label(lang),  # 镇街 or 区县, from the stored region's level
     )
-    for target in targets:
+    for target in usable:
         mine = rows.loc[rows["target_id"] == target.id] if target.id is not None else rows.iloc[0:0]
         report.targets.append(_target_line(report, target, mine, projections[target.id]))
-    report.town_rows = _town_rows(report, targets, rows, region)
+    report.town_rows = _town_rows(report, usable, rows, region)
     report.shortfalls = _shortfalls(report, rows)
     report.demo_sites = len(demo_ids & {i for ids in rows["site_ids"] for i in ids})
     return report
+
+
+def detail_rows(report: LeadershipReport) -> pd.DataFrame:
+    """The counted sites of every evaluated row, one row per site: ``target_id``, ``name`` (the target's),
+    ``town_code``, ``town_name``, ``site_id``, ``site_name`` — the table a sheet can hold at any count (the
+    summary's ``site_ids``/``site_names`` lists would pass a cell's 32,767 characters at ~3,000 sites)."""
+    rows = report.rows.reset_index(drop=True)
+    keys = ["target_id", "name", "town_code", "town_name"]
+    counts = rows["site_ids"].map(len).to_numpy(dtype=int) if len(rows) else []
+    out = rows.loc[rows.index.repeat(counts), keys].reset_index(drop=True) if len(rows) else pd.DataFrame(
+        columns=keys)
+    out["site_id"] = [i for ids in rows["site_ids"] for i in ids]
+    out["site_name"] = [n for names in rows["site_names"] for n in names]
+    return out[list(DETAIL_COLUMNS)]
+
+
+#: Columns of :func:`detail_rows`.
+DETAIL_COLUMNS: tuple[str, ...] = ("target_id", "name", "town_code", "town_name", "site_id", "site_name")
 
 
 # ---------------------------------------------------------------------- wording

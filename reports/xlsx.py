@@ -2,9 +2,11 @@
 
 Sheet 1 is the one page (fit to one A4 page when printed): title, date,
 targets met, the targets table, the town-by-town table with red/amber/green
-fills, the shortfall list and the colour rule. Sheet 2 holds every evaluated
-row (required, actual, shortfall, the sites that count); sheet 3 the monthly
-series of each target.
+fills, the shortfall list, the targets that cannot be evaluated (with why) and
+the colour rule. Sheet 2 holds every evaluated row (required, actual,
+shortfall, how many sites count); sheet 3 the monthly series of each target;
+sheet 4 the sites that count, one row per target, town and site (a list in one
+cell would pass Excel's 32,767 characters at about 3,000 sites).
 
 Every cell is written by the one formula-safe writer (:mod:`sites.sheets`): a
 target, town or site name that begins with ``=``, ``+``, ``-``, ``@``, a tab or a
@@ -21,7 +23,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from reports.leadership import LeadershipReport
+from reports.leadership import LeadershipReport, detail_rows
 from sites.sheets import append_row, put
 from targets.rag import RAG_COLOURS
 
@@ -39,6 +41,7 @@ def write_xlsx(report: LeadershipReport, path: Path) -> None:
     _page(report, page)
     _details(report, book.create_sheet("明细" if report.lang == "zh" else "Details"))
     _series(report, book.create_sheet("进度" if report.lang == "zh" else "Progress"))
+    _sites(report, book.create_sheet("计入站点" if report.lang == "zh" else "Counted sites"))
     book.save(path)
 
 
@@ -70,6 +73,12 @@ def _page(report: LeadershipReport, ws: Worksheet) -> None:
         append_row(ws, [f"【{report.text(f'report.rag.{rag}')}】{line}" if rag else line])
         if rag:
             ws.cell(row=ws.max_row, column=1).fill = PatternFill("solid", fgColor=RAG_COLOURS[rag])
+    if report.unavailable:
+        append_row(ws, [])
+        _heading(ws, report.text("report.unavailable_heading"))
+        for gone in report.unavailable:
+            append_row(ws, [report.text("report.unavailable_line", name=gone.target.name, reason=gone.reason)])
+            ws.cell(row=ws.max_row, column=1).font = Font(name=_FONT, color="9C0006")
     append_row(ws, [])
     _heading(ws, report.text("report.rule_heading"))
     append_row(ws, [report.rule])
@@ -106,8 +115,8 @@ def _table(ws: Worksheet, header: list[str], rows: list[list[object]]) -> None:
 
 def _details(report: LeadershipReport, ws: Worksheet) -> None:
     rows = report.rows.copy()
-    rows["site_ids"] = rows["site_ids"].map(lambda ids: ", ".join(map(str, ids)))
-    rows["site_names"] = rows["site_names"].map("、".join)
+    rows.insert(rows.columns.get_loc("site_ids"), "counted_sites", rows["site_ids"].map(len))
+    rows = rows.drop(columns=["site_ids", "site_names"])  # the sites themselves: sheet 4, one row each
     append_row(ws, list(rows.columns))
     for record in rows.itertuples(index=False):
         append_row(ws, list(record))
@@ -124,3 +133,11 @@ def _series(report: LeadershipReport, ws: Worksheet) -> None:
                        record.actual, record.shortfall, record.towns_met, record.towns_total, bool(record.met)])
     ws.freeze_panes = "A2"
 
+
+
+def _sites(report: LeadershipReport, ws: Worksheet) -> None:
+    detail = detail_rows(report)
+    append_row(ws, list(detail.columns))
+    for record in detail.itertuples(index=False):
+        append_row(ws, list(record))
+    ws.freeze_panes = "A2"

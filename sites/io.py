@@ -122,6 +122,26 @@ def read_records(path: str | Path) -> RawRecords:
     return _sheet_records(table, path.name)
 
 
+def read_rows(path: str | Path) -> list[tuple[int, list[object]]]:
+    """The non-blank rows ``(line, cells)`` of a CSV (UTF-8, BOM or GBK) or XLSX file (first sheet, merged
+    cells filled, read to its last row), header and title rows included: the reader of every sheet the
+    product takes in (sites here, per-town targets in :mod:`targets.sheet`). Raises
+    :class:`errors.ImportRejected` naming the file when it cannot be read."""
+    path = Path(path)
+    ext = path.suffix.lower()
+    if ext not in (".csv", ".xlsx"):
+        raise ImportRejected(Problem("sites.file_format", {"ext": ext or path.name, "allowed": ".csv, .xlsx"},
+                                     file=path.name))
+    if not path.exists():
+        raise FileNotFoundError(2, "file not found", str(path))
+    try:
+        return _read_csv(path) if ext == ".csv" else _read_xlsx(path)
+    except (UnicodeError, csv.Error, ValueError, OSError, KeyError) as exc:
+        if isinstance(exc, ImportRejected | FileNotFoundError):
+            raise
+        raise ImportRejected(Problem("sites.file_unreadable", {"error": str(exc)}, file=path.name)) from exc
+
+
 #: How many non-blank rows from the top of a sheet may hold its header row (title rows above it).
 HEADER_SCAN_ROWS = 10
 

@@ -87,6 +87,8 @@ def evaluate_target(
     """One target's rows of :func:`evaluate_targets`."""
     of_type = sites.loc[sites["type"] == target.site_type] if len(sites) else sites
     counted = of_type.loc[counted_mask(of_type, statuses=target.statuses, as_of=as_of)] if len(of_type) else of_type
+    if target.new_since is not None and len(counted):
+        counted = counted.loc[new_since_mask(counted, target.new_since)]
     pipeline = of_type.loc[of_type["status"] == PIPELINE_STATUS] if len(of_type) else of_type
     if PIPELINE_STATUS in target.statuses:
         pipeline = pipeline.iloc[0:0]
@@ -133,6 +135,12 @@ def evaluate_target(
             "as_of": as_of,
         })
     return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def new_since_mask(sites: pd.DataFrame, since: datetime.date) -> np.ndarray:
+    """Sites opened on or after ``since`` (a site with no opening date is not known to be new: ``False``)."""
+    opened = pd.to_datetime(sites["opened_on"], errors="coerce")
+    return (opened >= pd.Timestamp(since)).to_numpy(dtype=bool)
 
 
 def _scope_codes(target: Target, region: Region) -> list[str]:

@@ -14,6 +14,11 @@ A target has a name, a site type, a **scope** and a **measure**:
 needs ``opened_on`` missing or on/before the evaluation date and ``closed_on``
 missing or after it (see :mod:`scoring.selection`). ``deadline`` is the last day
 the target may be met on.
+
+``new_since`` (optional) makes a "new sites" target, as offices write them ("2 new
+cultural palaces built since 2020-01-01"): only sites opened on or after that date
+count, so a site with no opening date never counts for it. ``demand_layer``
+(optional) names the stored demand layer a ``demand_share`` target is measured on.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ DEFAULT_STATUSES: tuple[str, ...] = ("open",)
 #: Fields a user may change on a stored target.
 EDITABLE_FIELDS: tuple[str, ...] = (
     "name", "site_type", "scope", "towns", "measure", "threshold", "radius_m", "statuses", "deadline", "notes",
+    "new_since", "demand_layer",
 )
 
 
@@ -60,6 +66,8 @@ class Target:
     radius_m: float | None = None
     statuses: tuple[str, ...] = DEFAULT_STATUSES
     notes: str = ""
+    new_since: datetime.date | None = None
+    demand_layer: str | None = None
     id: int | None = None
     created_by: str = ""
     created_at: str = ""
@@ -82,11 +90,13 @@ class Target:
         statuses = sep.join(status_name(s, lang) for s in self.statuses)
         params = {"scope": scope, "type": kind, "statuses": statuses, "deadline": self.deadline.isoformat()}
         if self.measure == "site_count":
-            return t("target.describe_count", lang, n=_fmt_number(self.threshold), **params)
-        return t(
-            "target.describe_share", lang, n=_fmt_number(self.threshold), radius=_fmt_number(self.radius_m or 0),
-            measure=t(f"measure.{self.measure}", lang), **params,
-        )
+            text = t("target.describe_count", lang, n=_fmt_number(self.threshold), **params)
+        else:
+            text = t("target.describe_share", lang, n=_fmt_number(self.threshold),
+                     radius=_fmt_number(self.radius_m or 0), measure=t(f"measure.{self.measure}", lang), **params)
+        if self.new_since is not None:
+            text += t("target.describe_new_since", lang, date=self.new_since.isoformat())
+        return text
 
     def to_dict(self) -> dict[str, object]:
         """Plain JSON-ready values (date as ISO string, tuples as lists)."""
@@ -94,7 +104,8 @@ class Target:
             "id": self.id, "name": self.name, "site_type": self.site_type, "scope": self.scope,
             "towns": list(self.towns), "measure": self.measure, "threshold": self.threshold,
             "radius_m": self.radius_m, "statuses": list(self.statuses), "deadline": self.deadline.isoformat(),
-            "notes": self.notes, "created_by": self.created_by, "created_at": self.created_at,
+            "notes": self.notes, "new_since": self.new_since.isoformat() if self.new_since else None,
+            "demand_layer": self.demand_layer, "created_by": self.created_by, "created_at": self.created_at,
             "updated_by": self.updated_by, "updated_at": self.updated_at, "version": self.version,
         }
 
@@ -133,6 +144,15 @@ def validate_target(target: Target, *, town_codes: Iterable[str] | None = None) 
                                     field="statuses"))
     if not isinstance(target.deadline, datetime.date):
         problems.append(Problem("target.bad_date", {"value": target.deadline}, field="deadline"))
+    if target.new_since is not None:
+        if not isinstance(target.new_since, datetime.date):
+            problems.append(Problem("target.bad_date", {"value": target.new_since}, field="new_since"))
+        elif isinstance(target.deadline, datetime.date) and target.new_since > target.deadline:
+            problems.append(Problem("target.new_since_after_deadline", {
+                "since": target.new_since.isoformat(), "deadline": target.deadline.isoformat()}, field="new_since"))
+    if target.demand_layer is not None and target.measure != "demand_share":
+        problems.append(Problem("target.demand_layer_unexpected", {"value": target.demand_layer},
+                                field="demand_layer"))
     return problems
 
 
@@ -163,6 +183,9 @@ def parse_target(
     radius = record.get("radius_m")
     radius_m = None if radius in (None, "") else _parse_number(radius, "radius_m", problems)
     deadline = _parse_date(record.get("deadline"), "deadline", problems)
+    since = record.get("new_since")
+    new_since = None if _blank(since) else _parse_date(since, "new_since", problems)
+    layer = record.get("demand_layer")
     target = Target(
         name=str(record.get("name") or "").strip(),
         site_type=str(record.get("site_type") or "").strip(),
@@ -174,6 +197,8 @@ def parse_target(
         radius_m=radius_m,
         statuses=_parse_list(record.get("statuses")) or DEFAULT_STATUSES,
         notes=str(record.get("notes") or ""),
+        new_since=new_since,
+        demand_layer=None if _blank(layer) else str(layer).strip(),
     )
     problems += [p for p in validate_target(target, town_codes=town_codes)
                  if not (p.field == "threshold" and threshold is None)]
@@ -231,6 +256,12 @@ def _parse_date(value: object, field: str, problems: list[Problem]) -> datetime.
     except ValueError:
         problems.append(Problem("target.bad_date", {"value": value}, field=field))
         return None
+
+
+def _blank(value: object) -> bool:
+    """``None``, NaN or empty text: an optional field left out."""
+    return value is None or (isinstance(value, float) and math.isnan(value)) or (
+        isinstance(value, str) and not value.strip())
 
 
 def _parse_list(value: object) -> tuple[str, ...]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -32,7 +32,7 @@ from database.connection import Connection, utc_now
 from database.migrations import Migration, Statement
 from errors import NotFound, Problem, RecordError
 from sites.region import BUNDLED
-from targets.model import EDITABLE_FIELDS, MEASURES, SCOPES, Target, parse_target
+from targets.model import EDITABLE_FIELDS, MEASURES, SCOPES, Target, parse_target, validate_target
 
 if TYPE_CHECKING:
     from sites.store import SiteStore
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 COMPONENT = "targets"
 _COLUMNS: tuple[str, ...] = (
     "id", "name", "site_type", "scope", "towns", "measure", "threshold", "radius_m", "statuses", "deadline",
-    "notes", "created_by", "created_at", "updated_by", "updated_at", "version",
+    "notes", "new_since", "demand_layer", "created_by", "created_at", "updated_by", "updated_at", "version",
 )
 _SEED_ACTOR = "system"
 
@@ -108,6 +108,12 @@ TARGET_MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "row version of each target", (
         "ALTER TABLE targets ADD COLUMN version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1)",
     )),
+    # "2 new cultural palaces since 2020-01-01": only sites opened on/after new_since count (NULL: every site);
+    # demand_layer names the stored demand layer of a demand_share target. Portable SQL (SQLite, PostgreSQL).
+    Migration(4, "new-since date and demand layer of a target", (
+        "ALTER TABLE targets ADD COLUMN new_since TEXT",
+        "ALTER TABLE targets ADD COLUMN demand_layer TEXT",
+    )),
 )
 
 
@@ -163,6 +169,30 @@ class TargetStore:
             _audit(conn, target.id, "create", actor, now, None, target)
         return target
 
+    def add_many(self, targets: Sequence[Target], *, actor: Actor) -> list[Target]:
+        """Store several already parsed targets (a sheet, :mod:`targets.sheet`) in ONE transaction: every
+        one is validated again against the region first; any problem raises :class:`errors.RecordError`
+        and nothing is written."""
+        actor = self.authoriser.check_admin(actor, "target.import", f"targets:{len(targets)}").username
+        codes = self._town_codes()
+        problems = [p for tg in targets for p in validate_target(tg, town_codes=codes)]
+        if problems:
+            raise RecordError(problems)
+        now = utc_now()
+        stored: list[Target] = []
+        with self.database.write_transaction() as conn:
+            for target in targets:
+                target = replace(target, id=None, created_by=actor, created_at=now, updated_by=actor,
+                                 updated_at=now, version=1)
+                row = _to_row(target)
+                del row["id"]
+                cur = conn.execute(f"INSERT INTO targets ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                                   tuple(row.values()))
+                target = replace(target, id=int(cur.lastrowid))
+                _audit(conn, target.id, "create", actor, now, None, target)
+                stored.append(target)
+        return stored
+
     def update(self, target_id: int, changes: Mapping[str, object], *, actor: Actor,
                if_version: int | None = None) -> Target:
         """Change fields of a target; the whole result is validated again. Returns the stored target.
@@ -213,7 +243,7 @@ def _to_row(target: Target) -> dict[str, object]:
     row = target.to_dict()
     row["towns"] = json.dumps(list(target.towns), ensure_ascii=False)
     row["statuses"] = json.dumps(list(target.statuses))
-    return {k: row[k] for k in _COLUMNS}
+    return {k: row[k] for k in _COLUMNS}  # new_since: ISO text from to_dict
 
 
 def _from_row(row: tuple) -> Target:
@@ -221,6 +251,7 @@ def _from_row(row: tuple) -> Target:
     values["towns"] = tuple(json.loads(values["towns"]))
     values["statuses"] = tuple(json.loads(values["statuses"]))
     values["deadline"] = datetime.date.fromisoformat(values["deadline"])
+    values["new_since"] = datetime.date.fromisoformat(values["new_since"]) if values["new_since"] else None
     return Target(**values)
 
 

@@ -174,3 +174,33 @@ def test_stored_raster_keeps_only_its_window(tmp_path):
         assert DemandStore(store).load("pop").town_totals(7).sum() > 0
     with SiteStore(tmp_path / "s.db") as store, pytest.raises(NotFound, match="nope"):
         DemandStore(store).load("nope")
+
+
+# ------------------------------------------------------------------ the data page
+
+
+def test_data_page_adds_lists_and_deletes_a_layer(app_db, monkeypatch, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("SITES_USER", "demand-test")
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=90).run()
+    at.switch_page("app_pages/data_page.py").run()
+    assert any("还没有需求图层" in c.value for c in at.caption)
+    census = _totals(tmp_path)
+    at.file_uploader(key="demand_upload").set_value((census.name, census.read_bytes(), "text/csv")).run()
+    assert at.radio(key="demand_crs_zh").value is None  # never assumed
+    at.text_input(key="demand_name").set_value("人口普查")
+    at.text_input(key="demand_weight").set_value("pop").run()
+    at.button(key="demand_add").click().run()
+    assert not at.exception, at.exception
+    assert any("已保存需求图层“人口普查”" in s.value for s in at.success)
+    with SiteStore(app_db) as store:
+        assert [(r.name, r.kind, r.total, r.unit) for r in DemandStore(store).list()] == [
+            ("人口普查", "town_totals", 150.0, "人")]
+    at.run()  # the list above the form shows the new layer on the next run
+    assert any("人口普查" in list(df.value.iloc[:, 0]) for df in at.dataframe)
+    at.selectbox(key="demand_delete_pick").set_value("人口普查").run()
+    at.button(key="demand_delete").click().run()
+    assert not at.exception, at.exception
+    with SiteStore(app_db) as store:
+        assert DemandStore(store).list() == []

@@ -86,6 +86,8 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "sites.{}_unknown": ("type", "status"),
     "sites.duplicate_{}_site": ("near", "name"),
     "sites.duplicate_{}_row": ("near", "name"),
+    "sites.template.error_{}": ("type", "status"),
+    "sites.template.prompt_{}": ("type", "status"),
     "stale.{}": ("update", "close", "delete"),
     "ui.audit.{}": ("create", "update", "close", "delete"),
     "ui.audit.kind.{}": ("site", "target", "account"),
@@ -96,6 +98,7 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "ui.role.{}": ("viewer", "editor", "admin"),
     "ui.sites.mode.{}": ("add", "edit"),
     "ui.targets.rag.{}": ("red", "amber", "green"),
+    "ui.targets.detail_col.{}": ("target_id", "name", "town_code", "town_name", "site_id", "site_name"),
     "ui.tiles.{}": ("none", "osm", "amap", "tianditu"),
     "unit.{}": ("sites", "km2", "people"),
 }

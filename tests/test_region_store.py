@@ -219,3 +219,29 @@ def test_one_zone_region_keeps_its_utm_figures(region):
     utm = region.towns.to_crs(region.metric_crs)
     assert np.allclose(ground_areas_m2(utm.geometry.to_numpy(), region.metric_crs), utm.area.to_numpy())
     assert np.allclose(region.towns["area_km2"], utm.area.to_numpy() / 1e6)
+
+
+# ------------------------------------------------------------------ the data page asks, nothing preselected
+
+
+def test_data_page_asks_the_boundary_crs_with_nothing_chosen(app_db, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("SITES_USER", "region-test")
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=90).run()
+    at.switch_page("app_pages/data_page.py").run()
+    assert any("当前区域：佛山市南海区，7 个镇街" in c.value for c in at.caption)
+    at.file_uploader(key="region_upload").set_value(
+        (AMAP_NANHAI.name, AMAP_NANHAI.read_bytes(), "application/geo+json")).run()
+    assert not at.exception, at.exception
+    assert at.radio(key="region_crs_zh").value is None  # never assumed
+    assert any("坐标系不能猜" in i.value for i in at.info)
+    assert "region_switch" not in [b.key for b in at.button]
+    at.radio(key="region_crs_zh").set_value("gcj02").run()
+    at.text_input(key="region_title").set_value("南海区").run()
+    at.checkbox(key="region_confirm").check().run()
+    at.button(key="region_switch").click().run()
+    assert not at.exception and any("已切换" in s.value for s in at.success)
+    with SiteStore(app_db) as store:
+        assert store.region().name_zh == "南海区" and store.region_info().crs_given == "gcj02"
+        assert store.region().level == "county"

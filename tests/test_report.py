@@ -100,7 +100,7 @@ def test_met_targets_region_rows_and_english(registry) -> None:
 def test_xlsx_has_the_page_the_details_and_the_series(report, tmp_path) -> None:
     path = write_report(report, tmp_path / "report.xlsx")
     book = load_workbook(path)
-    assert book.sheetnames == ["报告", "明细", "进度"]
+    assert book.sheetnames == ["报告", "明细", "进度", "计入站点"]
     page = book["报告"]
     assert page["A1"].value == report.title and page["A3"].value == "已完成目标 0 / 2 项"
     cells = {c.value: c for row in page.iter_rows() for c in row if c.value}
@@ -114,7 +114,8 @@ def test_xlsx_has_the_page_the_details_and_the_series(report, tmp_path) -> None:
     details = list(book["明细"].values)
     assert details[0][:3] == ("target_id", "name", "site_type") and len(details) == 15
     jiujiang = next(r for r in details if r[0] == 1 and r[5] == "440605121000")
-    assert jiujiang[7:11] == (1, 1, True, 0) and jiujiang[17] == "南海区工人文化宫"
+    assert jiujiang[7:11] == (1, 1, True, 0) and jiujiang[16] == 1  # counted_sites; the names are on sheet 4
+    assert [r[5] for r in book["计入站点"].values if r[0] == 1 and r[2] == "440605121000"] == ["南海区工人文化宫"]
     series = list(book["进度"].values)
     assert series[0][:3] == ("target_id", "name", "month") and series[-1][2] == "2025-06"
 

@@ -223,7 +223,7 @@ def test_report_xlsx_has_no_formula_on_any_sheet(hostile, tmp_path, lang):
     path = write_report(_report(store, targets, lang), tmp_path / "r.xlsx")
     values = assert_safe_workbook(path)
     book = load_workbook(path)
-    assert len(book.worksheets) == 3
+    assert len(book.worksheets) == 4  # report, details, progress, counted sites (one row each)
     texts = {v for v in values if isinstance(v, str)}
     assert {neutralised(p) for p in TRIMMED} <= texts  # target names (sheets 1–3), town names (sheet 1)
     details = book.worksheets[1]

@@ -128,7 +128,7 @@ def test_new_nanhai_database_has_the_public_palace_target_and_a_service_centre_e
     assert (centre.site_type, centre.scope, centre.threshold) == ("service_centre", "each_town", 1.0)
     assert [e.action for e in store.history(palace.id)] == ["create"]
     assert store.history(palace.id)[0].after["deadline"] == "2025-12-31"
-    assert store.database.schema_version("targets") == 3
+    assert store.database.schema_version("targets") == 4
 
 
 def test_seed_runs_once_per_database(tmp_path) -> None:

@@ -138,6 +138,38 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.targets.reloaded": ("已载入目标 #{id} 的当前内容（第 {version} 版）；您刚才未保存的修改已放弃",
                             "Loaded the current values of target #{id} (version {version}); your unsaved "
                             "changes were discarded"),
+    "ui.targets.unavailable": ("目标 #{id}“{name}”暂时无法计算：{reason}。可在下方修改或删除该目标。",
+                               "Target #{id} '{name}' cannot be evaluated: {reason}. Edit or delete it below."),
+    "ui.targets.none_evaluable": ("没有可以计算的目标", "No target can be evaluated"),
+    "ui.targets.detail": ("计入站点明细", "Sites that count"),
+    "ui.targets.detail_hint": ("每行一个计入目标的站点（共 {n} 行）", "One row per site that counts ({n} rows)"),
+    "ui.targets.detail_col.target_id": ("目标编号", "Target"),
+    "ui.targets.detail_col.name": ("目标", "Target name"),
+    "ui.targets.detail_col.town_code": ("镇街代码", "Town code"),
+    "ui.targets.detail_col.town_name": ("镇街", "Town"),
+    "ui.targets.detail_col.site_id": ("站点编号", "Site"),
+    "ui.targets.detail_col.site_name": ("站点名称", "Site name"),
+    "ui.targets.field.new_only": ("只计新建站点", "New sites only"),
+    "ui.targets.field.new_only_help": ("如“新建 2 座工人文化宫”：只计在起始日期及以后开放的站点",
+                                       "Such as '2 new cultural palaces': only sites opened on or after the date count"),
+    "ui.targets.field.new_since": ("新建起始日期", "New since"),
+    "ui.targets.field.demand_layer": ("需求图层名称", "Demand layer name"),
+    "ui.targets.field.demand_layer_help": ("已存入数据库的需求图层（人口等）的名称",
+                                           "Name of a demand layer (population etc.) stored in the database"),
+    "ui.targets.import": ("从表格批量导入逐镇目标", "Import per-town targets from a sheet"),
+    "ui.targets.import_hint": ("CSV 或 XLSX，每行一个镇街：镇街代码或镇街名称、目标数量；可选列：目标名称、站点类型、"
+                               "截止日期、计入状态、新建起始日期。任何一行有错误则不导入任何目标。",
+                               "CSV or XLSX, one town a row: 镇街代码 (code) or 镇街名称 (name), 目标数量 "
+                               "(threshold); optional: 目标名称, 站点类型, 截止日期, 计入状态, 新建起始日期. One bad "
+                               "row and no target is imported."),
+    "ui.targets.import_file": ("逐镇目标表（CSV 或 XLSX）", "Per-town targets (CSV or XLSX)"),
+    "ui.targets.import_prefix": ("目标名称前缀（可选）", "Name prefix (optional)"),
+    "ui.targets.import_rejected": ("{file} 未导入：", "{file} was not imported:"),
+    "ui.targets.import_preview": ("**{file}**：{n} 个目标，检查通过，尚未写入", "**{file}**: {n} targets checked, "
+                                  "nothing written yet"),
+    "ui.targets.import_describe": ("目标内容", "What it asks"),
+    "ui.targets.import_commit": ("导入这些目标", "Import these targets"),
+    "ui.targets.import_done": ("已从 {file} 导入 {n} 个目标", "Imported {n} targets from {file}"),
     "ui.targets.gone": ("目标 #{id} 已被删除", "Target #{id} has been deleted"),
 
     # ======================== data page: import, export, audit log, region

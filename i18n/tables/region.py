@@ -33,4 +33,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "区域：{name}（{count} 个{level}，坐标系 {crs}，来源 {source}，{at} 载入）",
         "region: {name} ({count} {level} units, CRS {crs}, source {source}, loaded {at})",
     ),
+    "ui.data.region_stored": (
+        "当前区域：{name}，{n} 个{level}（来源 {source}，坐标系 {crs}，许可 {licence}，{at} 载入；已存入数据库）",
+        "Current region: {name}, {n} units ({level}) (source {source}, CRS {crs}, licence {licence}, loaded {at}; "
+        "kept in the database)",
+    ),
+    "ui.data.region_crs_first": (
+        "请先选择边界文件的坐标系：坐标系不能猜（高德导出的是 GCJ-02，百度的是 BD-09）",
+        "Choose the boundary file's coordinate system first: it is never guessed (Amap exports GCJ-02, Baidu BD-09)",
+    ),
+    "ui.data.region_name": ("区域名称（用于标题，如 江门市）", "Region name (for titles, e.g. 江门市)"),
+    "ui.data.region_licence": ("边界数据的许可（如 OpenStreetMap 的开放数据库许可）", "Licence of the outlines (e.g. ODbL)"),
 }
