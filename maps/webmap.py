@@ -597,7 +597,30 @@ class AreaLayer(Layer, SinglePass):
                 });
                 return t;
             }
-            var group = L.geoJSON({{ this.data_json }}, {
+            function unpack(d) {  // maps.webmap.feature_collection's packed form -> GeoJSON
+                if (d.type !== "Packed") { return d; }
+                var s = Math.pow(10, -d.q), c = d.c, o = d.o, t = d.geometry;
+                function run(i) {  // one ring or line: its steps added up
+                    var out = [], x = 0, y = 0;
+                    for (var k = o[0][i]; k < o[0][i + 1]; k++) { x += c[2 * k]; y += c[2 * k + 1]; out.push([x * s, y * s]); }
+                    return out;
+                }
+                function runs(a, b) { var out = []; for (var i = a; i < b; i++) { out.push(run(i)); } return out; }
+                function polygon(i) { return runs(o[1][i], o[1][i + 1]); }
+                return {type: "FeatureCollection", features: d.properties.map(function (p, g) {
+                    var geometry;
+                    if (t === 1) { geometry = {type: "LineString", coordinates: run(g)}; }
+                    else if (t === 3) { geometry = {type: "Polygon", coordinates: polygon(g)}; }
+                    else if (t === 5) { geometry = {type: "MultiLineString", coordinates: runs(o[1][g], o[1][g + 1])}; }
+                    else {
+                        var parts = [];
+                        for (var j = o[2][g]; j < o[2][g + 1]; j++) { parts.push(polygon(j)); }
+                        geometry = {type: "MultiPolygon", coordinates: parts};
+                    }
+                    return {type: "Feature", properties: p, geometry: geometry};
+                })};
+            }
+            var group = L.geoJSON(unpack({{ this.data_json }}), {
                 style: function (feature) { return styles[feature.properties[styleKey] || 0]; },
                 onEachFeature: function (feature, layer) {
                     if (fields.length) {
@@ -629,8 +652,8 @@ class AreaLayer(Layer, SinglePass):
 
     @property
     def data(self) -> dict:
-        """The features as the page gets them, decoded (for checks; the page is sent the text)."""
-        return json.loads(self.data_json)
+        """The features as the page draws them, decoded and unpacked (for checks; the page is sent the text)."""
+        return unpack(json.loads(self.data_json))
 
 
 class TownLabels(Layer, SinglePass):
@@ -702,8 +725,8 @@ class GeoJsonText(str):
 
     @property
     def value(self) -> dict:
-        """The collection decoded (for tests and checks; the page gets the text)."""
-        return json.loads(self)
+        """The collection decoded and unpacked (for tests and checks; the page gets the text)."""
+        return unpack(json.loads(self))
 
 
 @dataclass(frozen=True, slots=True)
@@ -758,15 +781,55 @@ def simplified(geoms: Any, *, crs: Any, detail: Detail, system: CoordSystem = Co
 
 def feature_collection(properties: Sequence[Mapping[str, object]], geoms: Any, *, crs: Any = 4326,
                        detail: Detail = FINE, system: CoordSystem = CoordSystem.WGS84) -> GeoJsonText:
-    """A GeoJSON FeatureCollection of ``geoms`` (see :func:`simplified`) with ``properties``, as HTML-safe
-    JSON text written in one pass (GEOS writes the geometry); features left empty are dropped."""
+    """The features of ``geoms`` (see :func:`simplified`) with ``properties``, as HTML-safe JSON text
+    written in one pass; features left empty are dropped.
+
+    Polygons (or lines) are **packed**: the vertices as integers of 10^-decimals degrees, each ring's
+    first vertex absolute and the rest as steps from the one before (2–4 digits instead of 9–10), with
+    the ring/part offsets of :func:`shapely.to_ragged_array`; the page unpacks them into GeoJSON
+    (``{"type": "Packed", "geometry": <shapely type id>, "q": decimals, "c": [...], "o": [[...]...],
+    "properties": [...]}``). Anything else (points, mixed types) is written as plain GeoJSON by GEOS.
+    """
     shapes = simplified(geoms, crs=crs, detail=detail, system=system)
     keep = ~(shapely.is_empty(shapes) | shapely.is_missing(shapes))
-    texts = shapely.to_geojson(shapes[keep])
-    kept = [p for p, k in zip(properties, keep, strict=True) if k]
+    shapes = shapes[keep]
+    kept = [dict(p) for p, k in zip(properties, keep, strict=True) if k]
+    types = set(shapely.get_type_id(shapes).tolist())
+    if len(shapes) and (types <= {3, 6} or types <= {1, 5}):
+        kind, coords, offsets = shapely.to_ragged_array(shapes)
+        q = np.rint(coords * 10.0 ** detail.decimals).astype(np.int64)
+        steps = np.diff(q, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
+        starts = offsets[0][:-1]
+        steps[starts] = q[starts]
+        props = ",".join(json.dumps(p, ensure_ascii=False) for p in kept)
+        packed = (f'{{"type": "Packed", "geometry": {int(kind)}, "q": {detail.decimals}, '
+                  f'"c": {json.dumps(steps.ravel().tolist(), separators=(",", ":"))}, '
+                  f'"o": {json.dumps([o.tolist() for o in offsets], separators=(",", ":"))}, '
+                  f'"properties": [{props}]}}')
+        return GeoJsonText(_html_safe(packed))
+    texts = shapely.to_geojson(shapes)
     features = ",".join(f'{{"type": "Feature", "properties": {json.dumps(p, ensure_ascii=False)}, "geometry": {g}}}'
                         for p, g in zip(kept, texts, strict=True))
     return GeoJsonText(_html_safe(f'{{"type": "FeatureCollection", "features": [{features}]}}'))
+
+
+def unpack(data: Mapping[str, Any]) -> dict:
+    """A packed collection (see :func:`feature_collection`) as a GeoJSON FeatureCollection; others as given.
+    The same as the page's ``unpack`` (for checks in Python)."""
+    if data.get("type") != "Packed":
+        return dict(data)
+    steps = np.asarray(data["c"], dtype=np.int64).reshape(-1, 2)
+    offsets = [np.asarray(o, dtype=np.int64) for o in data["o"]]
+    starts = np.zeros(len(steps), dtype=bool)
+    starts[offsets[0][:-1]] = True
+    ring = np.cumsum(starts) - 1
+    absolute = np.cumsum(steps, axis=0)
+    first = absolute[offsets[0][:-1]] - steps[offsets[0][:-1]]
+    coords = (absolute - first[ring]) / 10.0 ** int(data["q"])
+    shapes = shapely.from_ragged_array(shapely.GeometryType(int(data["geometry"])), coords, tuple(offsets))
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": p, "geometry": shapely.geometry.mapping(g)}
+        for p, g in zip(data["properties"], shapes, strict=True)]}
 
 
 @dataclass(frozen=True, slots=True)
