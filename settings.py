@@ -3,9 +3,10 @@
 Every value can be overridden from the environment (or a ``.env`` file next to
 the process), so nothing secret or machine-specific lives in the repository.
 
-* ``SITES_DB``: path of the SQLite database file. Default: ``sites.db`` in the
-  user's data directory (``platformdirs.user_data_dir("worker-sites")``),
-  never inside the repository.
+* ``SITES_DB``: path of the SQLite database file, or a PostgreSQL + PostGIS
+  database as a libpq URL (``postgresql://USER@HOST/DB``, ``?host=/socket/dir``).
+  Default: ``sites.db`` in the user's data directory
+  (``platformdirs.user_data_dir("worker-sites")``), never inside the repository.
 * ``SITES_TILES``: default base map, one of :data:`TILE_PROVIDERS`.
 * ``SITES_TIANDITU_KEY``: API key of the ``tianditu`` base map (a secret: never in the repo).
 * ``SITES_LANGUAGE``: default language, ``zh`` or ``en`` (any case): the app's
@@ -29,6 +30,7 @@ the process), so nothing secret or machine-specific lives in the repository.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -135,9 +137,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="SITES_", env_file=".env", extra="ignore")
 
-    db: Path = Field(
+    db: Path | str = Field(
         default_factory=lambda: Path(platformdirs.user_data_dir(APP_NAME)) / "sites.db",
-        description="SQLite database file (env SITES_DB)",
+        description="SQLite database file, or a PostgreSQL URL postgresql://USER@HOST/DB (env SITES_DB)",
     )
     tiles: str = Field(default="none", description="default base map (env SITES_TILES)")
     language: Language = Field(default="zh", description="default language, zh or en (env SITES_LANGUAGE)")
@@ -181,10 +183,13 @@ class Settings(BaseSettings):
     def _lower_language(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value
 
-    @field_validator("db")
+    @field_validator("db", mode="before")
     @classmethod
-    def _expand_db(cls, value: Path) -> Path:
-        return Path(os.path.expanduser(str(value)))
+    def _expand_db(cls, value: object) -> Path | str:
+        text = str(value).strip()
+        if re.match(r"^postgres(ql)?://", text, re.IGNORECASE):  # a server's libpq URL stays text ("//" kept)
+            return text
+        return Path(os.path.expanduser(text))
 
     def default_radius_m(self, type_key: str) -> float:
         """Default catchment radius in metres of a site type.

@@ -459,3 +459,55 @@ def _show(value: object) -> str:
     if isinstance(value, datetime.date):
         return value.isoformat()
     return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
+
+
+# ------------------------------------------------------------------------ copy (issue 15)
+
+#: Every component's migrations, as "module:ATTRIBUTE" (a component whose module is not there is left out).
+COPY_COMPONENTS = {
+    "audit": "database.audit:AUDIT_MIGRATIONS",
+    "sites": "sites.store:SITE_MIGRATIONS",
+    "geometry": "database.postgis:GEOMETRY_MIGRATIONS",
+    "accounts": "accounts.schema:ACCOUNT_MIGRATIONS",
+    "targets": "targets.store:TARGET_MIGRATIONS",
+    "region": "sites.region_store:REGION_MIGRATIONS",
+    "network": "sites.network_store:NETWORK_MIGRATIONS",
+    "demand": "demand.store:DEMAND_MIGRATIONS",
+}
+
+
+def copy_components() -> dict[str, Any]:
+    """The migrations of every component of this program (for ``copy``)."""
+    import importlib
+
+    found = {}
+    for component, where in COPY_COMPONENTS.items():
+        module, attr = where.split(":")
+        try:
+            found[component] = getattr(importlib.import_module(module), attr)
+        except (ImportError, AttributeError):
+            continue
+    return found
+
+
+@app.command("copy", help="copy the whole registry (sites, targets, accounts, audit, region, layers) into a NEW "
+             "database --to (postgresql://USER@HOST/DB or a file), in one transaction, checked by counts")
+@store_options()
+@click.option("--to", "to", required=True, metavar="URL|FILE", help="the new database: postgresql://… or a file")
+def _copy(db, user, lang, to) -> int:
+    from database.copy import copy_registry
+
+    with open_store(db, lang, create=False) as store:
+        source = store.path
+        store.authoriser.check_admin(cli_actor(store, user), "copy", f"database:{to}")
+    counts = copy_registry(source, to, copy_components())
+    for table, count in sorted(counts.items()):
+        output.echo_row([table, str(count)])
+    output.echo(t("sites.copy_done", lang, tables=len(counts), rows=sum(counts.values()), db=_shown(to)))
+    return 0
+
+
+def _shown(location: str) -> str:
+    from database.connection import database_location
+
+    return str(database_location(location))

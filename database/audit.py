@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from database.migrations import Migration
+from database.migrations import Migration, Only
 from errors import NotFound, Problem, StaleEdit
 
 if TYPE_CHECKING:
@@ -47,39 +47,47 @@ _VERSION_SQL = ("CASE WHEN after IS NOT NULL THEN coalesce(json_extract(after, '
 
 AUDIT_MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "one audit table for sites, targets and accounts", (
-        # The tables of earlier releases, empty if this file never had them, so the copy below always runs.
-        """CREATE TABLE IF NOT EXISTS audit (
+        # The tables of earlier releases, empty if this file never had them, so the copy below always runs
+        # (SQLite files only: a PostgreSQL registry starts at this release).
+        Only("sqlite", """CREATE TABLE IF NOT EXISTS audit (
             id INTEGER PRIMARY KEY AUTOINCREMENT, site_id INTEGER NOT NULL, action TEXT NOT NULL,
-            actor TEXT NOT NULL, at TEXT NOT NULL, before TEXT, after TEXT)""",
-        """CREATE TABLE IF NOT EXISTS target_audit (
+            actor TEXT NOT NULL, at TEXT NOT NULL, before TEXT, after TEXT)"""),
+        Only("sqlite", """CREATE TABLE IF NOT EXISTS target_audit (
             id INTEGER PRIMARY KEY AUTOINCREMENT, target_id INTEGER NOT NULL, action TEXT NOT NULL,
-            actor TEXT NOT NULL, at TEXT NOT NULL, before TEXT, after TEXT)""",
-        # subject_id has no declared type: site and target numbers stay integers, user names text.
-        f"""CREATE TABLE audit_all (
+            actor TEXT NOT NULL, at TEXT NOT NULL, before TEXT, after TEXT)"""),
+        # subject_id has no declared type in SQLite: site and target numbers stay integers, user names text;
+        # PostgreSQL stores it as text (see _key) and AuditEntry.from_row gives numbers back for sites and targets.
+        *(Only(dialect, f"""CREATE TABLE audit_all (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             kind TEXT NOT NULL CHECK (kind IN ({_KIND_LIST})),
-            subject_id NOT NULL,
+            subject_id {subject_type}NOT NULL,
             action TEXT NOT NULL CHECK (action IN ({_ACTION_LIST})),
             actor TEXT NOT NULL,
             at TEXT NOT NULL,
             before TEXT,
             after TEXT,
             version INTEGER
-        )""",
-        f"""INSERT INTO audit_all (kind, subject_id, action, actor, at, before, after, version)
+        )""") for dialect, subject_type in (("sqlite", ""), ("postgresql", "TEXT "))),
+        Only("sqlite", f"""INSERT INTO audit_all (kind, subject_id, action, actor, at, before, after, version)
             SELECT kind, subject_id, action, actor, at, before, after, {_VERSION_SQL} FROM (
                 SELECT 'site' AS kind, site_id AS subject_id, action, actor, at, before, after, id AS old_id
                 FROM audit
                 UNION ALL
                 SELECT 'target', target_id, action, actor, at, before, after, id FROM target_audit)
-            ORDER BY at, kind, old_id""",
-        "DROP TABLE audit",
-        "DROP TABLE target_audit",
+            ORDER BY at, kind, old_id"""),
+        Only("sqlite", "DROP TABLE audit"),
+        Only("sqlite", "DROP TABLE target_audit"),
         "ALTER TABLE audit_all RENAME TO audit",
         "CREATE INDEX audit_subject ON audit (kind, subject_id)",
         "CREATE INDEX audit_kind ON audit (kind)",
     )),
 )
+
+
+def _key(conn: Connection, subject_id: int | str) -> int | str:
+    """``subject_id`` as the column holds it: as given in SQLite, as text in PostgreSQL (one typed column)."""
+    return str(subject_id) if getattr(conn, "dialect", "sqlite") == "postgresql" else subject_id
+
 
 #: The columns :meth:`AuditEntry.from_row` reads, in order.
 COLUMNS = "id, kind, subject_id, action, actor, at, before, after, version"
@@ -109,7 +117,10 @@ class AuditEntry:
     def from_row(cls, row: Sequence[object]) -> AuditEntry:
         """From a row of :data:`COLUMNS`."""
         before, after = (json.loads(v) if v else None for v in (row[6], row[7]))  # type: ignore[arg-type]
-        return cls(int(row[0]), row[1], row[2], str(row[3]), str(row[4]), str(row[5]),  # type: ignore[arg-type]
+        subject = row[2]
+        if row[1] != "account" and isinstance(subject, str) and subject.lstrip("-").isdigit():
+            subject = int(subject)  # PostgreSQL keeps every subject as text
+        return cls(int(row[0]), row[1], subject, str(row[3]), str(row[4]), str(row[5]),  # type: ignore[arg-type]
                    before, after, int(row[8] or 0))  # type: ignore[arg-type]
 
     def changes(self) -> dict[str, tuple[object, object]]:
@@ -135,14 +146,14 @@ def record(conn: Connection, kind: Kind, subject_id: int | str, action: str, *, 
         return None if values is None else json.dumps(values, ensure_ascii=False)
 
     conn.execute("INSERT INTO audit (kind, subject_id, action, actor, at, before, after, version) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (kind, subject_id, action, actor, at, dump(before), dump(after),
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (kind, _key(conn, subject_id), action, actor, at, dump(before), dump(after),
                                                      version))
 
 
 def entries_of(conn: Connection, kind: Kind, subject_id: int | str) -> list[AuditEntry]:
     """Every entry of one record, oldest first (inside the caller's transaction)."""
     rows = conn.execute(f"SELECT {COLUMNS} FROM audit WHERE kind = ? AND subject_id = ? ORDER BY id",
-                        (kind, subject_id)).fetchall()
+                        (kind, _key(conn, subject_id))).fetchall()
     return [AuditEntry.from_row(r) for r in rows]
 
 
@@ -171,10 +182,11 @@ def audit_log(database: Database, *, kind: Kind | None = None, subject_id: int |
     """
     clauses: list[str] = []
     params: list[object] = []
+    text_ids = database.dialect == "postgresql"
     for column, value in (("kind", kind), ("subject_id", subject_id), ("action", action)):
         if value is not None and value != "":
             clauses.append(f"{column} = ?")
-            params.append(value)
+            params.append(str(value) if text_ids and column == "subject_id" else value)
     if actor:
         clauses.append("instr(lower(actor), lower(?)) > 0")
         params.append(actor)

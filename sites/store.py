@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from accounts.permissions import Actor, Authoriser, Principal, check_write, write_problem
-from database import audit
+from database import audit, postgis
 from database.audit import AuditEntry
 from database.connection import Connection, Database, utc_now
 from database.migrations import Migration
@@ -144,6 +144,7 @@ class SiteStore:
         self.authoriser = Authoriser(self.database, self.settings)
         self.database.migrate("sites", SITE_MIGRATIONS)
         self.database.migrate("region", REGION_MIGRATIONS)
+        self.database.migrate(postgis.COMPONENT, postgis.GEOMETRY_MIGRATIONS)  # PostgreSQL: PostGIS geom columns
         self._spec = self._resolve_region(requested, preloaded)
 
     def close_connection(self) -> None:
@@ -261,7 +262,7 @@ class SiteStore:
         for column, values in (("type", types), ("town_code", towns), ("status", statuses)):
             if values is not None:
                 values = list(values)
-                clauses.append(f"{column} IN ({', '.join('?' * len(values))})" if values else "0")
+                clauses.append(f"{column} IN ({', '.join('?' * len(values))})" if values else "1 = 0")
                 params.extend(values)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         with self.database.connection() as conn:

@@ -10,7 +10,11 @@ fixture                       what it gives
 ============================  =====================================================================
 ``english``                   messages in English (``SITES_LANGUAGE=en``) for ``match=``; use it in a
                               module with ``pytestmark = pytest.mark.usefixtures("english")``
-``db``                        path of a registry file in ``tmp_path`` that does not exist yet
+``backend``                   ``"sqlite"``, or ``"postgresql"`` in modules marked ``both_backends``
+                              (every test there runs on both; ``sqlite_only`` keeps one on SQLite)
+``db``                        path of a registry file in ``tmp_path`` that does not exist yet; on
+                              PostgreSQL the URL of a fresh database (``SITES_TEST_PG_URL``'s server,
+                              copied from the template with PostGIS, dropped after the test)
 ``store``                     a new local-mode :class:`SiteStore` on ``db`` (bundled Nanhai towns)
 ``demo_db``                   ``db`` holding the Nanhai demo sample (120 sites, ``seed_demo``), closed
 ``demo_store``                ``store`` holding the Nanhai demo sample
@@ -47,6 +51,70 @@ if TYPE_CHECKING:  # imported inside each fixture, so a room being rebuilt break
     from tests.security_support import Deployment
 
 
+#: The server of the PostgreSQL runs (scripts/pg-dev.sh prints it); without it they skip, and under CI fail.
+PG_URL = os.environ.get("SITES_TEST_PG_URL", "")
+#: The database every test database is copied from (PostGIS and citext in it; scripts/pg-dev.sh makes it).
+PG_TEMPLATE = os.environ.get("SITES_TEST_PG_TEMPLATE", "sites_template")
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "both_backends: run every test of the module on SQLite and PostgreSQL")
+    config.addinivalue_line("markers", "sqlite_only: a SQLite-file test in a both_backends module")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests of ``both_backends`` modules that use ``backend`` (``db``, ``store``, ``dep``…) run on both."""
+    node = metafunc.definition
+    if ("backend" in metafunc.fixturenames and node.get_closest_marker("both_backends")
+            and not node.get_closest_marker("sqlite_only")):
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
+def pg_url(database: str, base: str | None = None) -> str:
+    """``base`` (default :data:`PG_URL`) naming ``database`` instead (host, port, user and options kept)."""
+    import re
+
+    return re.sub(r"^(postgres(?:ql)?://[^/?]*)/?([^?]*)", rf"\1/{database}", base or PG_URL, count=1)
+
+
+def pg_admin(sql: str) -> None:
+    """Run one statement on :data:`PG_URL`'s server outside a transaction (CREATE/DROP DATABASE)."""
+    import psycopg
+
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database the test's registry lives in (parametrised in ``both_backends`` modules)."""
+    kind = getattr(request, "param", "sqlite")
+    if kind == "postgresql" and not PG_URL:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("SITES_TEST_PG_URL is not set under CI: start the server first (scripts/pg-dev.sh)")
+        pytest.skip("no PostgreSQL server (set SITES_TEST_PG_URL; scripts/pg-dev.sh starts one)")
+    return kind
+
+
+@pytest.fixture
+def fresh_pg() -> Iterator[Callable[[], str]]:
+    """``fresh_pg()``: the URL of a new empty database (PostGIS, citext) on the test server, dropped after."""
+    import uuid
+
+    made: list[str] = []
+
+    def make() -> str:
+        name = f"t_{uuid.uuid4().hex[:16]}"
+        pg_admin(f"CREATE DATABASE {name} TEMPLATE {PG_TEMPLATE}")
+        made.append(name)
+        return pg_url(name)
+
+    yield make
+    for name in made:
+        pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 def _local_store(db: Path) -> SiteStore:
     """A local-mode registry on ``db`` whatever ``SITES_MODE`` says; the other settings from the environment."""
     from settings import Settings
@@ -71,8 +139,10 @@ def _language_read_afresh() -> Iterator[None]:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    """Path of a registry file in ``tmp_path``; nothing is created."""
+def db(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> Path:
+    """Path of a registry file in ``tmp_path``; nothing is created (PostgreSQL: a fresh database's URL)."""
+    if backend == "postgresql":
+        return request.getfixturevalue("fresh_pg")()  # type: ignore[no-any-return]
     return tmp_path / "sites.db"
 
 
@@ -122,23 +192,33 @@ def app_db(db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def shared_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The app's environment in shared mode (Chinese) on ``tmp_path / "shared.db"``; returns that path."""
-    path = tmp_path / "shared.db"
+def shared_db(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> Path | str:
+    """Where the shared registry lives: ``tmp_path / "shared.db"``, or a fresh PostgreSQL database's URL."""
+    if backend == "postgresql":
+        return request.getfixturevalue("fresh_pg")()  # type: ignore[no-any-return]
+    return tmp_path / "shared.db"
+
+
+@pytest.fixture
+def shared_env(shared_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The app's environment in shared mode (Chinese) on ``shared_db``; returns that path (or URL)."""
+    path = shared_db
     for key, value in {"SITES_DB": str(path), "SITES_MODE": "shared", "SITES_LANGUAGE": "zh"}.items():
         monkeypatch.setenv(key, value)
     return path
 
 
 @pytest.fixture
-def deploy_shared(tmp_path: Path) -> Iterator[Callable[..., Deployment]]:
-    """``deploy_shared(**settings)``: a shared registry on ``tmp_path / "shared.db"`` with its accounts."""
+def deploy_shared(shared_db: Path) -> Iterator[Callable[..., Deployment]]:
+    """``deploy_shared(**settings)``: a shared registry on ``tmp_path / "shared.db"`` (PostgreSQL: a fresh
+    database) with its accounts."""
     from tests.security_support import deploy
 
     made: list[Deployment] = []
+    location = shared_db
 
     def make(**overrides: object) -> Deployment:
-        deployment = deploy(tmp_path / "shared.db", **overrides)
+        deployment = deploy(location, **overrides)
         made.append(deployment)
         return deployment
 

@@ -64,9 +64,20 @@ def deploy(db: Path, **overrides: object) -> Deployment:
                       accounts.authenticate("viewer", PASSWORDS["viewer"]), dali.id, guicheng.id)
 
 
+def sql_connect(db: Path | str):
+    """A raw connection to the registry at ``db`` (a SQLite file, or a PostgreSQL URL: the same SQL, translated)."""
+    if "://" in str(db):
+        import psycopg
+
+        from database.dialect import PgConnection
+
+        return PgConnection(psycopg.connect(getattr(db, "url", str(db)), autocommit=True))
+    return sqlite3.connect(db)
+
+
 def snapshot(db: Path) -> tuple[list[tuple], list[tuple]]:
     """Every row of ``sites`` and ``audit``, read straight from the file (to compare before/after)."""
-    conn = sqlite3.connect(db)
+    conn = sql_connect(db)
     try:
         return (conn.execute("SELECT * FROM sites ORDER BY id").fetchall(),
                 conn.execute("SELECT * FROM audit ORDER BY id").fetchall())
@@ -76,7 +87,7 @@ def snapshot(db: Path) -> tuple[list[tuple], list[tuple]]:
 
 def denials(db: Path) -> list[tuple[str, str, str, str]]:
     """(actor, action, target, detail) of every refused attempt in the security log, oldest first."""
-    conn = sqlite3.connect(db)
+    conn = sql_connect(db)
     try:
         return conn.execute("SELECT actor, action, target, detail FROM security_log WHERE outcome = 'denied' "
                             "ORDER BY id").fetchall()

@@ -9,6 +9,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import psycopg
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -19,7 +20,10 @@ from database.migrations import Migration
 from errors import AccessDenied, RecordError, StaleEdit
 from sites.store import SiteStore
 from targets.store import TARGET_MIGRATIONS, TargetStore, seed_statements
-from tests.security_support import GUICHENG, PASSWORDS, Deployment
+from tests.security_support import GUICHENG, PASSWORDS, Deployment, sql_connect
+
+#: Every test here runs on SQLite and on PostgreSQL + PostGIS (tests/conftest.py, SITES_TEST_PG_URL).
+pytestmark = pytest.mark.both_backends
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -108,7 +112,7 @@ def _old_database(path: Path) -> Path:
 
 
 def _rows(path: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(path)
+    conn = sql_connect(path)
     try:
         return conn.execute(sql).fetchall()
     finally:
@@ -150,6 +154,7 @@ def test_migrating_an_old_database_keeps_every_audit_row_in_the_one_table_in_tim
         assert len(audit_log(again.database)) == 8
 
 
+@pytest.mark.sqlite_only
 def test_a_new_database_has_one_audit_table_and_the_seeded_targets_in_it(store):
     targets = TargetStore(store)
     site, _ = store.add({"name": "书屋", "type": "book_room", **IN_GUICHENG}, actor="a")
@@ -256,11 +261,11 @@ def test_another_component_adds_its_own_tables(db):
 def test_failed_migration_changes_nothing(db):
     with Database(db) as database:
         bad = [Migration(1, "ok", ("CREATE TABLE t1 (id INTEGER)",)), Migration(2, "bad", ("CREATE TABLE oops (",))]
-        with pytest.raises(sqlite3.OperationalError):
+        with pytest.raises((sqlite3.OperationalError, psycopg.errors.SyntaxError)):
             database.migrate("broken", bad)
         assert database.schema_version("broken") == 0
         with database.read_transaction() as conn:
-            assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 't1'").fetchone()[0] == 0
+            assert "t1" not in database.tables(conn)
 
 
 def test_a_database_with_only_the_audit_table_is_ours_when_opened_again(db):

@@ -60,6 +60,7 @@ LATIN_OK = frozenset("""
     lng lat lon longitude latitude
     replace names demand-add boundaries-crs adcode CGCS2000
     Language English
+    PostGIS Debian apt-get postgresql postgresql-15-postgis-3 CREATE EXTENSION createdb postgis citext
 """.split())
 #: Latin words the pages may show in Chinese besides those: the boundary data's licence line,
 #: kept verbatim as its licence asks.

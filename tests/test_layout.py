@@ -30,6 +30,7 @@ ROOMS: dict[str, tuple[str, ...]] = {
     "folium": ("maps",),
     "branca": ("maps",),
     "sqlite3": ("database",),
+    "psycopg": ("database",),
     "argparse": (),
 }
 
@@ -269,6 +270,7 @@ def test_no_import_circles_even_through_imports_inside_functions():
     "folium",
     "branca",
     "sqlite3",
+    "psycopg",
     "argparse",
 ])
 def test_library_is_imported_only_in_its_rooms(library):

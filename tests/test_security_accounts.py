@@ -10,13 +10,17 @@ from accounts.store import AccountStore
 from errors import AccessDenied, NotFound, RecordError
 from settings import Settings
 from sites.store import SiteStore
-from tests.security_support import DALI, GUICHENG, PASSWORDS
+from tests.security_support import DALI, GUICHENG, PASSWORDS, sql_connect
+
+#: Every test here runs on SQLite and on PostgreSQL + PostGIS (tests/conftest.py, SITES_TEST_PG_URL).
+pytestmark = pytest.mark.both_backends
 
 
 @pytest.fixture
 def dep(deploy_shared):
     return deploy_shared(lockout_attempts=3, lockout_minutes=10, session_hours=2)
 
+@pytest.mark.sqlite_only  # reads the file's bytes
 def test_passwords_are_argon2id_hashes_never_clear_text(dep):
     conn = sqlite3.connect(dep.db)
     hashes = dict(conn.execute("SELECT username, password_hash FROM accounts").fetchall())
@@ -99,7 +103,7 @@ def test_sessions_expire_and_end_on_sign_out_disable_or_new_password(dep, clock)
         accounts.resume_session(token)
     with pytest.raises(AccessDenied, match="用户名或密码错误"):
         accounts.authenticate("gc_editor", PASSWORDS["gc_editor"])
-    conn = sqlite3.connect(dep.db)
+    conn = sql_connect(dep.db)
     assert token not in str(conn.execute("SELECT * FROM sessions").fetchall())
     conn.close()
 

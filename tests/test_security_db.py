@@ -17,7 +17,10 @@ from cli.sites import main as sites_main
 from errors import AccessDenied, DatabaseError
 from settings import Settings
 from sites.store import SiteStore
-from tests.security_support import IN_DALI, PASSWORDS, Clock, snapshot
+from tests.security_support import IN_DALI, PASSWORDS, Clock, snapshot, sql_connect
+
+#: Every test here runs on SQLite and on PostgreSQL + PostGIS (tests/conftest.py, SITES_TEST_PG_URL).
+pytestmark = pytest.mark.both_backends
 
 LIMIT = 5
 
@@ -28,7 +31,7 @@ def dep(deploy_shared):
 
 
 def sign_in_events(db: Path, name: str) -> list[tuple[str, str, str]]:
-    conn = sqlite3.connect(db)
+    conn = sql_connect(db)
     try:
         return conn.execute("SELECT action, outcome, detail FROM security_log WHERE actor = ? AND id > "
                             "(SELECT coalesce(max(id), 0) FROM security_log WHERE actor = ? AND outcome = 'ok' "
@@ -146,16 +149,22 @@ def test_init_and_a_first_write_make_the_database_and_say_where(tmp_path, capsys
     assert f"已新建数据库：{other}" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("url", ["postgresql://planner:s3cret@db.example/sites", "postgres://h/sites",
-                                 "sqlite:///x.db"])
-def test_a_database_url_is_refused_clearly_and_creates_nothing(tmp_path, monkeypatch, capsys, url):
+@pytest.mark.parametrize("url", ["postgresql://planner:s3cret@127.0.0.1:1/sites", "postgres://127.0.0.1:1/sites"])
+def test_an_unreachable_server_is_named_clearly_and_creates_nothing(tmp_path, monkeypatch, capsys, url):
     monkeypatch.chdir(tmp_path)
     assert sites_main(["list", "--db", url, "--lang", "en"]) == 2
     err = capsys.readouterr().err
-    assert "PostgreSQL is not supported yet" in err and "s3cret" not in err
+    assert "cannot reach the database server" in err and "s3cret" not in err and "Traceback" not in err
     monkeypatch.setenv("SITES_DB", url)
     assert sites_main(["seed-demo", "--lang", "zh"]) == 2
-    assert "尚不支持 PostgreSQL" in capsys.readouterr().err
+    assert "无法连接数据库服务器" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []  # never a SQLite file under a folder named "postgresql:"
+
+
+def test_another_database_url_is_refused_clearly_and_creates_nothing(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert sites_main(["list", "--db", "sqlite:///x.db", "--lang", "en"]) == 2
+    assert "only PostgreSQL (postgresql://…) is supported" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
 
 
@@ -316,8 +325,10 @@ def test_the_app_in_local_mode_refuses_a_database_with_accounts(monkeypatch, dep
 
 
 @pytest.mark.parametrize("what", ["url", "foreign"])
-def test_the_app_refuses_a_url_or_a_foreign_file_with_a_message(monkeypatch, tmp_path, what):
-    db = "postgresql://h/sites" if what == "url" else str(_foreign(tmp_path / "crm.db"))
+def test_the_app_refuses_an_unreachable_server_or_a_foreign_file_with_a_message(monkeypatch, tmp_path, what):
+    db = "postgresql://planner:s3cret@127.0.0.1:1/sites" if what == "url" else str(_foreign(tmp_path / "crm.db"))
     at = _app(monkeypatch, db)
-    assert any(("PostgreSQL" if what == "url" else "customers") in e.value for e in at.error)
+    words = ("无法连接数据库服务器", "cannot reach the database server") if what == "url" else ("customers",)
+    assert any(w in e.value for e in at.error for w in words)
+    assert not any("s3cret" in e.value for e in at.error)
     assert not at.header

@@ -22,7 +22,10 @@ from cli.sites import main as sites_main
 from errors import StaleEdit
 from sites.store import SITE_MIGRATIONS, SiteStore
 from targets.store import TargetStore
-from tests.security_support import IN_DALI, IN_GUICHENG, snapshot
+from tests.security_support import IN_DALI, IN_GUICHENG, snapshot, sql_connect
+
+#: Every test here runs on SQLite and on PostgreSQL + PostGIS (tests/conftest.py, SITES_TEST_PG_URL).
+pytestmark = pytest.mark.both_backends
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 ROUNDS, RACERS = 4, 3
@@ -35,7 +38,7 @@ def _book_room(store: SiteStore, name: str = "桂城职工书屋", where: dict |
 
 
 def _target_rows(db: Path) -> tuple[list[tuple], list[tuple]]:
-    conn = sqlite3.connect(db)
+    conn = sql_connect(db)
     try:
         return (conn.execute("SELECT * FROM targets ORDER BY id").fetchall(),
                 conn.execute("SELECT * FROM audit WHERE kind = 'target' ORDER BY id").fetchall())
@@ -113,6 +116,7 @@ def test_region_change_bumps_the_version_of_each_site_it_moves(db, store, tmp_pa
         store.update(site_id, {"notes": "x"}, actor="A", if_version=1)
 
 
+@pytest.mark.sqlite_only  # a SQLite file of the previous release
 def test_sites_of_an_older_database_start_at_version_1(db):
     conn = sqlite3.connect(db)  # a registry as the previous release made it: schema version 1, one site
     conn.execute("CREATE TABLE schema_version (component TEXT PRIMARY KEY, version INTEGER NOT NULL)")

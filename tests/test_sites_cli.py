@@ -19,6 +19,9 @@ from geodata.boundaries import bundled_region
 from geodata.crs import convert_points
 from sites.store import SiteStore
 
+#: Every test here runs on SQLite and on PostgreSQL + PostGIS (tests/conftest.py, SITES_TEST_PG_URL).
+pytestmark = pytest.mark.both_backends
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data" / "sites"
 TYPES = ("service_centre", "book_room", "nursing_room", "rest_station", "cultural_palace")

@@ -18,6 +18,10 @@ from sites.models import SITE_FIELDS
 from sites.region import RegionSpec
 from sites.store import SiteStore
 from sites.validation import RawRecords
+from tests.security_support import sql_connect
+
+#: Every test here runs on SQLite and on PostgreSQL + PostGIS (tests/conftest.py, SITES_TEST_PG_URL).
+pytestmark = pytest.mark.both_backends
 
 GUICHENG, SHISHAN = "440605011000", "440605124000"
 IN_GUICHENG = {"lng": 113.19298, "lat": 23.03047}
@@ -201,7 +205,7 @@ def test_audit_json_is_readable_and_text_kept_as_given(store):
     name = "<script>alert(1)</script>\t{{ 7*191 }}\n第二行"
     site, _ = store.add({"name": name, "type": "book_room", **IN_GUICHENG}, actor="a")
     assert store.get_site(site.id).name == name
-    raw = sqlite3.connect(store.path).execute("SELECT after FROM audit").fetchone()[0]
+    raw = sql_connect(store.path).execute("SELECT after FROM audit").fetchone()[0]
     assert json.loads(raw)["name"] == name
 
 

@@ -9,6 +9,7 @@ import sqlite3
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from cli.scoring import main
@@ -17,6 +18,10 @@ from sites.region import RegionSpec
 from sites.store import SiteStore
 from targets.model import Target, check_target, parse_target, validate_target
 from targets.store import TargetStore
+from tests.security_support import sql_connect
+
+#: Every test here runs on SQLite and on PostgreSQL + PostGIS (tests/conftest.py, SITES_TEST_PG_URL).
+pytestmark = pytest.mark.both_backends
 
 GUICHENG, JIUJIANG = "440605011000", "440605121000"
 CODES = [GUICHENG, JIUJIANG]
@@ -185,8 +190,9 @@ def test_update_rejects_bad_values_and_unknown_fields_and_writes_nothing(store) 
 
 
 def test_the_database_refuses_an_unknown_scope_even_past_validation(store) -> None:
-    conn = sqlite3.connect(store.sites.path)
-    with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
+    conn = sql_connect(store.sites.path)
+    with pytest.raises((sqlite3.IntegrityError, psycopg.errors.CheckViolation),
+                       match="CHECK constraint failed|violates check constraint"):
         conn.execute("UPDATE targets SET scope = 'galaxy' WHERE id = 1")
     conn.close()
 

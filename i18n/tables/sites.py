@@ -102,10 +102,38 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "要新建数据库，请运行 python -m sites init --db {db}",
                          "the database file {db} does not exist (or is empty); nothing was created. Check "
                          "SITES_DB or --db; to make a new database run python -m sites init --db {db}"),
-    "sites.db_url": ("“{url}”是数据库网址，不是文件：尚不支持 PostgreSQL 等数据库服务器。"
-                     "请把 SITES_DB 或 --db 设为 SQLite 数据库文件的路径",
-                     "'{url}' is a database URL, not a file: PostgreSQL is not supported yet (nor any "
-                     "database server). Set SITES_DB or --db to the path of a SQLite database file"),
+    "sites.db_url": ("“{url}”是数据库网址，但只支持 PostgreSQL（postgresql://…）。"
+                     "请把 SITES_DB 或 --db 设为 postgresql:// 网址或 SQLite 数据库文件的路径",
+                     "'{url}' is a database URL, but only PostgreSQL (postgresql://…) is supported. Set SITES_DB "
+                     "or --db to a postgresql:// URL or to the path of a SQLite database file"),
+    "sites.db_pg_unreachable": ("无法连接数据库服务器 {db}：{error}。请检查服务器是否在运行、主机名和端口（SITES_DB 或 --db）",
+                                "cannot reach the database server {db}: {error}. Check that the server is running, "
+                                "and the host and port (SITES_DB or --db)"),
+    "sites.db_pg_auth": ("数据库服务器 {db} 拒绝登录（用户名或密码错误）：{error}",
+                         "the database server {db} refused the sign-in (wrong user name or password): {error}"),
+    "sites.db_pg_no_database": ("数据库服务器上没有数据库“{name}”（{db}）。请数据库管理员先建库：createdb {name}",
+                                "the server has no database '{name}' ({db}). Ask the database administrator to "
+                                "make it first: createdb {name}"),
+    "sites.db_pg_extension_missing": ("数据库服务器 {db} 未安装 {ext} 扩展，未作任何修改。请在服务器上安装 PostGIS"
+                                      "（Debian：apt-get install postgresql-15-postgis-3）",
+                                      "the database server {db} has no {ext} extension installed; nothing was changed. "
+                                      "Install PostGIS on the server (Debian: apt-get install postgresql-15-postgis-3)"),
+    "sites.db_pg_extension_denied": ("数据库 {db} 未启用 {ext} 扩展，本账号也无权启用（{error}），未作任何修改。"
+                                     "请数据库管理员运行：CREATE EXTENSION {ext};",
+                                     "the database {db} does not have the {ext} extension and this account may not "
+                                     "add it ({error}); nothing was changed. Ask the database administrator to run: "
+                                     "CREATE EXTENSION {ext};"),
+    "sites.copy_done": ("已复制 {tables} 张表共 {rows} 行到 {db}（一个事务，逐表核对行数）",
+                        "copied {tables} tables, {rows} rows in all, to {db} (one transaction, row counts checked)"),
+    "sites.copy_target_not_empty": ("目标数据库 {db} 已有数据表，未作任何修改：复制只写入新的空数据库",
+                                    "the target database {db} already has tables; nothing was changed: a copy "
+                                    "only goes into a new, empty database"),
+    "sites.copy_versions": ("数据库 {db} 的组成部分（{components}）与本程序的版本不一致，未复制。"
+                            "请先用本程序打开它（自动升级），或升级程序",
+                            "the database {db} has parts ({components}) at another version than this program; "
+                            "nothing was copied. Open it with this program first (it upgrades), or upgrade"),
+    "sites.copy_count_mismatch": ("复制到 {db} 后行数不符（{tables}），已全部撤销",
+                                  "row counts differ after copying to {db} ({tables}); everything was undone"),
     "sites.db_not_sqlite": ("{db} 不是 SQLite 数据库文件（可能是文本文件、文件夹或其他文件），未作任何修改。"
                             "请检查 SITES_DB 或 --db",
                             "{db} is not a SQLite database file (a text file, a folder or something else); "
