@@ -7,6 +7,7 @@ import datetime
 import streamlit as st
 
 from app_pages.data_audit import render_audit_log
+from app_pages.data_demand import render_demand
 from app_pages.data_files import EXPORT_MIME, export_bytes
 from app_pages.data_import import render_import
 from app_pages.data_network import render_network
@@ -40,6 +41,9 @@ render_audit_log(store)
 
 st.subheader(tr("ui.data.region"))
 render_region(store)
+
+st.subheader(tr("ui.data.demand"))
+render_demand(store)
 
 st.subheader(tr("ui.data.network"))
 render_network(store)

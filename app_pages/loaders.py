@@ -63,9 +63,18 @@ def save_upload(data: bytes, name: str) -> Path:
     return path
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
 def load_demand_layer(db_path: str, ref: DemandRef) -> Demand:
-    """The demand layer ``ref`` (a file named by content hash, so the reference is the cache key) for the region."""
+    """The demand layer ``ref``: a layer stored by name (cached by :mod:`demand.store` per load), or a file."""
+    if ref.layer:
+        from demand.store import DemandStore
+
+        return DemandStore(site_store(db_path)).load(ref.layer)
+    return _file_demand(db_path, ref)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _file_demand(db_path: str, ref: DemandRef) -> Demand:
+    """The demand file of ``ref`` (named by content hash, so the reference is the cache key) for the region."""
     region = site_store(db_path).region()
     return load_demand(ref.path, weight_field=ref.weight_field, towns=region.towns, metric_crs=region.metric_crs,
                        coords=ref.coords)

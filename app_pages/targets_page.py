@@ -13,6 +13,7 @@ from app_pages.loaders import site_store
 from app_pages.plain import md_escape
 from app_pages.report_files import MIME, report_bytes
 from app_pages.ui_text import current_lang, tr
+from demand.store import DemandStore
 from errors import ProductError
 from reports.files import FORMATS
 from reports.leadership import LeadershipReport, build_report, detail_rows
@@ -37,7 +38,8 @@ targets = targets_store.list_targets()
 report: LeadershipReport | None = None
 try:
     with st.spinner(tr("ui.targets.computing")):
-        report = build_report(targets, sites_frame(store.list_sites()), region, as_of=as_of, lang=lang)
+        report = build_report(targets, sites_frame(store.list_sites()), region, as_of=as_of, lang=lang,
+                              demand_for=DemandStore(store).demand_for())  # each target's stored layer
 except ProductError as exc:  # the editor below stays reachable whatever the evaluation says
     st.error(md_escape("；".join(p.message(lang) for p in exc.problems)))
 if report is not None:

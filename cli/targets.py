@@ -74,6 +74,15 @@ def _evaluation_options(func: Callable) -> Callable:
     return func
 
 
+def stored_demand(db: str | None):
+    """``demand_for(target)``: the demand layer each target names, from the registry (:mod:`demand.store`)."""
+    from demand.store import DemandStore
+    from sites.store import SiteStore
+
+    store = SiteStore(db, create=False)  # pooled connections, closed with the process
+    return DemandStore(store).demand_for()
+
+
 def build(params: dict, lang: str):
     """The :class:`reports.leadership.LeadershipReport` of the stored targets the options ask for."""
     from errors import NotFound, Problem
@@ -92,7 +101,8 @@ def build(params: dict, lang: str):
         targets = [t for t in targets if t.id in set(wanted)]
     region, sites = load_region_and_sites(params["db"], params["boundaries"], params["boundaries_crs"],
                                           params["name_field"], params["code_field"])
-    demand = load_demand_layer(params["demand"], params["weight_field"], params["demand_crs"], region)
+    demand = load_demand_layer(params["demand"], params["weight_field"], params["demand_crs"], region,
+                               db=params["db"], layer=params.get("demand_layer"))
     as_of = params["as_of"] or datetime.date.today()
     from targets.coverage import Distance, measured_by
 
@@ -101,7 +111,8 @@ def build(params: dict, lang: str):
                    load_network(params["db"], params.get("network"), params.get("network_crs"), region)
                    if walking else None, params.get("walk_speed_kmh") or 4.5, params.get("max_access_m") or 200.0)
     with measured_by(how):  # coverage targets measure reach as asked (straight or walking)
-        report = build_report(targets, sites, region, as_of=as_of, lang=lang, demand=demand)  # type: ignore[arg-type]
+        report = build_report(targets, sites, region, as_of=as_of, lang=lang, demand=demand,  # type: ignore[arg-type]
+                              demand_for=None if demand is not None else stored_demand(params["db"]))
     for gone in report.unavailable:
         output.echo(t("target.cli.unavailable", lang, id=gone.target.id, name=gone.target.name,
                       reason=gone.reason), err=True)

@@ -83,6 +83,13 @@ def _utm_raster(path: Path, source: Path) -> Path:
     return path
 
 
+def _target(cli, db: Path, layer: str) -> None:
+    code, _, err = cli(scoring_main, "target-add", "--name", "人口覆盖", "--type", "book_room", "--scope", "region",
+                       "--measure", "demand_share", "--threshold", "50", "--radius-m", "1000", "--deadline",
+                       "2026-06-30", "--demand-layer", layer, db=db)
+    assert code == 0, err
+
+
 def _book_room(cli, db: Path) -> None:
     code, _, err = cli(sites_main, "add", "--name", "桂城书屋", "--type", "book_room", "--lng", str(SITE[0]), "--lat",
                        str(SITE[1]), "--crs", "wgs84", db=db)
@@ -139,6 +146,47 @@ def test_coverage_query_names_a_stored_layer(tmp_path, cli):
     assert (rows[GUICHENG]["demand"], rows[GUICHENG]["covered_demand"]) == (100, 100)
     assert (rows[SHISHAN]["demand"], rows[SHISHAN]["covered_demand"]) == (50, 0)
     assert DemandRef.stored("people") == DemandRef(layer="people") and DemandRef.stored("people").path == ""
+
+
+# ------------------------------------------------------------------ targets evaluate with no --demand
+
+
+@pytest.mark.parametrize("kind", ["points", "town_totals", "raster"])
+def test_population_target_evaluates_on_its_stored_layer(tmp_path, cli, kind):
+    db = tmp_path / "s.db"
+    _book_room(cli, db)
+    if kind == "points":
+        args = [str(_points(tmp_path)), "--weight-field", "pop", "--crs", "wgs84"]
+    elif kind == "town_totals":
+        args = [str(_totals(tmp_path)), "--weight-field", "pop"]
+    else:
+        args = [str(_lonlat_raster(tmp_path / "pop.tif"))]
+    assert cli(sites_main, "demand-add", "pop", *args, db=db)[0] == 0
+    _target(cli, db, "pop")
+    code, out, err = cli(scoring_main, "targets", "--as-of", "2025-12-31", "--format", "json", db=db)
+    assert code == 0, err
+    row = next(r for r in json.loads(out) if r["measure"] == "demand_share")
+    if kind == "points":  # 100 of 150 people within 1 km of the book room
+        assert row["actual_pct"] == pytest.approx(100 * 100 / 150)
+    elif kind == "town_totals":  # spread evenly: 桂城's covered area share of its 100 people
+        assert 0 < row["actual_pct"] < 100 * 100 / 150
+    else:  # π km² of a ~1,070 km² district at an even density
+        assert row["actual_pct"] == pytest.approx(100 * np.pi / 1071.4, rel=0.05)
+    code, _, err = cli(scoring_main, "report", str(tmp_path / "r.html"), db=db)
+    assert code == 0, err
+
+
+def test_a_target_whose_layer_is_gone_says_why(tmp_path, cli):
+    db = tmp_path / "s.db"
+    cli(sites_main, "demand-add", "pop", str(_totals(tmp_path)), "--weight-field", "pop", db=db)
+    _target(cli, db, "pop")
+    assert cli(sites_main, "demand-delete", "pop", db=db)[0] == 0
+    code, out, err = cli(scoring_main, "targets", "--format", "json", db=db)
+    assert code == 0 and "Traceback" not in err
+    assert "the demand layer 'pop' of target '人口覆盖' no longer exists" in err
+    assert all(r["measure"] != "demand_share" for r in json.loads(out))  # the others are still reported
+    code, _, err = cli(scoring_main, "report", str(tmp_path / "r.html"), db=db)
+    assert code == 0 and "no longer exists" in err
 
 
 # ------------------------------------------------------------------ rasters: windowed, any CRS
@@ -204,3 +252,27 @@ def test_data_page_adds_lists_and_deletes_a_layer(app_db, monkeypatch, tmp_path)
     assert not at.exception, at.exception
     with SiteStore(app_db) as store:
         assert DemandStore(store).list() == []
+
+
+def test_targets_page_evaluates_a_population_target_and_says_when_its_layer_is_gone(app_db, monkeypatch, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    from targets.store import TargetStore
+
+    monkeypatch.setenv("SITES_USER", "demand-test")
+    with SiteStore(app_db) as store:
+        store.add({"name": "桂城书屋", "type": "book_room", "lng": SITE[0], "lat": SITE[1]}, actor="a", crs="wgs84")
+        DemandStore(store).add("pop", _points(tmp_path), crs="wgs84", weight_field="pop", actor="admin")
+        TargetStore(store).add({"name": "人口覆盖", "site_type": "book_room", "scope": "region",
+                                "measure": "demand_share", "threshold": 50, "radius_m": 1000,
+                                "deadline": "2026-06-30", "demand_layer": "pop"}, actor="admin")
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=90).run()
+    at.switch_page("app_pages/targets_page.py").run()
+    assert not at.exception, at.exception
+    assert not [w for w in at.warning if "人口覆盖" in w.value]  # evaluated, not set aside
+    assert any("人口覆盖" in str(df.value.to_numpy().tolist()) for df in at.dataframe)
+    with SiteStore(app_db) as store:
+        DemandStore(store).delete("pop", actor="admin")
+    at.run()
+    assert not at.exception, at.exception
+    assert any("人口覆盖" in w.value and "已不存在" in w.value for w in at.warning)
