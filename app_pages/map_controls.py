@@ -128,7 +128,27 @@ def _distance_control() -> tuple[str, float, str]:
                                   value=WALK_SPEED_KMH, key="map_walk_speed"))
     st.caption(tr("ui.mapx.walk_note", speed=speed, per_minute=walk_metres(1.0, speed),
                   junctions=info.summary.junctions, file=md_escape(info.source_name)))
-    return "network", speed, f"walk@{info.loaded_at}"
+    ref = f"walk@{info.loaded_at}"
+    _off_network_warning(ref)
+    return "network", speed, ref
+
+
+def _off_network_warning(network_ref: str) -> None:
+    """Say how many registry sites lie too far from every street to join the network (they cover nothing)."""
+    from app_pages.loaders import load_sites, load_street_network
+    from scoring.query import MAX_ACCESS_M
+    from scoring.service_area import off_network
+
+    store = current_store()
+    db = str(store.path)
+    network = load_street_network(db, network_ref)
+    sites = load_sites(db, store.revision())
+    if network is None or not len(sites):
+        return
+    far = int(off_network(network, sites["lng"].to_numpy(float), sites["lat"].to_numpy(float),
+                          max_access_m=MAX_ACCESS_M).sum())
+    if far:
+        st.warning(tr("ui.mapx.off_network", n=far, m=f"{MAX_ACCESS_M:.0f}"))
 
 
 def _minutes_control(key: str, default_m: float, speed_kmh: float, label: str) -> float:

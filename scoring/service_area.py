@@ -125,3 +125,14 @@ def type_reach(joined: Joined, group: int, radius_m: float, *, width_m: float = 
     dist = reach(joined.graph, joined.nodes[group], joined.access_m[group], radius_m)
     streets = reached_segments(joined.graph, dist, radius_m)
     return TypeReach(dist, streets, service_area(streets, width_m=width_m))
+
+
+def off_network(network, lng: NDArray[np.float64], lat: NDArray[np.float64], *, max_access_m: float
+                ) -> NDArray[np.bool_]:
+    """Which WGS84 points (degrees) lie farther than ``max_access_m`` from every street of ``network``."""
+    walk = Walk.of(network)
+    lng = np.asarray(lng, dtype=float)
+    if len(lng) == 0:
+        return np.zeros(0, dtype=bool)
+    x, y = pyproj.Transformer.from_crs("EPSG:4326", walk.crs, always_xy=True).transform(lng, np.asarray(lat, float))
+    return ~snap_points(walk.graph, np.column_stack([x, y]), max_access_m=max_access_m).on_network

@@ -380,6 +380,13 @@ def test_the_map_switch_reads_the_radius_as_walking_metres_or_minutes(app_db, tm
     assert any("即步行 525 米" in c.value for c in at.sidebar.caption)
     labels = [r.label for r in at.sidebar.radio]
     assert "距离算法" in labels
+    assert not at.sidebar.warning  # the one rest station stands on a junction
+    lng, lat = _to_lonlat([1690.0], [1690.0])  # the town's corner: 269 m from the grid's last junction
+    assert sites_main(["add", "--db", str(app_db), "--name", "角落驿站", "--type", "rest_station", "--lng",
+                       f"{lng[0]:.7f}", "--lat", f"{lat[0]:.7f}", "--crs", "wgs84"]) == 0
+    at.run()
+    assert [w.value for w in at.sidebar.warning] == [
+        "1 个站点离最近的道路超过 200 米，未接入路网，不参与步行覆盖（请核对坐标或路网范围）"]
 
 
 def test_the_map_switch_without_a_network_says_so(app_db):

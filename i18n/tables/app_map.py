@@ -16,6 +16,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "No street network yet: an admin loads one on the Data page (or runs python -m sites set-network). "
         "Straight-line distance is used meanwhile.",
     ),
+    "ui.mapx.off_network": (
+        "{n} 个站点离最近的道路超过 {m} 米，未接入路网，不参与步行覆盖（请核对坐标或路网范围）",
+        "{n} sites lie more than {m} m from every street: they join no street and cover nothing on foot "
+        "(check their coordinates or the network's extent)",
+    ),
     "ui.mapx.walk_unit": ("半径单位", "Radius in"),
     "ui.mapx.walk_unit.metres": ("步行米数", "metres walked"),
     "ui.mapx.walk_unit.minutes": ("步行分钟", "minutes of walking"),
