@@ -78,6 +78,12 @@ def write_pdf(report: LeadershipReport, path: Path) -> None:
     else:
         text(report.text("report.no_shortfall"), 9.5)
     pdf.ln(3)
+    if report.unavailable:
+        text(report.text("report.unavailable_heading"), 11.5)
+        for gone in report.unavailable:
+            text(report.text("report.unavailable_line", name=gone.target.name, reason=gone.reason), 9.5,
+                 colour="#9C0006")
+        pdf.ln(3)
     text(report.text("report.rule_heading"), 11.5)
     text(report.rule, 8.5, colour="#333333")
     text(report.text("report.footer", attribution=report.attribution), 8, colour="#333333")

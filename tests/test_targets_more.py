@@ -285,3 +285,22 @@ def test_targets_page_imports_per_town_targets_from_a_sheet(page_db, tmp_path):
     with SiteStore(page_db) as store:
         assert [(t.towns, t.threshold) for t in TargetStore(store).list_targets()][-2:] == [
             ((GUICHENG,), 2.0), ((SHISHAN,), 3.0)]
+
+
+@pytest.mark.parametrize("suffix", [".html", ".pdf", ".xlsx"])
+def test_every_report_format_names_the_target_it_cannot_evaluate(region, tmp_path, suffix):
+    sites = sites_frame([_site(1, SHISHAN)])
+    people = Target("人口覆盖80%", "cultural_palace", "region", "demand_share", 80, DEADLINE, radius_m=1000, id=7)
+    report = build_report([people], sites, region, as_of=AS_OF, lang="en")
+    path = write_report(report, tmp_path / f"report{suffix}")
+    if suffix == ".html":
+        text = path.read_text(encoding="utf-8")
+    elif suffix == ".pdf":
+        from pypdf import PdfReader
+
+        text = "".join(page.extract_text() for page in PdfReader(path).pages).replace("\x00", "")  # fpdf2 ToUnicode
+    else:
+        text = " ".join(str(c) for row in load_workbook(path).worksheets[0].iter_rows(values_only=True)
+                        for c in row if c is not None)
+    assert "Targets that cannot be evaluated" in text
+    assert "measures demand coverage but no demand layer was given" in " ".join(text.split())
