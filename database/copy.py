@@ -33,40 +33,51 @@ def copy_registry(source: str | Path | ServerURL, target: str | Path | ServerURL
     anything is written).
     """
     with Database(source, create=False) as src, Database(target, create=True) as dst:
-        with src.read_transaction() as sconn:
-            versions = dict(sconn.execute("SELECT component, version FROM schema_version").fetchall())
-            unknown = sorted(c for c in versions if c not in components)
-            behind = sorted(c for c, v in versions.items()
-                            if c in components and v != max((m.version for m in components[c]), default=0))
-            if unknown or behind:
+        try:
+            return _copy(src, dst, components)
+        except BaseException:
+            if dst.created and isinstance(dst.path, Path):  # a file this copy made: nothing half-made stays
+                dst.close()
+                for leftover in dst.path.parent.glob(dst.path.name + "*"):
+                    leftover.unlink(missing_ok=True)
+            raise
+
+
+def _copy(src: Database, dst: Database, components: Mapping[str, Sequence[Migration]]) -> dict[str, int]:
+    with src.read_transaction() as sconn:
+        versions = dict(sconn.execute("SELECT component, version FROM schema_version").fetchall())
+        unknown = sorted(c for c in versions if c not in components)
+        behind = sorted(c for c, v in versions.items()
+                        if c in components and v != max((m.version for m in components[c]), default=0))
+        if unknown or behind:
+            raise DatabaseError(Problem("sites.copy_versions", {"db": str(src.path),
+                                                               "components": ", ".join(unknown + behind)}))
+        tables = [t for t in src.tables(sconn) if t != "schema_version"]
+        with dst.write_transaction() as dconn:
+            if dst.tables(dconn):
+                raise DatabaseError(Problem("sites.copy_target_not_empty", {"db": str(dst.path)}))
+            first, last = ("audit", "sites", "region"), ("geometry",)  # as SiteStore applies them
+            order = ([c for c in first if c in versions]
+                     + [c for c in versions if c not in first + last] + [c for c in last if c in versions])
+            for component in order:
+                dst.apply_migrations(dconn, component, components[component])
+            made = set(dst.tables(dconn))
+            missing = [t for t in tables if t not in made]
+            if missing:
                 raise DatabaseError(Problem("sites.copy_versions", {"db": str(src.path),
-                                                                   "components": ", ".join(unknown + behind)}))
-            tables = [t for t in src.tables(sconn) if t != "schema_version"]
-            with dst.write_transaction() as dconn:
-                if dst.tables(dconn):
-                    raise DatabaseError(Problem("sites.copy_target_not_empty", {"db": str(dst.path)}))
-                first, last = ("audit", "sites", "region"), ("geometry",)  # as SiteStore applies them
-                order = ([c for c in first if c in versions]
-                         + [c for c in versions if c not in first + last] + [c for c in last if c in versions])
-                for component in order:
-                    dst.apply_migrations(dconn, component, components[component])
-                made = set(dst.tables(dconn))
-                missing = [t for t in tables if t not in made]
-                if missing:
-                    raise DatabaseError(Problem("sites.copy_versions", {"db": str(src.path),
-                                                                       "components": ", ".join(missing)}))
-                for table in made - {"schema_version"}:
-                    dconn.execute(f"DELETE FROM {table}")  # rows a migration seeded: the source's come instead
-                counts = {}
-                for table in tables:
-                    counts[table] = _copy_table(src, sconn, dst, dconn, table)
-                for table in tables:
-                    if "id" in dst.columns(dconn, table):
-                        dst.reset_identity(dconn, table)
-                checked = {t: int(dconn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in tables}
-                if checked != counts:
-                    wrong = ", ".join(f"{t}: {counts[t]} → {checked[t]}" for t in tables if checked[t] != counts[t])
-                    raise DatabaseError(Problem("sites.copy_count_mismatch", {"db": str(dst.path), "tables": wrong}))
+                                                                   "components": ", ".join(missing)}))
+            for table in made - {"schema_version"}:
+                dconn.execute(f"DELETE FROM {table}")  # rows a migration seeded: the source's come instead
+            counts = {}
+            for table in tables:
+                counts[table] = _copy_table(src, sconn, dst, dconn, table)
+            for table in tables:
+                if "id" in dst.columns(dconn, table):
+                    dst.reset_identity(dconn, table)
+            checked = {t: int(dconn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in tables}
+            if checked != counts:
+                wrong = ", ".join(f"{t}: {counts[t]} → {checked[t]}" for t in tables if checked[t] != counts[t])
+                raise DatabaseError(Problem("sites.copy_count_mismatch", {"db": str(dst.path), "tables": wrong}))
     return counts
 
 

@@ -13,8 +13,8 @@ fixture                       what it gives
 ``backend``                   ``"sqlite"``, or ``"postgresql"`` in modules marked ``both_backends``
                               (every test there runs on both; ``sqlite_only`` keeps one on SQLite)
 ``db``                        path of a registry file in ``tmp_path`` that does not exist yet; on
-                              PostgreSQL the URL of a fresh database (``SITES_TEST_PG_URL``'s server,
-                              copied from the template with PostGIS, dropped after the test)
+                              PostgreSQL the URL of a fresh schema in ``SITES_TEST_PG_URL``'s database
+                              (PostGIS there; dropped after the test; ``fresh_pg`` gives a whole database)
 ``store``                     a new local-mode :class:`SiteStore` on ``db`` (bundled Nanhai towns)
 ``demo_db``                   ``db`` holding the Nanhai demo sample (120 sites, ``seed_demo``), closed
 ``demo_store``                ``store`` holding the Nanhai demo sample
@@ -139,10 +139,29 @@ def _language_read_afresh() -> Iterator[None]:
 
 
 @pytest.fixture
+def fresh_schema() -> Iterator[Callable[[], str]]:
+    """``fresh_schema()``: the URL of a new empty schema in :data:`PG_URL`'s database (its ``search_path``
+    first, PostGIS in ``public`` after it), dropped after the test: a fresh registry in milliseconds."""
+    import uuid
+
+    made: list[str] = []
+
+    def make() -> str:
+        name = f"t_{uuid.uuid4().hex[:16]}"
+        pg_admin(f"CREATE SCHEMA {name}")
+        made.append(name)
+        return f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{name}%2Cpublic"
+
+    yield make
+    for name in made:
+        pg_admin(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+
+
+@pytest.fixture
 def db(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> Path:
-    """Path of a registry file in ``tmp_path``; nothing is created (PostgreSQL: a fresh database's URL)."""
+    """Path of a registry file in ``tmp_path``; nothing is created (PostgreSQL: a fresh schema's URL)."""
     if backend == "postgresql":
-        return request.getfixturevalue("fresh_pg")()  # type: ignore[no-any-return]
+        return request.getfixturevalue("fresh_schema")()  # type: ignore[no-any-return]
     return tmp_path / "sites.db"
 
 
@@ -193,9 +212,9 @@ def app_db(db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def shared_db(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> Path | str:
-    """Where the shared registry lives: ``tmp_path / "shared.db"``, or a fresh PostgreSQL database's URL."""
+    """Where the shared registry lives: ``tmp_path / "shared.db"``, or a fresh PostgreSQL schema's URL."""
     if backend == "postgresql":
-        return request.getfixturevalue("fresh_pg")()  # type: ignore[no-any-return]
+        return request.getfixturevalue("fresh_schema")()  # type: ignore[no-any-return]
     return tmp_path / "shared.db"
 
 
