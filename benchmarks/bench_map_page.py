@@ -33,13 +33,25 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyproj
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from instances import points_in  # noqa: E402
+
+
+def points_in_towns(towns, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` points (lng, lat) drawn uniformly inside ``towns`` (EPSG:4326)."""
+    from geodata.towns import town_of_points
+
+    geoms = np.asarray(towns.geometry.values, dtype=object)
+    codes = towns["code"].astype(str).to_numpy()
+    minx, miny, maxx, maxy = towns.total_bounds
+    xy = np.empty((0, 2))
+    while len(xy) < n:
+        cand = np.column_stack([rng.uniform(minx, maxx, 2 * n), rng.uniform(miny, maxy, 2 * n)])
+        xy = np.vstack([xy, cand[town_of_points(geoms, codes, cand) >= 0]])
+    return xy[:n]
 
 
 def make_registry(path: Path, n: int, seed: int = 7) -> None:
@@ -48,11 +60,7 @@ def make_registry(path: Path, n: int, seed: int = 7) -> None:
     from sites.validation import RawRecords
 
     rng = np.random.default_rng(seed)
-    region = bundled_region()
-    xy_m = points_in(np.asarray(region.towns.to_crs(region.metric_crs).geometry.values, dtype=object), n, rng)
-    lng, lat = pyproj.Transformer.from_crs(region.metric_crs, "EPSG:4326", always_xy=True).transform(
-        xy_m[:, 0], xy_m[:, 1])
-    xy = np.column_stack([lng, lat])
+    xy = points_in_towns(bundled_region().towns, n, rng)
     types = rng.choice(["service_centre", "book_room", "nursing_room", "rest_station", "cultural_palace"], n,
                        p=[0.1, 0.3, 0.3, 0.25, 0.05])
     statuses = rng.choice(["open", "planned", "under_construction"], n, p=[0.8, 0.1, 0.1])
@@ -137,7 +145,7 @@ def main() -> int:
     with SiteStore(db) as store:
         region, sites = store.region(), sites_frame(store.list_sites())
     radii = get_settings().default_radii_m()
-    query, options = CoverageQuery(types=tuple(radii), radii_m=tuple(radii.items())), MapOptions()
+    query, options = CoverageQuery.build(tuple(radii), None, defaults_m=radii), MapOptions()
 
     first, median = timed(lambda: compute_coverage(region, sites, query), args.repeat)
     print(f"coverage, 5 types × 7 towns: {median:.2f} s (first {first:.2f} s)")
