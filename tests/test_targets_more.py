@@ -304,3 +304,19 @@ def test_every_report_format_names_the_target_it_cannot_evaluate(region, tmp_pat
                         for c in row if c is not None)
     assert "Targets that cannot be evaluated" in text
     assert "measures demand coverage but no demand layer was given" in " ".join(text.split())
+
+
+def test_editor_saves_a_new_since_target(page_db):
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    at.switch_page(PAGE).run()
+    at.text_input(key="target_name").set_value("新建2座工人文化宫")
+    at.checkbox(key="target_new_only").check().run()
+    at.date_input(key="target_new_since").set_value(datetime.date(2020, 1, 1))
+    at.number_input(key="target_threshold").set_value(2.0)
+    at.date_input(key="target_deadline").set_value(DEADLINE).run()
+    at.button(key="target_save").click().run()
+    assert not at.exception, at.exception
+    with SiteStore(page_db) as store:
+        saved = TargetStore(store).list_targets()[-1]
+    assert (saved.name, saved.new_since, saved.threshold) == ("新建2座工人文化宫", datetime.date(2020, 1, 1), 2.0)
+    assert at.checkbox(key="target_new_only").value is True  # the editor reloads the saved target
