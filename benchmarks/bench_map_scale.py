@@ -147,6 +147,47 @@ def bench_app(repeat: int, workdir: Path) -> None:
         pans.append(time.perf_counter() - start)
     print(f"app map page (AppTest, {len(sites):,} sites, 124 counties): first run {cold:.2f} s [target < 5 s]; "
           f"rerun after a pan {statistics.median(pans):.2f} s (median of {repeat}) [target < 1 s]")
+    phases(db)
+
+
+def phases(db: Path) -> None:
+    """Where the page's first run goes, step by step as the page does it (outside Streamlit, one run)."""
+    import copy
+
+    from streamlit_folium import st_folium
+
+    from maps.export import MapOptions, planner_map
+    from scoring.coverage import coverage
+    from scoring.gaps import gaps
+    from scoring.query import CoverageQuery
+    from settings import get_settings
+    from sites.frame import sites_frame
+    from sites.store import SiteStore
+
+    steps: list[tuple[str, float]] = []
+    start = time.perf_counter()
+
+    def step(name: str) -> None:
+        nonlocal start
+        steps.append((name, time.perf_counter() - start))
+        start = time.perf_counter()
+
+    with SiteStore(db) as store:
+        region = store.region()
+        step("region")
+        sites = sites_frame(store.list_sites())
+        step("sites")
+    radii = get_settings().default_radii_m()
+    query = CoverageQuery.build(tuple(radii), None, defaults_m=radii)
+    result = coverage(region.towns, sites, query)
+    step("coverage (5 types)")
+    gap_frame = gaps(result, min_area_km2=get_settings().min_gap_km2)
+    step("gaps")
+    m = planner_map(region, sites, query, MapOptions(), result=result, gap_frame=gap_frame, with_caption=False)
+    step("planner_map (built once per data/options)")
+    st_folium(copy.deepcopy(m), key="bench", render=False)  # what every rerun does (bare mode: no frontend)
+    step("st_folium render (every run)")
+    print("  first run by step: " + "; ".join(f"{name} {seconds:.2f} s" for name, seconds in steps))
 
 
 def main() -> int:
