@@ -67,6 +67,10 @@ def _inputs(folder: Path) -> None:
     ws.append(["name", "type", "status", "lng", "lat"])
     ws.append(["Readme service centre", "service_centre", "open", 113.0650, 23.1950])
     wb.save(folder / "台账.xlsx")
+    wb = Workbook()  # per-town targets as an office writes them (python -m scoring target-import)
+    wb.active.append(["镇街代码", "目标数量"])
+    wb.active.append(["440605011000", 2])
+    wb.save(folder / "逐镇目标.xlsx")
     bundled_region().towns[["code", "name", "geometry"]].to_file(folder / "towns.geojson", driver="GeoJSON")
     (folder / "amap.csv").write_text("name,lng,lat\npalace,113.14095,23.028682\n", encoding="utf-8")
 
