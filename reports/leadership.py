@@ -124,7 +124,10 @@ class LeadershipReport:
         return headers
 
     def target_cells(self, line: TargetLine) -> list[str]:
-        return [line.target.name, line.type_name, line.target.deadline.isoformat(), line.days_text,
+        name = line.target.name
+        if line.target.new_since is not None:  # "2 new palaces": the reader sees which sites count
+            name += self.text("report.new_since_mark", date=line.target.new_since.isoformat())
+        return [name, line.type_name, line.target.deadline.isoformat(), line.days_text,
                 f"{line.towns_met} / {line.towns_total}", line.status_text, line.projection_text]
 
 

@@ -60,6 +60,7 @@ def test_new_since_counts_only_sites_opened_on_or_after_the_date(region):
     assert (rows[1]["actual"], rows[1]["met"], sorted(rows[1]["site_ids"])) == (2, True, [2, 3])
     assert (rows[2]["actual"], rows[2]["met"]) == (4, True)
     assert new.describe("zh").endswith("（只计 2020-01-01 及以后开放的新建站点）")
+    assert report.target_cells(report.targets[0])[0] == "新建2座工人文化宫（2020-01-01起新建）"
     assert "only sites opened on or after 2020-01-01 count" in new.describe("en")
     # a palace that opens later is counted from its month on, and not before
     series = report.series[1]

@@ -82,6 +82,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                               "{bad} of {total} rows have errors: no target was imported"),
     "target.sheet_imported": ("已从 {file} 导入 {n} 个目标", "imported {n} targets from {file}"),
     "target.cli.unavailable": ("目标 #{id}“{name}”无法计算：{reason}", "target #{id} '{name}' cannot be evaluated: {reason}"),
+    "report.new_since_mark": ("（{date}起新建）", " (new since {date})"),
     "report.unavailable_heading": ("无法计算的目标", "Targets that cannot be evaluated"),
     "report.unavailable_line": ("{name}：{reason}", "{name}: {reason}"),
     "target.no_demand": (
