@@ -146,3 +146,42 @@ def test_a_province_of_50000_sites_exports_small_and_draws(browser, tmp_path):
         page.context.close()
     assert errors == [] and requested == []
     assert shapely.is_valid(province.towns.geometry.values).all()
+
+
+def test_the_apps_map_page_draws_thousands_of_sites_of_one_type(region, tmp_path):
+    """The app's map page (Streamlit in a subprocess, the map in streamlit-folium's iframe), network blocked."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from sites.store import SiteStore
+    from sites.validation import RawRecords
+    from tests.browser_support import CHROMIUM_ARGS, MAP_IFRAME, local_only, require_chromium, streamlit_app
+
+    chromium = require_chromium()
+    n = 3 * CANVAS_OVER
+    sites = sites_in(region.towns, n, "nursing_room", seed=4)
+    frame = sites[["name", "type", "status", "lng", "lat"]].astype(object)
+    with SiteStore(tmp_path / "sites.db") as store:
+        store.import_records(RawRecords(frame, list(range(2, n + 2)), "test"), actor="test", crs="wgs84",
+                             allow_duplicates=True)
+    blocked: list[str] = []
+    errors: list[str] = []
+    with streamlit_app(tmp_path) as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1500, "height": 1000}, locale="zh-CN")
+            context.route("**/*", local_only(blocked))
+            page = context.new_page()
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(url)
+            frame_el = page.frame_locator(MAP_IFRAME)
+            expect(frame_el.locator("canvas.site-canvas")).to_have_count(1, timeout=90_000)
+            canvas = frame_el.locator("canvas.site-canvas")
+            expect(canvas).to_have_attribute("data-total", str(n))
+            expect(canvas).to_have_attribute("data-drawn", str(n), timeout=10_000)  # the fitted view holds them all
+            expect(frame_el.locator(".map-legend")).to_have_count(1)
+            expect(frame_el.locator(".leaflet-control-layers")).to_have_count(1)
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=ARTIFACTS / "scale_app_3000_nursing_rooms.png", full_page=True)
+        finally:
+            browser.close()
+    assert blocked == [] and errors == []  # pageerror: uncaught errors of the page and its iframes
