@@ -165,6 +165,58 @@ class GridDemand:
 
 
 @dataclass(frozen=True)
+class LonLatGridDemand:
+    """Demand on a regular longitude/latitude grid (WorldPop, GHS-POP as published), measured in metres.
+
+    The grid is kept as published (``x_left``/``y_top``/``cell_x``/``cell_y`` in degrees of
+    ``grid_crs``; row 0 on top) with the flat indices, weights and towns of its weighted cells inside
+    a town; sites come in metres of the metric ``crs`` like every layer. :meth:`within` marks the
+    cells whose centre lies within the radius by :func:`lonlat_grid_within` (each site's disk as the
+    ellipse the metric CRS makes of it on the grid, exact to the second order: 0.2 m at 5 km), so no
+    cell is ever projected to be tested; cell centres are projected only when asked (:meth:`points`).
+    """
+
+    x_left: float
+    y_top: float
+    cell_x: float
+    cell_y: float
+    shape: tuple[int, int]
+    cells: NDArray[np.int64]
+    weight: NDArray[np.float64]
+    town: NDArray[np.int64]
+    crs: pyproj.CRS
+    grid_crs: pyproj.CRS
+    source: str = ""
+    kind: str = "grid"
+    even_spread: ClassVar[bool] = False
+
+    def points(self) -> NDArray[np.float64]:
+        """Centres of the weighted cells, projected to metres in ``crs`` (for gaps and siting)."""
+        rows, cols = np.divmod(self.cells, self.shape[1])
+        x, y = pyproj.Transformer.from_crs(self.grid_crs, self.crs, always_xy=True).transform(
+            self.x_left + (cols + 0.5) * self.cell_x, self.y_top - (rows + 0.5) * self.cell_y)
+        return np.column_stack([x, y])
+
+    def town_totals(self, n_towns: int) -> NDArray[np.float64]:
+        """Weight per town."""
+        return _by_town(self.town, self.weight, None, n_towns)
+
+    def within(self, site_xy: NDArray[np.float64], radius_m: float) -> NDArray[np.bool_]:
+        """Which weighted cells have their centre within ``radius_m`` of sites ``site_xy`` (metres in ``crs``)."""
+        site_xy = np.asarray(site_xy, dtype=float).reshape(-1, 2)
+        to_grid = pyproj.Transformer.from_crs(self.crs, self.grid_crs, always_xy=True)
+        lng, lat = to_grid.transform(site_xy[:, 0], site_xy[:, 1])
+        metric = pyproj.Transformer.from_crs(self.grid_crs, self.crs, always_xy=True)
+        return lonlat_grid_within(np.column_stack([lng, lat]), metric, radius_m, x_left=self.x_left,
+                                  y_top=self.y_top, cell_x=self.cell_x, cell_y=self.cell_y,
+                                  shape=self.shape)[self.cells]
+
+    covered = PointDemand.covered
+    gap_weights = PointDemand.gap_weights
+    weighted_points = PointDemand.weighted_points
+
+
+@dataclass(frozen=True)
 class TownDemand:
     """Per-town totals, aligned with the region's towns; assumed spread evenly over each town."""
 
@@ -193,7 +245,7 @@ class TownDemand:
         return samples, self.total[sample_town] / per_town[sample_town]
 
 
-Demand = PointDemand | GridDemand | TownDemand
+Demand = PointDemand | GridDemand | LonLatGridDemand | TownDemand
 
 
 def _reproject(geoms: NDArray, src: pyproj.CRS, dst: pyproj.CRS) -> NDArray:
@@ -269,6 +321,73 @@ def grid_within(
     fx = (sx[owner] - x_left) / cell_x - 0.5
     j0 = np.clip(np.ceil(fx - half / cell_x), 0, nx).astype(np.int64)
     j1 = np.clip(np.floor(fx + half / cell_x), -1, nx - 1).astype(np.int64)
+    ok = j0 <= j1
+    rows, j0, j1 = rows[ok], j0[ok], j1[ok]
+    width = nx + 1
+    diff = np.zeros(ny * width, dtype=np.int32)
+    np.add.at(diff, rows * width + j0, 1)
+    np.add.at(diff, rows * width + j1 + 1, -1)
+    diff = diff.reshape(ny, width)
+    np.cumsum(diff, axis=1, out=diff)
+    return (diff[:, :nx] > 0).ravel()
+
+
+def lonlat_grid_within(
+    site_lnglat: NDArray[np.float64],
+    metric: pyproj.Transformer,
+    radius_m: float,
+    *,
+    x_left: float,
+    y_top: float,
+    cell_x: float,
+    cell_y: float,
+    shape: tuple[int, int],
+) -> NDArray[np.bool_]:
+    """Flat mask over a lon/lat grid (degrees): cells whose centre is within ``radius_m`` metres of a site.
+
+    Distances are those of the metric CRS ``metric`` projects to, linearised at each site: the
+    Jacobian J of lon/lat → metres there gives d² = a·Δλ² + 2b·Δλ·Δφ + c·Δφ² (JᵀJ = [[a, b], [b, c]]),
+    an ellipse on the grid. For each grid row the ellipse crosses, the run of columns inside it is
+    solved in closed form, and the runs are marked as :func:`grid_within` marks them. The neglected
+    second-order term is about r·(r/R)² for radius r and Earth radius R (0.2 m at 5 km).
+    """
+    radius_m = float(radius_m)
+    ny, nx = shape
+    site = np.asarray(site_lnglat, dtype=float).reshape(-1, 2)
+    if len(site) == 0 or ny * nx == 0:
+        return np.zeros(ny * nx, dtype=bool)
+    lng, lat = site[:, 0], site[:, 1]
+    h = 1e-4  # degrees, for the Jacobian by central differences (about 10 m)
+    x_e, y_e = metric.transform(lng + h, lat)
+    x_w, y_w = metric.transform(lng - h, lat)
+    x_n, y_n = metric.transform(lng, lat + h)
+    x_s, y_s = metric.transform(lng, lat - h)
+    j00, j10 = (np.asarray(x_e) - x_w) / (2 * h), (np.asarray(y_e) - y_w) / (2 * h)
+    j01, j11 = (np.asarray(x_n) - x_s) / (2 * h), (np.asarray(y_n) - y_s) / (2 * h)
+    a, b, c = j00 * j00 + j10 * j10, j00 * j01 + j10 * j11, j01 * j01 + j11 * j11
+    det = np.maximum(a * c - b * b, 1e-300)
+    half_lat = radius_m * np.sqrt(a / det)  # degrees of latitude the ellipse spans either side
+    frow = (y_top - lat) / cell_y - 0.5
+    i0 = np.clip(np.ceil(frow - half_lat / cell_y), 0, ny).astype(np.int64)
+    i1 = np.clip(np.floor(frow + half_lat / cell_y), -1, ny - 1).astype(np.int64)
+    nrows = np.maximum(i1 - i0 + 1, 0)
+    owner = np.repeat(np.arange(len(site)), nrows)
+    offsets = np.arange(nrows.sum()) - np.repeat(np.cumsum(nrows) - nrows, nrows)
+    rows = np.repeat(i0, nrows) + offsets
+    dlat = (y_top - (rows + 0.5) * cell_y) - lat[owner]
+    ao, bo, co = a[owner], b[owner], c[owner]
+    disc = np.maximum((bo * dlat) ** 2 - ao * (co * dlat * dlat - radius_m * radius_m), 0.0)
+    centre = lng[owner] - bo * dlat / ao
+    half = np.sqrt(disc) / ao
+    j0 = np.clip(np.ceil((centre - half - x_left) / cell_x - 0.5), 0, nx).astype(np.int64)
+    j1 = np.clip(np.floor((centre + half - x_left) / cell_x - 0.5), -1, nx - 1).astype(np.int64)
+    return _mark_runs(rows, j0, j1, shape)
+
+
+def _mark_runs(rows: NDArray[np.int64], j0: NDArray[np.int64], j1: NDArray[np.int64],
+               shape: tuple[int, int]) -> NDArray[np.bool_]:
+    """Flat mask of a ``shape`` grid with columns ``j0..j1`` of each ``rows`` set (a difference array)."""
+    ny, nx = shape
     ok = j0 <= j1
     rows, j0, j1 = rows[ok], j0[ok], j1[ok]
     width = nx + 1
@@ -368,7 +487,7 @@ def load_demand(
     * GeoTIFF: band 1 is the weight (nodata and negatives count as 0), read only
       in the window of the region's extent (:func:`read_raster_window`); a metric
       raster becomes a :class:`GridDemand` in its own CRS, a geographic one a
-      :class:`PointDemand` of the centres of its weighted cells inside a town.
+      :class:`LonLatGridDemand` of its weighted cells inside a town.
     * CSV with longitude/latitude columns (``lng``/``lon``/``longitude`` and
       ``lat``/``latitude``) in ``coords`` (wgs84, gcj02 or bd09) plus
       ``weight_field``: :class:`PointDemand`.
@@ -538,9 +657,9 @@ def read_raster_window(path: str | Path, *, bounds_wgs84: tuple[float, float, fl
 
 def raster_demand(band: NDArray, transform, crs, *, towns, metric_crs: pyproj.CRS, source: str = "") -> Demand:
     """Demand from a north-up raster window: a :class:`GridDemand` when ``crs`` is metric; else (lon/lat,
-    as WorldPop and GHS-POP publish) a :class:`PointDemand` of the weighted cells whose centre lies in a
-    town, labelled by burning the towns onto the raster's own grid (no point-in-polygon per cell) and
-    projected to ``metric_crs`` in one vectorised call."""
+    as WorldPop and GHS-POP publish) a :class:`LonLatGridDemand` of the weighted cells whose centre lies
+    in a town, labelled by burning the towns onto the raster's own grid (no point-in-polygon per cell,
+    no cell projected)."""
     crs = pyproj.CRS(crs)
     if not crs.is_geographic:
         return grid_demand(band, transform, crs, towns=towns, source=source)
@@ -555,13 +674,11 @@ def raster_demand(band: NDArray, transform, crs, *, towns, metric_crs: pyproj.CR
     ).ravel()
     flat = band.ravel()
     cells = np.flatnonzero((labels > 0) & (flat > 0))
-    rows, cols = np.divmod(cells, nx)
-    lng = transform.c + (cols + 0.5) * transform.a
-    lat = transform.f + (rows + 0.5) * transform.e
-    metric_crs = require_metric(metric_crs, what="demand")
-    x, y = pyproj.Transformer.from_crs(crs, metric_crs, always_xy=True).transform(lng, lat)
-    return PointDemand(np.column_stack([x, y]), flat[cells].astype(float), labels[cells].astype(np.int64) - 1,
-                       metric_crs, source)
+    return LonLatGridDemand(
+        x_left=transform.c, y_top=transform.f, cell_x=transform.a, cell_y=-transform.e, shape=(ny, nx),
+        cells=cells.astype(np.int64), weight=flat[cells].astype(float), town=labels[cells].astype(np.int64) - 1,
+        crs=require_metric(metric_crs, what="demand"), grid_crs=crs, source=source,
+    )
 
 
 def grid_demand(band: NDArray, transform, crs, *, towns, source: str = "") -> GridDemand:

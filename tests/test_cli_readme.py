@@ -73,6 +73,7 @@ def _inputs(folder: Path) -> None:
     wb.save(folder / "逐镇目标.xlsx")
     bundled_region().towns[["code", "name", "geometry"]].to_file(folder / "towns.geojson", driver="GeoJSON")
     (folder / "amap.csv").write_text("name,lng,lat\npalace,113.14095,23.028682\n", encoding="utf-8")
+    (folder / "population.csv").write_text("lng,lat,pop\n113.14,23.03,1200\n", encoding="utf-8")
 
 
 def _environment(folder: Path, db: Path, *, shared: bool) -> dict[str, str]:

@@ -201,7 +201,7 @@ def test_raster_in_lonlat_and_the_same_people_in_utm_give_equal_town_totals(tmp_
     assert ta.sum() > 100_000
     assert np.abs(ta / tb - 1).max() < 0.02  # cell-edge effects: 220 m and 150 m cells labelled by their centres
     # the lon/lat raster counts only cells whose centre lies in a town (clipped to the region)
-    assert a.kind == "points" and len(a.points()) == np.count_nonzero(a.town >= 0)
+    assert a.kind == "grid" and len(a.points()) == np.count_nonzero(a.town >= 0) == len(a.weight)
 
 
 def test_raster_is_read_only_in_the_window_of_the_region(tmp_path, region):
@@ -276,3 +276,31 @@ def test_targets_page_evaluates_a_population_target_and_says_when_its_layer_is_g
     at.run()
     assert not at.exception, at.exception
     assert any("人口覆盖" in w.value and "已不存在" in w.value for w in at.warning)
+
+
+def test_lonlat_grid_cells_within_reach_match_the_metric_distance():
+    """The ellipse rule on a lon/lat grid against every cell centre projected to UTM 49N: the same cells,
+    but for centres within 0.5 m of the circle (the linearisation's second-order term)."""
+    import pyproj
+
+    from scoring.demand import lonlat_grid_within, points_within
+
+    x_left, y_top, cell, shape = 113.0, 23.2, 1 / 1200, (360, 480)
+    to_utm = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:32649", always_xy=True)
+    rng = np.random.default_rng(3)
+    sites = np.column_stack([rng.uniform(113.05, 113.35, 20), rng.uniform(22.95, 23.15, 20)])
+    for radius in (300.0, 1000.0, 5000.0):
+        mask = lonlat_grid_within(sites, to_utm, radius, x_left=x_left, y_top=y_top, cell_x=cell, cell_y=cell,
+                                  shape=shape)
+        rows, cols = np.divmod(np.arange(shape[0] * shape[1]), shape[1])
+        x, y = to_utm.transform(x_left + (cols + 0.5) * cell, y_top - (rows + 0.5) * cell)
+        centres = np.column_stack([x, y])
+        sx, sy = to_utm.transform(sites[:, 0], sites[:, 1])
+        exact = points_within(np.column_stack([sx, sy]), centres, radius)
+        assert exact.sum() > 100
+        differ = np.flatnonzero(mask != exact)
+        if len(differ):
+            from scipy.spatial import cKDTree
+
+            nearest, _ = cKDTree(np.column_stack([sx, sy])).query(centres[differ])
+            assert np.abs(nearest - radius).max() < 0.5
