@@ -64,10 +64,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Tests of ``both_backends`` modules that use ``backend`` (``db``, ``store``, ``dep``…) run on both."""
+    """Tests of ``both_backends`` modules that use ``backend`` (``db``, ``store``, ``dep``…) run on both
+    (every module with ``SITES_TEST_ALL_BACKENDS=1``: to try a new store's SQL on PostgreSQL)."""
     node = metafunc.definition
-    if ("backend" in metafunc.fixturenames and node.get_closest_marker("both_backends")
-            and not node.get_closest_marker("sqlite_only")):
+    both = node.get_closest_marker("both_backends") or os.environ.get("SITES_TEST_ALL_BACKENDS") == "1"
+    if "backend" in metafunc.fixturenames and both and not node.get_closest_marker("sqlite_only"):
         metafunc.parametrize("backend", BACKENDS, indirect=True)
 
 

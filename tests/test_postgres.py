@@ -337,3 +337,17 @@ def test_a_copy_that_cannot_be_checked_leaves_nothing_behind(tmp_path, url, caps
     assert sites_main(["copy", "--db", url, "--to", str(out), "--lang", "en"]) == 2
     assert "(mystery)" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []  # no file, not even an empty one
+
+
+def test_region_towns_have_postgis_outlines_whose_areas_are_the_stored_ones(url):
+    with SiteStore(url) as store:
+        store.add({"name": "书屋", "type": "book_room", "lng": 113.15, "lat": 23.03}, actor="a")
+    with psycopg.connect(url) as conn:
+        rows = conn.execute("SELECT code, ST_SRID(geom), ST_Area(geom::geography) / 1e6, area_km2 FROM region_towns"
+                            ).fetchall()
+        assert len(rows) == 7 and {r[1] for r in rows} == {4326}
+        for _code, _srid, postgis_km2, stored_km2 in rows:  # geodesic area vs the equal-area figure stored
+            assert abs(postgis_km2 - stored_km2) / stored_km2 < 0.005
+        # the town of a site, asked of PostGIS: the stored town_code
+        assert conn.execute("SELECT t.code = s.town_code FROM sites s JOIN region_towns t "
+                            "ON ST_Contains(t.geom, s.geom)").fetchall() == [(True,)]
