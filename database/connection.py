@@ -1,21 +1,27 @@
-"""The registry's SQLite file: opening it safely, connections, transactions, migrations and the clock.
+"""The registry's database — a SQLite file or a PostgreSQL + PostGIS server: connections, transactions, migrations, the clock.
 
-:class:`Database` owns one database file. Opening it only reads until the file
-is known to be ours: a URL, a text file, a damaged or read-only file and
-another program's SQLite database are refused with :class:`errors.DatabaseError`
-before anything is written; a missing file is created only when asked. The file
-is in WAL mode with a busy timeout. Every write runs in one ``BEGIN IMMEDIATE``
-transaction (:meth:`Database.write_transaction`), so several processes may
-write at once without losing anything, and a failed write leaves the file as
-it was; readers never wait for a writer (:meth:`Database.read_transaction`).
+:class:`Database` owns one database. A file is only read until it is known to
+be ours: a text file, a damaged or read-only file and another program's SQLite
+database are refused with :class:`errors.DatabaseError` before anything is
+written; a missing file is created only when asked. The file is in WAL mode
+with a busy timeout. A ``postgresql://`` URL (:class:`ServerURL`) opens a
+PostgreSQL database through psycopg 3 (:mod:`database.dialect` translates the
+stores' SQLite SQL): PostGIS is checked (and added when allowed), another
+program's tables refused, and server errors named (unreachable, wrong
+password, no such database). Every write runs in one writer's transaction
+(:meth:`Database.write_transaction`: ``BEGIN IMMEDIATE``, or on the server an
+advisory lock), so several processes and app servers may write at once without
+losing anything, and a failed write leaves the database as it was; readers
+never wait for a writer (:meth:`Database.read_transaction`).
 
 Schema changes are numbered :class:`database.migrations.Migration` lists per
-component (``"sites"``, ``"accounts"``, ``"targets"``, ``"audit"``), applied
-by :meth:`Database.migrate` and tracked in the ``schema_version`` table.
+component (``"sites"``, ``"accounts"``, ``"targets"``, ``"audit"``, …), applied
+by :meth:`Database.migrate` in one transaction and tracked in the
+``schema_version`` table.
 
-Only this package imports :mod:`sqlite3`; the stores above receive connections
-from it (:data:`Connection`). Timestamps are UTC ISO 8601 text with
-milliseconds and a ``Z`` (:func:`utc_now`).
+Only this package imports :mod:`sqlite3` and :mod:`psycopg`; the stores above
+receive connections from it (:data:`Connection`). Timestamps are UTC ISO 8601
+text with milliseconds and a ``Z`` (:func:`utc_now`).
 """
 
 from __future__ import annotations

@@ -114,7 +114,7 @@ def default_actor() -> str:
 
 
 class SiteStore:
-    """The registry in one SQLite file; a PostGIS backend may follow behind the same methods.
+    """The registry in one SQLite file or one PostgreSQL + PostGIS database (``postgresql://`` URL), same methods.
 
     ``path``: the database file (default ``settings.get_settings().db``). A
     missing file is created with its schema when ``create`` (check ``created``
