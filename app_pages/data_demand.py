@@ -60,7 +60,8 @@ def render_demand(store: SiteStore) -> None:
     names = [r.name for r in layers.list()]
     if names:
         cols = st.columns([3, 1])
-        gone = cols[0].selectbox(tr("ui.demand.delete_pick"), names, index=None, key="demand_delete_pick")
+        gone = cols[0].selectbox(tr("ui.demand.delete_pick"), names, index=None, key="demand_delete_pick",
+                                 placeholder=tr("ui.demand.delete_placeholder"))
         if cols[1].button(tr("ui.demand.delete"), key="demand_delete", disabled=gone is None):
             try:
                 layers.delete(gone, actor=current_actor())

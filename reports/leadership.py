@@ -63,6 +63,11 @@ class Unavailable:
     reason: str
 
 
+#: Report texts that name the region's unit, and their wording with the unit as a parameter (区县, 镇街).
+_BY_LEVEL: dict[str, str] = {"report.towns_heading": "region.report.towns_heading",
+                             "report.footer": "region.report.footer", "report.rule": "region.report.rule"}
+
+
 @dataclass
 class LeadershipReport:
     """Everything the one page shows, in one language.
@@ -94,7 +99,9 @@ class LeadershipReport:
         return sum(line.met for line in self.targets)
 
     def text(self, key: str, **params: object) -> str:
-        """A report text in the report's language."""
+        """A report text in the report's language; the texts that name the unit say 区县 for counties."""
+        if key in _BY_LEVEL and self.unit_label and self.unit_label != t("region.level.town", self.lang):
+            return t(_BY_LEVEL[key], self.lang, level=self.unit_label, **params)
         return t(key, self.lang, **params)
 
     @property

@@ -184,6 +184,8 @@ def test_report_is_titled_with_the_region_name_and_counts_counties(tmp_path, cli
     assert "<title>江门市职工服务阵地建设目标完成情况</title>" in html
     assert "<h1>江门市职工服务阵地建设目标完成情况</h1>" in html  # not the file name ("jiangmen_counties")
     assert "<th>区县</th>" in html and "<th>达标区县</th>" in html and "<th>镇街</th>" not in html
+    assert "<h2>分区县完成情况</h2>" in html and "区县边界 source: jiangmen_counties.geojson" in html
+    assert "镇街" not in html.split("<h2>", 1)[1].split("红：", 1)[0]  # the tables and headings say 区县
 
 
 # ------------------------------------------------------------------ equal-area across UTM zones

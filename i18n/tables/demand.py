@@ -42,6 +42,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.demand.col.loaded": ("载入时间 · 操作人", "Loaded · by"),
     "ui.demand.delete_pick": ("要删除的图层", "Layer to delete"),
     "ui.demand.delete": ("删除图层", "Delete layer"),
+    "ui.demand.delete_placeholder": ("选择一个图层", "Choose a layer"),
     "ui.demand.deleted": ("已删除需求图层“{name}”", "Demand layer '{name}' deleted"),
     "ui.demand.upload": (
         "添加需求图层：点位 CSV/GeoJSON/GeoPackage、按镇街合计的 CSV，或人口栅格 GeoTIFF（裁剪到区域）",

@@ -4,6 +4,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "region.level.town": ("镇街", "Town"),
     "region.level.county": ("区县", "County"),
     "region.report.units_met": ("达标{level}", "{level} units met"),
+    "region.report.towns_heading": ("分{level}完成情况", "{level} by {level}"),
+    "region.report.rule": (
+        "绿：已达标。黄：未达标，但截止日期未过，且按近12个月的建设速度可在截止日期前补齐差距，"
+        "或该{level}在建的同类站点足以补齐差距。红：其余情况（已过截止日期仍未达标，或按目前速度无法按期完成）。",
+        "Green: met. Amber: not met, the deadline has not passed, and at the rate of the last 12 "
+        "months the shortfall closes by the deadline, or sites of the type under construction in "
+        "the {level} unit would close it. Red: otherwise (deadline passed and not met, or not on track).",
+    ),
+    "region.report.footer": ("数据来源：职工服务阵地登记库；{level}边界 {attribution}",
+                             "Source: the site registry; {level} boundaries {attribution}"),
     "region.crs_required": (
         "边界文件的坐标系不能猜：请说明它是 wgs84（GPS、OpenStreetMap、天地图）、gcj02（高德、腾讯）"
         "还是 bd09（百度）（命令行 --boundaries-crs wgs84|gcj02|bd09，或在页面上选择）；投影坐标系文件"
