@@ -33,7 +33,7 @@ from geodata.boundaries import Region, load_region
 from i18n import t
 from maps.webmap import build_map, display_names
 from settings import get_settings
-from sites.region import RegionSpec, TownIndex
+from sites.region import BUNDLED, RegionSpec, TownIndex
 from sites.store import SiteStore
 from sites.uploads import KINDS, check_upload
 
@@ -56,7 +56,8 @@ def _region_now(store: SiteStore) -> None:
     if info is None:
         return
     st.caption(tr("ui.data.region_stored", name=md_escape(region.display_name(lang)), n=len(region.towns),
-                  level=region.level_label(lang), source=md_escape(info.file_name), crs=md_escape(info.crs_given),
+                  level=region.level_label(lang), crs=md_escape(info.crs_given),
+                  source=t("sites.region.bundled", lang) if info.source == BUNDLED else md_escape(info.file_name),
                   licence=md_escape(info.licence or "-"), at=info.loaded_at))
 
 
