@@ -281,7 +281,8 @@ def load_region_and_sites(db: str | None, boundaries: str | None = None, boundar
 
     with SiteStore(db, create=False) as store:  # a read: a missing database is an error
         region = (
-            load_region(boundaries, crs=boundaries_crs, name_field=name_field, code_field=code_field)
+            load_region(boundaries, crs=boundaries_crs, name_field=name_field, code_field=code_field,
+                        crs_required=True, missing_names="codes")  # a user file's CRS is never assumed
             if boundaries else store.region()
         )
         sites = sites_frame(store.list_sites())

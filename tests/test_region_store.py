@@ -77,6 +77,16 @@ def test_set_region_without_boundaries_crs_is_refused_naming_the_systems(tmp_pat
     assert not (tmp_path / "new.db").exists()  # refused before the database was made
 
 
+def test_reading_commands_given_a_boundary_file_want_its_crs_too(tmp_path, cli):
+    db = tmp_path / "s.db"
+    assert cli(sites_main, "init", db=db)[0] == 0
+    code, _, err = cli(scoring_main, "coverage", "--boundaries", str(AMAP_NANHAI), "--format", "json", db=db)
+    assert code == 2 and "never guessed" in err
+    code, out, err = cli(scoring_main, "coverage", "--boundaries", str(AMAP_NANHAI), "--boundaries-crs", "gcj02",
+                         "--type", "book_room", "--format", "json", db=db)
+    assert code == 0 and json.loads(out)[0]["town_code"] == "440605", err
+
+
 def test_gcj02_outline_with_its_crs_lands_on_the_wgs84_towns(tmp_path, cli):
     db = tmp_path / "s.db"
     code, _, err = cli(sites_main, "set-region", "--boundaries", str(AMAP_NANHAI), "--boundaries-crs", "gcj02",
