@@ -58,7 +58,8 @@ else:
     heads[0].metric(tr("ui.targets.met"), f"{report.met_count}/{len(report.targets)}")
     towns_met = sum(line.towns_met for line in report.targets)
     towns_total = sum(line.towns_total for line in report.targets)
-    heads[1].metric(tr("ui.targets.towns_met"), f"{towns_met}/{towns_total}")
+    heads[1].metric(tr("ui.targets.towns_met") if region.level == "town" else  # 区县 for a county region
+                    tr("ui.region.units_met", level=region.level_label(lang)), f"{towns_met}/{towns_total}")
     if open_lines:
         nearest = min(open_lines, key=lambda line: line.target.deadline)
         days = (nearest.target.deadline - as_of).days
@@ -71,7 +72,8 @@ else:
     summary = pd.DataFrame([report.target_cells(line) for line in report.targets], columns=report.target_headers)
     st.dataframe(summary, hide_index=True, key="targets_summary")
 
-    st.subheader(tr("ui.targets.by_town"))
+    st.subheader(tr("ui.targets.by_town") if region.level == "town" else
+                 tr("ui.region.by_unit", level=region.level_label(lang)))
     headers = report.column_headers
     cells = [row_cells for _, row_cells in report.town_rows]
     table = pd.DataFrame([[name, *[f"{rag_marks.get(c.rag or '', '')} {c.text}".strip() for c in row_cells]]

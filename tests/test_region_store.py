@@ -257,3 +257,22 @@ def test_data_page_asks_the_boundary_crs_with_nothing_chosen(app_db, monkeypatch
     with SiteStore(app_db) as store:
         assert store.region().name_zh == "南海区" and store.region_info().crs_given == "gcj02"
         assert store.region().level == "county"
+
+
+def test_targets_page_of_a_county_region_is_titled_and_labelled_by_it(app_db, monkeypatch, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("SITES_USER", "region-test")
+    with SiteStore(app_db) as store:
+        store.set_region(RegionSpec.file(_counties(tmp_path), crs="wgs84", names_file=_names(tmp_path)),
+                         actor="admin")
+        from targets.store import TargetStore
+
+        TargetStore(store).add({"name": "每区县一个书屋", "site_type": "book_room", "scope": "each_town",
+                                "measure": "site_count", "threshold": 1, "deadline": "2026-06-30"}, actor="admin")
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=90).run()
+    at.switch_page("app_pages/targets_page.py").run()
+    assert not at.exception, at.exception
+    headings = [h.value for h in at.subheader]
+    assert "江门市职工服务阵地建设目标完成情况" in headings and "分区县完成情况（红/黄/绿）" in headings
+    assert "达标区县（各目标合计）" in [m.label for m in at.metric]
