@@ -124,7 +124,8 @@ def render_region(store: SiteStore) -> None:
 
 def _preview(region: Region, store: SiteStore) -> None:
     lang = current_lang()
-    st.markdown(tr("ui.data.region_preview", n=len(region.towns), area=float(region.towns["area_km2"].sum())))
+    st.markdown(tr("ui.region.preview", n=len(region.towns), level=region.level_label(lang),
+                   area=float(region.towns["area_km2"].sum())))
     for warning in region.warnings:
         st.warning(md_escape(warning.message(lang)))
     left, right = st.columns([3, 2])

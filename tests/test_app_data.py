@@ -128,7 +128,7 @@ def test_region_switch_refuses_to_orphan_sites_then_switches(db, tmp_path):
 
     at = _region_upload(_open(), DISTRICT)
     at.radio(key="region_crs_zh").set_value("gcj02").run()
-    assert any("预览：1 个镇街" in m.value for m in at.markdown)
+    assert any("预览：1 个区县" in m.value for m in at.markdown)
     at.checkbox(key="region_confirm").check().run()
     at.button(key="region_switch").click().run()
     assert any("已切换" in s.value for s in at.success)

@@ -45,6 +45,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "ui.region.units_met": ("达标{level}（各目标合计）", "{level} units meeting targets (all targets)"),
     "ui.region.by_unit": ("分{level}完成情况（红/黄/绿）", "{level} by {level} (red/amber/green)"),
+    "ui.region.preview": ("预览：{n} 个{level}，共 {area:,.1f} km²", "Preview: {n} units ({level}), {area:,.1f} km² in all"),
     "ui.data.region_stored": (
         "当前区域：{name}，{n} 个{level}（来源 {source}，坐标系 {crs}，许可 {licence}，{at} 载入；已存入数据库）",
         "Current region: {name}, {n} units ({level}) (source {source}, CRS {crs}, licence {licence}, loaded {at}; "
