@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 CACHE = Path(__file__).resolve().parent / ".cache"
-TYPES = ("book_room", "service_centre", "cultural_palace", "rest_station", "legal_aid")
+TYPES = ("book_room", "service_centre", "cultural_palace", "rest_station", "nursing_room")
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "SITES_LANGUAGE": "en", "SITES_MODE": "local",
        "SITES_USER": "bench"}
 
