@@ -438,3 +438,21 @@ def test_a_viewer_cannot_upload_a_network_on_the_data_page(shared_env, deploy_sh
 
     with SiteStore(dep.db, create=False) as store:
         assert NetworkStore(store).info("walk") is None
+
+
+def test_the_data_page_shows_the_stored_network(app_db, tmp_path):
+    """The data page's network section: the stored grid's source, licence and summary (953 junctions of degree
+    other than 2; 31 × 30 east-west and 31 × 30 − 30 north-south streets: 1,830 segments of 100 m, 183.0 km;
+    1 piece, the bridge holding it together)."""
+    from streamlit.testing.v1 import AppTest
+
+    grid_registry(tmp_path, str(app_db))
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    at.switch_page("app_pages/data_page.py").run()
+    assert not at.exception, at.exception
+    assert "路网（步行距离）" in [s.value for s in at.subheader]
+    table = at.dataframe[-1].value
+    values = dict(zip(table.iloc[:, 0], table.iloc[:, 1], strict=True))
+    assert values["来源文件"] == "streets.geojson" and values["许可"] == "synthetic test grid"
+    assert values["路口"] == "953" and values["路段"] == "1,830" and values["总长（公里）"] == "183.0"
+    assert values["互不连通的片区（最大片区占比）"] == "1 (100%)"
