@@ -161,14 +161,7 @@ def suggest(
         dem_xy, weight = demand.weighted_points(samples, sample_town, len(towns_m))
         unit = "demand"
 
-    if candidates is None:
-        cand_xy, cand_town = grid_points(towns_m, grid_spacing_m or radius / 2, codes)
-    else:
-        lng, lat = (np.asarray(a, dtype=float) for a in candidates)
-        x, y = pyproj.Transformer.from_crs(STORAGE_CRS, crs, always_xy=True).transform(lng, lat)
-        cand_xy = np.column_stack([x, y])
-        cand_town = assign_towns(towns_m, cand_xy, codes)
-        cand_xy, cand_town = cand_xy[cand_town >= 0], cand_town[cand_town >= 0]
+    cand_xy, cand_town = _candidates(towns_m, codes, crs, candidates, grid_spacing_m or radius / 2)
     if len(cand_xy) == 0:
         raise RecordError(Problem("scoring.no_candidates"))
 
@@ -179,16 +172,7 @@ def suggest(
     result = solve_mclp(matrix, weight, count, covered=covered, group=cand_town, min_per_group=min_per_town,
                         method=method, time_limit_s=time_limit_s, exact_max_nnz=exact_max_nnz,
                         progress=progress)
-    chosen = result.selected
-    lng, lat = pyproj.Transformer.from_crs(crs, STORAGE_CRS, always_xy=True).transform(
-        cand_xy[chosen, 0], cand_xy[chosen, 1])
-    names = towns["name"].astype(str).to_numpy() if "name" in towns else codes
-    selected = pd.DataFrame({
-        "order": np.arange(1, len(chosen) + 1),
-        "lng": np.round(lng, 6), "lat": np.round(lat, 6),
-        "town_code": codes[cand_town[chosen]], "town_name": names[cand_town[chosen]],
-        "newly_covered": result.newly_covered, "sole_covered": result.sole_covered,
-    })
+    selected = _selected_table(result, cand_xy, cand_town, crs, towns, codes)
     even_spread = bool(demand is not None and demand.even_spread)
     return Suggestion(selected, site_type, radius, unit, even_spread, len(cand_xy), len(dem_xy), result)
 
@@ -222,14 +206,7 @@ def _suggest_walking(towns, sites, query, *, site_type, count, candidates, grid_
         samples, sample_town = grid_points(towns_m, step, codes)
         dem_xy, weight = demand.weighted_points(samples, sample_town, len(towns_m))
         unit = "demand"
-    if candidates is None:
-        cand_xy, cand_town = grid_points(towns_m, grid_spacing_m or radius / 2, codes)
-    else:
-        lng, lat = (np.asarray(a, dtype=float) for a in candidates)
-        x, y = pyproj.Transformer.from_crs(STORAGE_CRS, crs, always_xy=True).transform(lng, lat)
-        cand_xy = np.column_stack([x, y])
-        cand_town = assign_towns(towns_m, cand_xy, codes)
-        cand_xy, cand_town = cand_xy[cand_town >= 0], cand_town[cand_town >= 0]
+    cand_xy, cand_town = _candidates(towns_m, codes, crs, candidates, grid_spacing_m or radius / 2)
     counted = select_sites(sites, statuses=query.statuses, as_of=query.as_of)
     existing = site_xy(counted.loc[counted["type"] == site_type], crs)
     joined = walk.join(existing, cand_xy, dem_xy, max_access_m=query.max_access_m)
@@ -245,16 +222,33 @@ def _suggest_walking(towns, sites, query, *, site_type, count, candidates, grid_
     result = solve_mclp(matrix, weight, count, covered=covered, group=cand_town, min_per_group=min_per_town,
                         method=method, time_limit_s=time_limit_s, exact_max_nnz=exact_max_nnz,
                         progress=progress)
+    selected = _selected_table(result, cand_xy, cand_town, crs, towns, codes)
+    even_spread = bool(demand is not None and demand.even_spread)
+    return Suggestion(selected, site_type, radius, unit, even_spread, len(cand_xy), len(dem_xy), result,
+                      "network", off_network)
+
+
+def _candidates(towns_m, codes, crs, candidates, spacing_m: float):
+    """Candidate points (metres in ``crs``) and their town index: a grid ``spacing_m`` apart over the towns,
+    or the given WGS84 ``(lng, lat)`` arrays, keeping those inside a town (the one point-in-town rule)."""
+    if candidates is None:
+        return grid_points(towns_m, spacing_m, codes)
+    lng, lat = (np.asarray(a, dtype=float) for a in candidates)
+    x, y = pyproj.Transformer.from_crs(STORAGE_CRS, crs, always_xy=True).transform(lng, lat)
+    cand_xy = np.column_stack([x, y])
+    cand_town = assign_towns(towns_m, cand_xy, codes)
+    return cand_xy[cand_town >= 0], cand_town[cand_town >= 0]
+
+
+def _selected_table(result, cand_xy, cand_town, crs, towns, codes) -> pd.DataFrame:
+    """The chosen candidates in order, in WGS84, with their town and what each newly (and alone) covers."""
     chosen = result.selected
     lng, lat = pyproj.Transformer.from_crs(crs, STORAGE_CRS, always_xy=True).transform(
         cand_xy[chosen, 0], cand_xy[chosen, 1])
     names = towns["name"].astype(str).to_numpy() if "name" in towns else codes
-    selected = pd.DataFrame({
+    return pd.DataFrame({
         "order": np.arange(1, len(chosen) + 1),
         "lng": np.round(lng, 6), "lat": np.round(lat, 6),
         "town_code": codes[cand_town[chosen]], "town_name": names[cand_town[chosen]],
         "newly_covered": result.newly_covered, "sole_covered": result.sole_covered,
     })
-    even_spread = bool(demand is not None and demand.even_spread)
-    return Suggestion(selected, site_type, radius, unit, even_spread, len(cand_xy), len(dem_xy), result,
-                      "network", off_network)
