@@ -148,15 +148,14 @@ def test_a_province_of_50000_sites_exports_small_and_draws(browser, tmp_path):
     assert shapely.is_valid(province.towns.geometry.values).all()
 
 
-def test_the_apps_map_page_draws_thousands_of_sites_of_one_type(region, tmp_path):
+def test_the_apps_map_page_draws_thousands_of_sites_of_one_type(region, tmp_path, browser):
     """The app's map page (Streamlit in a subprocess, the map in streamlit-folium's iframe), network blocked."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     from sites.store import SiteStore
     from sites.validation import RawRecords
-    from tests.browser_support import CHROMIUM_ARGS, MAP_IFRAME, local_only, require_chromium, streamlit_app
+    from tests.browser_support import MAP_IFRAME, local_only, streamlit_app
 
-    chromium = require_chromium()
     n = 3 * CANVAS_OVER
     sites = sites_in(region.towns, n, "nursing_room", seed=4)
     frame = sites[["name", "type", "status", "lng", "lat"]].astype(object)
@@ -165,10 +164,10 @@ def test_the_apps_map_page_draws_thousands_of_sites_of_one_type(region, tmp_path
                              allow_duplicates=True)
     blocked: list[str] = []
     errors: list[str] = []
-    with streamlit_app(tmp_path) as url, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+    # the module's one browser (the conftest fixture): a second sync Playwright beside it cannot start
+    with streamlit_app(tmp_path) as url:
+        context = browser.new_context(viewport={"width": 1500, "height": 1000}, locale="zh-CN")
         try:
-            context = browser.new_context(viewport={"width": 1500, "height": 1000}, locale="zh-CN")
             context.route("**/*", local_only(blocked))
             page = context.new_page()
             page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -183,5 +182,5 @@ def test_the_apps_map_page_draws_thousands_of_sites_of_one_type(region, tmp_path
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=ARTIFACTS / "scale_app_3000_nursing_rooms.png", full_page=True)
         finally:
-            browser.close()
+            context.close()
     assert blocked == [] and errors == []  # pageerror: uncaught errors of the page and its iframes

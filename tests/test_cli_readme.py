@@ -93,14 +93,17 @@ def test_the_readme_lists_every_command():
 
     text = "\n".join(line for _, line in readme_commands())
     expected = [f"python -m scoring {name}" for name in scoring_app.commands]
-    # set-network needs the user's street extract (none ships for Nanhai): named in the README, not run
-    expected += [f"python -m sites {name}" for name in sites_app.commands if name not in ("user", "set-network")]
+    # set-network needs the user's street extract (none ships for Nanhai), copy a PostgreSQL server: named in the
+    # README, not run here (tests/test_network_integration.py and tests/test_postgres.py run them)
+    expected += [f"python -m sites {name}" for name in sites_app.commands
+                 if name not in ("user", "set-network", "copy")]
     expected += [f"python -m geodata {name}" for name in geodata_app.commands if name != "assets"]
     expected += ["python -m sites user add", "python -m sites user list", "python -m sites user log"]
     missing = [command for command in expected if not re.search(re.escape(command) + r"(\s|$)", text)]
     assert not missing, f"not in the README's command blocks: {missing}"
     assert "python -m geodata assets" in README.read_text(encoding="utf-8")  # needs the npm registry: named only
     assert "python -m sites set-network" in README.read_text(encoding="utf-8")  # needs an OSM extract: named only
+    assert "python -m sites copy --db" in README.read_text(encoding="utf-8")  # needs a server: named only
 
 
 @pytest.mark.timeout(900)

@@ -223,6 +223,7 @@ def test_region_switch_with_a_nan_boundary_shows_the_feature(app_env):
     at = _data_page()
     content = BOUNDARY_FILES["nan.geojson"][0]
     at.file_uploader(key="region_upload").set_value(("nan.geojson", content, "application/geo+json")).run()
+    at.radio(key="region_crs_zh").set_value("wgs84").run()  # the file's system is asked, never assumed
     assert not at.exception, at.exception
     assert any("此边界文件不能使用" in e.value for e in at.error), [e.value for e in at.error]
     assert "第 1 个要素（甲镇）的坐标含有非数值（NaN 或无穷大）" in _reasons(at), _reasons(at)

@@ -274,6 +274,7 @@ def test_admin_reaches_the_region_preview_of_a_hostile_file(dep, tmp_path):
     at = _signed_in_data_page("root")
     at.file_uploader(key="region_upload").set_value((hostile.name, hostile.read_bytes(), "application/geo+json"))
     at.run()
+    at.radio(key="region_crs_zh").set_value("wgs84").run()  # the file's system is asked, never assumed
     assert not at.exception, at.exception
     assert any(m.value.startswith(f"预览：{len(PAYLOADS) + 1} 个镇街") for m in at.markdown)
     assert len(denials(dep.db)) == n_denied
