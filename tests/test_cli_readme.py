@@ -29,7 +29,8 @@ PASSWORD = "readme-Passw0rd-long"
 
 
 def readme_commands() -> list[tuple[str, str]]:
-    """``(section heading, command line)`` of every ``python -m`` line in the README's bash blocks."""
+    """``(section heading, command line)`` of every ``python -m sites|scoring|geodata`` line in the README's bash
+    blocks (other programs there, such as pytest, are not the product's commands)."""
     commands: list[tuple[str, str]] = []
     section, in_block = "", False
     for line in README.read_text(encoding="utf-8").splitlines():
@@ -39,7 +40,7 @@ def readme_commands() -> list[tuple[str, str]]:
             in_block = line.strip() == "```bash" and not in_block
         elif in_block:
             text = line.strip().removeprefix(".venv/bin/")
-            if text.startswith("python -m "):
+            if text.startswith(("python -m sites", "python -m scoring", "python -m geodata")):
                 commands.append((section, text))
     return commands
 
