@@ -209,6 +209,20 @@ class _Attribution(SinglePass):
         self.text = text
 
 
+class _MetricScale(SinglePass):
+    """A scale bar in metres and kilometres only (Leaflet's default adds miles and feet)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        L.control.scale({metric: true, imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "MetricScale"
+
+
 class _FocusWithoutScroll(SinglePass):
     """Leaflet focuses the map on a mouse press (for its arrow keys) with a plain ``focus()``.
 
@@ -951,7 +965,7 @@ def build_map(
     # canvas site layers need a maxZoom, and with no base map (the default) nothing else gives one.
     max_zoom = min([MAX_ZOOM, *(spec.max_zoom for spec in layers)])
     m = SinglePassMap(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=10, tiles=None,
-                      control_scale=True, zoom_snap=0.25, maxZoom=max_zoom, minZoom=MIN_ZOOM)
+                      control_scale=False, zoom_snap=0.25, maxZoom=max_zoom, minZoom=MIN_ZOOM)
     for spec in layers:
         SinglePassTileLayer(tiles=spec.url, attr=spec.attribution, max_zoom=spec.max_zoom,
                             subdomains=spec.subdomains, errorTileUrl=_BLANK_TILE).add_to(m)
@@ -981,6 +995,7 @@ def build_map(
                 for props, point in zip(properties, points, strict=True)]).add_to(m)
 
     _Attribution(html.escape(region.attribution)).add_to(m)
+    m.add_child(_MetricScale(), name="metric_scale")
     m.add_child(_FocusWithoutScroll(), name="focus_without_scroll")
     fit_view(m, [[miny, minx], [maxy, maxx]])
     return use_local_assets(m)

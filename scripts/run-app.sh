@@ -3,4 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh requirements.lock
-exec .venv/bin/python -m streamlit run app.py "$@"
+# the uploaders state and enforce the product's upload limit (settings.upload_max_mb), not Streamlit's 200 MB
+limit=$(.venv/bin/python -c 'import math; from settings import get_settings; print(math.ceil(get_settings().upload_max_mb))')
+exec .venv/bin/python -m streamlit run app.py --server.maxUploadSize "$limit" "$@"

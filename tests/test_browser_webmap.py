@@ -7,6 +7,8 @@ scrolling, the folding legend, the Amap shift. Nothing here reads the generated 
 
 from __future__ import annotations
 
+import re
+
 import geopandas as gpd
 import pytest
 import shapely
@@ -46,6 +48,17 @@ def test_town_map_runs_offline_with_every_label_as_text_and_no_tiles(browser, re
         assert all(label["elements_in_text"] == 0 for label in state["labels"])
         assert OSM_ATTRIBUTION in state["attribution"]  # added even without tiles
         assert requested == []
+    finally:
+        page.context.close()
+
+
+def test_the_scale_bar_is_metric_only(browser, region, tmp_path):
+    """Planners read metres and kilometres: one scale line, in m or km, no miles or feet."""
+    page, _ = _open(browser, build_map(region, tiles="none", lang="zh"), tmp_path)
+    try:
+        lines = page.locator(".leaflet-control-scale-line").all_inner_texts()
+        assert len(lines) == 1, lines
+        assert re.fullmatch(r"\d+ (m|km)", lines[0].strip()), lines
     finally:
         page.context.close()
 
