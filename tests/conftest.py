@@ -284,3 +284,18 @@ def clock():
     from tests.security_support import Clock
 
     return Clock()
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch):
+    """``python -m sites|scoring ARGS --db DB`` in this process: ``cli(main, *args, db=path, lang="en")`` gives
+    (exit code, stdout, stderr); SITES_USER is ``tester``."""
+    monkeypatch.setenv("SITES_USER", "tester")
+
+    def _run(main, *args: str, db: Path, lang: str = "en") -> tuple[int, str, str]:
+        capsys.readouterr()
+        code = main([*args, "--db", str(db), "--lang", lang])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return _run

@@ -29,18 +29,6 @@ SITE = (113.19298, 23.03047)  # in 桂城, WGS84
 FAR = (113.00610, 23.14190)  # in 狮山
 
 
-@pytest.fixture
-def cli(capsys, monkeypatch):
-    monkeypatch.setenv("SITES_USER", "tester")
-
-    def _run(main, *args: str, db: Path, lang: str = "en") -> tuple[int, str, str]:
-        capsys.readouterr()
-        code = main([*args, "--db", str(db), "--lang", lang])
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return _run
-
 
 def _points(tmp_path: Path) -> Path:
     path = tmp_path / "people.csv"

