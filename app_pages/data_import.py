@@ -138,6 +138,14 @@ def render_import(store: SiteStore) -> None:
         _commit(store, records, crs, skip=skip, allow_dup=allow_dup, source=name)
 
 
+def _skip_hint(ok: int) -> None:
+    """After a refused import: the way to import the ``ok`` rows without errors (the skip-invalid checkbox)."""
+    if ok > 0:
+        st.info(tr("ui.data.rejected_skip", n=ok, option=tr("ui.data.skip_invalid"), commit=tr("ui.data.commit")))
+    else:
+        st.info(tr("ui.data.rejected_none"))
+
+
 def _ask_swap(key: tuple, lines: list[int | None]) -> None:
     """Button callback: exchange longitude and latitude on ``lines`` of the upload ``key`` from now on."""
     st.session_state["data_swap"] = (key, lines)
@@ -155,6 +163,9 @@ def _commit(store: SiteStore, records: RawRecords, crs: str, *, skip: bool, allo
             progress.progress(1.0)
             status.update(label=tr("ui.data.rejected"), state="error")
             st.error(md_escape(exc.problems[0].message(current_lang())))
+            summary = exc.problems[0].params if isinstance(exc, ImportRejected) else {}
+            if "total" in summary and "bad" in summary:
+                _skip_hint(int(str(summary["total"])) - int(str(summary["bad"])))
             return
         progress.progress(1.0)
         status.update(label=tr("ui.data.imported", written=len(report.written),

@@ -31,6 +31,8 @@ from sites.validation import RawRecords
 #: Coordinate systems offered for a pasted point; GCJ-02 first: staff copy from Amap.
 CRS_OPTIONS: tuple[str, ...] = ("gcj02", "wgs84", "bd09")
 _COORD_FIELDS = {"lng", "lat", "lng/lat"}
+#: The registry's "longitude missing" and "latitude missing": the form has one coordinates field for both.
+_MISSING_COORDS = {"sites.lng_missing", "sites.lat_missing"}
 _DRAFT_COLOUR = "#1f77b4"
 _DUPLICATE_COLOUR = "#d62728"
 #: What the form's map returns: a click on the background, or on a town.
@@ -111,8 +113,10 @@ def check_draft(prefix: str, store: SiteStore, site_id: int | None) -> Check:
             check.duplicates.append(problem)
             continue
         name = "coords" if problem.field in _COORD_FIELDS or problem.field is None else problem.field
-        if name == "coords" and "coords" in check.by_field and problem.code.endswith("_missing"):
-            continue  # the unreadable paste already says it
+        if name == "coords" and problem.code in _MISSING_COORDS:
+            if "coords" not in check.by_field:  # one field holds both numbers: ask for it once
+                check.by_field["coords"] = [Problem("ui.form.coords_missing", {}, field="coords")]
+            continue  # (an unreadable paste already says what is wrong)
         check.by_field.setdefault(name, []).append(problem)
     return check
 

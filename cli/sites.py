@@ -417,22 +417,22 @@ def _network_summary(info, lang: Language) -> None:
 
 
 def _filtered(store, types: tuple[str, ...], towns: tuple[str, ...], statuses: tuple[str, ...]):
-    from sites.models import STATUSES, status_lookup, type_lookup
+    from sites.models import status_lookup, type_lookup
+    from sites.validation import allowed_names
 
-    lookup = type_lookup(store.settings)
-    type_keys = _keys(types, lookup, "sites.type_unknown", ", ".join(sorted(set(lookup.values()))))
-    status_keys = _keys(statuses, status_lookup(), "sites.status_unknown", ", ".join(STATUSES))
+    type_keys = _keys(types, type_lookup(store.settings), "sites.type_unknown", allowed_names("type", store.settings))
+    status_keys = _keys(statuses, status_lookup(), "sites.status_unknown", allowed_names("status"))
     return store.list_sites(types=type_keys, towns=list(towns) or None, statuses=status_keys)
 
 
-def _keys(values: tuple[str, ...], lookup: dict[str, str], code: str, allowed: str) -> list[str] | None:
+def _keys(values: tuple[str, ...], lookup: dict[str, str], code: str, allowed: dict[str, str]) -> list[str] | None:
     if not values:
         return None
     out = []
     for value in values:
         key = lookup.get(" ".join(value.strip().lower().replace("_", " ").split()))
         if key is None:
-            raise RecordError(Problem(code, {"value": value, "allowed": allowed}))
+            raise RecordError(Problem(code, {"value": value, **allowed}))
         out.append(key)
     return out
 

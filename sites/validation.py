@@ -30,7 +30,7 @@ from scipy.spatial import cKDTree
 from errors import Problem
 from geodata.crs import CoordSystem, convert_points
 from settings import Settings, load_site_types
-from sites.models import INPUT_FIELDS, Site, SiteDraft, status_lookup, type_lookup
+from sites.models import INPUT_FIELDS, STATUSES, Site, SiteDraft, status_lookup, status_name, type_lookup
 from sites.region import TownIndex
 from sites.sheets import UNSTORABLE
 
@@ -134,10 +134,10 @@ def validate_records(
             if bad:
                 add(i, "sites.text_control", fld, char=f"U+{ord(bad.group()):04X}", pos=bad.start() + 1)
 
-    types = _lookup_column(column("type"), type_lookup(settings), "type",
-                           ", ".join(t.key for t in load_site_types(settings)), add, required=True)
-    statuses = _lookup_column(column("status"), status_lookup(), "status",
-                              "planned, under_construction, open, suspended, closed", add, required=False)
+    types = _lookup_column(column("type"), type_lookup(settings), "type", allowed_names("type", settings), add,
+                           required=True)
+    statuses = _lookup_column(column("status"), status_lookup(), "status", allowed_names("status"), add,
+                              required=False)
 
     lng_raw, lat_raw = column("lng"), column("lat")
     lng = _numbers(lng_raw, "lng", add)
@@ -260,18 +260,30 @@ def _with_field(problem: Problem, fld: str) -> Problem:
     return Problem(problem.code, problem.params, problem.file, problem.row, fld, problem.level)
 
 
-def _lookup_column(values: list[object], lookup: dict[str, str], fld: str, allowed: str, add,
+def allowed_names(kind: Literal["type", "status"], settings: Settings | None = None) -> dict[str, str]:
+    """Message parameters listing what a type or status may be: ``allowed``, the Chinese names
+    (职工服务中心、职工书屋…), and ``allowed_en``, the English names each with its key
+    (``Worker service centre (service_centre), …``). The one place the messages about an unknown or
+    missing type or status (``sites.type_*``, ``sites.status_unknown``) get their list from."""
+    if kind == "type":
+        pairs = [(t.name_zh, f"{t.name_en} ({t.key})") for t in load_site_types(settings)]
+    else:
+        pairs = [(status_name(s, "zh"), f"{status_name(s, 'en')} ({s})") for s in STATUSES]
+    return {"allowed": "、".join(zh for zh, _ in pairs), "allowed_en": ", ".join(en for _, en in pairs)}
+
+
+def _lookup_column(values: list[object], lookup: dict[str, str], fld: str, allowed: dict[str, str], add,
                    *, required: bool) -> list[str | None]:
     out: list[str | None] = []
     for i, value in enumerate(values):
         if _is_empty(value):
             if required:
-                add(i, f"sites.{fld}_missing", fld, allowed=allowed)
+                add(i, f"sites.{fld}_missing", fld, **allowed)
             out.append(None)
             continue
         key = lookup.get(" ".join(str(value).strip().lower().replace("_", " ").split()))
         if key is None:
-            add(i, f"sites.{fld}_unknown", fld, value=str(value), allowed=allowed)
+            add(i, f"sites.{fld}_unknown", fld, value=str(value), **allowed)
         out.append(key)
     return out
 

@@ -30,6 +30,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.form.coords_unreadable": ("无法从“{value}”中读出经度和纬度，请粘贴如 113.14,23.03 的坐标",
                                   "cannot read a longitude and latitude from '{value}'; paste e.g. "
                                   "113.14,23.03"),
+    "ui.form.coords_missing": ("请填写坐标（经度、纬度）：粘贴从高德、百度或 GPS 复制的坐标，或在下方地图上点选",
+                               "Enter the coordinates (longitude, latitude): paste them from Amap, Baidu or a GPS, "
+                               "or click the map below"),
     "ui.form.swapped": ("看起来是“纬度,经度”的顺序，已按经度 {lng}、纬度 {lat} 读取",
                         "This looks like latitude,longitude; read as longitude {lng}, latitude {lat}"),
     "ui.form.point": ("换算为 WGS84（由 {crs}）：{lng}, {lat} · 所在镇街：{town}",
@@ -210,6 +213,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.data.step_validate": ("检查并写入（一个事务，全部成功或全部不写）",
                               "Checking and writing (one transaction: all or nothing)"),
     "ui.data.rejected": ("导入被拒绝，未写入任何数据", "Import rejected: nothing was written"),
+    "ui.data.rejected_skip": ("另有 {n} 行没有错误：勾选上方的“{option}”，再点“{commit}”，即可只导入这 {n} 行；"
+                              "或按下表改正后重新上传",
+                              "{n} rows have no error: tick '{option}' above and press '{commit}' again to import "
+                              "just those {n} rows, or correct the rows listed and upload the file again"),
+    "ui.data.rejected_none": ("没有一行可以导入：请按下表改正后重新上传",
+                              "No row can be imported: correct the rows listed and upload the file again"),
     "ui.data.imported": ("已导入 {written} 行，跳过 {rejected} 行", "Imported {written} rows, skipped {rejected}"),
     "ui.data.export": ("导出站点", "Export sites"),
     "ui.data.export_hint": ("共 {n} 个站点，坐标为 WGS84；“数据来源”列标明演示数据（demo）与真实数据的来源",

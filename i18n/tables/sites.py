@@ -6,13 +6,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sites.text_control": ("含有无法保存的控制字符 {char}（第 {pos} 个字符），请删除后再导入或保存",
                            "contains the control character {char} (character {pos}), which cannot be "
                            "stored; remove it and import or save again"),
-    "sites.type_missing": ("未填写站点类型，应为：{allowed}（也可填中文名称）",
-                           "the site type is empty; expected one of {allowed} (Chinese names accepted)"),
-    "sites.type_unknown": ("未知的站点类型“{value}”，应为：{allowed}（也可填中文名称）",
-                           "unknown site type '{value}'; expected one of {allowed} (Chinese names accepted)"),
-    "sites.status_unknown": ("未知的状态“{value}”，应为：{allowed}（或 规划中、在建、开放、暂停、关闭）",
-                             "unknown status '{value}'; expected one of {allowed} "
-                             "(or 规划中, 在建, 开放, 暂停, 关闭)"),
+    "sites.type_missing": ("未填写站点类型，应为：{allowed}",
+                           "the site type is empty; expected one of: {allowed_en} (Chinese names accepted)"),
+    "sites.type_unknown": ("未知的站点类型“{value}”，应为：{allowed}",
+                           "unknown site type '{value}'; expected one of: {allowed_en} (Chinese names accepted)"),
+    "sites.status_unknown": ("未知的状态“{value}”，应为：{allowed}（留空视为开放）",
+                             "unknown status '{value}'; expected one of: {allowed_en} (Chinese names accepted; "
+                             "empty means open)"),
     "sites.status_missing": ("未填写状态", "the status is empty"),
     "sites.lng_missing": ("缺少经度", "the longitude is missing"),
     "sites.lat_missing": ("缺少纬度", "the latitude is missing"),
