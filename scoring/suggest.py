@@ -173,8 +173,35 @@ def suggest(
                         method=method, time_limit_s=time_limit_s, exact_max_nnz=exact_max_nnz,
                         progress=progress)
     selected = _selected_table(result, cand_xy, cand_town, crs, towns, codes)
+    if unit == "km2":
+        chosen = cand_xy[result.selected]
+        selected["newly_covered"], selected["sole_covered"] = exact_new_area_km2(chosen, existing, towns_m, radius)
     even_spread = bool(demand is not None and demand.even_spread)
     return Suggestion(selected, site_type, radius, unit, even_spread, len(cand_xy), len(dem_xy), result)
+
+
+def exact_new_area_km2(chosen_xy: NDArray[np.float64], existing_xy: NDArray[np.float64], towns_metric: NDArray,
+                       radius_m: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Land (km²) each chosen site newly reaches, and reaches alone, measured on geometry rather than on the
+    solver's samples (a sample grid puts up to 3 % more points in a disk than its area, so one 500 m site read
+    0.81 km² where a disk holds at most 0.785).
+
+    All in metres of one metric CRS. A site's reach is its disk (a 64-gon inscribed in the circle, so never
+    more than π·``radius_m``²) within the towns; *newly*: less what the ``existing_xy`` sites and the sites
+    chosen before it reach; *alone*: less what the existing and every other chosen site reach.
+    """
+    import shapely
+
+    disks = shapely.buffer(shapely.points(np.asarray(chosen_xy, dtype=float).reshape(-1, 2)), radius_m, quad_segs=16)
+    old = shapely.buffer(shapely.points(np.asarray(existing_xy, dtype=float).reshape(-1, 2)), radius_m, quad_segs=16)
+    towns_tree, old_tree = shapely.STRtree(towns_metric), shapely.STRtree(old)
+    newly, alone = np.zeros(len(disks)), np.zeros(len(disks))
+    for i, disk in enumerate(disks):
+        land = shapely.intersection(disk, shapely.union_all(towns_metric[towns_tree.query(disk)]))
+        land = shapely.difference(land, shapely.union_all(old[old_tree.query(disk)]))
+        newly[i] = shapely.difference(land, shapely.union_all(disks[:i])).area / 1e6
+        alone[i] = shapely.difference(land, shapely.union_all(np.delete(disks, i))).area / 1e6
+    return newly, alone
 
 
 def _suggest_walking(towns, sites, query, *, site_type, count, candidates, grid_spacing_m, demand, min_per_town,
