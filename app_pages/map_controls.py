@@ -21,7 +21,7 @@ from app_pages.loaders import current_store, save_upload
 from app_pages.map_widgets import translated_multiselect
 from app_pages.plain import md_escape
 from app_pages.ui_text import current_lang, tr
-from app_pages.widgets import translated_radio
+from app_pages.widgets import translated_radio, translated_select
 from errors import ImportRejected, RecordError
 from geodata.boundaries import Region
 from maps.export import MapOptions
@@ -79,8 +79,9 @@ def sidebar_options(region: Region, settings: Settings) -> tuple[CoverageQuery, 
         st.caption(tr("ui.mapx.statuses_help"))
         codes = region.towns["code"].astype(str).tolist()
         town_names = dict(zip(codes, display_names(region.towns, lang), strict=True))
-        towns = translated_multiselect(tr("ui.mapx.towns"), codes, key="map_towns", default=[],
-                                       format_func=town_names.__getitem__, placeholder=tr("ui.mapx.all_towns"))
+        towns = translated_multiselect(region.unit_text("ui.mapx.towns", lang), codes, key="map_towns", default=[],
+                                       format_func=town_names.__getitem__,
+                                       placeholder=region.unit_text("ui.mapx.all_towns", lang))
         as_of = st.date_input(tr("ui.mapx.as_of"), value=datetime.date.today(), key="map_as_of")
         focus = translated_radio(tr("ui.mapx.focus"), types or [""], key="map_focus",
                                  default=types[0] if types else "", horizontal=False,
@@ -93,7 +94,7 @@ def sidebar_options(region: Region, settings: Settings) -> tuple[CoverageQuery, 
                                  format_func=lambda key: tr(f"ui.tiles.{key}"), horizontal=False)
         if tiles != "none":
             st.caption(tr("ui.map.tiles_online"))
-        demand, demand_name = _demand_upload()
+        demand, demand_name = _demand_choice(region)
     try:
         query = CoverageQuery(types=tuple(types), radii_m=tuple(radii.items()), statuses=tuple(statuses),
                               as_of=as_of if isinstance(as_of, datetime.date) else None, demand=demand,
@@ -160,13 +161,29 @@ def _minutes_control(key: str, default_m: float, speed_kmh: float, label: str) -
     return metres
 
 
-def _demand_upload() -> tuple[DemandRef | None, str | None]:
+def _demand_choice(region: Region) -> tuple[DemandRef | None, str | None]:
+    """The demand layer: one stored in the registry by name (data page, ``python -m sites demand-add``;
+    ``map_demand_layer``, offered when there is one), else a file uploaded here. Returns the reference
+    and the name shown; ``(None, None)`` without one."""
+    from demand.store import DemandStore
+
+    stored = [info.name for info in DemandStore(current_store()).list()]
+    if stored:
+        name = translated_select(tr("ui.mapx.demand_stored"), ["", *stored], key="map_demand_layer", default="",
+                                 format_func=lambda n: n or tr("ui.mapx.demand_none"))
+        if name:
+            return DemandRef.stored(name), name
+    return _demand_upload(region)
+
+
+def _demand_upload(region: Region) -> tuple[DemandRef | None, str | None]:
     """The demand layer upload: an editor or an admin (a file stored and parsed on the server is a write;
     a viewer reads only, see :mod:`accounts.permissions`). The role is checked, and a refusal logged, first."""
     allowed = may_upload(UPLOAD_ROLES)
     upload = st.file_uploader(tr("ui.mapx.demand"), type=["csv", "geojson", "gpkg", "tif", "tiff"],
                               key="map_demand",
-                              help=tr("ui.mapx.demand_help") if allowed else tr("ui.mapx.demand_role"))
+                              help=region.unit_text("ui.mapx.demand_help", current_lang()) if allowed
+                              else tr("ui.mapx.demand_role"))
     if upload is None:
         return None, None
     if not upload_allowed(current_store(), roles=UPLOAD_ROLES, action="demand_upload", target="map_demand"):

@@ -63,9 +63,9 @@ db = str(store.path)
 region = store.region()
 towns = region.towns
 
-st.header(tr("ui.page.map"))
-st.caption(tr("ui.map.region", region=(region.name_zh if lang == "zh" else region.name_en) or region.source,
-              n=len(towns), area=float(towns["area_km2"].sum())))
+st.header(region.unit_text("ui.mapx.page", lang))  # 镇街 or 区县: the region's level names every unit
+st.caption(region.unit_text("ui.mapx.region", lang, region=region.display_name(lang), n=len(towns),
+                            area=float(towns["area_km2"].sum())))
 if flash := st.session_state.pop("map_flash", None):
     st.success(flash)
 
@@ -74,7 +74,7 @@ revision = store.revision()
 sites = load_sites(db, revision)
 
 if len(sites) == 0:
-    st.info(tr("ui.mapx.empty"))
+    st.info(region.unit_text("ui.mapx.empty", lang))
     if store.region_spec.source == BUNDLED and st.button(tr("ui.mapx.seed_demo"), key="map_seed_demo"):
         with st.spinner(tr("ui.mapx.seeding")):
             report = seed_demo(store, actor=default_actor())
@@ -126,7 +126,7 @@ with map_col:
                           center=(centre["lat"], centre["lng"]) if centre else None, zoom=view.get("zoom"))
         code = clicked_town(store, state or {}, tile_layers(options.tiles, tianditu_key=options.tianditu_key)[1])
         if code:
-            st.info(tr("ui.map.selected", name=region.town_name(code, lang), code=code))
+            st.info(region.unit_text("ui.mapx.selected", lang, name=region.town_name(code, lang), code=code))
         else:
             st.caption(tr("ui.mapx.hint"))
     n_demo = int((shown["source"] == "demo").sum()) if len(shown) else 0
@@ -141,13 +141,13 @@ with map_col:
                            file_name="worker-sites-map.html", mime="text/html", key="map_download")
 
 with table_col:
-    st.subheader(tr("ui.map.towns"))
+    st.subheader(region.unit_text("ui.mapx.unit_list", lang))
     if result is not None:
         table = town_table(region, result, gap_frame, lang=lang, towns=options.towns)
         if result.even_spread:
-            st.caption(tr("ui.mapx.even_spread"))
+            st.caption(region.unit_text("ui.mapx.even_spread", lang))
         st.dataframe(table, hide_index=True, key="map_town_table")
-        st.download_button(tr("ui.mapx.table_csv"), town_table_csv(table),
+        st.download_button(region.unit_text("ui.mapx.table_csv", lang), town_table_csv(table),
                            file_name="town-coverage.csv", mime="text/csv", key="map_table_csv")
 
 suggestion_panel(store, region, sites, query, demand, revision)

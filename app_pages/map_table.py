@@ -21,7 +21,7 @@ def town_table(region: Region, result: CoverageResult, gap_frame: gpd.GeoDataFra
     demand when ``result`` has a demand layer. Headers are in ``lang``.
     """
     codes = region.towns["code"].astype(str)
-    out = pd.DataFrame({t("ui.maptable.town", lang): display_names(region.towns, lang).to_numpy(),
+    out = pd.DataFrame({region.level_label(lang): display_names(region.towns, lang).to_numpy(),  # 镇街 or 区县
                         t("ui.maptable.code", lang): codes.to_numpy()})
     table = result.table
     for key in result.query.types:

@@ -33,6 +33,8 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 BUNDLED_TOWNS = DATA_DIR / "nanhai_towns.geojson"
 OSM_ATTRIBUTION = "© OpenStreetMap contributors (ODbL)"
 TOWN_COLUMNS = ["code", "name", "name_en", "area_km2", "geometry"]
+#: What one unit of a region is: a town or subdistrict (镇街) or a county or district (区县).
+LEVELS = ("town", "county")
 
 
 @dataclass
@@ -69,9 +71,13 @@ class Region:
 
     def level_label(self, lang: str = "zh") -> str:
         """镇街 or 区县 (Town or County): what one unit of this region is called."""
+        return unit_words(self.level, lang)["Unit"]
+
+    def unit_text(self, key: str, lang: str = "zh", **params: object) -> str:
+        """The text ``key`` worded with this region's unit (镇街 or 区县): see :func:`unit_words`."""
         from i18n import t
 
-        return t(f"region.level.{self.level}", lang)
+        return t(key, lang, **unit_words(self.level, lang), **params)
 
     def town_name(self, code: str, lang: str = "zh") -> str:
         row = self.towns.loc[self.towns["code"] == code]
@@ -79,6 +85,22 @@ class Region:
             return code
         col = "name" if lang == "zh" or not row["name_en"].iloc[0] else "name_en"
         return str(row[col].iloc[0])
+
+
+def unit_words(level: str, lang: str = "zh") -> dict[str, str]:
+    """The words for one unit of a region of ``level`` (``town`` or ``county``), as the parameters of a text
+    that names the unit: ``unit``/``units`` in a sentence, ``Unit``/``Units`` at the start of a heading.
+
+    Chinese has one word for all four (镇街 or 区县); English says town/towns/Town/Towns or
+    county/counties/County/Counties. Every label and title that names the unit takes its words here.
+    """
+    from i18n import t
+
+    if level not in LEVELS:
+        raise ValueError(f"region level {level!r} is not one of {LEVELS}")
+    unit = t(f"region.level.{level}", lang)
+    units = t("region.units.county" if level == "county" else "region.units.town", lang)
+    return {"unit": unit.lower(), "units": units.lower(), "Unit": unit, "Units": units}
 
 
 @lru_cache(maxsize=1)

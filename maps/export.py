@@ -158,10 +158,10 @@ def _site_table(sites: pd.DataFrame, names: Mapping[str, str], lang: Language) -
     })
 
 
-def _site_fields(lang: Language) -> dict[str, str]:
+def _site_fields(lang: Language, unit: str) -> dict[str, str]:
     return {
         "name": t("map.field.name", lang), "type": t("mapx.field.type", lang),
-        "status": t("mapx.field.status", lang), "town": t("mapx.field.town", lang),
+        "status": t("mapx.field.status", lang), "town": unit,
         "address": t("mapx.field.address", lang), "host": t("mapx.field.host", lang),
         "opened": t("mapx.field.opened", lang), "source": t("mapx.field.source", lang),
         "id": t("mapx.field.id", lang),
@@ -209,9 +209,10 @@ def planner_map(
     # Areas are simplified and rounded to fit the region's extent (≈ 12 m for Nanhai, ≈ 200 m for a province).
     detail = Detail.for_extent(region.towns.total_bounds)
     names = town_names(region, lang)
+    unit = region.level_label(lang)  # 镇街 or 区县 (Town or County): what the popups call a unit
     if result is not None and options.show_catchment:
         for key in query.types:
-            _add_catchment(m, result, key, types[key], names, system, lang, detail)
+            _add_catchment(m, result, key, types[key], names, system, lang, detail, unit)
             add_service_areas(m, result, sites, query, key, types[key], system, lang, detail)  # walking only
     if gap_frame is not None and len(gap_frame) and options.show_gaps:
         for key in query.types:
@@ -223,7 +224,7 @@ def planner_map(
                 frame = of_type.assign(town=[names.get(str(c), str(c)) for c in of_type["town_code"]],
                                        code=of_type["town_code"], area=of_type["area_km2"].map("{:.2f}".format))
                 area_layer(frame, name=t("mapx.layer.gaps", lang, type=types[key].name(lang)), style=GAP_STYLE,
-                           fields={"town": t("mapx.field.town", lang), "code": t("map.field.code", lang),
+                           fields={"town": unit, "code": t("map.field.code", lang),
                                    "area": t("mapx.field.area", lang)},
                            system=system, show=key == focus, detail=detail).add_to(m)
 
@@ -237,14 +238,15 @@ def planner_map(
         table = _site_table(of_type, names, lang).assign(type=st_.name(lang))
         styles = [MarkerStyle(st_.colour, type_glyph(st_, lang), kind) for kind in kinds]
         point_layer(table, name=t("mapx.layer.sites", lang, type=st_.name(lang), n=len(table)), styles=styles,
-                    style_column="style", tooltip_column="name", fields=_site_fields(lang), system=system,
+                    style_column="style", tooltip_column="name", fields=_site_fields(lang, unit), system=system,
                     mode=point_mode(len(table), cluster_over=CLUSTER_OVER, canvas_over=CANVAS_OVER),
                     cluster_colour=st_.colour).add_to(m)
 
     if suggestion is not None and len(suggestion.selected):
-        _add_suggestions(m, suggestion, types[suggestion.site_type], system, lang)
+        _add_suggestions(m, suggestion, types[suggestion.site_type], system, lang, unit)
 
-    m.add_child(_legend(query, options, types, shown, suggestion is not None, lang))
+    m.add_child(_legend(query, options, types, shown, suggestion is not None, lang, region.unit_text(
+        "mapx.legend.share", lang, type=types[focus].name(lang)) if focus is not None else ""))
     if with_caption:
         m.add_child(caption(t("mapx.title", lang), _caption_lines(region, query, options, types, shown, lang)))
     if options.towns:
@@ -259,7 +261,7 @@ def planner_map(
 
 
 def _add_catchment(m: folium.Map, result: CoverageResult, key: str, site_type: SiteType, names: Mapping[str, str],
-                   system: CoordSystem, lang: Language, detail: Detail) -> None:
+                   system: CoordSystem, lang: Language, detail: Detail, unit: str) -> None:
     rows = result.table.loc[result.table["site_type"] == key].reset_index(drop=True)
     # In the result's metric CRS: area_layer simplifies in metres, then projects the fewer vertices.
     frame = gpd.GeoDataFrame(
@@ -270,12 +272,12 @@ def _add_catchment(m: folium.Map, result: CoverageResult, key: str, site_type: S
     style = catchment_style(site_type.colour)
     area_layer(frame, name=t("mapx.layer.catchment", lang, type=site_type.name(lang),
                              radius=_radius_text(result.radii_m[key])),
-               style=style, fields={"town": t("mapx.field.town", lang), "share": t("mapx.field.share", lang)},
+               style=style, fields={"town": unit, "share": t("mapx.field.share", lang)},
                system=system, detail=detail).add_to(m)
 
 
 def _add_suggestions(m: folium.Map, suggestion: Suggestion, site_type: SiteType, system: CoordSystem,
-                     lang: Language) -> None:
+                     lang: Language, unit: str) -> None:
     sel = suggestion.selected
     unit = "mapx.unit.km2" if suggestion.unit == "km2" else "mapx.unit.demand"
     table = pd.DataFrame({
@@ -288,7 +290,7 @@ def _add_suggestions(m: folium.Map, suggestion: Suggestion, site_type: SiteType,
         "position": [f"{x:.6f}, {y:.6f}" for x, y in zip(sel["lng"], sel["lat"], strict=True)],
     })
     fields = {"name": t("map.field.name", lang), "order": t("mapx.field.order", lang),
-              "town": t("mapx.field.town", lang), "newly": t("mapx.field.newly", lang),
+              "town": unit, "newly": t("mapx.field.newly", lang),
               "position": t("mapx.field.position", lang)}
     point_layer(table, name=t("mapx.layer.suggested", lang, type=site_type.name(lang)),
                 styles=[MarkerStyle(site_type.colour, SUGGESTED_GLYPH, "suggested")], style_column="style",
@@ -301,7 +303,7 @@ def suggested_name(order: int, site_type: SiteType, town: str, lang: Language) -
 
 
 def _legend(query: CoverageQuery, options: MapOptions, types: Mapping[str, SiteType], shown: pd.DataFrame, suggested: bool,
-            lang: Language) -> folium.Element:
+            lang: Language, share_title: str) -> folium.Element:
     type_rows = [LegendEntry(types[k].name(lang), marker=MarkerStyle(types[k].colour, type_glyph(types[k], lang)))
                  for k in query.types]
     grey = LEGEND_GREY
@@ -330,7 +332,7 @@ def _legend(query: CoverageQuery, options: MapOptions, types: Mapping[str, SiteT
         for upper, colour in SHARE_CLASSES:
             share_rows.append(LegendEntry(f"{lower:.0%}–{upper:.0%}", fill=colour, fill_opacity=0.8))
             lower = upper
-        sections.append((t("mapx.legend.share", lang, type=types[focus].name(lang)), share_rows))
+        sections.append((share_title, share_rows))
     n_demo = int((shown["source"] == "demo").sum()) if len(shown) else 0
     if n_demo:
         sections.append(("", [LegendEntry(t("mapx.caption.demo", lang, n=n_demo), fill="#ffffff", dashed=True)]))
@@ -341,13 +343,13 @@ def _caption_lines(region: Region, query: CoverageQuery, options: MapOptions, ty
                    shown: pd.DataFrame, lang: Language) -> list[str]:
     from sites.models import status_name
 
-    region_name = (region.name_zh if lang == "zh" else region.name_en) or region.source
     day = query.as_of or datetime.date.today()
     radii = query.radii  # the one place radii live (the layer labels read the same, via the result)
     items = [t("mapx.caption.radius_item", lang, type=types[k].name(lang), radius=_radius_text(radii[k]))
              for k in query.types if k in radii]
     sep = "、" if lang == "zh" else ", "
-    lines = [region_name, t("mapx.caption.date", lang, date=day.isoformat()),
+    lines = [region.unit_text("mapx.caption.region", lang, region=region.display_name(lang), n=len(region.towns)),
+             t("mapx.caption.date", lang, date=day.isoformat()),
              t("mapx.caption.statuses", lang, statuses=sep.join(status_name(s, lang) for s in query.statuses))]
     if items:
         lines.append(t("mapx.caption.radius", lang, radii=sep.join(items)))
@@ -363,6 +365,5 @@ def export_html(region: Region, sites: pd.DataFrame, query: CoverageQuery, optio
                 suggestion: Suggestion | None = None) -> str:
     """The planner's map as one HTML document that opens and draws with no network."""
     m = planner_map(region, sites, query, options, result=result, gap_frame=gap_frame, suggestion=suggestion)
-    region_name = (region.name_zh if options.lang == "zh" else region.name_en) or region.source
-    m.get_root().title = html.escape(f"{t('mapx.title', options.lang)} · {region_name}")
+    m.get_root().title = html.escape(f"{t('mapx.title', options.lang)} · {region.display_name(options.lang)}")
     return standalone_html(m)

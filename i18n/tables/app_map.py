@@ -40,29 +40,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "规划中和在建的站点总会以空心标出；只有选中的状态计入覆盖。",
         "Planned and under-construction sites are always drawn hollow; only the chosen statuses count.",
     ),
-    "ui.mapx.towns": ("镇街筛选", "Towns"),
-    "ui.mapx.all_towns": ("全部镇街", "All towns"),
+    "ui.mapx.towns": ("{Units}筛选", "{Units}"),
+    "ui.mapx.all_towns": ("全部{units}", "All {units}"),
     "ui.mapx.as_of": ("统计日期", "As of"),
     "ui.mapx.focus": ("分级设色的类型", "Type shaded by covered share"),
     "ui.mapx.show_catchment": ("显示服务范围", "Show catchment areas"),
     "ui.mapx.show_gaps": ("显示服务空白", "Show gaps"),
     "ui.mapx.demand": ("需求图层（可选）", "Demand layer (optional)"),
     "ui.mapx.demand_help": (
-        "人口或职工分布：带经纬度（WGS84）和权重列的 CSV、点 GeoJSON/GeoPackage、GeoTIFF，或按镇街代码汇总的 CSV",
+        "人口或职工分布：带经纬度（WGS84）和权重列的 CSV、点 GeoJSON/GeoPackage、GeoTIFF，或按{unit}代码汇总的 CSV",
         "Population or workers: CSV with lng/lat (WGS84) and a weight column, point GeoJSON/GeoPackage, "
-        "GeoTIFF, or a CSV of totals by town code",
+        "GeoTIFF, or a CSV of totals by {unit} code",
     ),
+    "ui.mapx.demand_stored": ("已存的需求图层", "Stored demand layer"),
+    "ui.mapx.demand_none": ("不用（或在下面上传文件）", "None (or upload a file below)"),
     "ui.mapx.demand_role": ("只有编辑者和管理员可以上传需求图层", "Only editors and admins can upload a demand layer"),
     "ui.mapx.weight_field": ("权重字段", "Weight field"),
     "ui.mapx.demand_loaded": ("已使用需求图层：{name}", "Demand layer in use: {name}"),
     "ui.mapx.demand_unit": ("需求", "demand"),
     "ui.mapx.even_spread": (
-        "需求按镇街总数在镇街内均匀分布估算。",
-        "Demand is per-town totals assumed to be spread evenly over each town.",
+        "需求按{unit}总数在{unit}内均匀分布估算。",
+        "Demand is per-{unit} totals assumed to be spread evenly over each {unit}.",
     ),
     "ui.mapx.empty": (
-        "登记库中还没有站点：地图只显示镇街边界。可在“站点填报”页添加站点或导入文件。",
-        "The registry has no sites yet: the map shows the town outlines only. Add sites or import a file "
+        "登记库中还没有站点：地图只显示{unit}边界。可在“站点填报”页添加站点或导入文件。",
+        "The registry has no sites yet: the map shows the {unit} outlines only. Add sites or import a file "
         "on the sites pages.",
     ),
     "ui.mapx.seed_demo": ("载入南海示例数据（演示）", "Load the Nanhai sample (demo)"),
@@ -72,6 +74,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.mapx.no_types": ("请至少选择一种站点类型。", "Choose at least one site type."),
     "ui.mapx.computing": ("正在计算覆盖……", "Computing coverage…"),
     "ui.mapx.drawing": ("正在绘制地图……", "Drawing the map…"),
+    # the region's unit (镇街 or 区县) in every label that names it: geodata.boundaries.unit_words
+    "ui.mapx.page": ("{Units}地图", "{Units} map"),
+    "ui.mapx.region": ("{region}：{n} 个{units}，共 {area:,.1f} km²", "{region}: {n} {units}, {area:,.1f} km² in all"),
+    "ui.mapx.selected": ("已选{unit}：{name}（{code}）", "Selected {unit}: {name} ({code})"),
+    "ui.mapx.unit_list": ("{Units}列表", "{Units}"),
     "ui.mapx.hint": (
         "点击站点查看详情；右上角图层按钮可开关各类型的站点、服务范围和空白。",
         "Click a site for its details; the layers button (top right) switches sites, catchment and gaps "
@@ -82,7 +89,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.mapx.export": ("导出地图（HTML，可离线打开）", "Export the map (HTML, opens offline)"),
     "ui.mapx.exporting": ("正在生成 HTML……", "Making the HTML…"),
     "ui.mapx.download": ("下载地图 HTML", "Download the map HTML"),
-    "ui.mapx.table_csv": ("下载镇街表（CSV）", "Download the town table (CSV)"),
+    "ui.mapx.table_csv": ("下载{unit}表（CSV）", "Download the {unit} table (CSV)"),
     "ui.mapx.suggest": ("建议新址", "Suggested sites"),
     "ui.mapx.suggest_no_type": ("先在侧栏选择站点类型。", "Choose a site type in the sidebar first."),
     "ui.mapx.suggest_type": ("类型", "Type"),
@@ -106,7 +113,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.mapx.suggest_added": ("已加入登记：{name}（编号 {id}，规划中）", "Added to the registry: {name} (ID {id}, planned)"),
 
     # ======================== map page: the town table
-    "ui.maptable.town": ("镇街", "Town"),
     "ui.maptable.code": ("代码", "Code"),
     "ui.maptable.sites": ("{type}：站点数", "{type}: sites"),
     "ui.maptable.share": ("{type}：覆盖率（%）", "{type}: covered (%)"),

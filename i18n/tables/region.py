@@ -3,6 +3,8 @@
 MESSAGES: dict[str, tuple[str, str]] = {
     "region.level.town": ("镇街", "Town"),
     "region.level.county": ("区县", "County"),
+    "region.units.town": ("镇街", "Towns"),
+    "region.units.county": ("区县", "Counties"),
     "region.report.units_met": ("达标{level}", "{level} units met"),
     "region.report.towns_heading": ("分{level}完成情况", "{level} by {level}"),
     "region.report.rule": (
