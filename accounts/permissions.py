@@ -94,8 +94,17 @@ def write_problem(principal: Principal, before: HasTown | None, after: HasTown |
         zh, en = names.get(site.town_code, (site.town_code, site.town_code))
         return Problem("access.town_not_granted", {
             "user": principal.username, "town": zh, "town_en": en, "code": site.town_code,
-            "granted": ", ".join(sorted(principal.towns)) or "-"}, file=file, row=row)
+            **granted_towns(principal, names)}, file=file, row=row)
     return None
+
+
+def granted_towns(principal: Principal, town_names: Mapping[str, tuple[str, str]]) -> dict[str, str]:
+    """Message parameters naming the towns granted to ``principal`` by name and code: ``granted``
+    (桂城街道（440605011000）、…) and ``granted_en`` (``Guicheng Subdistrict (440605011000), …``); ``-``: none."""
+    codes = sorted(principal.towns)
+    pairs = [(town_names.get(c, (c, c)), c) for c in codes]
+    return {"granted": "、".join(f"{zh}（{c}）" for (zh, _), c in pairs) or "-",
+            "granted_en": ", ".join(f"{en} ({c})" for (_, en), c in pairs) or "-"}
 
 
 def check_write(principal: Principal, before: HasTown | None, after: HasTown | None, *,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.auth import current_actor
+from app_pages.auth import current_actor, current_principal
 from app_pages.form_coords import PastedPoint, parse_pasted
 from app_pages.plain import md_escape
 from app_pages.ui_text import current_lang, tr
@@ -118,7 +118,37 @@ def check_draft(prefix: str, store: SiteStore, site_id: int | None) -> Check:
                 check.by_field["coords"] = [Problem("ui.form.coords_missing", {}, field="coords")]
             continue  # (an unreadable paste already says what is wrong)
         check.by_field.setdefault(name, []).append(problem)
+    for draft in result.drafts:  # a point in a town this account may not write: say so now, not only at save
+        outside = _not_granted(store, draft.town_code)
+        if outside is not None:
+            check.by_field.setdefault("coords", []).append(outside)
     return check
+
+
+def _not_granted(store: SiteStore, town_code: str | None) -> Problem | None:
+    """A warning when the signed-in editor may not write sites in ``town_code`` (the registry refuses such a save
+    and logs it; the warning only says so early), naming that town and the account's own by name."""
+    principal = current_principal()
+    if principal.role != "editor" or town_code is None or principal.may_write_town(town_code):
+        return None
+    towns = store.towns()
+    return Problem("ui.form.town_not_yours", {
+        "town": towns.town_name(town_code, "zh"), "town_en": towns.town_name(town_code, "en"), "code": town_code,
+        "yours": "、".join(towns.town_name(c, "zh") for c in sorted(principal.towns)) or "—",
+        "yours_en": ", ".join(towns.town_name(c, "en") for c in sorted(principal.towns)) or "—"},
+        field="coords", level="warning")
+
+
+def _your_towns(store: SiteStore) -> None:
+    """Shared mode, before anything is typed: which towns this account may register sites in, by name."""
+    principal = current_principal()
+    if principal.role == "viewer":
+        st.info(tr("ui.form.viewer_only"))
+    elif principal.role == "editor":
+        towns = store.towns()
+        names = [towns.town_name(c, current_lang()) for c in sorted(principal.towns)]
+        st.info(tr("ui.form.your_towns", towns=("、" if current_lang() == "zh" else ", ").join(names))
+                if names else tr("ui.form.no_towns"))
 
 
 def reset_form(prefix: str) -> None:
@@ -232,6 +262,7 @@ def render_form(prefix: str, store: SiteStore, site_id: int | None = None) -> No
     tried = bool(state.get(f"{prefix}_tried"))
     types = [tp.key for tp in load_site_types()]
 
+    _your_towns(store)
     left, right = st.columns([1, 1], gap="medium")
     with left:
         st.text_input(field_label("name") + " *", key=f"{prefix}_name", max_chars=200)

@@ -46,7 +46,8 @@ def _open(page: str) -> AppTest:
 
 
 def _texts(elements) -> list[str]:
-    return [e.value for e in elements]
+    """The elements' texts as shown (Markdown escapes such as ``\\(`` removed)."""
+    return [e.value.replace("\\", "") for e in elements]
 
 
 # ------------------------------------------------------------------ 1. type and status names, each language
@@ -106,3 +107,68 @@ def test_a_refused_import_points_to_the_skip_invalid_choice(local_db):
             "或按下表改正后重新上传") in _texts(at.info)
     with SiteStore(local_db) as store:
         assert store.count() == 0
+
+
+# ------------------------------------------------------------------ 3. shared mode: the clerk's own towns
+
+
+@pytest.fixture
+def shared(shared_env, deploy_shared):
+    """The app in shared mode on conftest's registry: gc_editor may write in 桂城街道 only."""
+    return deploy_shared()
+
+
+def _sign_in(user: str, lang: str = "zh") -> AppTest:
+    from tests.security_support import PASSWORDS
+
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    at.text_input(key="sign_in_user").set_value(user)
+    at.text_input(key="sign_in_password").set_value(PASSWORDS[user])
+    at.button(key="sign_in_submit").click().run()
+    at.switch_page(SITES_PAGE).run()
+    if lang != "zh":
+        at.radio(key="lang").set_value(lang).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_an_editor_sees_their_towns_before_typing_and_a_point_elsewhere_at_once(shared):
+    from tests.security_support import IN_DALI, denials, snapshot
+
+    at = _sign_in("gc_editor")
+    assert "你可登记：桂城街道（只能新增、修改这些镇街的站点）" in _texts(at.info)  # before anything is typed
+    assert not at.warning and not at.error
+    at.radio(key="add_crs_zh").set_value("wgs84")
+    at.text_input(key="add_name").set_value("大沥驿站")
+    at.radio(key="add_type_zh").set_value("rest_station")
+    at.text_input(key="add_coords").set_value(f"{IN_DALI['lng']},{IN_DALI['lat']}").run()
+    assert ("该位置在大沥镇（440605125000），不在你可登记的镇街（桂城街道）内：保存将被拒绝。请核对坐标，或请管理员授权该镇街"
+            in _texts(at.warning))  # as soon as the point is entered
+    before = snapshot(shared.db)
+    at.button(key="add_save").click().run()
+    assert not at.exception, at.exception
+    refusal = " ".join(_texts(at.error))
+    assert "无权修改大沥镇（440605125000）的站点（已授权镇街：桂城街道（440605011000））" in refusal
+    assert snapshot(shared.db) == before
+    assert denials(shared.db)[-1][:2] == ("gc_editor", "create")  # refused by the registry, logged
+
+
+def test_the_editor_hints_in_english(shared):
+    from tests.security_support import IN_DALI
+
+    at = _sign_in("gc_editor", "en")
+    assert "You may register sites in: Guicheng Subdistrict (add and edit sites in these towns only)" in _texts(
+        at.info)
+    at.radio(key="add_crs_en").set_value("wgs84")
+    at.text_input(key="add_name").set_value("Dali rest station")
+    at.text_input(key="add_coords").set_value(f"{IN_DALI['lng']},{IN_DALI['lat']}").run()
+    assert any(w.startswith("This point lies in Dali Town (440605125000), not in your towns (Guicheng Subdistrict)")
+               for w in _texts(at.warning))
+    at.button(key="add_save").click().run()
+    assert any("may not change sites in Dali Town (440605125000); towns granted: Guicheng Subdistrict "
+               "(440605011000)" in e for e in _texts(at.error))
+
+
+def test_a_viewer_is_told_before_typing(shared):
+    at = _sign_in("viewer")
+    assert "你的账户只有查看权限，不能保存站点" in _texts(at.info)

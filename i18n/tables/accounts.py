@@ -6,7 +6,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "the account '{user}' may only view; it cannot change anything"),
     "access.town_not_granted": ("账户“{user}”无权修改{town}（{code}）的站点（已授权镇街：{granted}）",
                                 "the account '{user}' may not change sites in {town_en} ({code}); "
-                                "towns granted: {granted}"),
+                                "towns granted: {granted_en}"),
     "access.no_town": ("账户“{user}”无权修改不属于任何镇街的站点（只有管理员可以）",
                        "the account '{user}' may not change a site outside every town (admins only)"),
     "access.admin_only": ("只有管理员可以执行此操作（{action}），账户“{user}”不是管理员",

@@ -33,6 +33,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.form.coords_missing": ("请填写坐标（经度、纬度）：粘贴从高德、百度或 GPS 复制的坐标，或在下方地图上点选",
                                "Enter the coordinates (longitude, latitude): paste them from Amap, Baidu or a GPS, "
                                "or click the map below"),
+    "ui.form.your_towns": ("你可登记：{towns}（只能新增、修改这些镇街的站点）",
+                           "You may register sites in: {towns} (add and edit sites in these towns only)"),
+    "ui.form.no_towns": ("你的账户还没有授权任何镇街，暂不能保存站点：请联系管理员授权",
+                         "Your account has no town granted yet, so it cannot save a site: ask an administrator"),
+    "ui.form.viewer_only": ("你的账户只有查看权限，不能保存站点", "Your account may only view: it cannot save a site"),
+    "ui.form.town_not_yours": ("该位置在{town}（{code}），不在你可登记的镇街（{yours}）内：保存将被拒绝。"
+                               "请核对坐标，或请管理员授权该镇街",
+                               "This point lies in {town_en} ({code}), not in your towns ({yours_en}): saving "
+                               "will be refused. Check the coordinates, or ask an administrator for that town"),
     "ui.form.swapped": ("看起来是“纬度,经度”的顺序，已按经度 {lng}、纬度 {lat} 读取",
                         "This looks like latitude,longitude; read as longitude {lng}, latitude {lat}"),
     "ui.form.point": ("换算为 WGS84（由 {crs}）：{lng}, {lat} · 所在镇街：{town}",
