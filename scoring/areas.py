@@ -61,12 +61,15 @@ class CoveredAreas:
     ``geometry``: shapely polygons (empty where nothing is covered) in the input
     metric CRS; ``covered_m2``: their areas in m² on the ground
     (:func:`geodata.crs.ground_areas_m2`: equal-area figures when the towns span UTM zones); ``sites_reaching``: number of
-    sites whose disk touches the town (including sites in neighbouring towns).
+    sites whose disk touches the town (including sites in neighbouring towns). ``uncovered``: asked for with
+    ``covered_areas(uncovered=True)``, the rest of each town (town minus ``geometry``, the whole town where no
+    disk reaches it), made on the same thread as the covered part; else ``None``.
     """
 
     geometry: NDArray
     covered_m2: NDArray[np.float64]
     sites_reaching: NDArray[np.int64]
+    uncovered: NDArray | None = None
 
 
 def covered_areas(
@@ -76,12 +79,14 @@ def covered_areas(
     *,
     crs,
     quad_segs: int = DEFAULT_QUAD_SEGS,
+    uncovered: bool = False,
 ) -> CoveredAreas:
     """The part of each town within ``radius_m`` of any site (all in metres, ``crs``).
 
     ``towns``: array of shapely (multi)polygons in ``crs``; ``site_xy``: n × 2
     site coordinates in ``crs``. Sites outside a town still cover the parts of it
-    they reach (coverage crosses town lines).
+    they reach (coverage crosses town lines). ``uncovered``: also return each town's
+    rest (what :mod:`scoring.gaps` splits into gaps), computed in the same pass.
     """
     require_metric(crs, what="towns")
     towns = np.asarray(towns, dtype=object)
@@ -89,7 +94,9 @@ def covered_areas(
     empty = shapely.from_wkt(["POLYGON EMPTY"] * n_towns) if n_towns else np.empty(0, dtype=object)
     site_xy = np.asarray(site_xy, dtype=float).reshape(-1, 2)
     if len(site_xy) == 0 or n_towns == 0:
-        return CoveredAreas(np.asarray(empty, dtype=object), np.zeros(n_towns), np.zeros(n_towns, dtype=np.int64))
+        geoms = np.asarray(empty, dtype=object)
+        return CoveredAreas(geoms, np.zeros(n_towns), np.zeros(n_towns, dtype=np.int64),
+                            _rest_of_untouched(towns, geoms, np.ones(n_towns, dtype=bool)) if uncovered else None)
     shapes = disks(site_xy, radius_m, crs=crs, quad_segs=quad_segs)
     tree = shapely.STRtree(shapes)
     town_idx, disk_idx = tree.query(towns, predicate="intersects")
@@ -112,13 +119,26 @@ def covered_areas(
         if len(cut):
             # only disks crossing the town line are clipped; clip their union once
             parts = np.append(parts, shapely.intersection(shapely.union_all(cut), towns[t]))
-        return shapely.union_all(parts)
+        covered = shapely.union_all(parts)
+        return covered, (shapely.difference(towns[t], covered) if uncovered else None)
 
     busy = np.flatnonzero(counts)
+    rest = _rest_of_untouched(towns, geoms, counts == 0) if uncovered else None
     busy = busy[np.argsort(-counts[busy], kind="stable")]  # biggest first, for balance
     # GEOS releases the GIL, so towns are unioned on all cores
     with ThreadPoolExecutor(max_workers=min(len(busy), os.cpu_count() or 1) or 1) as pool:
-        for t, geom in zip(busy, pool.map(one_town, busy), strict=True):
+        for t, (geom, left) in zip(busy, pool.map(one_town, busy), strict=True):
             geoms[t] = geom
+            if rest is not None:
+                rest[t] = left
     # areas as on the ground: exact within one UTM zone, corrected by the areal scale across zones
-    return CoveredAreas(geoms, ground_areas_m2(geoms, crs), counts)
+    return CoveredAreas(geoms, ground_areas_m2(geoms, crs), counts, rest)
+
+
+def _rest_of_untouched(towns: NDArray, covered: NDArray, untouched: NDArray[np.bool_]) -> NDArray:
+    """Per town, the rest where no disk reaches (``untouched``): ``town − empty``, the very polygons a
+    difference of the whole arrays gives (GEOS rewrites the town), so gaps do not depend on which path made
+    them; other entries are filled by the caller."""
+    rest = np.empty(len(towns), dtype=object)
+    rest[untouched] = shapely.difference(towns[untouched], covered[untouched])
+    return rest

@@ -51,7 +51,9 @@ class CoverageResult:
     metric ``crs``, in town order). ``demand_covered``: per type, the boolean
     within-reach mask over the demand layer's points or weighted cells (absent
     for town totals). ``even_spread``: the demand figures assume per-town totals
-    spread evenly over each town (show that next to them).
+    spread evenly over each town (show that next to them). ``uncovered``: per type,
+    each town minus its covered part, when ``coverage(uncovered=True)`` asked for it
+    (:func:`scoring.gaps.gaps` then splits it instead of computing it again).
     """
 
     table: pd.DataFrame
@@ -67,6 +69,26 @@ class CoverageResult:
     off_network_sites: dict[str, list] = field(default_factory=dict)
     #: Network mode: demand points too far from every street.
     off_network_demand: int = 0
+    uncovered: dict[str, NDArray] = field(default_factory=dict)
+
+    @classmethod
+    def merged(cls, parts: list[CoverageResult], query: CoverageQuery) -> CoverageResult:
+        """One result for ``query`` from results of its types computed one type each (straight-line
+        coverage of the same towns, sites, statuses, date and demand): rows and per-type parts put
+        together in ``query``'s type order. A cache per type (the app's) then recomputes only the type
+        whose radius changed."""
+        if not parts:
+            raise ValueError("merged() needs at least one result")
+        by_type = {part.query.types[0]: part for part in parts}
+        ordered = [by_type[key] for key in query.types]
+        first = ordered[0]
+        out = cls(pd.concat([p.table for p in ordered], ignore_index=True), first.towns_metric, first.crs, query,
+                  demand=first.demand)
+        for part in ordered:
+            out.covered.update(part.covered)
+            out.demand_covered.update(part.demand_covered)
+            out.uncovered.update(part.uncovered)
+        return out
 
     @property
     def radii_m(self) -> dict[str, float]:
@@ -108,6 +130,7 @@ def coverage(
     crs: pyproj.CRS | None = None,
     quad_segs: int = DEFAULT_QUAD_SEGS,
     network=None,
+    uncovered: bool = False,
 ) -> CoverageResult:
     """Coverage of each town (``towns``: region towns frame, EPSG:4326) by each type of ``query``.
 
@@ -121,6 +144,8 @@ def coverage(
     ``query.demand``. ``crs``: metric CRS, default the towns' UTM zone.
     ``network``: the prepared street network (:class:`geodata.network.StreetNetwork`),
     required when ``query.distance`` is ``network`` (see the module docstring).
+    ``uncovered``: also keep each town's rest per type (:attr:`CoverageResult.uncovered`, straight
+    lines only), made in the same pass as the covered part, for :func:`scoring.gaps.gaps`.
     """
     if query.walking:
         return network_coverage(towns, sites, query, demand=demand, network=network)
@@ -138,8 +163,10 @@ def coverage(
         radius = query.radius_m(key)
         of_type = counted.loc[counted["type"] == key]
         xy = site_xy(of_type, crs)
-        areas = covered_areas(towns_m, xy, radius, crs=crs, quad_segs=quad_segs)
+        areas = covered_areas(towns_m, xy, radius, crs=crs, quad_segs=quad_segs, uncovered=uncovered)
         result.covered[key] = areas.geometry
+        if areas.uncovered is not None:
+            result.uncovered[key] = areas.uncovered
         in_town = (
             of_type["town_code"].astype(str).value_counts() if "town_code" in of_type else pd.Series(dtype=int)
         )

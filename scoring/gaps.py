@@ -6,7 +6,13 @@ polygon (a town's uncovered remainder split into its connected parts), with
 its area, town and, when a demand layer was given, the uncovered demand inside
 it. Parts smaller than ``min_area_km2`` (the caller passes its setting,
 ``settings.min_gap_km2``) are dropped as slivers. Gaps are ranked by uncovered demand (when given), then
-by area, largest first. Geometries are returned in WGS84 (EPSG:4326) for the map.
+by area, largest first. Geometries are returned in WGS84 (EPSG:4326), or in the
+coverage's metric CRS when asked (``crs=None``: a map simplifies them in metres
+before it projects the fewer vertices).
+
+The uncovered rest of each town is ``town − covered``; when the coverage kept it
+(``coverage(uncovered=True)``, made beside the covered part in the same pass) it is
+split as it is, else it is computed here: the same polygons either way.
 """
 
 from __future__ import annotations
@@ -21,8 +27,9 @@ from scoring.coverage import CoverageResult
 GAP_COLUMNS = ["rank", "town_code", "town_name", "site_type", "radius_m", "area_km2", "geometry"]
 
 
-def gaps(result: CoverageResult, *, min_area_km2: float) -> gpd.GeoDataFrame:
-    """Ranked gap polygons for every type in ``result`` (WGS84; ``area_km2`` measured in metres).
+def gaps(result: CoverageResult, *, min_area_km2: float, crs=STORAGE_CRS) -> gpd.GeoDataFrame:
+    """Ranked gap polygons for every type in ``result`` (in ``crs``, default WGS84; ``None``: the
+    result's metric CRS; ``area_km2`` measured in metres either way).
 
     Columns: :data:`GAP_COLUMNS`, plus ``uncovered_demand`` when ``result``
     has a demand layer (per-town totals are spread evenly: a gap gets its share
@@ -33,7 +40,9 @@ def gaps(result: CoverageResult, *, min_area_km2: float) -> gpd.GeoDataFrame:
     table = result.table
     frames = []
     for key, covered in result.covered.items():
-        rest = shapely.difference(result.towns_metric, covered)
+        rest = result.uncovered.get(key)
+        if rest is None:
+            rest = shapely.difference(result.towns_metric, covered)
         parts, town = shapely.get_parts(rest, return_index=True)
         area = shapely.area(parts)
         keep = area >= min_m2
@@ -57,12 +66,12 @@ def gaps(result: CoverageResult, *, min_area_km2: float) -> gpd.GeoDataFrame:
             frame["even_spread"] = True  # the assumption travels with the figures; the edge words it
         frames.append(frame)
     if not frames:
-        return gpd.GeoDataFrame(columns=GAP_COLUMNS, geometry="geometry", crs=STORAGE_CRS)
+        return gpd.GeoDataFrame(columns=GAP_COLUMNS, geometry="geometry", crs=result.crs if crs is None else crs)
     out = gpd.GeoDataFrame(_concat(frames), geometry="geometry", crs=result.crs)
     order = ["uncovered_demand", "area_km2"] if "uncovered_demand" in out else ["area_km2"]
     out = out.sort_values(order, ascending=False, kind="stable").reset_index(drop=True)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
-    return out.to_crs(STORAGE_CRS)
+    return out.to_crs(crs) if crs is not None else out
 
 
 def _concat(frames: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from scoring_fixtures import (
     UTM49N,
     coverage_of,
+    make_query,
     sites_frame,
     to_lnglat,
     towns_frame,
@@ -213,3 +214,26 @@ def test_no_sites_and_empty_types_give_zero_coverage():
     table = coverage_of(towns, sites, types="book_room", radii_m=500).table
     assert table["covered_km2"].tolist() == [0.0, 0.0]
     assert table["sites"].tolist() == [0, 0]
+
+
+def test_results_of_one_type_each_merge_into_the_whole_query():
+    """The app caches coverage per type (a radius change recomputes one type): the per-type results put
+    together (CoverageResult.merged) are the whole query's result, rows in the query's type order.
+    Known answer: a 1 km disk inside a 4 km square covers π/16 of it; a 500 m one π/64."""
+    from scoring.coverage import CoverageResult, coverage
+
+    towns = towns_frame([(0, 0, 4000, 4000)])
+    sites = sites_frame([{"type": "book_room", "x": 2000, "y": 2000},
+                         {"type": "nursing_room", "x": 1000, "y": 1000}])
+    query = make_query(["nursing_room", "book_room"], {"nursing_room": 500, "book_room": 1000})
+    whole = coverage(towns, sites, query, uncovered=True)
+    parts = [coverage(towns, sites, query.replace(types=(k,), radii_m=((k, query.radius_m(k)),)), uncovered=True)
+             for k in reversed(query.types)]
+    merged = CoverageResult.merged(parts, query)
+    assert merged.query == query
+    assert merged.table.equals(whole.table)
+    assert merged.table["covered_share"].to_numpy() == pytest.approx([np.pi / 64, np.pi / 16], rel=1e-3)
+    assert list(merged.covered) == list(merged.uncovered) == ["nursing_room", "book_room"]
+    for key in query.types:
+        assert shapely.equals_exact(merged.covered[key], whole.covered[key], 0).all()
+        assert shapely.equals_exact(merged.uncovered[key], whole.uncovered[key], 0).all()
