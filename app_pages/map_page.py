@@ -4,8 +4,11 @@ Data flow: the sidebar (:mod:`app_pages.map_controls`) builds and validates the
 :class:`scoring.query.CoverageQuery` (what is computed) and the renderer's
 :class:`maps.export.MapOptions` (how it is drawn); coverage and gaps come from
 loaders cached on the registry's revision and the query; the folium map is built once per data/options
-change and kept in this session; a pan or zoom only stores the view (centre,
-zoom) so the next map keeps it.
+change and kept in this session. Only clicks on the map rerun the page; a pan or
+zoom stays in the browser, which opens the next map at the same view
+(:class:`maps.webmap.FitView`). The suggestion panel runs before the map is built
+so new suggestions are drawn at once; messages stay until the next action
+(:func:`app_pages.map_widgets.show_flash`).
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from streamlit_folium import st_folium
 
 from app_pages.loaders import current_store, load_coverage, load_demand_layer, load_gaps, load_sites
 from app_pages.map_controls import sidebar_options
-from app_pages.map_suggest import current_suggestion, suggestion_panel
+from app_pages.map_suggest import SuggestionRun, suggestion_panel
 from app_pages.map_table import town_table, town_table_csv
+from app_pages.map_widgets import set_flash, show_flash
 from app_pages.ui_text import current_lang, tr
 from errors import MapError, ProductError
 from geodata.crs import CoordSystem, convert_point
@@ -36,6 +40,10 @@ MAP_KEY = "town_map"
 BUILT_KEY = "map_built"
 EXPORT_KEY = "map_export_html"
 
+
+def _added(run: SuggestionRun | None) -> tuple[int, ...]:
+    """Orders of the suggestions of ``run`` already added to the registry."""
+    return tuple(order for order, _ in run.added) if run is not None else ()
 
 
 def clicked_town(store: SiteStore, state: dict, system: CoordSystem) -> str | None:
@@ -66,8 +74,7 @@ towns = region.towns
 st.header(region.unit_text("ui.mapx.page", lang))  # 镇街 or 区县: the region's level names every unit
 st.caption(region.unit_text("ui.mapx.region", lang, region=region.display_name(lang), n=len(towns),
                             area=float(towns["area_km2"].sum())))
-if flash := st.session_state.pop("map_flash", None):
-    st.success(flash)
+show_flash()  # a message stays until the user's next action (a map rerun is not one)
 
 query, options, demand_name = sidebar_options(region, settings)
 revision = store.revision()
@@ -78,7 +85,7 @@ if len(sites) == 0:
     if store.region_spec.source == BUNDLED and st.button(tr("ui.mapx.seed_demo"), key="map_seed_demo"):
         with st.spinner(tr("ui.mapx.seeding")):
             report = seed_demo(store, actor=default_actor())
-        st.session_state["map_flash"] = tr("ui.mapx.seeded", n=len(report.written))
+        set_flash(tr("ui.mapx.seeded", n=len(report.written)))
         st.rerun()
 
 demand = None
@@ -98,12 +105,15 @@ if query.types:
 else:
     st.warning(tr("ui.mapx.no_types"))
 
-suggestion = current_suggestion(revision, query)
 shown = shown_sites(sites, query, options)
 map_col, table_col = st.columns([3, 2], gap="medium")
+# The suggestion panel sits below the map but runs first: suggestions computed in this run are on this map.
+with st.container():
+    run = suggestion_panel(store, region, sites, query, demand, revision)
+suggestion = run.suggestion if run is not None else None
 with map_col:
-    # The map is rebuilt only when what it draws changes; a pan/zoom reruns the page but hits every cache.
-    built_key = (db, revision, query, options, id(suggestion))
+    # The map is rebuilt only when what it draws changes (a click reruns the page but hits every cache).
+    built_key = (db, revision, query, options, run.key if run is not None else None)
     built = st.session_state.get(BUILT_KEY)
     try:
         # The spinner stands on every run, not only when drawing: an element that comes and goes before the map
@@ -111,19 +121,18 @@ with map_col:
         with st.spinner(tr("ui.mapx.drawing")):
             if built is None or built[0] != built_key:
                 built = (built_key, planner_map(region, sites, query, options, result=result, gap_frame=gap_frame,
-                                                suggestion=suggestion, with_caption=False))
+                                                suggestion=suggestion, added=_added(run), with_caption=False))
                 st.session_state[BUILT_KEY] = built
                 st.session_state.pop(EXPORT_KEY, None)
     except MapError as exc:
         st.error(exc.message(lang))
     else:
-        view = st.session_state.get(MAP_KEY) or {}
-        centre = view.get("center")
         # folium's render adds to the elements it renders, so each run draws a copy: same HTML, same iframe.
         # render=False: st_folium renders the map itself once; rendering the whole figure first only doubled it.
+        # Only clicks come back: a new map reporting its first view (or a pan) would rerun the page and redraw
+        # it a second time; the browser keeps the view itself (maps.webmap.FitView) for the next map.
         state = st_folium(copy.deepcopy(built[1]), key=MAP_KEY, height=620, use_container_width=True, render=False,
-                          returned_objects=[*CLICKS, "center", "zoom"],
-                          center=(centre["lat"], centre["lng"]) if centre else None, zoom=view.get("zoom"))
+                          returned_objects=list(CLICKS))
         code = clicked_town(store, state or {}, tile_layers(options.tiles, tianditu_key=options.tianditu_key)[1])
         if code:
             st.info(region.unit_text("ui.mapx.selected", lang, name=region.town_name(code, lang), code=code))
@@ -135,7 +144,7 @@ with map_col:
     if built is not None and st.button(tr("ui.mapx.export"), key="map_export"):
         with st.spinner(tr("ui.mapx.exporting")):
             st.session_state[EXPORT_KEY] = export_html(region, sites, query, options, result=result, gap_frame=gap_frame,
-                                                       suggestion=suggestion)
+                                                       suggestion=suggestion, added=_added(run))
     if EXPORT_KEY in st.session_state:
         st.download_button(tr("ui.mapx.download"), st.session_state[EXPORT_KEY].encode("utf-8"),
                            file_name="worker-sites-map.html", mime="text/html", key="map_download")
@@ -149,5 +158,3 @@ with table_col:
         st.dataframe(table, hide_index=True, key="map_town_table")
         st.download_button(region.unit_text("ui.mapx.table_csv", lang), town_table_csv(table),
                            file_name="town-coverage.csv", mime="text/csv", key="map_table_csv")
-
-suggestion_panel(store, region, sites, query, demand, revision)

@@ -7,6 +7,7 @@ in ``st.session_state``.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Sequence
 
 import streamlit as st
@@ -31,3 +32,49 @@ def translated_multiselect(label: str, options: Sequence[str], *, key: str, defa
 
     st.multiselect(label, options, format_func=format_func, key=wkey, on_change=_keep, placeholder=placeholder)
     return list(st.session_state[key])
+
+
+#: Session key of the map page's message (text, kind and the controls' state when it was first shown).
+FLASH_KEY = "map_flash"
+#: Session keys of the map page that change without the user acting on a control (the map's own state).
+_NOT_ACTIONS = frozenset({"map_selected_town", "map_export_html"})
+_PLAIN = (bool, int, float, str, datetime.date, type(None))
+
+
+def set_flash(text: str, kind: str = "success") -> None:
+    """Show ``text`` at the top of the map page until the user's next action (see :func:`show_flash`)."""
+    st.session_state[FLASH_KEY] = {"text": text, "kind": kind, "seen": None}
+
+
+def _controls() -> tuple:
+    """The state of the page's controls (every plain ``map_*`` value and the language): a new value means
+    the user acted (a button press shows as ``True`` for one run; a ``False`` is left out, as a button that is
+    no longer drawn leaves the state). The map's own reports (view, clicks)
+    are not plain values and are left out, so a pan or a map rerun keeps the message."""
+    state = st.session_state
+    items = []
+    for key in sorted(str(k) for k in state):
+        if (key.startswith("map_") or key == "lang") and key not in _NOT_ACTIONS and key != FLASH_KEY:
+            value = state[key]
+            if isinstance(value, (list, tuple)) and all(isinstance(v, _PLAIN) for v in value):
+                value = tuple(value)
+            elif not isinstance(value, _PLAIN) or value is False:
+                continue  # False: a button not pressed (it may vanish from the state without any action)
+            items.append((key, value))
+    return tuple(items)
+
+
+def show_flash() -> None:
+    """The message set by :func:`set_flash`, shown on every run until a control changes (a pan, a zoom or
+    the map's own rerun is not an action: the message stays; the next click of a button or widget change
+    clears it). Call at the top of the page, before any control is drawn."""
+    flash = st.session_state.get(FLASH_KEY)
+    if not flash:
+        return
+    now = _controls()
+    if flash["seen"] is None:
+        flash["seen"] = now
+    elif flash["seen"] != now:
+        st.session_state.pop(FLASH_KEY, None)
+        return
+    getattr(st, flash["kind"])(flash["text"])

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import folium
@@ -36,7 +36,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geodata.boundaries import Region
-from geodata.crs import CoordSystem, convert_frame
+from geodata.crs import CoordSystem, convert_frame, convert_points
 from i18n import t
 from maps.assets import standalone_html, use_local_assets
 from maps.service_areas import add_service_areas
@@ -181,12 +181,14 @@ def planner_map(
     result: CoverageResult | None = None,
     gap_frame: gpd.GeoDataFrame | None = None,
     suggestion: Suggestion | None = None,
+    added: Collection[int] = (),
     with_caption: bool = True,
 ) -> folium.Map:
     """The planner's map of ``sites`` (the registry's sites frame) over ``region``.
 
     ``result``/``gap_frame``: coverage and gaps of ``options`` (computed here when
-    not given); ``suggestion``: suggested new sites to draw; ``with_caption``: the
+    not given); ``suggestion``: suggested new sites to draw (``added``: the orders of those already added to
+    the registry, marked so); ``with_caption``: the
     box saying region, date, statuses, radii and sources (the app shows these
     beside the map instead). Raises
     :class:`errors.MapError` as :func:`maps.webmap.build_map` does.
@@ -243,7 +245,7 @@ def planner_map(
                     cluster_colour=st_.colour).add_to(m)
 
     if suggestion is not None and len(suggestion.selected):
-        _add_suggestions(m, suggestion, types[suggestion.site_type], system, lang, unit)
+        _add_suggestions(m, suggestion, types[suggestion.site_type], system, lang, unit, added)
 
     m.add_child(_legend(query, options, types, shown, suggestion is not None, lang, region.unit_text(
         "mapx.legend.share", lang, type=types[focus].name(lang)) if focus is not None else ""))
@@ -277,21 +279,25 @@ def _add_catchment(m: folium.Map, result: CoverageResult, key: str, site_type: S
 
 
 def _add_suggestions(m: folium.Map, suggestion: Suggestion, site_type: SiteType, system: CoordSystem,
-                     lang: Language, unit: str) -> None:
+                     lang: Language, unit: str, added: Collection[int] = ()) -> None:
     sel = suggestion.selected
-    unit = "mapx.unit.km2" if suggestion.unit == "km2" else "mapx.unit.demand"
+    amount = "mapx.unit.km2" if suggestion.unit == "km2" else "mapx.unit.demand"
+    g_lng, g_lat = convert_points(sel["lng"].to_numpy(float), sel["lat"].to_numpy(float), CoordSystem.WGS84,
+                                  CoordSystem.GCJ02)
+    was_added = t("mapx.suggested_added", lang)
     table = pd.DataFrame({
         "lng": sel["lng"], "lat": sel["lat"], "style": 0,
-        "name": [suggested_name(int(o), site_type, str(town), lang)
+        "name": [suggested_name(int(o), site_type, str(town), lang) + (was_added if int(o) in added else "")
                  for o, town in zip(sel["order"], sel["town_name"], strict=True)],
         "order": sel["order"].astype(str),
         "town": sel["town_name"].astype(str),
-        "newly": [t(unit, lang, value=float(v)) for v in sel["newly_covered"]],
+        "newly": [t(amount, lang, value=float(v)) for v in sel["newly_covered"]],
         "position": [f"{x:.6f}, {y:.6f}" for x, y in zip(sel["lng"], sel["lat"], strict=True)],
+        "amap": [f"{x:.6f},{y:.6f}" for x, y in zip(g_lng, g_lat, strict=True)],
     })
     fields = {"name": t("map.field.name", lang), "order": t("mapx.field.order", lang),
               "town": unit, "newly": t("mapx.field.newly", lang),
-              "position": t("mapx.field.position", lang)}
+              "position": t("mapx.field.position", lang), "amap": t("mapx.field.amap", lang)}
     point_layer(table, name=t("mapx.layer.suggested", lang, type=site_type.name(lang)),
                 styles=[MarkerStyle(site_type.colour, SUGGESTED_GLYPH, "suggested")], style_column="style",
                 tooltip_column="name", fields=fields, system=system).add_to(m)
@@ -362,8 +368,9 @@ def _caption_lines(region: Region, query: CoverageQuery, options: MapOptions, ty
 
 def export_html(region: Region, sites: pd.DataFrame, query: CoverageQuery, options: MapOptions, *,
                 result: CoverageResult | None = None, gap_frame: gpd.GeoDataFrame | None = None,
-                suggestion: Suggestion | None = None) -> str:
+                suggestion: Suggestion | None = None, added: Collection[int] = ()) -> str:
     """The planner's map as one HTML document that opens and draws with no network."""
-    m = planner_map(region, sites, query, options, result=result, gap_frame=gap_frame, suggestion=suggestion)
+    m = planner_map(region, sites, query, options, result=result, gap_frame=gap_frame, suggestion=suggestion,
+                    added=added)
     m.get_root().title = html.escape(f"{t('mapx.title', options.lang)} · {region.display_name(options.lang)}")
     return standalone_html(m)

@@ -253,11 +253,13 @@ class _FocusWithoutScroll(SinglePass):
 class FitView(SinglePass):
     """Fits the map to ``bounds`` ([[south, west], [north, east]]) in the size it really has.
 
-    The fit is not animated, so the first view the page reports (the Streamlit
-    component stores it and sends it back on every rerun) is the fitted one, not
-    the view half-way through a zoom animation. While the user has not moved the
-    map, it is fitted again whenever its size changes (an iframe that settles into
-    its column); once they pan or zoom, their view stays.
+    The fit is not animated (no view half-way through a zoom animation). While the
+    user has not moved the map, it is fitted again whenever its size changes (an
+    iframe that settles into its column); once they pan or zoom, their view stays,
+    and it is kept in the browser tab (``sessionStorage``, per fitted extent): the
+    next map with the same extent (the app's map redrawn for a new radius) opens at
+    it, with no round trip to the server. A map fitted to other bounds (a chosen
+    town) starts fitted.
     """
 
     _template = Template(
@@ -265,13 +267,26 @@ class FitView(SinglePass):
         (function (map, bounds) {
             // "Moved" is remembered from the move/zoom starts that were not our own fit (a resize fires
             // none): comparing centres fails, as Leaflet recomputes the centre from rounded pixels.
-            var fitting = false, moved = false;
+            var fitting = false, moved = false, key = "map-view:" + JSON.stringify(bounds), saved = null;
             function fit() {
                 fitting = true;
                 try { map.fitBounds(bounds, {animate: false}); } finally { fitting = false; }
             }
-            fit();
+            try { saved = JSON.parse(window.sessionStorage.getItem(key) || "null"); } catch (e) { saved = null; }
+            if (saved && saved.length === 3) {
+                fitting = true;
+                try { map.setView([saved[0], saved[1]], saved[2], {animate: false}); } finally { fitting = false; }
+                moved = true;
+            } else {
+                fit();
+            }
             map.on("movestart zoomstart", function () { if (!fitting) { moved = true; } });
+            map.on("moveend", function () {
+                if (!moved) { return; }
+                var c = map.getCenter();
+                try { window.sessionStorage.setItem(key, JSON.stringify([c.lat, c.lng, map.getZoom()])); }
+                catch (e) { /* no storage: the next map opens fitted */ }
+            });
             map.on("resize", function () { if (!moved) { fit(); } });
         })({{ this._parent.get_name() }}, {{ this.bounds|tojson }});
         {% endmacro %}"""

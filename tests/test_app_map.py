@@ -135,7 +135,9 @@ def test_suggestions_then_add_one_as_planned(seeded, seeded_db):
     assert len(suggested) == 1 and suggested[0].name.startswith("建议新址 1：职工服务中心")
     assert suggested[0].town_code in NANHAI_CODES
     assert any("已加入登记" in s.value for s in seeded.success)
-    assert not [t.value for t in seeded.text if t.value.startswith("建议新址")]  # stale suggestions are gone
+    # The others stay (issue 13: adding one used to discard them), the added one marked as added.
+    assert len([t.value for t in seeded.text if t.value.startswith("建议新址")]) == 2
+    assert any(f"已加入登记（编号 {suggested[0].id}）" in c.value for c in seeded.caption)
 
 
 def test_export_button_offers_the_html(seeded):

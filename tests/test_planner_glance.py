@@ -4,9 +4,11 @@ flow (AppTest, found by widget keys)."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 from scoring_fixtures import sites_frame, suggest_of, to_lnglat, towns_frame
+from streamlit.testing.v1 import AppTest
 
 from sites.demo import seed_demo
 from sites.frame import sites_frame as registry_frame
@@ -44,3 +46,103 @@ def test_newly_covered_is_the_disk_less_what_an_existing_site_reaches():
     res = suggest_of(towns, sites.iloc[:0], site_type="book_room", count=1,
                      radius_m=500, candidates=to_lnglat([0.001], [0.001]))
     assert res.selected["newly_covered"].iloc[0] == pytest.approx(DISK_500_KM2 / 4, rel=0.004)
+
+
+# ---------------------------------------------------------------- the map page (AppTest, in Chinese)
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture
+def planner(app_db, demo_db, monkeypatch) -> tuple[AppTest, list[dict]]:
+    """The map page on the demo sample, and the keyword arguments of every map it builds."""
+    import maps.export
+
+    builds: list[dict] = []
+    real = maps.export.planner_map
+    monkeypatch.setattr(maps.export, "planner_map", lambda *a, **k: builds.append(k) or real(*a, **k))
+    return AppTest.from_file(APP, default_timeout=120).run(), builds
+
+
+def _rows(at: AppTest) -> list[str]:
+    return [t.value for t in at.text if t.value.startswith("建议新址")]
+
+
+def _suggest(at: AppTest, k: int = 3) -> None:
+    at.radio(key="map_suggest_type_zh").set_value("service_centre").run()
+    at.number_input(key="map_suggest_k").set_value(k).run()
+    at.button(key="map_suggest_run").click().run()
+    assert not at.exception and not at.error
+
+
+def test_suggestions_are_on_the_map_built_in_the_run_that_computes_them(planner):
+    at, builds = planner
+    _suggest(at)
+    # The map of the click's own run draws them (it was built before the panel computed, so ★ came a pan later).
+    drawn = builds[-1]["suggestion"]
+    assert drawn is not None and len(drawn.selected) == 3 and len(_rows(at)) == 3
+    n = len(builds)
+    at.run()  # a click on the map reruns the page: nothing is rebuilt
+    assert len(builds) == n
+
+
+def test_each_suggestion_gives_wgs84_and_amap_gcj02_coordinates(planner):
+    from geodata.crs import CoordSystem, convert_point
+
+    at, builds = planner
+    _suggest(at, 2)
+    selected = builds[-1]["suggestion"].selected
+    captions = [c.value for c in at.caption if c.value.startswith("WGS84：")]
+    codes = [c.value for c in at.code]
+    assert len(captions) == 2 and len(codes) == 2
+    for row, caption, code in zip(selected.itertuples(), captions, codes, strict=True):
+        assert f"WGS84：{row.lng:.6f}, {row.lat:.6f}" in caption and "GCJ-02" in caption and "高德" in caption
+        g_lng, g_lat = convert_point(row.lng, row.lat, CoordSystem.WGS84, CoordSystem.GCJ02)
+        assert code == f"{g_lng:.6f},{g_lat:.6f}"  # Amap's "lng,lat", pasted as is
+        # GCJ-02 is about 500–600 m off WGS84 here: more than the radius, so the system matters.
+        assert 0.004 < abs(g_lng - row.lng) < 0.007
+
+
+def test_adding_one_keeps_the_others_and_the_message_stays_until_the_next_action(planner, demo_db):
+    at, builds = planner
+    _suggest(at, 3)
+    at.button(key="map_suggest_add_2").click().run()
+    assert not at.exception
+    with SiteStore(demo_db) as store:
+        added = [s for s in store.list_sites(statuses=["planned"]) if s.source == "suggest"]
+    assert [s.name[:6] for s in added] == ["建议新址 2"]
+    assert len(_rows(at)) == 3  # all three kept
+    assert any(f"已加入登记（编号 {added[0].id}）" in c.value for c in at.caption)
+    assert [b.key for b in at.button if b.key.startswith("map_suggest_add_")] == ["map_suggest_add_1",
+                                                                                   "map_suggest_add_3"]
+    assert builds[-1]["added"] == (2,)  # the map marks it added
+    message = "已加入登记：建议新址 2"
+    assert any(message in s.value for s in at.success)
+    at.session_state["town_map"] = {"last_clicked": {"lat": 23.05, "lng": 113.1}}
+    at.run()  # the map's own rerun (a click): the message stays
+    at.run()
+    assert any(message in s.value for s in at.success)
+    at.radio(key="map_radius_book_room_zh").set_value("1000").run()  # the next action clears it
+    assert not any(message in s.value for s in at.success)
+    assert len(_rows(at)) == 3  # a service-centre suggestion does not depend on the book-room radius
+    at.button(key="map_suggest_dismiss").click().run()
+    assert _rows(at) == [] and builds[-1]["suggestion"] is None
+
+
+def test_a_radius_change_builds_the_map_once(planner):
+    at, builds = planner
+    n = len(builds)
+    at.radio(key="map_radius_rest_station_zh").set_value("1000").run()
+    assert len(builds) == n + 1
+    at.run()
+    assert len(builds) == n + 1
+
+
+def test_the_demo_sample_message_stays_through_map_reruns(app_db):
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.button(key="map_seed_demo").click().run()
+    at.run()
+    at.run()
+    assert any("已载入 120 个示例站点" in s.value for s in at.success)
+    at.checkbox(key="map_show_gaps").uncheck().run()
+    assert not any("已载入" in s.value for s in at.success)
