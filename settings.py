@@ -25,6 +25,8 @@ the process), so nothing secret or machine-specific lives in the repository.
   page and write), with ``SITES_SESSION_HOURS``, ``SITES_LOCKOUT_ATTEMPTS``,
   ``SITES_LOCKOUT_MINUTES``; uploads are limited by ``SITES_UPLOAD_MAX_MB`` and
   ``SITES_UPLOAD_MAX_UNZIPPED_MB``.
+* ``SITES_TIMEZONE``: the time zone of the times the pages show (default ``Asia/Shanghai``); the
+  database keeps UTC.
 """
 
 from __future__ import annotations
@@ -169,6 +171,8 @@ class Settings(BaseSettings):
     #: Where unexpected errors are logged with their traceback (default: incidents.log in the user's log
     #: directory, see :mod:`incidents`).
     incident_log: Path | None = Field(default=None, description="env SITES_INCIDENT_LOG")
+    #: The time zone the pages show times in (an IANA name); stored times stay UTC.
+    timezone: str = Field(default="Asia/Shanghai", description="env SITES_TIMEZONE")
 
     @field_validator("tiles")
     @classmethod
@@ -176,6 +180,18 @@ class Settings(BaseSettings):
         value = value.strip().lower()
         if value not in TILE_PROVIDERS:
             raise ValueError(f"SITES_TILES={value!r}: expected one of {', '.join(TILE_PROVIDERS)}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        value = value.strip()
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"SITES_TIMEZONE={value!r}: not a time zone name such as Asia/Shanghai") from exc
         return value
 
     @field_validator("language", mode="before")

@@ -1,19 +1,23 @@
 """The audit-log part of the data page: every recorded change of sites, targets and accounts, filtered.
 
 Reads the one audit trail of the registry (:func:`database.audit.audit_log`),
-newest first; filters by kind of record, record number, action, who and UTC dates.
+newest first; filters by kind of record, record number, action, who and dates, in the ``timezone`` setting's
+zone (default Asia/Shanghai) as the times are shown; the log keeps UTC.
 """
 
 from __future__ import annotations
 
+import datetime
+
 import pandas as pd
 import streamlit as st
 
-from app_pages.form_text import audit_table
+from app_pages.form_text import audit_table, local_dates, zone_params
 from app_pages.ui_text import current_lang, tr
 from app_pages.widgets import translated_select
 from database.audit import ACTIONS, KINDS, audit_log
 from i18n import t
+from settings import get_settings
 from sites.store import SiteStore
 
 
@@ -31,10 +35,13 @@ def render_audit_log(store: SiteStore) -> None:
         action = translated_select(tr("ui.audit.action"), ["", *ACTIONS], key="audit_action", default="",
                                    format_func=lambda a: t(f"ui.audit.{a}", lang) if a else t("ui.all", lang))
     actor = filters[3].text_input(tr("ui.audit.actor"), key="audit_actor")
-    dates = filters[4].date_input(tr("ui.data.audit_dates"), key="audit_dates", value=[], format="YYYY-MM-DD")
+    dates = filters[4].date_input(tr("ui.data.audit_dates", **zone_params(get_settings().timezone)), key="audit_dates", value=[], format="YYYY-MM-DD")
     since = dates[0] if len(dates) >= 1 else None
     until = dates[1] if len(dates) == 2 else since
+    zone = get_settings().timezone
+    day = datetime.timedelta(days=1)  # the dates are local: read a day either side in UTC, then keep the local days
     entries = audit_log(store.database, kind=kind or None, subject_id=int(record_id) or None, action=action or None,
-                        actor=actor.strip() or None, since=since, until=until)
+                        actor=actor.strip() or None, since=since and since - day, until=until and until + day)
+    entries = local_dates(entries, since, until, zone)
     st.caption(tr("ui.data.audit_count", n=len(entries)))
-    st.dataframe(pd.DataFrame(audit_table(entries, lang, kinds=True)), hide_index=True)
+    st.dataframe(pd.DataFrame(audit_table(entries, lang, zone=zone, kinds=True)), hide_index=True)

@@ -14,6 +14,7 @@ from accounts.permissions import Role
 from app_pages.auth import current_actor, current_principal
 from app_pages.data_files import safe_name, uploaded_records
 from app_pages.form_site import CRS_OPTIONS
+from app_pages.form_widgets import actor_missing
 from app_pages.plain import md_escape
 from app_pages.ui_text import current_lang, tr
 from app_pages.widgets import translated_radio
@@ -135,6 +136,9 @@ def render_import(store: SiteStore) -> None:
         st.subheader(tr("ui.data.problems"))
         st.dataframe(problems_table(problems), hide_index=True)
     if st.button(tr("ui.data.commit"), key="data_commit", type="primary"):
+        if actor_missing():
+            st.error(tr("ui.data.actor_first"))
+            return
         _commit(store, records, crs, skip=skip, allow_dup=allow_dup, source=name)
 
 

@@ -16,6 +16,7 @@ from streamlit_folium import st_folium
 
 from app_pages.auth import current_actor, current_principal
 from app_pages.form_coords import PastedPoint, parse_pasted
+from app_pages.form_widgets import actor_missing
 from app_pages.plain import md_escape
 from app_pages.ui_text import current_lang, tr
 from app_pages.widgets import translated_radio
@@ -198,6 +199,9 @@ def save(prefix: str, store: SiteStore, site_id: int | None) -> None:
     """Save button callback: validate again, refuse with the reasons, or write with the actor."""
     state = st.session_state
     lang = current_lang()
+    if actor_missing():
+        state[f"{prefix}_flash"] = ("error", tr("ui.form.actor_first"))
+        return
     check = check_draft(prefix, store, site_id)
     if check.errors:
         state[f"{prefix}_tried"] = True

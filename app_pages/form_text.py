@@ -5,9 +5,12 @@ Texts: ``ui.audit.*`` in :mod:`i18n.tables.app_form`.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
+from zoneinfo import ZoneInfo
 
 from database.audit import AuditEntry
+from database.connection import parse_utc
 from i18n import t
 from settings import Language
 
@@ -15,8 +18,39 @@ from settings import Language
 _STAMPS = {"updated_by", "updated_at", "created_by", "created_at", "id", "version"}
 
 
-def audit_table(entries: Sequence[AuditEntry], lang: Language, *, kinds: bool = False) -> dict[str, list[object]]:
-    """Columns of an audit table: when, who, what, which record, and each changed field before → after.
+def local_time(at: str, zone: str) -> str:
+    """A stored UTC moment (``2025-06-30T08:15:00.000Z``) as wall-clock time in ``zone`` (an IANA name such as
+    ``Asia/Shanghai``, the ``timezone`` setting): ``2025-06-30 16:15:00``. Text that is no stored moment is
+    returned as it is."""
+    try:
+        moment = parse_utc(at)
+    except (TypeError, ValueError):
+        return at
+    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def zone_params(zone: str, now: datetime.datetime | None = None) -> dict[str, str]:
+    """Message parameters naming ``zone`` by its offset from UTC now: ``zone`` (``UTC+08:00``) and ``zone_en``
+    (``Asia/Shanghai, UTC+08:00``)."""
+    moment = (now or datetime.datetime.now(datetime.UTC)).astimezone(ZoneInfo(zone))
+    offset = moment.strftime("%z")
+    label = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
+    return {"zone": label, "zone_en": f"{zone}, {label}"}
+
+
+def local_dates(entries: Sequence[AuditEntry], since: datetime.date | None, until: datetime.date | None,
+                zone: str) -> list[AuditEntry]:
+    """The entries whose moment falls on a calendar date from ``since`` to ``until`` (inclusive) in ``zone``."""
+    tz = ZoneInfo(zone)
+    return [e for e in entries
+            if (since is None or parse_utc(e.at).astimezone(tz).date() >= since)
+            and (until is None or parse_utc(e.at).astimezone(tz).date() <= until)]
+
+
+def audit_table(entries: Sequence[AuditEntry], lang: Language, *, zone: str,
+                kinds: bool = False) -> dict[str, list[object]]:
+    """Columns of an audit table: when (in ``zone``, the ``timezone`` setting; stored in UTC), who, what,
+    which record, and each changed field before → after.
 
     One site's history by default; ``kinds``: the data page's log of every kind of
     record (sites, targets, accounts), with a kind column and plain id/name headings.
@@ -32,7 +66,7 @@ def audit_table(entries: Sequence[AuditEntry], lang: Language, *, kinds: bool = 
         return str(values.get("name", values.get("username", "")))
 
     columns: dict[str, list[object]] = {
-        t("ui.audit.at", lang): [e.at for e in entries],
+        t("ui.audit.at", lang, **zone_params(zone)): [local_time(e.at, zone) for e in entries],
         t("ui.audit.actor", lang): [e.actor for e in entries],
         t("ui.audit.action", lang): [t(f"ui.audit.{e.action}", lang) for e in entries],
     }

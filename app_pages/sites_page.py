@@ -9,8 +9,8 @@ import streamlit as st
 
 from app_pages.auth import current_actor
 from app_pages.form_site import load_site, render_form
-from app_pages.form_text import audit_table
-from app_pages.form_widgets import actor_input
+from app_pages.form_text import audit_table, local_time, zone_params
+from app_pages.form_widgets import actor_input, actor_missing
 from app_pages.loaders import site_store
 from app_pages.plain import md_escape
 from app_pages.ui_text import current_lang, tr
@@ -42,6 +42,9 @@ if mode == "add":
 
 
 def _close(site_id: int) -> None:
+    if actor_missing():
+        st.session_state["edit_flash"] = ("error", tr("ui.form.actor_first"))
+        return
     actor = current_actor()
     try:
         site = store.close(site_id, actor=actor, closed_on=st.session_state.get("edit_close_date"),
@@ -88,7 +91,8 @@ if st.session_state.get(LOADED_KEY) != site.id or "edit_version" not in st.sessi
     load_site("edit", site)
     st.session_state[LOADED_KEY] = site.id
 st.caption(tr("ui.sites.current", id=site.id, town=md_escape(towns.town_name(site.town_code, lang) or "—"),
-              source=md_escape(site.source or "—"), by=md_escape(site.updated_by), at=site.updated_at)
+              source=md_escape(site.source or "—"), by=md_escape(site.updated_by),
+              at=local_time(site.updated_at, get_settings().timezone), **zone_params(get_settings().timezone))
            + " · " + tr("ui.sites.version", version=st.session_state["edit_version"]))
 render_form("edit", store, site.id)
 
@@ -105,5 +109,5 @@ if flash:
     (st.success if flash[0] == "success" else st.error)(flash[1])
 
 st.subheader(tr("ui.sites.history"))
-history = pd.DataFrame(audit_table(store.history(site.id), lang))
+history = pd.DataFrame(audit_table(store.history(site.id), lang, zone=get_settings().timezone))
 st.dataframe(history, hide_index=True, key="edit_history")

@@ -67,6 +67,9 @@ def test_add_a_site_through_the_form_and_see_it_on_the_map(tmp_path):
             page.get_by_role("link", name="站点填报").click()
             expect(page.get_by_role("heading", name="站点填报")).to_be_visible(timeout=60_000)
 
+            reporter = page.get_by_label("填报人 *", exact=True)  # a required field: the audit names a person
+            reporter.fill("镇街填报员")
+            reporter.press("Enter")
             name = page.get_by_label("名称 *", exact=True)
             name.fill(XSS)
             name.press("Enter")

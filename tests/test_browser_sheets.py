@@ -54,6 +54,9 @@ def test_chinese_data_page_previews_and_imports_a_ledger_with_a_status_column(tm
             page.get_by_role("link", name="数据导入导出").click()
             expect(page.get_by_role("heading", name="修改记录")).to_be_visible(timeout=60_000)
             expect(page.get_by_role("button", name="下载导入模板（XLSX）")).to_be_visible(timeout=30_000)
+            reporter = page.get_by_label("填报人 *", exact=True)  # a required field: the audit names a person
+            reporter.fill("台账导入员")
+            reporter.press("Enter")
             # the uploader states the product's limit (SITES_UPLOAD_MAX_MB, 20 MB), not Streamlit's 200 MB
             expect(page.get_by_text("20MB", exact=False).first).to_be_visible()
             assert page.get_by_text("200MB", exact=False).count() == 0

@@ -172,3 +172,80 @@ def test_the_editor_hints_in_english(shared):
 def test_a_viewer_is_told_before_typing(shared):
     at = _sign_in("viewer")
     assert "你的账户只有查看权限，不能保存站点" in _texts(at.info)
+
+
+# ------------------------------------------------------------------ 6. local times; the reporter is a person
+
+
+def test_a_stored_utc_moment_is_shown_in_shanghai_time_with_its_zone():
+    from app_pages.form_text import local_time, zone_params
+
+    assert local_time("2025-06-30T20:15:00.000Z", "Asia/Shanghai") == "2025-07-01 04:15:00"  # the next day there
+    assert local_time("2025-01-15T20:15:00.000Z", "Europe/London") == "2025-01-15 20:15:00"
+    assert local_time("2025-06-30T20:15:00.000Z", "Europe/London") == "2025-06-30 21:15:00"  # summer time
+    assert zone_params("Asia/Shanghai") == {"zone": "UTC+08:00", "zone_en": "Asia/Shanghai, UTC+08:00"}
+
+
+def test_the_timezone_setting_refuses_a_made_up_zone(monkeypatch):
+    from pydantic import ValidationError
+
+    from settings import Settings
+
+    assert Settings().timezone == "Asia/Shanghai"
+    monkeypatch.setenv("SITES_TIMEZONE", "Mars/Olympus")
+    with pytest.raises(ValidationError, match="SITES_TIMEZONE='Mars/Olympus': not a time zone name"):
+        Settings()
+
+
+def _local(at: str, hours: int) -> str:
+    import datetime
+
+    moment = datetime.datetime.fromisoformat(at.replace("Z", "+00:00")) + datetime.timedelta(hours=hours)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def test_audit_log_and_history_show_local_time_and_keep_utc(local_db):
+    with SiteStore(local_db) as store:
+        site, _ = store.add({"name": "桂城书屋", "type": "book_room", "lng": IN_GUICHENG[0], "lat": IN_GUICHENG[1]},
+                            actor="镇街填报员")
+        [entry] = store.history(site.id)
+    assert entry.at.endswith("Z")  # stored in UTC, unchanged
+    at = _open(DATA_PAGE)
+    log = at.dataframe[-1].value
+    assert list(log["时间（UTC+08:00）"]) == [_local(entry.at, 8)]
+    assert any(d.label == "日期范围（UTC+08:00）" for d in at.date_input)
+    at = _open(SITES_PAGE)
+    at.radio(key="sites_mode_zh").set_value("edit").run()
+    history = at.dataframe[-1].value
+    assert list(history["时间（UTC+08:00）"]) == [_local(entry.at, 8)]
+    assert any(f"最后修改：镇街填报员，{_local(entry.at, 8)}（UTC+08:00）" in c for c in _texts(at.caption))
+
+
+def test_the_audit_dates_are_local_days():
+    import datetime
+
+    from app_pages.form_text import local_dates
+    from database.audit import AuditEntry
+
+    late = AuditEntry(1, "site", 1, "create", "甲", "2025-06-30T20:15:00.000Z", None, None)  # 07-01 04:15 local
+    early = AuditEntry(2, "site", 2, "create", "乙", "2025-06-30T10:00:00.000Z", None, None)  # 06-30 18:00 local
+    july = datetime.date(2025, 7, 1)
+    assert [e.id for e in local_dates([late, early], july, july, "Asia/Shanghai")] == [1]
+    assert [e.id for e in local_dates([late, early], july, july, "UTC")] == []
+
+
+def test_the_reporter_is_asked_for_not_the_servers_user(app_db, monkeypatch):
+    monkeypatch.delenv("SITES_USER", raising=False)
+    at = _open(SITES_PAGE)
+    assert at.text_input(key="actor_input").value == ""  # not the OS user ("root")
+    assert "必填：请先填写填报人姓名，每次保存都以此名字记入修改记录" in _texts(at.caption)
+    at.text_input(key="add_name").set_value("桂城书屋")
+    at.text_input(key="add_coords").set_value("113.15,23.04").run()
+    at.button(key="add_save").click().run()
+    assert "未保存：请先在页面上方填写填报人姓名" in _texts(at.error)
+    with SiteStore(app_db) as store:
+        assert store.count() == 0
+    at.text_input(key="actor_input").set_value("王五").run()
+    at.button(key="add_save").click().run()
+    with SiteStore(app_db) as store:
+        assert [s.created_by for s in store.list_sites()] == ["王五"]
