@@ -9,6 +9,8 @@ callback reads, checks and writes them before the page is drawn again.
 from __future__ import annotations
 
 import datetime
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import streamlit as st
@@ -23,7 +25,7 @@ from app_pages.widgets import translated_radio
 from errors import AccessDenied, NotFound, Problem, RecordError, StaleEdit
 from geodata.crs import CoordSystem, convert_point
 from i18n import t
-from maps.webmap import build_map, text_circle
+from maps.webmap import build_map, fit_view, text_circle
 from settings import load_site_types, site_type
 from sites.models import STATUSES, Site, status_name
 from sites.store import SiteStore
@@ -36,6 +38,9 @@ _COORD_FIELDS = {"lng", "lat", "lng/lat"}
 _MISSING_COORDS = {"sites.lng_missing", "sites.lat_missing"}
 _DRAFT_COLOUR = "#1f77b4"
 _DUPLICATE_COLOUR = "#d62728"
+#: Metres of margin around the new point and its likely duplicates when the form's map opens on them.
+DUPLICATE_MARGIN_M = 25.0
+_METRES_PER_DEGREE = 111_320.0
 #: What the form's map returns: a click on the background, or on a town.
 _CLICKS: tuple[str, ...] = ("last_clicked", "last_object_clicked")
 
@@ -330,15 +335,34 @@ def _point_summary(check: Check, store: SiteStore, lang: str) -> None:
                   town=md_escape(town)))
 
 
+def duplicate_view(point: tuple[float, float], others: Sequence[tuple[float, float]], *,
+                   margin_m: float = DUPLICATE_MARGIN_M) -> list[list[float]]:
+    """``[[south, west], [north, east]]`` (WGS84 degrees) around the new ``point`` and its likely duplicates
+    ``others`` (each ``(lng, lat)``), ``margin_m`` metres wider on every side (a spherical degree length: a view,
+    not a measurement). The form's map opens there, so two points 15 m apart can be told apart."""
+    lngs = [point[0], *(o[0] for o in others)]
+    lats = [point[1], *(o[1] for o in others)]
+    dlat = margin_m / _METRES_PER_DEGREE
+    dlng = margin_m / (_METRES_PER_DEGREE * math.cos(math.radians(sum(lats) / len(lats))))
+    return [[min(lats) - dlat, min(lngs) - dlng], [max(lats) + dlat, max(lngs) + dlng]]
+
+
 def _pick_map(prefix: str, store: SiteStore, check: Check) -> None:
-    """A small towns map: a click sets the point (in WGS84: the map draws no shifted tiles)."""
+    """A small towns map: a click sets the point (in WGS84: the map draws no shifted tiles). With likely
+    duplicates it opens on the new point and them, and says how far apart they are."""
     lang = current_lang()
     fmap = build_map(store.region(), lang=lang)
     wgs = _wgs84(check)
     if wgs is not None:
         text_circle([wgs[1], wgs[0]], tr("ui.form.new_point"), colour=_DRAFT_COLOUR).add_to(fmap)
-    for site in _duplicate_sites(store, check):
+    duplicates = _duplicate_sites(store, check)
+    for site in duplicates:
         text_circle([site.lat, site.lng], f"#{site.id} {site.name}", colour=_DUPLICATE_COLOUR).add_to(fmap)
+    if wgs is not None and duplicates:
+        fit_view(fmap, duplicate_view(wgs, [(s.lng, s.lat) for s in duplicates]))
+        x, y = store.towns().to_metric([wgs[0], *(s.lng for s in duplicates)], [wgs[1], *(s.lat for s in duplicates)])
+        for site, dx, dy in zip(duplicates, x[1:] - x[0], y[1:] - y[0], strict=True):
+            st.caption(tr("ui.form.duplicate_zoom", id=site.id, name=md_escape(site.name), m=f"{math.hypot(dx, dy):.1f}"))
     st.caption(tr("ui.form.map_hint"))
     st_folium(fmap, key=f"{prefix}_map", height=360, use_container_width=True, returned_objects=list(_CLICKS))
 

@@ -249,3 +249,34 @@ def test_the_reporter_is_asked_for_not_the_servers_user(app_db, monkeypatch):
     at.button(key="add_save").click().run()
     with SiteStore(app_db) as store:
         assert [s.created_by for s in store.list_sites()] == ["王五"]
+
+
+# ------------------------------------------------------------------ 5. a likely duplicate, close up
+
+
+def test_the_duplicate_view_holds_both_points_with_25_m_around():
+    from app_pages.form_site import duplicate_view
+
+    new, old = (113.15, 23.04), (113.1501, 23.04)  # about 10 m apart
+    (south, west), (north, east) = duplicate_view(new, [old])
+    assert west < 113.15 < 113.1501 < east and south < 23.04 < north
+    metres_ns = (north - south) * 111_320
+    metres_ew = (east - west) * 111_320 * 0.9203  # cos(23.04°)
+    assert metres_ns == pytest.approx(50.0, abs=0.01)  # 25 m either side of one latitude
+    assert metres_ew == pytest.approx(50.0 + 0.0001 * 111_320 * 0.9203, abs=0.05)
+
+
+def test_a_likely_duplicate_is_shown_close_up_with_its_distance(local_db):
+    import re
+
+    with SiteStore(local_db) as store:
+        store.add({"name": "桂城服务中心", "type": "service_centre", "lng": 113.15, "lat": 23.04}, actor="seed",
+                  crs="gcj02")
+    at = _open(SITES_PAGE)
+    at.text_input(key="add_name").set_value("另一个中心")
+    at.radio(key="add_type_zh").set_value("service_centre")
+    at.text_input(key="add_coords").set_value("113.1501,23.04").run()  # GCJ-02, about 10 m east
+    [warning] = [w for w in _texts(at.warning) if "疑似重复" in w]
+    metres = re.search(r"相距 ([\d.]+) 米", warning).group(1)
+    assert 9.5 < float(metres) < 11.0
+    assert f"地图已放大到新位置（蓝）和疑似重复的站点 #1“桂城服务中心”（红），两者相距 {metres} 米" in _texts(at.caption)

@@ -55,6 +55,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "Click the map to set the point: the map has no shifted tiles, so a click gives "
                          "WGS84 (the coordinate system switches to WGS84)."),
     "ui.form.new_point": ("新站点位置", "New site's position"),
+    "ui.form.duplicate_zoom": ("地图已放大到新位置（蓝）和疑似重复的站点 #{id}“{name}”（红），两者相距 {m} 米",
+                               "The map shows the new point (blue) and the likely duplicate #{id} '{name}' (red) "
+                               "close up: {m} m apart"),
     "ui.form.confirm_duplicate": ("我已在地图上核对，这不是重复站点，仍要保存",
                                   "I checked the map: this is not a duplicate; save it anyway"),
     "ui.form.confirm_duplicate_first": ("疑似与已有站点重复：请在地图上核对并勾选确认后再保存",
