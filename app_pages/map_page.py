@@ -21,14 +21,15 @@ from streamlit_folium import st_folium
 from app_pages.loaders import current_store, load_coverage, load_demand_layer, load_gaps, load_sites
 from app_pages.map_controls import sidebar_options
 from app_pages.map_suggest import SuggestionRun, suggestion_panel
-from app_pages.map_table import town_table, town_table_csv
+from app_pages.map_table import compact_columns, town_table, town_table_csv, worst_towns
 from app_pages.map_widgets import set_flash, show_flash
+from app_pages.plain import md_escape
 from app_pages.ui_text import current_lang, tr
 from errors import MapError, ProductError
 from geodata.crs import CoordSystem, convert_point
 from maps.export import export_html, planner_map, shown_sites
 from maps.webmap import tile_layers
-from settings import get_settings
+from settings import get_settings, site_type
 from sites.demo import seed_demo
 from sites.region import BUNDLED
 from sites.store import SiteStore, default_actor
@@ -155,6 +156,18 @@ with table_col:
         table = town_table(region, result, gap_frame, lang=lang, towns=options.towns)
         if result.even_spread:
             st.caption(region.unit_text("ui.mapx.even_spread", lang))
-        st.dataframe(table, hide_index=True, key="map_town_table")
+        focus = options.focus(query)
+        if focus is not None:  # the planner's first question, above the fold: which town is worst served
+            worst = worst_towns(table, region, focus, lang=lang)
+            st.markdown("**" + md_escape(region.unit_text("ui.maptable.worst", lang, type=site_type(focus).name(lang)))
+                        + "**  \n" + "  \n".join(
+                            md_escape(tr("ui.maptable.worst_row", rank=int(r.rank), name=r.name, share=float(r.share),
+                                         sites=int(r.sites), gap=float(r.gap_km2))) for r in worst.itertuples()))
+        all_columns = st.toggle(tr("ui.maptable.all_columns"), key="map_table_all")
+        # The whole table is sent (and downloaded); by default it shows its compact columns, the name pinned.
+        st.dataframe(table, hide_index=True, key="map_town_table",
+                     column_order=None if all_columns else compact_columns(table, region, query.types, focus,
+                                                                           lang=lang),
+                     column_config={region.level_label(lang): st.column_config.TextColumn(pinned=True)})
         st.download_button(region.unit_text("ui.mapx.table_csv", lang), town_table_csv(table),
                            file_name="town-coverage.csv", mime="text/csv", key="map_table_csv")

@@ -1,8 +1,15 @@
-"""The town table beside the planner's map: covered share and gaps per town × type (no Streamlit here)."""
+"""The town table beside the planner's map: covered share and gaps per town × type (no Streamlit here).
+
+The page shows the whole table (also its CSV) through a compact default set of
+columns (:func:`compact_columns`: the town, then the focus type's covered share,
+sites, gap and rank, then the other types' covered share), and above it the
+towns ranked worst first for the focus type (:func:`worst_towns`).
+"""
 
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geodata.boundaries import Region
@@ -35,6 +42,8 @@ def town_table(region: Region, result: CoverageResult, gap_frame: gpd.GeoDataFra
             out[t("ui.maptable.gaps", lang, type=name)] = [int(counts.get(c, 0)) for c in codes]
         if "covered_demand_share" in rows:
             out[t("ui.maptable.demand", lang, type=name)] = (rows["covered_demand_share"] * 100).round(1).to_numpy()
+        out[t("ui.maptable.rank", lang, type=name)] = worst_first_ranks(
+            rows["covered_share"].to_numpy(float), (rows["area_km2"] - rows["covered_km2"]).to_numpy(float))
     if towns:
         out = out.loc[codes.isin(towns).to_numpy()]
     return out.reset_index(drop=True)
@@ -45,3 +54,39 @@ def town_table_csv(table: pd.DataFrame) -> bytes:
     opens it, written by the one formula-safe writer (:mod:`sites.sheets`; town names from a boundary file
     that start with ``=`` are text, numbers stay numbers)."""
     return frame_csv(table).encode("utf-8-sig")
+
+
+def worst_first_ranks(share: np.ndarray, gap_km2: np.ndarray) -> np.ndarray:
+    """Each town's rank, 1 = worst served: the lowest covered ``share`` first, a larger uncovered area
+    (``gap_km2``) first among equal shares; towns equal in both share a rank."""
+    share = np.round(np.asarray(share, dtype=float), 6)
+    gap = np.round(np.asarray(gap_km2, dtype=float), 6)
+    order = np.lexsort((-gap, share))
+    ranks = np.empty(len(share), dtype=np.int64)
+    for position, i in enumerate(order):
+        j = order[position - 1] if position else None
+        same = j is not None and share[i] == share[j] and gap[i] == gap[j]
+        ranks[i] = ranks[j] if same else position + 1
+    return ranks
+
+
+def compact_columns(table: pd.DataFrame, region: Region, types: tuple[str, ...], focus: str | None, *,
+                    lang: Language) -> list[str]:
+    """The columns the page shows by default, in order: the town name, then for ``focus`` its covered share,
+    sites, gap (km²) and rank, then the covered share of each other type in ``types``."""
+    columns = [region.level_label(lang)]
+    if focus is not None:
+        name = site_type(focus).name(lang)
+        columns += [t(f"ui.maptable.{c}", lang, type=name) for c in ("share", "sites", "gap_km2", "rank")]
+    columns += [t("ui.maptable.share", lang, type=site_type(k).name(lang)) for k in types if k != focus]
+    return [c for c in columns if c in table.columns]
+
+
+def worst_towns(table: pd.DataFrame, region: Region, focus: str, *, lang: Language, count: int = 5) -> pd.DataFrame:
+    """The ``count`` towns of ``table`` (from :func:`town_table`) worst served for ``focus``, worst first:
+    columns ``rank``, ``name``, ``share`` (%), ``sites``, ``gap_km2``."""
+    name = site_type(focus).name(lang)
+    columns = {"rank": "rank", "share": "share", "sites": "sites", "gap_km2": "gap_km2"}
+    picked = table[[region.level_label(lang), *(t(f"ui.maptable.{c}", lang, type=name) for c in columns)]]
+    picked.columns = ["name", *columns]
+    return picked.sort_values(["rank", "name"], kind="stable").head(count).reset_index(drop=True)

@@ -146,3 +146,40 @@ def test_the_demo_sample_message_stays_through_map_reruns(app_db):
     assert any("已载入 120 个示例站点" in s.value for s in at.success)
     at.checkbox(key="map_show_gaps").uncheck().run()
     assert not any("已载入" in s.value for s in at.success)
+
+
+# ---------------------------------------------------------------- the town table
+
+def test_worst_first_ranks_lowest_share_then_largest_gap():
+    from app_pages.map_table import worst_first_ranks
+
+    ranks = worst_first_ranks([0.5, 0.1, 0.1, 0.9, 0.5], [1.0, 5.0, 2.0, 0.0, 1.0])
+    assert ranks.tolist() == [3, 1, 2, 5, 3]  # equal share and gap: equal rank
+
+
+def test_town_table_is_compact_with_the_name_pinned_and_the_worst_towns_listed_first(planner):
+    import json
+
+    from app_pages.plain import md_escape
+
+    at, _ = planner
+    frame = at.dataframe[0]
+    proto = frame.proto
+    share = "职工服务中心：覆盖率（%）"
+    assert list(proto.column_order) == ["镇街", share, "职工服务中心：站点数", "职工服务中心：空白（km²）",
+                                        "职工服务中心：排名（1 为最差）", "职工书屋：覆盖率（%）",
+                                        "爱心妈妈小屋：覆盖率（%）", "户外劳动者爱心驿站：覆盖率（%）",
+                                        "工人文化宫：覆盖率（%）"]
+    assert json.loads(proto.columns)["镇街"]["pinned"] is True
+    table = frame.value
+    assert len(table.columns) > 20  # the whole table is there (and in the CSV), shown compact
+    worst = table.sort_values(["职工服务中心：排名（1 为最差）", "镇街"]).iloc[0]
+    assert worst[share] == table[share].min()
+    ranked = [m.value for m in at.markdown if "覆盖最差的镇街" in m.value]
+    assert len(ranked) == 1
+    lines = ranked[0].split("\n")[1:]
+    assert len(lines) == 5 and lines[0].startswith(md_escape(f"1. {worst['镇街']}：覆盖 {worst[share]:.1f}%"))
+    at.toggle(key="map_table_all").set_value(True).run()
+    assert list(at.dataframe[0].proto.column_order) == []  # every column
+    at.radio(key="map_focus_zh").set_value("book_room").run()
+    assert any("职工书屋覆盖最差的镇街" in m.value for m in at.markdown)
