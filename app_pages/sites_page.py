@@ -18,7 +18,7 @@ from app_pages.widgets import translated_radio, translated_select
 from errors import AccessDenied, NotFound, RecordError, StaleEdit
 from i18n import t
 from settings import get_settings, load_site_types, site_type
-from sites.models import Site
+from sites.models import Site, source_name
 
 #: Session keys of the page's own state.
 MODE_KEY = "sites_mode"
@@ -91,7 +91,7 @@ if st.session_state.get(LOADED_KEY) != site.id or "edit_version" not in st.sessi
     load_site("edit", site)
     st.session_state[LOADED_KEY] = site.id
 st.caption(tr("ui.sites.current", id=site.id, town=md_escape(towns.town_name(site.town_code, lang) or "—"),
-              source=md_escape(site.source or "—"), by=md_escape(site.updated_by),
+              source=md_escape(source_name(site.source, lang) or "—"), by=md_escape(site.updated_by),
               at=local_time(site.updated_at, get_settings().timezone), **zone_params(get_settings().timezone))
            + " · " + tr("ui.sites.version", version=st.session_state["edit_version"]))
 render_form("edit", store, site.id)

@@ -39,9 +39,9 @@ from geodata.tables import (
     header_key,
     read_text_table,
 )
-from settings import Language
+from settings import Language, load_site_types
 from sites.frame import sites_frame
-from sites.models import INPUT_FIELDS, Site
+from sites.models import INPUT_FIELDS, Site, source_name, status_name
 from sites.region import TownIndex
 from sites.sheets import append_row, dropdown, restore, write_csv, xlsx_unescape
 from sites.validation import TEXT_FIELDS, RawRecords
@@ -479,10 +479,26 @@ def _export_row(site: Site, towns: TownIndex | None, lang: Language) -> dict[str
     return {k: row[k] for k in EXPORT_FIELDS}
 
 
+def _worded(row: dict[str, object], lang: Language) -> dict[str, object]:
+    """A row of a CSV/XLSX export as its reader sees it: the demo sample's source as 演示数据 / demo and, in
+    Chinese, type and status by their Chinese names (the import reads names and keys alike)."""
+    out = {**row, "source": source_name(str(row["source"]), lang)}
+    if lang == "zh":
+        types = {t.key: t.name_zh for t in load_site_types()}
+        out["type"] = types.get(str(row["type"]), row["type"])
+        out["status"] = status_name(str(row["status"]), "zh")
+    return out
+
+
+#: Export headers other than the import's own first Chinese name: the source column says 数据来源 (the form's
+#: word, an import alias), so a demo row reads 数据来源：演示数据.
+_EXPORT_HEADERS_ZH: dict[str, str] = {"source": "数据来源"}
+
+
 def _headers(lang: Language) -> list[str]:
     def pick(fld: str) -> str:
         pair = COLUMNS.get(fld) or EXPORT_ONLY[fld]
-        return pair[1] if lang == "zh" else pair[0]
+        return _EXPORT_HEADERS_ZH.get(fld, pair[1]) if lang == "zh" else pair[0]
 
     return [pick(f) for f in EXPORT_FIELDS]
 
@@ -492,7 +508,7 @@ def _sheet_values(row: dict[str, object]) -> list[object]:
 
 
 def _write_csv(rows: list[dict[str, object]], path: Path, lang: Language) -> None:
-    write_csv(path, _headers(lang), [_sheet_values(row) for row in rows])
+    write_csv(path, _headers(lang), [_sheet_values(_worded(row, lang)) for row in rows])
 
 
 def _write_xlsx(rows: list[dict[str, object]], path: Path, lang: Language) -> None:
@@ -506,7 +522,7 @@ def _write_xlsx(rows: list[dict[str, object]], path: Path, lang: Language) -> No
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        append_row(sheet, _sheet_values(row))
+        append_row(sheet, _sheet_values(_worded(row, lang)))
     sheet.freeze_panes = "A2"
     workbook.save(path)
 
@@ -546,7 +562,6 @@ def write_template(path: str | Path, *, lang: Language = "zh") -> Path:
     from openpyxl.utils import get_column_letter
 
     from i18n import t
-    from settings import load_site_types
     from sites.models import STATUS_NAMES, STATUSES
 
     path = Path(path)

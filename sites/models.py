@@ -112,6 +112,25 @@ class SiteDraft:
     row: int | None = None
 
 
+#: Sources that say what a record is rather than where it came from, worded in each language (tables, exports);
+#: an import reads either wording back as the source itself.
+SOURCE_NAMES: dict[str, tuple[str, str]] = {"demo": ("演示数据", "demo")}
+
+
+def source_name(source: str, lang: Language) -> str:
+    """A site's ``source`` as a table or export shows it: the demo sample as 演示数据 / demo, any other as stored."""
+    zh, en = SOURCE_NAMES.get(source, (source, source))
+    return zh if lang == "zh" else en
+
+
+def source_key(text: str) -> str:
+    """The stored ``source`` of a source as read from a file: 演示数据 (or demo) is the demo sample."""
+    for key, names in SOURCE_NAMES.items():
+        if text.strip() in names:
+            return key
+    return text
+
+
 def status_name(status: str, lang: Language) -> str:
     zh, en = STATUS_NAMES.get(status, (status, status))
     return zh if lang == "zh" else en

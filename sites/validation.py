@@ -30,7 +30,16 @@ from scipy.spatial import cKDTree
 from errors import Problem
 from geodata.crs import CoordSystem, convert_points
 from settings import Settings, load_site_types
-from sites.models import INPUT_FIELDS, STATUSES, Site, SiteDraft, status_lookup, status_name, type_lookup
+from sites.models import (
+    INPUT_FIELDS,
+    STATUSES,
+    Site,
+    SiteDraft,
+    source_key,
+    status_lookup,
+    status_name,
+    type_lookup,
+)
 from sites.region import TownIndex
 from sites.sheets import UNSTORABLE
 
@@ -188,7 +197,7 @@ def validate_records(
         [not any(p.level == "error" for p in problems[i]) for i in range(n)], dtype=bool)
     _check_duplicates(names, types, town, wlng, wlat, placed, existing, towns, records, add, duplicates)
 
-    sources = [_text(v) for v in column("source")]
+    sources = [source_key(_text(v)) for v in column("source")]
     texts = {f: [_text(v) for v in column(f)] for f in ("address", "host_org", "notes")}
     drafts: list[SiteDraft] = []
     rejected: list[int] = []

@@ -280,3 +280,65 @@ def test_a_likely_duplicate_is_shown_close_up_with_its_distance(local_db):
     metres = re.search(r"相距 ([\d.]+) 米", warning).group(1)
     assert 9.5 < float(metres) < 11.0
     assert f"地图已放大到新位置（蓝）和疑似重复的站点 #1“桂城服务中心”（红），两者相距 {metres} 米" in _texts(at.caption)
+
+
+# ------------------------------------------------------------------ 8. demo data flagged in tables and exports
+
+
+@pytest.fixture
+def demo_db(local_db) -> Path:
+    from settings import Settings
+    from sites.demo import seed_demo
+
+    with SiteStore(local_db, settings=Settings(mode="local", db=local_db)) as store:
+        seed_demo(store, actor="镇街填报员")
+    return local_db
+
+
+def test_site_exports_flag_demo_data_with_chinese_headers_and_names(demo_db):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from app_pages.data_files import export_bytes
+
+    with SiteStore(demo_db) as store:
+        sites = store.list_sites()
+        zh_csv = list(csv.DictReader(io.StringIO(export_bytes(store, ".csv", "zh").decode("utf-8-sig"))))
+        en_csv = list(csv.DictReader(io.StringIO(export_bytes(store, ".csv", "en").decode("utf-8-sig"))))
+        sheet = load_workbook(io.BytesIO(export_bytes(store, ".xlsx", "zh"))).active
+    n_demo = sum(s.source == "demo" for s in sites)
+    assert n_demo == 116 and len(zh_csv) == 120  # the four palaces are real (Amap)
+    assert list(zh_csv[0]) == ["编号", "名称", "类型", "状态", "经度", "纬度", "镇街代码", "镇街", "地址", "主办单位",
+                               "开放日期", "关闭日期", "备注", "数据来源", "创建人", "创建时间", "修改人", "修改时间"]
+    assert sum(r["数据来源"] == "演示数据" for r in zh_csv) == 116
+    assert {r["类型"] for r in zh_csv} == set(ZH_TYPES.split("、")) and {r["状态"] for r in zh_csv} == {"开放"}
+    assert sum(r["source"] == "demo" for r in en_csv) == 116 and "service_centre" in {r["type"] for r in en_csv}
+    header = [c.value for c in sheet[1]]
+    column = header.index("数据来源") + 1
+    assert sum(sheet.cell(row=i, column=column).value == "演示数据" for i in range(2, 122)) == 116
+
+
+def test_a_chinese_export_imports_back_as_demo(demo_db, tmp_path):
+    from app_pages.data_files import export_bytes
+    from sites.io import read_records
+
+    with SiteStore(demo_db) as store:
+        path = tmp_path / "导出.csv"
+        path.write_bytes(export_bytes(store, ".csv", "zh"))
+        before = sorted((s.name, s.type, s.status, s.source) for s in store.list_sites())
+    with SiteStore(tmp_path / "copy.db") as copy:
+        copy.import_records(read_records(path), actor="乙", crs="wgs84", allow_duplicates=True)
+        assert sorted((s.name, s.type, s.status, s.source) for s in copy.list_sites()) == before
+
+
+def test_the_sites_page_says_demo_in_chinese(demo_db):
+    at = _open(SITES_PAGE)
+    at.radio(key="sites_mode_zh").set_value("edit").run()
+    picked = at.selectbox(key="edit_pick")
+    demo = [o for o in picked.options if o.endswith("（演示数据）")]
+    assert len(demo) == 116
+    at.selectbox(key="edit_pick").set_value(int(demo[0].split()[0][1:])).run()
+    assert any("来源：演示数据" in c for c in _texts(at.caption))
+    assert not any("来源：demo" in c for c in _texts(at.caption))
