@@ -342,3 +342,17 @@ def test_the_sites_page_says_demo_in_chinese(demo_db):
     at.selectbox(key="edit_pick").set_value(int(demo[0].split()[0][1:])).run()
     assert any("来源：演示数据" in c for c in _texts(at.caption))
     assert not any("来源：demo" in c for c in _texts(at.caption))
+
+
+# ------------------------------------------------------------------ 7. a focused field does not look wrong
+
+
+def test_the_focus_colour_is_not_a_red():
+    import colorsys
+    import tomllib
+
+    config = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    colour = config["theme"]["primaryColor"]
+    r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    hue, _, _ = colorsys.rgb_to_hls(r, g, b)
+    assert 180 <= hue * 360 <= 250, colour  # a blue: Streamlit draws the focused field's border in this colour
