@@ -16,7 +16,7 @@ from app_pages.ui_text import current_lang, tr
 from demand.store import DemandStore
 from errors import ProductError
 from reports.files import FORMATS
-from reports.leadership import LeadershipReport, build_report, detail_rows
+from reports.leadership import LeadershipReport, ProgressChart, build_report, detail_rows, progress_chart
 from settings import get_settings
 from sites.frame import sites_frame
 from targets.rag import RAG_COLOURS
@@ -24,6 +24,41 @@ from targets.store import TargetStore
 
 #: Colours in words, so the table reads without colour too.
 RAG_KEYS: tuple[str, ...] = ("green", "amber", "red")
+#: Line colours of a progress chart: the actual series, then the required one.
+CHART_COLOURS: tuple[str, str] = ("#1f77b4", "#9e9e9e")
+
+
+def progress_spec(chart: ProgressChart) -> dict[str, object]:
+    """A Vega-Lite line chart of ``chart``: months as written in the report's language on the x axis (every
+    month up to the deadline), the y axis titled with its unit, and a rule with a label at the deadline."""
+    series = list(dict.fromkeys(chart.points["series"]))
+    x = {"field": "month", "type": "ordinal", "sort": chart.months, "title": chart.x_title,
+         "scale": {"domain": chart.months}, "axis": {"labelAngle": -45, "labelOverlap": "greedy"}}
+    deadline = {"values": [{"month": chart.deadline_month, "label": chart.deadline_label}]}
+    return {
+        "title": {"text": chart.title, "anchor": "start", "fontSize": 14},
+        "layer": [
+            {"data": {"values": chart.points.to_dict("records")},
+             "mark": {"type": "line", "point": True},
+             "encoding": {
+                 "x": x,
+                 "y": {"field": "value", "type": "quantitative", "title": chart.y_title,
+                       "axis": {"tickMinStep": 1}},
+                 "color": {"field": "series", "type": "nominal", "title": None,
+                           "scale": {"domain": series, "range": list(CHART_COLOURS[:len(series)])},
+                           "legend": {"orient": "top"}},
+                 "strokeDash": {"field": "series", "type": "nominal", "legend": None,
+                                "scale": {"domain": series, "range": [[1, 0], [5, 4]][:len(series)]}},
+                 "tooltip": [{"field": "month", "title": chart.x_title},
+                             {"field": "series", "title": " "}, {"field": "value", "title": chart.y_title}],
+             }},
+            {"data": deadline, "mark": {"type": "rule", "color": "#c0392b", "strokeWidth": 2},
+             "encoding": {"x": x}},
+            {"data": deadline, "mark": {"type": "text", "color": "#c0392b", "align": "right", "dx": -4,
+                                        "baseline": "top", "y": 4},
+             "encoding": {"x": x, "text": {"field": "label"}}},
+        ],
+    }
 
 lang = current_lang()
 rag_marks = {key: tr(f"ui.targets.rag.{key}") for key in RAG_KEYS}
@@ -53,18 +88,27 @@ if report is None:
 elif not report.targets:
     st.info(tr("ui.targets.none") if not report.unavailable else tr("ui.targets.none_evaluable"))
 else:
-    open_lines = [line for line in report.targets if not line.met]
-    heads = st.columns(3)
-    heads[0].metric(tr("ui.targets.met"), f"{report.met_count}/{len(report.targets)}")
-    towns_met = sum(line.towns_met for line in report.targets)
-    towns_total = sum(line.towns_total for line in report.targets)
+    demo_mark = report.text("report.demo_mark") if report.has_demo else None
+    heads = st.columns(2)
+    heads[0].metric(tr("ui.targets.met"), f"{report.met_count}/{len(report.targets)}", delta=demo_mark,
+                    delta_color="inverse", delta_arrow="off")
+    towns_met, towns_total = report.towns_met
     heads[1].metric(tr("ui.targets.towns_met") if region.level == "town" else  # 区县 for a county region
-                    tr("ui.region.units_met", level=region.level_label(lang)), f"{towns_met}/{towns_total}")
-    if open_lines:
-        nearest = min(open_lines, key=lambda line: line.target.deadline)
-        days = (nearest.target.deadline - as_of).days
-        heads[2].metric(tr("ui.targets.countdown" if days >= 0 else "ui.targets.overdue", name=nearest.target.name),
-                        abs(days))
+                    tr("ui.region.units_met", level=region.level_label(lang)), f"{towns_met}/{towns_total}",
+                    delta=demo_mark, delta_color="inverse", delta_arrow="off")
+    # One card per target: "工人文化宫：4/7 镇街", the deadline and days left, the target's name, its marks.
+    per_row = min(3, len(report.targets))
+    for start in range(0, len(report.targets), per_row):
+        cards = st.columns(per_row)
+        for i, line in enumerate(report.targets[start:start + per_row]):
+            with cards[i].container(border=True, key=f"targets_headline_{start + i}"):
+                st.markdown(f"#### {md_escape(report.headline(line, marks=False))}")
+                if report.mark_words(line):  # 示例目标，含演示数据: right under the figure
+                    st.markdown(f"⚠️ **{md_escape(report.mark_words(line))}**")
+                days_left = (line.target.deadline - as_of).days  # not met, and overdue or within 30 days: 🔴
+                deadline = md_escape(report.deadline_text(line))
+                st.markdown(deadline if line.met or days_left > 30 else f"🔴 {deadline}")
+                st.caption(md_escape(line.target.name))
     if report.demo_note:
         st.warning(md_escape(report.demo_note))
 
@@ -97,12 +141,9 @@ else:
 
     st.subheader(tr("ui.targets.progress"))
     for line in report.targets:
-        series = report.series[line.target.id]
-        chart = pd.DataFrame({tr("ui.targets.required"): series["required"].to_numpy(),
-                              tr("ui.targets.actual"): series["actual"].to_numpy()},
-                             index=pd.to_datetime(series["date"]))
+        st.vega_lite_chart(progress_spec(progress_chart(report, line)), height=340,
+                           key=f"targets_chart_{line.target.id}")
         st.caption(md_escape(f"{line.target.name} · {line.projection_text}"))
-        st.line_chart(chart, height=220)
 
     st.subheader(tr("ui.targets.download"))
     downloads = st.columns(len(FORMATS))

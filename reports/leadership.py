@@ -19,17 +19,25 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from errors import NotFound, RecordError
-from geodata.boundaries import Region
+from geodata.boundaries import Region, unit_words
 from i18n import t
 from scoring.demand import Demand
 from settings import Language, site_type
-from targets.evaluate import evaluate_targets
+from targets.evaluate import evaluate_targets, shared_evaluation
 from targets.model import Target
 from targets.progress import Projection, monthly_series, project
 from targets.rag import add_rag
+from targets.store import SEEDS
 
 #: ``source`` of the registry's demo sites (``python -m sites seed-demo``); figures counting them are marked.
 DEMO_SOURCE = "demo"
+#: Names of the bundled sample targets (seeded, named 示例…): marked as a sample wherever they are shown.
+SAMPLE_TARGETS: frozenset[str] = frozenset(name for name, *_ in SEEDS if name.startswith("示例"))
+
+
+def is_sample(target: Target) -> bool:
+    """The bundled sample target (by its seeded name: renamed, it is the office's own target)."""
+    return target.name in SAMPLE_TARGETS
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +61,13 @@ class TargetLine:
     status_text: str
     projection_text: str
     days_text: str
+    #: Demo sites counted for this target (in any of its towns); its figures then say "includes demo data".
+    demo_sites: int = 0
+    #: The bundled sample target (:func:`is_sample`).
+    sample: bool = False
+    #: The headline figure: towns meeting / towns counted (``4/7 镇街``), or actual/required for a region-wide
+    #: target (``4/4 个``, ``63%/80%``).
+    figure: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +104,17 @@ class LeadershipReport:
     town_rows: list[tuple[str, list[Cell]]]
     shortfalls: list[tuple[str, str]] = field(default_factory=list)
     demo_sites: int = 0
+    #: Ids of the registry's demo sites (``source`` demo).
+    demo_ids: frozenset[int] = frozenset()
     #: Targets left out because they cannot be evaluated, each with its reason (never a traceback).
     unavailable: list[Unavailable] = field(default_factory=list)
     #: What one unit of the region is called: 镇街 (Town) or 区县 (County), from the stored region's level.
     unit_label: str = ""
+    #: The unit in a sentence, singular and plural (镇街/镇街, town/towns; county/counties).
+    unit_word: str = ""
+    units_word: str = ""
+    #: The plural at the start of a title (镇街, Towns; 区县, Counties).
+    units_title: str = ""
 
     @property
     def met_count(self) -> int:
@@ -104,14 +126,59 @@ class LeadershipReport:
             return t(_BY_LEVEL[key], self.lang, level=self.unit_label, **params)
         return t(key, self.lang, **params)
 
+    def count_text(self, key: str, count: float, **params: object) -> str:
+        """:meth:`text` of ``key``, or of its singular ``key_one`` when ``count`` is 1 ("1 day left", "1 site")."""
+        return self.text(key + "_one" if count == 1 else key, **params)
+
+    @property
+    def has_demo(self) -> bool:
+        """Whether any target's figures count demo sites (every headline then says so)."""
+        return any(line.demo_sites for line in self.targets)
+
+    def mark_words(self, line: TargetLine | None = None) -> str:
+        """``示例目标，含演示数据`` for a sample target whose figures count demo sites, either alone, or "";
+        without ``line``: the mark of the figures summed over all targets."""
+        words = []
+        if line is not None and line.sample:
+            words.append(self.text("report.sample_mark"))
+        if (line.demo_sites if line is not None else self.has_demo):
+            words.append(self.text("report.demo_mark"))
+        return self.text("report.mark_sep").join(words)
+
+    def marks(self, line: TargetLine | None = None) -> str:
+        """:meth:`mark_words` in brackets after a figure or name: ``（示例目标，含演示数据）`` ("" for none)."""
+        words = self.mark_words(line)
+        return self.text("report.marks", marks=words) if words else ""
+
     @property
     def summary(self) -> str:
-        return self.text("report.summary", met=self.met_count, total=len(self.targets))
+        return self.text("report.summary", met=self.met_count, total=len(self.targets)) + self.marks()
+
+    @property
+    def towns_met(self) -> tuple[int, int]:
+        """Towns (or the region) meeting their target, and counted, summed over the targets."""
+        return sum(line.towns_met for line in self.targets), sum(line.towns_total for line in self.targets)
+
+    def headline(self, line: TargetLine, *, marks: bool = True) -> str:
+        """``工人文化宫：4/7 镇街`` (the type, then :attr:`TargetLine.figure`), then the line's marks (unless a page
+        shows them beside it)."""
+        return self.text("report.headline", type=line.type_name, figure=line.figure) + (
+            self.marks(line) if marks else "")
+
+    def deadline_text(self, line: TargetLine) -> str:
+        """``截止 2025-12-31，剩余 184 天`` (or ``已超期 10 天``)."""
+        return self.text("report.headline_deadline", deadline=line.target.deadline.isoformat(),
+                         days=line.days_text)
+
+    def headline_line(self, line: TargetLine) -> str:
+        """One target's headline for the printed report: the figure, its deadline and the target's name."""
+        return self.text("report.headline_line", headline=self.headline(line), deadline=self.deadline_text(line),
+                         name=line.target.name)
 
     @property
     def demo_note(self) -> str:
         """The warning that figures marked * count demo sites ("" when none do)."""
-        return self.text("report.demo_note", n=self.demo_sites) if self.demo_sites else ""
+        return self.count_text("report.demo_note", self.demo_sites, n=self.demo_sites) if self.demo_sites else ""
 
     @property
     def rule(self) -> str:
@@ -120,7 +187,8 @@ class LeadershipReport:
     @property
     def column_headers(self) -> list[str]:
         """Header of the town-by-town table: the town column, then one per target."""
-        return [self.unit_label or self.text("report.col.town")] + [line.target.name for line in self.targets]
+        return [self.unit_label or self.text("report.col.town")] + [line.target.name + self.marks(line)
+                                                                    for line in self.targets]
 
     @property
     def target_headers(self) -> list[str]:
@@ -134,7 +202,7 @@ class LeadershipReport:
         name = line.target.name
         if line.target.new_since is not None:  # "2 new palaces": the reader sees which sites count
             name += self.text("report.new_since_mark", date=line.target.new_since.isoformat())
-        return [name, line.type_name, line.target.deadline.isoformat(), line.days_text,
+        return [name + self.marks(line), line.type_name, line.target.deadline.isoformat(), line.days_text,
                 f"{line.towns_met} / {line.towns_total}", line.status_text, line.projection_text]
 
 
@@ -162,8 +230,9 @@ def build_report(
     for tg in targets:
         try:
             layer = demand_for(tg) if demand_for is not None and tg.measure == "demand_share" else demand
-            one = evaluate_targets([tg], sites, region, as_of=as_of, lang=lang, demand=layer)
-            series[tg.id] = monthly_series(tg, sites, region, as_of=as_of, demand=layer)
+            with shared_evaluation():  # the as-of table and the monthly series compute coverage once
+                one = evaluate_targets([tg], sites, region, as_of=as_of, lang=lang, demand=layer)
+                series[tg.id] = monthly_series(tg, sites, region, as_of=as_of, demand=layer)
         except (RecordError, NotFound) as exc:
             unavailable.append(Unavailable(tg, "；".join(p.message(lang) for p in exc.problems) if lang == "zh"
                                            else "; ".join(p.message(lang) for p in exc.problems)))
@@ -177,11 +246,13 @@ def build_report(
     demo_ids = set(sites.loc[sites["source"] == DEMO_SOURCE, "id"]) if "source" in sites else set()
     rows["demo_sites"] = [sum(i in demo_ids for i in ids) for ids in rows["site_ids"]]
     region_name = (region.name_zh if lang == "zh" else region.name_en) or t("region.whole", lang)
+    words = unit_words(region.level, lang)
     report = LeadershipReport(
         lang=lang, as_of=as_of, title=t("report.title", lang, region=region_name), region_name=region_name,
         attribution=region.attribution, targets=[], rows=rows, series=series, town_rows=[],
         unavailable=unavailable,
         unit_label=region.level_label(lang),  # 镇街 or 区县, from the stored region's level
+        unit_word=words["unit"], units_word=words["units"], units_title=words["Units"],
     )
     for target in usable:
         mine = rows.loc[rows["target_id"] == target.id] if target.id is not None else rows.iloc[0:0]
@@ -189,6 +260,7 @@ def build_report(
     report.town_rows = _town_rows(report, usable, rows, region)
     report.shortfalls = _shortfalls(report, rows)
     report.demo_sites = len(demo_ids & {i for ids in rows["site_ids"] for i in ids})
+    report.demo_ids = frozenset(int(i) for i in demo_ids)
     return report
 
 
@@ -204,6 +276,74 @@ def detail_rows(report: LeadershipReport) -> pd.DataFrame:
     out["site_id"] = [i for ids in rows["site_ids"] for i in ids]
     out["site_name"] = [n for names in rows["site_names"] for n in names]
     return out[list(DETAIL_COLUMNS)]
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressChart:
+    """One target's progress, month by month, as plain data for a chart.
+
+    ``points``: columns ``month`` (a label in the report's language, 2025年6月 / Jun 2025), ``series`` (the
+    series' label) and ``value``; ``months``: every month label in order, from the series' start to the
+    deadline's month (or the as-of month, whichever is later), so the deadline is on the axis. For a target of
+    each town or of listed towns the values are **towns meeting the target** (and the towns required), never
+    sites; for a region-wide target the region's actual and required value in the target's unit.
+    """
+
+    title: str
+    x_title: str
+    y_title: str
+    months: list[str]
+    points: pd.DataFrame
+    deadline_month: str
+    deadline_label: str
+
+
+def month_label(report: LeadershipReport, day: datetime.date) -> str:
+    """``2025年6月`` / ``Jun 2025``: a month on a chart axis, in the report's language."""
+    return report.text("report.month", year=day.year, month=day.month, month_en=_MONTHS_EN[day.month - 1])
+
+
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def progress_chart(report: LeadershipReport, line: TargetLine) -> ProgressChart:
+    """The chart of ``line``'s monthly series (see :class:`ProgressChart`)."""
+    series = report.series[line.target.id]
+    deadline = line.target.deadline
+    by_towns = line.target.scope != "region"
+    if by_towns:
+        actual_col, required_col = "towns_met", "towns_total"
+        names = (report.text("report.chart.actual_units", units=report.units_title),
+                 report.text("report.chart.required_units", units=report.units_title))
+        y_title = report.text("report.chart.y_units", units=report.units_title)
+    else:
+        actual_col, required_col = "actual", "required"
+        names = report.text("report.chart.actual"), report.text("report.chart.required")
+        y_title = report.text(_Y_TITLES[line.target.unit])
+    first: datetime.date = min(series["date"].iloc[0], deadline) if len(series) else deadline
+    last: datetime.date = max(series["date"].iloc[-1], deadline) if len(series) else deadline
+    months = [month_label(report, d) for d in pd.date_range(pd.Timestamp(first.replace(day=1)),
+                                                            pd.Timestamp(last), freq="MS").date]
+    points = [(month_label(report, d), names[0], float(v)) for d, v in zip(series["date"], series[actual_col],
+                                                                         strict=True)]
+    points += [(month_label(report, d), names[1], float(v)) for d, v in zip(series["date"], series[required_col],
+                                                                          strict=True)]
+    if len(series):  # the requirement holds on to the deadline
+        shown = {m for m, name, _ in points if name == names[1]}
+        level = float(series[required_col].iloc[-1])
+        points += [(m, names[1], level) for m in months[months.index(month_label(report, series["date"].iloc[-1])):]
+                   if m not in shown]
+    return ProgressChart(
+        title=line.target.name + report.marks(line), x_title=report.text("report.chart.x"), y_title=y_title,
+        months=months, points=pd.DataFrame(points, columns=["month", "series", "value"]),
+        deadline_month=month_label(report, deadline),
+        deadline_label=report.text("report.chart.deadline", date=deadline.isoformat()),
+    )
+
+
+#: The y-axis title of a region-wide target's chart, by unit.
+_Y_TITLES: dict[str, str] = {"sites": "report.chart.y_sites", "km2": "report.chart.y_km2",
+                             "people": "report.chart.y_people"}
 
 
 #: Columns of :func:`detail_rows`.
@@ -229,7 +369,32 @@ def _cell_text(row: dict[str, object]) -> str:
 
 
 def _days_text(report: LeadershipReport, days: int) -> str:
-    return report.text("report.days_left", days=days) if days >= 0 else report.text("report.days_over", days=-days)
+    if days >= 0:
+        return report.count_text("report.days_left", days, days=days)
+    return report.count_text("report.days_over", -days, days=-days)
+
+
+def unit_text(report: LeadershipReport, unit: str, value: float) -> str:
+    """The word of ``unit`` (``sites``, ``km2``, ``people``) after ``value``: 个/site/sites, 人/person/people."""
+    return report.count_text(_UNIT_KEYS[unit], value)
+
+
+#: The word of each unit (``unit_text`` picks the singular ``…_one`` for 1).
+_UNIT_KEYS: dict[str, str] = {"sites": "unit.sites", "km2": "unit.km2", "people": "unit.people"}
+
+
+def _figure(report: LeadershipReport, target: Target, rows: pd.DataFrame) -> str:
+    """The headline figure of a target (see :attr:`TargetLine.figure`)."""
+    if target.scope != "region" or len(rows) != 1:
+        return report.text("report.figure_towns", met=int(rows["met"].sum()), total=len(rows),
+                           units=report.units_word if len(rows) != 1 else report.unit_word)
+    row = rows.iloc[0]
+    if target.measure == "site_count":
+        required = float(row["required"])
+        return report.text("report.figure_sites", actual=format_value(float(row["actual"]), "sites"),
+                           required=format_value(required, "sites"), unit=unit_text(report, "sites", required))
+    return report.text("report.figure_share", actual=f"{float(row['actual_pct']):.0f}",
+                       required=f"{float(row['required_pct']):.0f}")
 
 
 def _target_line(report: LeadershipReport, target: Target, rows: pd.DataFrame, projection: Projection) -> TargetLine:
@@ -248,6 +413,8 @@ def _target_line(report: LeadershipReport, target: Target, rows: pd.DataFrame, p
         target=target, type_name=type_name, towns_met=int(rows["met"].sum()), towns_total=len(rows), met=met,
         projection=projection, status_text=report.text("report.met" if met else "report.not_met"),
         projection_text=projected, days_text=_days_text(report, (target.deadline - report.as_of).days),
+        demo_sites=int(rows["demo_sites"].sum()) if len(rows) else 0, sample=is_sample(target),
+        figure=_figure(report, target, rows),
     )
 
 
@@ -277,9 +444,10 @@ def _shortfalls(report: LeadershipReport, rows: pd.DataFrame) -> list[tuple[str,
     lines = []
     for r in short:
         unit = str(r["unit"])
+        shortfall = float(r["shortfall"])
         lines.append((str(r["rag"]), report.text(
             "report.shortfall_line", town=r["town_name"], target=r["name"],
-            shortfall=format_value(float(r["shortfall"]), unit), unit=report.text(f"unit.{unit}"),
+            shortfall=format_value(shortfall, unit), unit=unit_text(report, unit, float(format_value(shortfall, unit))),
             actual=format_value(float(r["actual"]), unit) + ("*" if r["demo_sites"] else ""), required=format_value(float(r["required"]), unit),
             deadline=r["deadline"].isoformat(), days=_days_text(report, int(r["days_left"])),
         )))

@@ -41,10 +41,12 @@ def write_pdf(report: LeadershipReport, path: Path) -> None:
     pdf.add_font(FONT, fname=str(font_path()))
     pdf.add_page()
 
+    wrap = wrap_mode(report)
+
     def text(value: str, size: float, *, gap: float = 1.0, colour: str = "#111111") -> None:
         pdf.set_font(FONT, size=size)
         pdf.set_text_color(colour)
-        pdf.multi_cell(0, size * 0.5, value, wrapmode=WrapMode.CHAR, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, size * 0.5, value, wrapmode=wrap, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(gap)
 
     text(report.title, 16, gap=1.5)
@@ -52,10 +54,15 @@ def write_pdf(report: LeadershipReport, path: Path) -> None:
     text(report.summary, 13, gap=2)
     if report.demo_note:
         text(report.demo_note, 9.5, colour="#9C0006")
+    if report.targets:
+        text(report.text("report.headlines_heading"), 11.5)
+        for line in report.targets:
+            text(report.headline_line(line), 10, colour="#9C0006" if line.demo_sites else "#111111")
+        pdf.ln(2)
 
     text(report.text("report.targets_heading"), 11.5)
     _table(pdf, report.target_headers, [[(c, None) for c in report.target_cells(line)] for line in report.targets],
-           widths=(27, 14, 11, 12, 9, 9, 18))
+           widths=(27, 14, 11, 12, 9, 9, 18), wrap=wrap)
     pdf.ln(3)
 
     text(report.text("report.towns_heading"), 11.5)
@@ -68,13 +75,13 @@ def write_pdf(report: LeadershipReport, path: Path) -> None:
         rows.append(row)
     n = max(len(report.column_headers) - 1, 1)
     first = min(25.0, 100.0 / (n + 1))
-    _table(pdf, report.column_headers, rows, widths=(first, *[(100.0 - first) / n] * n), center=True)
+    _table(pdf, report.column_headers, rows, widths=(first, *[(100.0 - first) / n] * n), center=True, wrap=wrap)
     pdf.ln(3)
 
     text(report.text("report.shortfall_heading"), 11.5)
     if report.shortfalls:
         _table(pdf, None, [[(report.text(f"report.rag.{rag}"), rag), (line, None)] for rag, line in report.shortfalls],
-               widths=(6, 94))
+               widths=(6, 94), wrap=wrap)
     else:
         text(report.text("report.no_shortfall"), 9.5)
     pdf.ln(3)
@@ -90,13 +97,19 @@ def write_pdf(report: LeadershipReport, path: Path) -> None:
     pdf.output(str(path))
 
 
+def wrap_mode(report: LeadershipReport) -> WrapMode:
+    """How lines break: between characters in Chinese (CJK text has no spaces), at spaces in English ("cultural
+    palace", never "cultura l palace"); a word wider than its column still breaks inside it, as it must."""
+    return WrapMode.CHAR if report.lang == "zh" else WrapMode.WORD
+
+
 def _table(pdf: FPDF, header: list[str] | None, rows: list[list[tuple[str, str | None]]], *,
-           widths: tuple[float, ...], center: bool = False) -> None:
+           widths: tuple[float, ...], center: bool = False, wrap: WrapMode = WrapMode.CHAR) -> None:
     """A bordered table; each cell is ``(text, rag or None)``, coloured by its rag."""
     pdf.set_font(FONT, size=8.5)
     pdf.set_text_color("#111111")
     with pdf.table(col_widths=widths, width=pdf.epw, first_row_as_headings=header is not None,
-                   headings_style=FontFace(emphasis="", fill_color=_HEAD_FILL), wrapmode=WrapMode.CHAR,
+                   headings_style=FontFace(emphasis="", fill_color=_HEAD_FILL), wrapmode=wrap,
                    text_align="LEFT", line_height=4.6, padding=1.2) as table:
         if header is not None:
             heading = table.row()

@@ -16,6 +16,7 @@ numbers stay numbers.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -24,7 +25,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reports.leadership import LeadershipReport, detail_rows
+from settings import site_type
 from sites.sheets import append_row, put
+from targets.model import MEASURES, SCOPES
 from targets.rag import RAG_COLOURS
 
 _THIN = Side(style="thin", color="999999")
@@ -39,9 +42,9 @@ def write_xlsx(report: LeadershipReport, path: Path) -> None:
     page = book.active
     page.title = "报告" if report.lang == "zh" else "Report"
     _page(report, page)
-    _details(report, book.create_sheet("明细" if report.lang == "zh" else "Details"))
-    _series(report, book.create_sheet("进度" if report.lang == "zh" else "Progress"))
-    _sites(report, book.create_sheet("计入站点" if report.lang == "zh" else "Counted sites"))
+    _details(report, book.create_sheet(report.text("report.sheet.details")))
+    _series(report, book.create_sheet(report.text("report.sheet.progress")))
+    _sites(report, book.create_sheet(report.text("report.sheet.sites")))
     book.save(path)
 
 
@@ -54,6 +57,11 @@ def _page(report: LeadershipReport, ws: Worksheet) -> None:
     ws["A3"].font = Font(name=_FONT, size=13, bold=True)
     append_row(ws, [report.demo_note or None])
     ws.cell(row=ws.max_row, column=1).font = Font(name=_FONT, bold=True, color="9C0006")
+    _heading(ws, report.text("report.headlines_heading"))
+    for line in report.targets:
+        append_row(ws, [report.headline_line(line)])
+        ws.cell(row=ws.max_row, column=1).font = Font(name=_FONT, bold=True,
+                                                      color="9C0006" if line.demo_sites else None)
     _heading(ws, report.text("report.targets_heading"))
     _table(ws, report.target_headers, [report.target_cells(line) for line in report.targets])
     append_row(ws, [])
@@ -117,27 +125,62 @@ def _details(report: LeadershipReport, ws: Worksheet) -> None:
     rows = report.rows.copy()
     rows.insert(rows.columns.get_loc("site_ids"), "counted_sites", rows["site_ids"].map(len))
     rows = rows.drop(columns=["site_ids", "site_names"])  # the sites themselves: sheet 4, one row each
-    append_row(ws, list(rows.columns))
-    for record in rows.itertuples(index=False):
-        append_row(ws, list(record))
-    ws.freeze_panes = "A2"
+    _words_table(report, ws, list(rows.columns), rows.itertuples(index=False))
 
 
 def _series(report: LeadershipReport, ws: Worksheet) -> None:
-    append_row(ws, ["target_id", "name", "month", "date", "required", "actual", "shortfall", "towns_met",
-               "towns_total", "met"])
-    for line in report.targets:
-        series = report.series[line.target.id]
-        for record in series.itertuples(index=False):
-            append_row(ws, [line.target.id, line.target.name, record.month, record.date, record.required,
-                       record.actual, record.shortfall, record.towns_met, record.towns_total, bool(record.met)])
-    ws.freeze_panes = "A2"
-
+    columns = ["target_id", "name", "month", "date", "required", "actual", "shortfall", "towns_met", "towns_total",
+               "met"]
+    records = ([line.target.id, line.target.name, r.month, r.date, r.required, r.actual, r.shortfall, r.towns_met,
+                r.towns_total, bool(r.met)]
+               for line in report.targets for r in report.series[line.target.id].itertuples(index=False))
+    _words_table(report, ws, columns, records)
 
 
 def _sites(report: LeadershipReport, ws: Worksheet) -> None:
     detail = detail_rows(report)
-    append_row(ws, list(detail.columns))
-    for record in detail.itertuples(index=False):
-        append_row(ws, list(record))
+    detail["demo"] = [int(i) in report.demo_ids for i in detail["site_id"]]
+    _words_table(report, ws, list(detail.columns), detail.itertuples(index=False))
+
+
+def _words_table(report: LeadershipReport, ws: Worksheet, columns: list[str], records: Iterable[Sequence[object]]) -> None:
+    """A detail sheet in the report's language: headers in words, keys and flags as words (是/否, 已达标, 红,
+    工人文化宫), numbers and dates as they are; every cell through the formula-safe writer."""
+    append_row(ws, [report.text(_FIELDS[c], unit=report.unit_label, units=report.units_title) for c in columns])
+    for j in range(len(columns)):
+        ws.cell(row=1, column=1 + j).font = Font(name=_FONT, bold=True)
+    for record in records:
+        append_row(ws, [_word(report, c, v) for c, v in zip(columns, record, strict=True)])
     ws.freeze_panes = "A2"
+
+
+def _word(report: LeadershipReport, column: str, value: object) -> object:
+    """A cell of a detail sheet: a key or flag in words, anything else unchanged."""
+    if column == "met":
+        return report.text("report.met" if value else "report.not_met")
+    if column == "demo":
+        return report.text("report.yes" if value else "report.no")
+    if column == "rag":
+        return report.text(_RAG[str(value)]) if str(value) in _RAG else value
+    if column == "site_type":
+        try:
+            return site_type(str(value)).name(report.lang)
+        except KeyError:
+            return value
+    if column == "scope" and value in SCOPES:
+        return report.text(f"scope.{value}")
+    if column == "measure" and value in MEASURES:
+        return report.text(f"measure.{value}")
+    if column == "unit" and str(value) in _UNITS:
+        return report.text(_UNITS[str(value)])
+    return value
+
+
+#: The header key of every column a detail sheet may have.
+_FIELDS: dict[str, str] = {c: f"report.field.{c}" for c in (
+    "target_id", "name", "site_type", "scope", "measure", "town_code", "town_name", "required", "actual", "met",
+    "shortfall", "unit", "deadline", "days_left", "required_pct", "actual_pct", "counted_sites",
+    "under_construction", "as_of", "rag", "demo_sites", "month", "date", "towns_met", "towns_total", "site_id",
+    "site_name", "demo")}
+_RAG: dict[str, str] = {"red": "report.rag.red", "amber": "report.rag.amber", "green": "report.rag.green"}
+_UNITS: dict[str, str] = {"sites": "unit.sites", "km2": "unit.km2", "people": "unit.people"}

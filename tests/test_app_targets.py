@@ -11,6 +11,7 @@ towns met 4/14; as of 2025-06-30 the deadline is 184 days away
 from __future__ import annotations
 
 import datetime
+import re
 from pathlib import Path
 
 import pytest
@@ -49,12 +50,23 @@ def _metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
+def _card(at: AppTest, headline: str) -> list[str]:
+    """The texts of the target card headed ``headline`` (heading, its marks if any, deadline line), unescaped."""
+    texts = [re.sub(r"\\(.)", r"\1", e.value) for e in at.get("markdown")]
+    start = texts.index(f"#### {headline}")
+    end = next((i for i in range(start + 1, len(texts)) if texts[i].startswith("#### ")), len(texts))
+    return texts[start:end]
+
+
 def test_headline_town_table_and_countdown(db):
     at = _open()
     metrics = _metrics(at)
     assert metrics["已完成目标"] == "0/2"
     assert metrics["达标镇街（各目标合计）"] == "4/14"
-    assert metrics["距截止还有（天）：2025年底前每个镇街建成开放工人文化宫"] == "184"
+    assert _card(at, "工人文化宫：4/7 镇街") == ["#### 工人文化宫：4/7 镇街", "截止 2025-12-31，剩余 184 天"]
+    assert "2025年底前每个镇街建成开放工人文化宫" in [c.value for c in at.caption]  # the card names its target
+    assert _card(at, "职工服务中心：0/7 镇街") == ["#### 职工服务中心：0/7 镇街", "⚠️ **示例目标**",  # the sample
+                                            "截止 2025-12-31，剩余 184 天"]
     summary = at.dataframe[0].value
     assert list(summary["达标镇街"]) == ["4 / 7", "0 / 7"]
     by_town = at.dataframe[1].value.set_index("镇街")
@@ -70,7 +82,8 @@ def test_headline_town_table_and_countdown(db):
 def test_countdown_turns_into_days_overdue(db):
     at = _open()
     at.date_input(key="targets_as_of").set_value(datetime.date(2026, 1, 10)).run()
-    assert _metrics(at)["已超过截止日期（天）：2025年底前每个镇街建成开放工人文化宫"] == "10"
+    assert _card(at, "工人文化宫：4/7 镇街") == ["#### 工人文化宫：4/7 镇街",
+                                           "🔴 截止 2025-12-31，已超期 10 天"]  # overdue and not met
 
 
 def test_english_switch(db):

@@ -92,7 +92,7 @@ def test_met_targets_region_rows_and_english(registry) -> None:
     assert rows["Jiujiang Town"][1].rag == "green"
     # past the deadline and not met: red, and the days are overdue
     assert rows["Guicheng Subdistrict"][1].rag == "red"
-    assert report.shortfalls == [("red", "Guicheng Subdistrict: 两镇, short by 1 sites (actual 0 / required 1), "
+    assert report.shortfalls == [("red", "Guicheng Subdistrict: 两镇, short by 1 site (actual 0 / required 1), "
                                          "deadline 2024-12-31, 181 days overdue")]
     assert report.targets[0].projection_text == "already met"
 
@@ -112,12 +112,12 @@ def test_xlsx_has_the_page_the_details_and_the_series(report, tmp_path) -> None:
     assert page.page_setup.fitToHeight == 1
     assert any(str(v).startswith("【黄】大沥镇：") for v in cells)
     details = list(book["明细"].values)
-    assert details[0][:3] == ("target_id", "name", "site_type") and len(details) == 15
+    assert details[0][:3] == ("目标编号", "目标", "阵地类型") and len(details) == 15  # headers in words
     jiujiang = next(r for r in details if r[0] == 1 and r[5] == "440605121000")
-    assert jiujiang[7:11] == (1, 1, True, 0) and jiujiang[16] == 1  # counted_sites; the names are on sheet 4
+    assert jiujiang[7:11] == (1, 1, "已达标", 0) and jiujiang[16] == 1  # counted_sites; the names are on sheet 4
     assert [r[5] for r in book["计入站点"].values if r[0] == 1 and r[2] == "440605121000"] == ["南海区工人文化宫"]
     series = list(book["进度"].values)
-    assert series[0][:3] == ("target_id", "name", "month") and series[-1][2] == "2025-06"
+    assert series[0][:3] == ("目标编号", "目标", "月份") and series[-1][2] == "2025-06"
 
 
 def test_html_is_self_contained_and_marks_colours_in_words(report, tmp_path) -> None:
@@ -146,7 +146,7 @@ def test_html_shows_template_syntax_and_markup_in_a_target_name_as_typed(tmp_pat
                                      "notes": "<b>{{ 6*7 }}</b>"}, actor="planner")
     page = render_html(build_report([target], sites_frame(store.list_sites()), store.region(), as_of=AS_OF))
     shown = "{{ 7*191 }} &lt;script&gt;alert(1)&lt;/script&gt; {% for x in y %}"
-    assert page.count(shown) == 1 + 1 + 7  # summary row, town-table header, one shortfall per town
+    assert page.count(shown) == 1 + 1 + 1 + 7  # headline, summary row, town-table header, one shortfall per town
     assert "1337" not in page and "<script" not in page
     assert f"<li class=\"red\">【红】桂城街道：{shown}，" in page
 

@@ -228,7 +228,7 @@ def test_report_xlsx_has_no_formula_on_any_sheet(hostile, tmp_path, lang):
     assert {neutralised(p) for p in TRIMMED} <= texts  # target names (sheets 1–3), town names (sheet 1)
     details = book.worksheets[1]
     header = [c.value for c in details[1]]
-    required = details.cell(row=2, column=header.index("required") + 1)
+    required = details.cell(row=2, column=header.index({"zh": "要求", "en": "Required"}[lang]) + 1)  # headers in words
     assert required.data_type == "n" and isinstance(required.value, int | float)
 
 

@@ -199,7 +199,7 @@ def test_detail_table_has_one_row_per_counted_site_at_5000_sites(region, tmp_pat
     sheet = book["计入站点"]
     assert sum(1 for _ in sheet.iter_rows(values_only=True)) == 5001
     details = list(book["明细"].iter_rows(values_only=True))
-    assert "site_names" not in details[0] and details[1][details[0].index("counted_sites")] == 5000
+    assert "站点名称" not in details[0] and details[1][details[0].index("计入站点数")] == 5000  # headers in words
     book.close()
 
 
