@@ -19,7 +19,9 @@ people, and ``required_pct``/``actual_pct`` give the shares.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 import pandas as pd
@@ -41,6 +43,24 @@ COLUMNS: tuple[str, ...] = (
 #: Site statuses of sites "in the pipeline" for a count target (see :mod:`targets.rag`).
 PIPELINE_STATUS = "under_construction"
 _EPS = 1e-9
+#: What evaluations inside :func:`shared_evaluation` share: coverage per (target query, counted sites) and
+#: town names.
+_SHARED: ContextVar[dict | None] = ContextVar("shared_evaluation", default=None)
+
+
+@contextmanager
+def shared_evaluation() -> Iterator[None]:
+    """Evaluations inside share their work: a coverage target evaluated again on the same counted sites
+    (as of the date, then month by month) computes its coverage once, and town names are looked up once.
+    Nested inside another, it shares the outer one's work."""
+    if _SHARED.get() is not None:
+        yield
+        return
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
 
 
 def evaluate_targets(
@@ -96,21 +116,26 @@ def evaluate_target(
     units: list[tuple[str | None, list[str]]] = (
         [(None, scope_codes)] if target.scope == "region" else [(code, [code]) for code in scope_codes]
     )
+    counted_at = _positions(counted, units)
     if target.measure == "site_count":
         totals = {code: float(target.threshold) for code, _ in units}
-        actuals = {code: float(_in_towns(counted, towns).shape[0]) for code, towns in units}
+        actuals = {code: float(len(counted_at[k])) for k, (code, _) in enumerate(units)}
     else:
-        cov = town_coverage(target, counted, region, demand=demand)
+        cov = _town_coverage(target, counted, region, demand)
+        total_of = dict(zip(cov["town_code"], cov["total"].to_numpy(dtype=float), strict=True))
+        covered_of = dict(zip(cov["town_code"], cov["covered"].to_numpy(dtype=float), strict=True))
         totals, actuals = {}, {}
         for code, towns in units:
-            part = cov.loc[cov["town_code"].isin(towns)]
-            whole = float(part["total"].sum())
+            whole = float(sum(total_of.get(c, 0.0) for c in towns))
             totals[code] = whole * float(target.threshold) / 100.0
-            actuals[code] = float(part["covered"].sum())
+            actuals[code] = float(sum(covered_of.get(c, 0.0) for c in towns))
+    pipeline_at = _positions(pipeline, units)
+    ids = counted["id"].to_numpy() if len(counted) else np.empty(0, dtype=int)
+    names = counted["name"].to_numpy() if len(counted) else np.empty(0, dtype=object)
     rows = []
-    for code, towns in units:
+    for k, (code, _towns) in enumerate(units):
         required, actual = totals[code], actuals[code]
-        mine = _in_towns(counted, towns)
+        mine = counted_at[k]
         share_total = required * 100.0 / float(target.threshold) if target.measure != "site_count" else np.nan
         rows.append({
             "target_id": target.id,
@@ -119,7 +144,7 @@ def evaluate_target(
             "scope": target.scope,
             "measure": target.measure,
             "town_code": code,
-            "town_name": region.town_name(code, lang) if code is not None else _region_name(region, lang),
+            "town_name": _town_name(region, code, lang) if code is not None else _region_name(region, lang),
             "required": required,
             "actual": actual,
             "met": bool(actual + _EPS >= required),
@@ -129,9 +154,9 @@ def evaluate_target(
             "days_left": (target.deadline - as_of).days,
             "required_pct": float(target.threshold) if target.measure != "site_count" else np.nan,
             "actual_pct": 100.0 * actual / share_total if share_total and share_total > 0 else np.nan,
-            "site_ids": [int(i) for i in mine["id"]],
-            "site_names": [str(n) for n in mine["name"]],
-            "under_construction": int(_in_towns(pipeline, towns).shape[0]),
+            "site_ids": [int(i) for i in ids[mine]],
+            "site_names": [str(n) for n in names[mine]],
+            "under_construction": int(len(pipeline_at[k])),
             "as_of": as_of,
         })
     return pd.DataFrame(rows, columns=list(COLUMNS))
@@ -149,11 +174,45 @@ def _scope_codes(target: Target, region: Region) -> list[str]:
     return [str(c) for c in region.towns["code"]]
 
 
-def _in_towns(frame: pd.DataFrame, towns: Iterable[str]) -> pd.DataFrame:
-    """Rows of ``frame`` whose ``town_code`` is one of ``towns`` (sites outside every town never count)."""
+def _positions(frame: pd.DataFrame, units: list[tuple[str | None, list[str]]]) -> list[np.ndarray]:
+    """Row positions in ``frame`` of the sites in each unit's towns, by ``town_code`` (sites outside every
+    town never count), in ``frame``'s order."""
     if frame.empty:
-        return frame
-    return frame.loc[frame["town_code"].astype("string").isin(list(towns))]
+        return [np.empty(0, dtype=int) for _ in units]
+    by_town = frame["town_code"].astype("string").fillna("").to_numpy(dtype=object)
+    if len(units) == 1:
+        return [np.flatnonzero(np.isin(by_town, list(units[0][1])))]
+    groups = pd.Series(np.arange(len(frame))).groupby(by_town).indices
+    empty = np.empty(0, dtype=int)
+    return [np.sort(np.concatenate([groups.get(c, empty) for c in towns])) if len(towns) > 1
+            else groups.get(towns[0], empty) for _, towns in units]
+
+
+def _town_coverage(target: Target, counted: pd.DataFrame, region: Region, demand: Demand | None) -> pd.DataFrame:
+    """:func:`targets.coverage.town_coverage`, computed once per query and counted sites inside
+    :func:`shared_evaluation`."""
+    shared = _SHARED.get()
+    if shared is None:
+        return town_coverage(target, counted, region, demand=demand)
+    from targets.coverage import target_query
+
+    key = ("coverage", target.measure, target_query(target), id(region), id(demand),
+           counted["id"].to_numpy(dtype=np.int64).tobytes() if len(counted) else b"")
+    if key not in shared:
+        shared[key] = town_coverage(target, counted, region, demand=demand)
+    return shared[key]
+
+
+def _town_name(region: Region, code: str, lang: Language) -> str:
+    shared = _SHARED.get()
+    if shared is None:
+        return region.town_name(code, lang)
+    names = shared.get(("names", id(region), lang))
+    if names is None:
+        names = shared[("names", id(region), lang)] = {}
+    if code not in names:
+        names[code] = region.town_name(code, lang)
+    return names[code]
 
 
 def _region_name(region: Region, lang: Language) -> str:

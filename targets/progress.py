@@ -19,6 +19,7 @@ import datetime
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from geodata.boundaries import Region
@@ -105,11 +106,14 @@ def monthly_series(
             if len(dates):
                 start = min(start, dates.min().date().replace(day=1))
     rows: list[dict[str, object]] = []
-    last_key: frozenset[int] | None = None
+    last_key: bytes | None = None
     last: dict[str, object] = {}
+    if len(of_type):  # dates parsed once, not at every month end
+        of_type = of_type.assign(**{c: pd.to_datetime(of_type[c]) for c in ("opened_on", "closed_on") if c in of_type})
+    ids = of_type["id"].to_numpy(dtype=np.int64) if len(of_type) else np.empty(0, dtype=np.int64)
     for day in month_ends(start, as_of):
-        counted = of_type.loc[counted_mask(of_type, statuses=target.statuses, as_of=day)] if len(of_type) else of_type
-        key = frozenset(int(i) for i in counted["id"]) if len(counted) else frozenset()
+        counted = ids[counted_mask(of_type, statuses=target.statuses, as_of=day).to_numpy()] if len(of_type) else ids
+        key = np.sort(counted).tobytes()
         if key != last_key:
             table = evaluate_target(target, sites, region, as_of=day, demand=demand)
             last = {
