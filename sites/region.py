@@ -137,7 +137,6 @@ class TownIndex:
         self.codes: NDArray = np.asarray(towns["code"].astype(str), dtype=object)
         self.names: NDArray = np.asarray(towns["name"].astype(str), dtype=object)
         self._geoms = np.asarray(towns.geometry.values, dtype=object)
-        self._tree = shapely.STRtree(self._geoms)
         self.metric_crs: pyproj.CRS = region.metric_crs
         self._to_metric = pyproj.Transformer.from_crs(STORAGE_CRS, self.metric_crs, always_xy=True)
         metric = towns.to_crs(self.metric_crs).geometry.values
@@ -154,7 +153,7 @@ class TownIndex:
         """
         x = np.asarray(lng, dtype=float)
         y = np.asarray(lat, dtype=float)
-        index = town_of_points(self._geoms, self.codes, np.column_stack([x.ravel(), y.ravel()]), tree=self._tree)
+        index = town_of_points(self._geoms, self.codes, np.column_stack([x.ravel(), y.ravel()]))
         out = np.full(x.size, None, dtype=object)
         found = index >= 0
         out[found] = self.codes[index[found]]
