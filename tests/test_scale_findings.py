@@ -212,3 +212,32 @@ def test_guangdong_map_of_50000_sites_draws_every_site_and_says_county(browser, 
     finally:
         page.context.close()
     assert errors == [] and requested == []
+
+
+# ------------------------------------------------------------------ the 状态 column alone, in Chinese
+
+
+def test_chinese_data_page_imports_a_plain_sheet_with_a_status_column(app_db, monkeypatch, tmp_path):
+    """The header on the first row (no title row), a 状态 column as the page recommends: previewed and imported
+    in Chinese (was: ``ValueError: cannot insert 状态, already exists``, a traceback, no preview or button)."""
+    from openpyxl import Workbook
+
+    monkeypatch.setenv("SITES_USER", "sheet-test")
+    path = tmp_path / "台账.xlsx"
+    book = Workbook()
+    book.active.append(["名称", "类型", "状态", "经度", "纬度"])
+    book.active.append(["桂城书屋", "职工书屋", "开放", 113.14095, 23.028682])
+    book.active.append(["狮山书屋", "职工书屋", "在建", 113.01039, 23.117597])
+    book.save(path)
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    at.switch_page("app_pages/data_page.py").run()
+    at.radio(key="data_crs_zh").set_value("wgs84")
+    at.file_uploader(key="data_upload").set_value((path.name, path.read_bytes(), "application/octet-stream")).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]  # was: 内部错误，编号 … (the crash)
+    preview = at.dataframe[0].value
+    assert list(preview["状态"]) == ["开放", "在建"] and list(preview["名称"]) == ["桂城书屋", "狮山书屋"]
+    at.button(key="data_commit").click().run()
+    assert not at.exception, at.exception
+    with SiteStore(app_db) as store:
+        assert [(s.name, s.status) for s in store.list_sites()] == [("桂城书屋", "open"),
+                                                                    ("狮山书屋", "under_construction")]
