@@ -43,10 +43,10 @@ from maps.service_areas import add_service_areas
 from maps.style import (
     GAP_STYLE,
     LEGEND_GREY,
-    SHARE_CLASSES,
     STATUS_KINDS,
     SUGGESTED_GLYPH,
     MarkerStyle,
+    ShareClasses,
     catchment_style,
     status_kind,
     type_glyph,
@@ -201,12 +201,14 @@ def planner_map(
         gap_frame = gaps(result, min_area_km2=get_settings().min_gap_km2)
     _, system = tile_layers(options.tiles, tianditu_key=options.tianditu_key)
     focus = options.focus(query)
-    shares = None
+    shares = counts = None
     if result is not None and focus is not None:
-        rows = result.table.loc[result.table["site_type"] == focus]
-        shares = dict(zip(rows["town_code"].astype(str), rows["covered_share"].astype(float), strict=True))
+        shares, counts = _town_figures(result, focus)
+    label = f" · {types[focus].name(lang)}" if focus else ""
+    # Hovering a town shows the focus type's covered share and sites (its gaps say theirs, see below).
     m = build_map(region, lang=lang, tiles=options.tiles, tianditu_key=options.tianditu_key, town_values=shares,
-                  value_label=t("mapx.field.share", lang) + (f" · {types[focus].name(lang)}" if focus else ""))
+                  value_label=t("mapx.field.share", lang) + label, town_counts=counts,
+                  count_label=t("mapx.field.sites", lang) + label)
 
     # Areas are simplified and rounded to fit the region's extent (≈ 12 m for Nanhai, ≈ 200 m for a province).
     detail = Detail.for_extent(region.towns.total_bounds)
@@ -222,25 +224,36 @@ def planner_map(
             if options.towns:
                 of_type = of_type.loc[of_type["town_code"].isin(options.towns)]
             if len(of_type):
-                # The town code rides along so that clicking a gap selects its town, as clicking the town does.
-                frame = of_type.assign(town=[names.get(str(c), str(c)) for c in of_type["town_code"]],
-                                       code=of_type["town_code"], area=of_type["area_km2"].map("{:.2f}".format))
+                # A gap lies over most of a poorly served town: its tooltip leads with the town's covered share
+                # and sites, as the town's own would, then the gap's area. The code rides along as well.
+                town_share, town_sites = _town_figures(result, key) if result is not None else ({}, {})
+                codes = of_type["town_code"].astype(str)
+                frame = of_type.assign(town=[names.get(c, c) for c in codes], code=of_type["town_code"],
+                                       share=[f"{town_share[c]:.1%}" if c in town_share else "" for c in codes],
+                                       sites=[str(town_sites.get(c, "")) for c in codes],
+                                       area=of_type["area_km2"].map("{:.2f}".format))
                 area_layer(frame, name=t("mapx.layer.gaps", lang, type=types[key].name(lang)), style=GAP_STYLE,
-                           fields={"town": unit, "code": t("map.field.code", lang),
-                                   "area": t("mapx.field.area", lang)},
+                           fields={"town": unit, "share": t("mapx.field.share", lang),
+                                   "sites": t("mapx.field.sites", lang), "area": t("mapx.field.area", lang),
+                                   "code": t("map.field.code", lang)},
                            system=system, show=key == focus, detail=detail).add_to(m)
 
     shown = shown_sites(sites, query, options)
     kinds = list(STATUS_KINDS.values())
+    demo_mark = t("mapx.demo_mark", lang)
     for key in query.types:
         of_type = shown.loc[shown["type"] == key] if len(shown) else shown
         if not len(of_type):
             continue
         st_ = types[key]
         table = _site_table(of_type, names, lang).assign(type=st_.name(lang))
-        styles = [MarkerStyle(st_.colour, type_glyph(st_, lang), kind) for kind in kinds]
+        # Demo sites: a greyed, hatched badge (styles after the real ones) and 演示/demo in their tooltip.
+        demo = of_type["source"].fillna("").astype(str).eq("demo").to_numpy()
+        table["style"] = table["style"].to_numpy() + len(kinds) * demo
+        table["title"] = [f"{n}{demo_mark}" if d else n for n, d in zip(table["name"], demo, strict=True)]
+        styles = [MarkerStyle(st_.colour, type_glyph(st_, lang), kind, demo=d) for d in (False, True) for kind in kinds]
         point_layer(table, name=t("mapx.layer.sites", lang, type=st_.name(lang), n=len(table)), styles=styles,
-                    style_column="style", tooltip_column="name", fields=_site_fields(lang, unit), system=system,
+                    style_column="style", tooltip_column="title", fields=_site_fields(lang, unit), system=system,
                     mode=point_mode(len(table), cluster_over=CLUSTER_OVER, canvas_over=CANVAS_OVER),
                     cluster_colour=st_.colour).add_to(m)
 
@@ -248,7 +261,8 @@ def planner_map(
         _add_suggestions(m, suggestion, types[suggestion.site_type], system, lang, unit, added)
 
     m.add_child(_legend(query, options, types, shown, suggestion is not None, lang, region.unit_text(
-        "mapx.legend.share", lang, type=types[focus].name(lang)) if focus is not None else ""))
+        "mapx.legend.share", lang, type=types[focus].name(lang)) if focus is not None else "",
+        ShareClasses.of(shares.values()) if shares else None, region.unit_text("mapx.legend.class_towns", lang)))
     if with_caption:
         m.add_child(caption(t("mapx.title", lang), _caption_lines(region, query, options, types, shown, lang)))
     if options.towns:
@@ -260,6 +274,14 @@ def planner_map(
             fit_view(m, [[miny, minx], [maxy, maxx]])
     layer_control(collapsed=True, position="topright").add_to(m)
     return use_local_assets(m)
+
+
+def _town_figures(result: CoverageResult, key: str) -> tuple[dict[str, float], dict[str, int]]:
+    """Town code → covered share (0–1) and → counted sites, for site type ``key``."""
+    rows = result.table.loc[result.table["site_type"] == key]
+    codes = rows["town_code"].astype(str)
+    return (dict(zip(codes, rows["covered_share"].astype(float), strict=True)),
+            dict(zip(codes, rows["sites"].astype(int), strict=True)))
 
 
 def _add_catchment(m: folium.Map, result: CoverageResult, key: str, site_type: SiteType, names: Mapping[str, str],
@@ -309,7 +331,7 @@ def suggested_name(order: int, site_type: SiteType, town: str, lang: Language) -
 
 
 def _legend(query: CoverageQuery, options: MapOptions, types: Mapping[str, SiteType], shown: pd.DataFrame, suggested: bool,
-            lang: Language, share_title: str) -> folium.Element:
+            lang: Language, share_title: str, classes: ShareClasses | None, towns_word: str) -> folium.Element:
     type_rows = [LegendEntry(types[k].name(lang), marker=MarkerStyle(types[k].colour, type_glyph(types[k], lang)))
                  for k in query.types]
     grey = LEGEND_GREY
@@ -331,17 +353,17 @@ def _legend(query: CoverageQuery, options: MapOptions, types: Mapping[str, SiteT
         (t("mapx.legend.types", lang), type_rows), (t("mapx.legend.status", lang), status_rows),
         (t("mapx.legend.areas", lang), area_rows),
     ]
-    focus = options.focus(query)
-    if focus is not None:
-        lower = 0.0
-        share_rows = []
-        for upper, colour in SHARE_CLASSES:
-            share_rows.append(LegendEntry(f"{lower:.0%}–{upper:.0%}", fill=colour, fill_opacity=0.8))
-            lower = upper
-        sections.append((share_title, share_rows))
+    if classes is not None and classes.colours:
+        # The towns' own classes (by rank of their share), each with its range and how many towns it holds.
+        share_rows = [
+            LegendEntry((f"{low:.1%}" if low == high else f"{low:.1%}–{high:.1%}") + t(
+                "mapx.legend.class_count", lang, n=n, units=towns_word), fill=colour, fill_opacity=0.8)
+            for (low, high), colour, n in zip(classes.bounds, classes.colours, classes.counts, strict=True)]
+        sections.append((share_title + t("mapx.legend.by_rank", lang), share_rows))
     n_demo = int((shown["source"] == "demo").sum()) if len(shown) else 0
     if n_demo:
-        sections.append(("", [LegendEntry(t("mapx.caption.demo", lang, n=n_demo), fill="#ffffff", dashed=True)]))
+        sections.append(("", [LegendEntry(t("mapx.caption.demo", lang, n=n_demo),
+                                          marker=MarkerStyle(grey, "", "solid", demo=True))]))
     return legend(t("mapx.legend", lang), sections)
 
 

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+import numpy as np
 
 from settings import Language, SiteType
 
@@ -40,6 +43,8 @@ path.leaflet-interactive:focus:not(:focus-visible) { outline: none; }
 .site-marker.site-inactive { background: #9e9e9e; }
 .site-marker.site-suggested { width: 26px; height: 26px; background: #fff200; color: #000;
   border: 2px solid var(--c); font-size: 15px; }
+.site-marker.site-demo { filter: saturate(.35); opacity: .8;
+  background-image: repeating-linear-gradient(45deg, rgba(90,90,90,.55) 0 2px, transparent 2px 5px); }
 .site-cluster { width: 30px; height: 30px; opacity: .9; }
 .map-legend, .map-caption { background: rgba(255,255,255,.92); padding: 6px 8px; border-radius: 4px;
   box-shadow: 0 0 4px rgba(0,0,0,.3); font: 12px/1.5 "Noto Sans CJK SC", "Microsoft YaHei", sans-serif;
@@ -55,7 +60,8 @@ path.leaflet-interactive:focus:not(:focus-visible) { outline: none; }
 
 TOWN_STYLE = {"color": "#1f4e79", "weight": 2, "fillColor": "#9ecae1", "fillOpacity": 0.25, "className": "town-outline"}
 TOWN_HIGHLIGHT = {"weight": 4, "fillOpacity": 0.45}
-#: Choropleth classes of a share (0–1): upper bounds and fill colours, red (low) to green (high).
+#: The choropleth's palette, red (worst) to green, and the fixed classes of a share (0–1) it falls back to
+#: when the towns cannot be told apart (all one value): upper bounds and fill colours.
 SHARE_CLASSES: tuple[tuple[float, str], ...] = (
     (0.2, "#d7191c"), (0.4, "#fdae61"), (0.6, "#ffffbf"), (0.8, "#a6d96a"), (1.0, "#1a9641"),
 )
@@ -87,7 +93,7 @@ SUGGESTED_GLYPH = "★"
 
 
 def share_colour(share: float) -> str:
-    """Fill colour of the choropleth class that ``share`` (0–1) falls in."""
+    """Fill colour of the fixed class that ``share`` (0–1) falls in (see :class:`ShareClasses`)."""
     for upper, colour in SHARE_CLASSES:
         if share < upper:
             return colour
@@ -100,21 +106,68 @@ def safe_colour(colour: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class ShareClasses:
+    """Choropleth classes of the towns' covered shares that separate the towns: up to five classes by
+    the rank of each distinct share (quantiles of the distinct values; equal shares always in one class), so
+    the lowest share is alone at the red end whatever the spread; colours from
+    red (lowest share) to green along the palette. Fixed 20 % classes painted seven towns at 3–7 % one red.
+
+    ``bounds``: the (lowest, highest) share in each class; ``colours``; ``counts``: towns per class. With one
+    distinct value there is one class, coloured by the fixed class of that value.
+    """
+
+    bounds: tuple[tuple[float, float], ...]
+    colours: tuple[str, ...]
+    counts: tuple[int, ...]
+
+    @classmethod
+    def of(cls, shares: Iterable[float], *, most: int = 5) -> ShareClasses:
+        """The classes of ``shares`` (0–1; missing values are left out)."""
+        values = np.sort(np.asarray([v for v in shares if v is not None and np.isfinite(v)], dtype=float))
+        if len(values) == 0:
+            return cls((), (), ())
+        distinct = np.unique(values)
+        if len(distinct) == 1:
+            return cls(((float(values[0]), float(values[0])),), (share_colour(float(values[0])),), (len(values),))
+        k = min(most, len(distinct))
+        # Classes by the rank of each distinct value (equal values share a class): every class is used.
+        # Where classes must hold several values, the top ones do: the lowest share stays alone in red.
+        klass = k - 1 - (len(distinct) - 1 - np.arange(len(distinct))) * k // len(distinct)
+        n = int(klass.max()) + 1
+        palette = [c for _, c in SHARE_CLASSES]
+        picks = np.rint(np.linspace(0, len(palette) - 1, n)).astype(int)
+        bounds = tuple((float(distinct[klass == i].min()), float(distinct[klass == i].max())) for i in range(n))
+        counts = tuple(int(((values >= lo) & (values <= hi)).sum()) for lo, hi in bounds)
+        return cls(bounds, tuple(palette[i] for i in picks), counts)
+
+    def colour(self, share: float) -> str:
+        """Fill colour of the class ``share`` falls in (the highest class whose lowest value it reaches)."""
+        index = 0
+        for i, (low, _high) in enumerate(self.bounds):
+            if share >= low:
+                index = i
+        return self.colours[index] if self.colours else share_colour(share)
+
+
+@dataclass(frozen=True, slots=True)
 class MarkerStyle:
     """How one class of point is drawn: a round badge of ``colour`` with a one-character ``glyph``.
 
     ``kind``: ``solid`` (open), ``planned`` (hollow, dashed), ``building`` (hollow,
     dotted), ``inactive`` (grey: suspended/closed) or ``suggested`` (yellow badge).
+    ``demo``: a demo site (not a real one): greyed and hatched, whatever its kind.
     """
 
     colour: str
     glyph: str
     kind: str = "solid"
+    demo: bool = False
 
     def html(self) -> str:
         """The badge as HTML, with the colour checked and the glyph escaped."""
         kind = self.kind if self.kind in MARKER_KINDS else "solid"
-        return (f'<div class="site-marker site-{kind}" style="--c:{safe_colour(self.colour)}">'
+        demo = " site-demo" if self.demo else ""
+        return (f'<div class="site-marker site-{kind}{demo}" style="--c:{safe_colour(self.colour)}">'
                 f"{html.escape(self.glyph[:2])}</div>")
 
     def paint(self) -> dict[str, object]:
@@ -131,7 +184,19 @@ class MarkerStyle:
             fill = "#9e9e9e"
         elif kind == "suggested":
             fill, stroke, text = "#fff200", colour, "#000000"
+        if self.demo:  # greyed, as the hatched DOM badge
+            fill, stroke = _towards_grey(fill), _towards_grey(stroke)
+            dash = dash or [2, 2]
         return {"fill": fill, "stroke": stroke, "text": text, "dash": dash, "glyph": self.glyph[:2]}
+
+
+def _towards_grey(colour: str) -> str:
+    """``colour`` (``#rrggbb`` or ``#rgb``) mixed half and half with mid grey."""
+    c = colour.lstrip("#")
+    if len(c) == 3:
+        c = "".join(ch * 2 for ch in c)
+    mixed = [(int(c[i:i + 2], 16) + 0x9e) // 2 for i in (0, 2, 4)]
+    return "#" + "".join(f"{v:02x}" for v in mixed)
 
 
 def type_glyph(site_type: SiteType, lang: Language) -> str:

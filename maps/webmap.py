@@ -59,8 +59,8 @@ from maps.style import (
     TOWN_HIGHLIGHT,
     TOWN_STYLE,
     MarkerStyle,
+    ShareClasses,
     safe_colour,
-    share_colour,
 )
 from settings import TILE_PROVIDERS, Language
 
@@ -686,20 +686,29 @@ class AreaLayer(Layer, SinglePass):
 
 
 class TownLabels(Layer, SinglePass):
-    """A permanent text label per point (``points``: rows of lat, lng, text), set as DOM text."""
+    """A permanent text label per point (``points``: rows of lat, lng, text), set as DOM text.
+
+    The labels sit in their own pane above the site badges (and below tooltips and popups), taking no
+    pointer events: a badge never hides a town's name, and the badge under a name still takes the click.
+    """
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = (function () {
+        var {{ this.get_name() }} = (function (map) {
+            if (!map.getPane("townLabels")) {
+                var pane = map.createPane("townLabels");
+                pane.style.zIndex = 640;
+                pane.style.pointerEvents = "none";
+            }
             var group = L.layerGroup();
             {{ this.points|tojson }}.forEach(function (p) {
                 var span = document.createElement("span");
                 span.textContent = p[2];
                 L.marker([p[0], p[1]], {icon: L.divIcon({html: span, className: "town-label", iconSize: [0, 0]}),
-                                        interactive: false, keyboard: false}).addTo(group);
+                                        interactive: false, keyboard: false, pane: "townLabels"}).addTo(group);
             });
             return group;
-        })();
+        })({{ this._parent.get_name() }});
         {% endmacro %}"""
     )
 
@@ -961,12 +970,15 @@ def build_map(
     tianditu_key: str | None = None,
     town_values: Mapping[str, float] | None = None,
     value_label: str = "",
+    town_counts: Mapping[str, int] | None = None,
+    count_label: str = "",
 ) -> folium.Map:
     """A folium map of the region's towns, fitted to the region, using only local assets.
 
     Geometries are taken in WGS84 and shifted to GCJ-02 when the base map is
-    Amap. ``town_values``: a share (0–1) per town code, drawn as a choropleth
-    (:data:`maps.style.SHARE_CLASSES`) and shown in the tooltip as ``value_label``. Raises
+    Amap. ``town_values``: a share (0–1) per town code, drawn as a choropleth in classes that separate
+    the towns (:class:`maps.style.ShareClasses`) and shown first in the tooltip as ``value_label``;
+    ``town_counts``: a number per town (its sites) shown next as ``count_label``. Raises
     :class:`MapError` for an unknown base map, a missing Tianditu key, or map
     assets missing on this machine.
     """
@@ -987,18 +999,26 @@ def build_map(
     m.get_root().header.add_child(Fragment(MAP_CSS), name="town_label_css")
 
     properties = town_properties(towns, lang)
-    fields = ["name", "code", "area_km2"]
-    labels = [t("map.field.name", lang), t("map.field.code", lang), t("map.field.area", lang)]
+    fields = ["name"]
+    labels = [t("map.field.name", lang)]
     styles: list[Mapping[str, object]] = [TOWN_STYLE]
     if town_values is not None:
+        classes = ShareClasses.of(town_values.values())
         for props in properties:
             share = town_values.get(props["code"])
             props["value"] = "" if share is None else f"{share:.1%}"
             if share is not None:
-                styles.append({**TOWN_STYLE, "fillColor": share_colour(share), "fillOpacity": 0.55})
+                styles.append({**TOWN_STYLE, "fillColor": classes.colour(share), "fillOpacity": 0.55})
                 props[AreaLayer.STYLE_KEY] = len(styles) - 1  # type: ignore[assignment]
         fields.append("value")
         labels.append(value_label)
+    if town_counts is not None:
+        for props in properties:
+            props["count"] = str(town_counts.get(props["code"], ""))
+        fields.append("count")
+        labels.append(count_label)
+    fields += ["code", "area_km2"]
+    labels += [t("map.field.code", lang), t("map.field.area", lang)]
 
     # Outlines are finer than areas (a quarter of their tolerance): sites are placed against them.
     outlines = feature_collection(properties, towns.geometry.values, detail=Detail.for_extent(

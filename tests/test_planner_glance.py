@@ -183,3 +183,80 @@ def test_town_table_is_compact_with_the_name_pinned_and_the_worst_towns_listed_f
     assert list(at.dataframe[0].proto.column_order) == []  # every column
     at.radio(key="map_focus_zh").set_value("book_room").run()
     assert any("职工书屋覆盖最差的镇街" in m.value for m in at.markdown)
+
+
+# ---------------------------------------------------------------- the choropleth, tooltips and demo badges
+
+def test_share_classes_separate_the_towns_and_keep_the_worst_alone():
+    from maps.style import SHARE_CLASSES, ShareClasses
+
+    # Nanhai's seven towns for service centres at 500 m, roughly: all under 20 %, one fixed class before.
+    shares = [0.028, 0.059, 0.059, 0.063, 0.069, 0.08, 0.12]
+    classes = ShareClasses.of(shares)
+    assert len(classes.colours) == 5 and len(set(classes.colours)) == 5
+    assert classes.colour(0.028) == SHARE_CLASSES[0][1] and classes.counts[0] == 1  # the worst alone, red
+    assert classes.colour(0.12) == SHARE_CLASSES[-1][1]
+    assert classes.colour(0.059) == classes.colour(0.059) != classes.colour(0.028)
+    assert sum(classes.counts) == 7
+    assert ShareClasses.of([0.9] * 7).colours == (SHARE_CLASSES[-1][1],)  # one value: its fixed class
+
+
+@pytest.fixture(scope="module")
+def demo_inputs(tmp_path_factory):
+    path = tmp_path_factory.mktemp("glance") / "sites.db"
+    with SiteStore(path) as store:
+        seed_demo(store, actor="test")
+        return store.region(), registry_frame(store.list_sites())
+
+
+def _layers(m, kind: str) -> list:
+    return [c for c in m._children.values() if type(c).__name__ == kind]
+
+
+def test_town_hover_shows_covered_share_and_sites_and_the_legend_says_how_classes_are_made(demo_inputs):
+    from scoring_fixtures import make_query
+
+    from maps.export import MapOptions, planner_map
+    from maps.style import ShareClasses
+
+    region, sites = demo_inputs
+    query = make_query(("service_centre", "book_room"))
+    m = planner_map(region, sites, query, MapOptions())
+    towns = next(layer for layer in _layers(m, "AreaLayer") if not layer.control)
+    assert towns.labels[:3] == ["名称", "覆盖率 · 职工服务中心", "站点数 · 职工服务中心"]
+    props = [f["properties"] for f in towns.data["features"]]
+    fills = {towns.styles[p.get("_style", 0)]["fillColor"] for p in props}
+    assert len(fills) >= 4  # the seven towns fall in at least four colours (one before)
+    shares = {p["code"]: float(p["value"].rstrip("%")) / 100 for p in props}
+    worst = min(shares, key=shares.get)
+    classes = ShareClasses.of(shares.values())
+    assert classes.counts[0] == 1 and classes.colour(shares[worst]) == "#d7191c"
+    # A gap lies over most of its town: its tooltip leads with the town's share and sites too.
+    gaps = [layer for layer in _layers(m, "AreaLayer") if "服务空白" in layer.layer_name]
+    assert gaps and gaps[0].labels[:4] == ["镇街", "覆盖率", "站点数", "服务空白面积（km²）"]
+    legend = next(c for c in _layers(m, "_HtmlControl") if c.css_class == "map-legend").html
+    assert "覆盖率（镇街），按排位分级，红色最差" in legend and "（1 个镇街）" in legend
+    page = m.get_root().render()
+    assert 'createPane("townLabels")' in page and 'pane: "townLabels"' in page  # labels above the badges
+
+
+def test_demo_sites_are_greyed_hatched_and_say_demo(demo_inputs):
+    import json
+
+    from scoring_fixtures import make_query
+
+    from maps.export import MapOptions, planner_map
+
+    region, sites = demo_inputs
+    m = planner_map(region, sites, make_query(("book_room", "cultural_palace")), MapOptions())
+    points = _layers(m, "PointLayer")
+    books = next(p for p in points if "职工书屋" in p.layer_name)
+    data = json.loads(books.data_json)
+    assert all(title.endswith("（演示）") for title in data["title"])  # every demo book room says so
+    assert all(s >= 5 for s in data["style"]) and all("site-demo" in books.style_html[s] for s in data["style"])
+    palaces = next(p for p in points if "工人文化宫" in p.layer_name)  # the four real palaces (Amap)
+    pdata = json.loads(palaces.data_json)
+    assert not any(title.endswith("（演示）") for title in pdata["title"])
+    assert all("site-demo" not in palaces.style_html[s] for s in pdata["style"])
+    demo_paint = books.paints[data["style"][0]]
+    assert demo_paint["fill"] != palaces.paints[pdata["style"][0]]["fill"]
