@@ -3,7 +3,8 @@
 * ``convert IN OUT --from gcj02 --to wgs84``: GeoJSON, GeoPackage or CSV.
 * ``info [FILE] [--crs ...] [--name-field F] [--code-field F] [--format json|table]``:
   each town's code, name and area in km² (no FILE: the region of ``--db`` if
-  given, else the bundled Nanhai towns).
+  given, else the bundled Nanhai towns). A longitude/latitude FILE needs ``--crs
+  wgs84|gcj02|bd09`` (its coordinate system is never assumed, as for ``sites set-region``).
 * ``assets [--force]``: fetch Leaflet and friends from the npm registry into static/vendor.
 
 Every command takes ``--lang zh|en``; exit codes as :mod:`cli.common` says.
@@ -53,7 +54,8 @@ def info_command(file: str | None, boundaries_crs, name_field, code_field, db, f
     from geodata.boundaries import bundled_region, load_region
 
     if file:
-        region = load_region(file, crs=boundaries_crs, name_field=name_field, code_field=code_field)
+        region = load_region(file, crs=boundaries_crs, name_field=name_field, code_field=code_field,
+                             crs_required=True)  # asked, never assumed, as sites set-region does
     elif db:
         from sites.store import SiteStore
 
