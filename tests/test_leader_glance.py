@@ -331,3 +331,103 @@ def test_targets_page_cards_metrics_and_chart_specs(demo_db, app_db, monkeypatch
     specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
     assert specs[0]["layer"][0]["encoding"]["y"]["title"] == "Towns meeting the target (count)"
     assert {p["month"] for p in specs[0]["layer"][0]["data"]["values"]} >= {"Jun 2025", "Dec 2025"}
+
+
+# ------------------------------------------------------------------ the leader's path in a real browser (Chinese)
+
+#: Metric labels Streamlit cut with an ellipsis (text wider than its box): the old third headline was one.
+TRUNCATED_LABELS_JS = """() => Array.from(document.querySelectorAll('[data-testid="stMetricLabel"] *'))
+    .filter(e => getComputedStyle(e).textOverflow === 'ellipsis' && e.scrollWidth > e.clientWidth + 1)
+    .map(e => e.textContent)"""
+#: The text drawn in each Vega-Lite chart (the SVG renderer's <text> elements: axis labels and titles, legend).
+CHART_TEXTS_JS = """() => Array.from(document.querySelectorAll('[data-testid="stVegaLiteChart"] svg'))
+    .map(svg => Array.from(svg.querySelectorAll('text')).map(t => t.textContent))"""
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(300)
+def test_leader_path_in_chinese_in_a_real_browser(tmp_path):
+    """The leader opens 目标进度 on the demo sample, sets the date, reads the headline cards, the chart (Chinese
+    months, axis title with its unit, the deadline marked) and downloads the PDF and HTML report, which carry the
+    same headlines. Screenshots: tests/artifacts/leader_headline.png, leader_chart.png, leader_report.png."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from settings import Settings
+    from sites.demo import seed_demo
+    from tests.browser_support import (
+        ARTIFACTS,
+        CHROMIUM_ARGS,
+        file_only,
+        local_only,
+        require_chromium,
+        streamlit_app,
+    )
+
+    chromium = require_chromium()
+    db = tmp_path / "sites.db"
+    with SiteStore(db, settings=Settings(mode="local", db=db)) as store:
+        seed_demo(store, actor="test")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    blocked: list[str] = []
+    requested: list[str] = []
+    with streamlit_app(tmp_path) as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN",
+                                          accept_downloads=True)
+            context.route("**/*", local_only(blocked))
+            page = context.new_page()
+            page.goto(url)
+            page.get_by_role("link", name="目标进度").click()
+            expect(page.get_by_text("已完成目标", exact=True)).to_be_visible(timeout=90_000)
+            page.get_by_role("spinbutton", name="year, 统计日期").click()
+            page.keyboard.type("20250630")  # year, month, day: the field moves on by itself
+            page.keyboard.press("Escape")
+            page.get_by_role("heading", name="目标进度").click()  # leaving the field sets the date
+            palace = page.get_by_test_id("stVerticalBlock").filter(has_text="工人文化宫：4/7 镇街").last
+            expect(palace).to_contain_text("截止 2025-12-31，剩余 184 天", timeout=60_000)
+            expect(palace).to_contain_text(PALACE)
+            sample = page.get_by_test_id("stVerticalBlock").filter(has_text="职工服务中心：7/7 镇街").last
+            expect(sample).to_contain_text("示例目标，含演示数据")
+            expect(page.get_by_test_id("stMetric").filter(has_text="达标镇街（各目标合计）")).to_contain_text(
+                "11/14含演示数据")
+            assert page.evaluate(TRUNCATED_LABELS_JS) == []
+            page.screenshot(path=ARTIFACTS / "leader_headline.png")
+            page.set_viewport_size({"width": 1024, "height": 900})  # a laptop beside a projector
+            page.wait_for_timeout(500)
+            assert page.evaluate(TRUNCATED_LABELS_JS) == []
+            page.set_viewport_size({"width": 1400, "height": 1000})
+
+            page.get_by_role("heading", name="逐月进度").scroll_into_view_if_needed()
+            expect(page.get_by_test_id("stVegaLiteChart").locator("svg")).to_have_count(2, timeout=30_000)
+            palace_chart, sample_chart = page.evaluate(CHART_TEXTS_JS)
+            for texts in (palace_chart, sample_chart):
+                assert {"月份", "达标镇街数", "达标镇街", "要求达标镇街", "截止 2025-12-31"} <= set(texts)
+                assert not [t for t in texts if re.search(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b",
+                                                          t)]
+            assert {"2025年6月", "2025年12月"} <= set(palace_chart)
+            assert PALACE in palace_chart and SAMPLE + "（示例目标，含演示数据）" in sample_chart
+            page.get_by_test_id("stVegaLiteChart").first.scroll_into_view_if_needed()
+            page.screenshot(path=ARTIFACTS / "leader_chart.png")
+
+            reports = {}
+            for fmt in ("PDF", "HTML"):
+                with page.expect_download(timeout=60_000) as download:
+                    page.get_by_role("button", name=f"下载 {fmt}").click()
+                reports[fmt] = tmp_path / download.value.suggested_filename
+                download.value.save_as(reports[fmt])
+            assert reports["PDF"].name == "targets-2025-06-30-zh.pdf"
+            printed = "".join(_pdf_lines(reports["PDF"])).replace(" ", "")
+            assert "工人文化宫：4/7镇街，截止2025-12-31，剩余184天" in printed
+            assert "职工服务中心：7/7镇街（示例目标，含演示数据）" in printed
+            headlines = [text for cls, text in _paragraphs(reports["HTML"]) if cls.startswith("headline")]
+            assert headlines[0].startswith("工人文化宫：4/7 镇街，截止 2025-12-31，剩余 184 天")
+            offline = browser.new_context(viewport={"width": 900, "height": 1200}, locale="zh-CN")
+            offline.route("**/*", file_only(requested))  # the report opens from disk with nothing else
+            report_page = offline.new_page()
+            report_page.goto(reports["HTML"].as_uri())
+            expect(report_page.get_by_text("职工服务中心：7/7 镇街（示例目标，含演示数据）", exact=False)).to_be_visible()
+            report_page.screenshot(path=ARTIFACTS / "leader_report.png", full_page=True)
+        finally:
+            browser.close()
+    assert blocked == [] and requested == []
