@@ -15,6 +15,7 @@ from app_pages.data_region import render_region
 from app_pages.form_widgets import actor_input
 from app_pages.loaders import site_store
 from app_pages.ui_text import current_lang, tr
+from app_pages.widgets import uploader_words
 from settings import get_settings
 from sites.io import EXPORT_EXTENSIONS
 
@@ -22,6 +23,7 @@ lang = current_lang()
 store = site_store(str(get_settings().db))
 
 st.header(tr("ui.page.data"))
+uploader_words()
 actor_input()
 
 st.subheader(tr("ui.data.import"))

@@ -124,8 +124,9 @@ def check_draft(prefix: str, store: SiteStore, site_id: int | None) -> Check:
                 check.by_field["coords"] = [Problem("ui.form.coords_missing", {}, field="coords")]
             continue  # (an unreadable paste already says what is wrong)
         check.by_field.setdefault(name, []).append(problem)
-    for draft in result.drafts:  # a point in a town this account may not write: say so now, not only at save
-        outside = _not_granted(store, draft.town_code)
+    wgs = _wgs84(check)
+    if wgs is not None:  # a point in a town this account may not write: say so now, whatever else is missing
+        outside = _not_granted(store, store.towns().assign([wgs[0]], [wgs[1]])[0])
         if outside is not None:
             check.by_field.setdefault("coords", []).append(outside)
     return check

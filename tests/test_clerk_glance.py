@@ -139,11 +139,11 @@ def test_an_editor_sees_their_towns_before_typing_and_a_point_elsewhere_at_once(
     assert "你可登记：桂城街道（只能新增、修改这些镇街的站点）" in _texts(at.info)  # before anything is typed
     assert not at.warning and not at.error
     at.radio(key="add_crs_zh").set_value("wgs84")
-    at.text_input(key="add_name").set_value("大沥驿站")
-    at.radio(key="add_type_zh").set_value("rest_station")
     at.text_input(key="add_coords").set_value(f"{IN_DALI['lng']},{IN_DALI['lat']}").run()
     assert ("该位置在大沥镇（440605125000），不在你可登记的镇街（桂城街道）内：保存将被拒绝。请核对坐标，或请管理员授权该镇街"
-            in _texts(at.warning))  # as soon as the point is entered
+            in _texts(at.warning))  # as soon as the point is entered, before the rest of the form
+    at.text_input(key="add_name").set_value("大沥驿站")
+    at.radio(key="add_type_zh").set_value("rest_station")
     before = snapshot(shared.db)
     at.button(key="add_save").click().run()
     assert not at.exception, at.exception
@@ -356,3 +356,182 @@ def test_the_focus_colour_is_not_a_red():
     r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
     hue, _, _ = colorsys.rgb_to_hls(r, g, b)
     assert 180 <= hue * 360 <= 250, colour  # a blue: Streamlit draws the focused field's border in this colour
+
+
+# ------------------------------------------------------------------ the clerk's path in a real browser
+
+#: A 桂城 service centre as Amap shows it (GCJ-02), and a point about 10 m east of it.
+CENTRE_GCJ = (113.15, 23.04)
+NEAR_GCJ = (113.1501, 23.04)
+MAP_VIEW_JS = """() => {
+    const map = Object.values(window).find(v => v instanceof L.Map);
+    const b = map.getBounds();
+    return {south: b.getSouth(), west: b.getWest(), north: b.getNorth(), east: b.getEast(), zoom: map.getZoom()};
+}"""
+
+
+#: The border colour of a focused text input's wrapper (Streamlit draws the focus border there), as [r, g, b].
+FOCUS_BORDER_JS = """e => getComputedStyle(e.parentElement).borderTopColor.match(/[\\d.]+/g).slice(0, 3).map(Number)"""
+
+
+#: What an uploader shows in place of Streamlit's button text and size line (CSS ``content``; ``none``: its own).
+UPLOADER_WORDS_JS = """e => [
+    getComputedStyle(e.querySelector("button [data-testid=stMarkdownContainer] p"), "::after").content,
+    getComputedStyle(e.querySelector("[data-testid=stFileUploaderDropzoneInstructions] span"), "::after").content]"""
+
+
+def _settle(page) -> None:
+    """Until the app is idle with nothing stale, three checks in a row (a map's first view reruns the page)."""
+    calm = 0
+    for _ in range(120):
+        page.wait_for_timeout(500)
+        running = page.get_by_test_id("stStatusWidget").is_visible()
+        calm = calm + 1 if not running and not page.locator('[data-stale="true"]').count() else 0
+        if calm >= 3:
+            return
+    raise AssertionError("the app did not settle within 60 s")
+
+
+def _map_view(page) -> dict[str, float]:
+    from tests.browser_support import MAP_IFRAME
+
+    frame = page.locator(MAP_IFRAME).last.element_handle().content_frame()
+    frame.wait_for_function("() => window.L !== undefined && Object.values(window).some(v => v instanceof L.Map)")
+    return frame.evaluate(MAP_VIEW_JS)
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(300)
+def test_the_clerks_path_in_chinese_in_a_real_browser(tmp_path, monkeypatch):
+    """Local mode: paste Amap coordinates, see the town and the duplicate close up, save. Shared mode: a 桂城
+    editor sees their town by name before typing and a 大沥 point flagged at once. Screenshots clerk_*.png."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from geodata.crs import CoordSystem, convert_point
+    from tests.browser_support import (
+        ARTIFACTS,
+        CHROMIUM_ARGS,
+        MAP_IFRAME,
+        local_only,
+        require_chromium,
+        streamlit_app,
+    )
+    from tests.security_support import IN_DALI, PASSWORDS, deploy
+
+    chromium = require_chromium()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    monkeypatch.delenv("SITES_USER", raising=False)
+    local = tmp_path / "local"
+    local.mkdir()
+    with SiteStore(local / "sites.db") as store:
+        store.add({"name": "桂城服务中心", "type": "service_centre", "lng": CENTRE_GCJ[0], "lat": CENTRE_GCJ[1]},
+                  actor="种子", crs="gcj02")
+    blocked: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            with streamlit_app(local, timeout_s=60) as url:
+                context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+                context.route("**/*", local_only(blocked))
+                page = context.new_page()
+                page.goto(url)
+                page.get_by_role("link", name="站点填报").click()
+                expect(page.get_by_role("heading", name="站点填报")).to_be_visible(timeout=60_000)
+                reporter = page.get_by_label("填报人 *", exact=True)
+                expect(reporter).to_have_value("")  # not the server's OS user
+                expect(page.get_by_text("必填：请先填写填报人姓名", exact=False)).to_be_visible()
+                _settle(page)
+                name = page.get_by_label("名称 *", exact=True)
+                name.focus()
+                page.wait_for_timeout(600)  # past the border's transition
+                red, green, blue = name.evaluate(FOCUS_BORDER_JS)
+                page.screenshot(path=ARTIFACTS / "clerk_form_empty.png")
+                assert blue > red + 60 and blue > green, (red, green, blue)  # the theme's blue, not a red
+                reporter.fill("桂城填报员")
+                reporter.press("Enter")
+                _settle(page)
+                name.fill("桂城职工服务中心（新）")
+                name.press("Enter")
+                page.get_by_text("职工服务中心", exact=True).first.click()
+                _settle(page)
+                coords = page.get_by_label("坐标（经度,纬度） *", exact=True)
+                coords.fill(f"{NEAR_GCJ[0]},{NEAR_GCJ[1]}")  # as Amap's coordinate picker copies it
+                coords.press("Enter")
+                expect(page.get_by_text("所在镇街：桂城街道", exact=False)).to_be_visible(timeout=30_000)
+                expect(page.get_by_text("疑似重复：与已有站点 #1“桂城服务中心”同类型", exact=False)).to_be_visible(
+                    timeout=30_000)
+                expect(page.get_by_text("地图已放大到新位置（蓝）和疑似重复的站点 #1", exact=False)).to_be_visible()
+                _settle(page)
+                view = _map_view(page)
+                new = convert_point(*NEAR_GCJ, CoordSystem.GCJ02, CoordSystem.WGS84)
+                old = convert_point(*CENTRE_GCJ, CoordSystem.GCJ02, CoordSystem.WGS84)
+                for lng, lat in (new, old):
+                    assert view["west"] < lng < view["east"] and view["south"] < lat < view["north"], view
+                assert (view["east"] - view["west"]) * 102_500 < 400, view  # metres across, not the 10 km district
+                page.locator(MAP_IFRAME).last.scroll_into_view_if_needed()
+                page.screenshot(path=ARTIFACTS / "clerk_duplicate_zoom.png")
+                page.get_by_text("我已在地图上核对，这不是重复站点，仍要保存").click()
+                _settle(page)
+                page.get_by_role("button", name="保存新站点").click()
+                expect(page.get_by_text("已保存站点 #2“桂城职工服务中心（新）”（桂城街道）")).to_be_visible(timeout=30_000)
+                page.screenshot(path=ARTIFACTS / "clerk_saved.png")
+
+                page.get_by_role("link", name="数据导入导出").click()
+                expect(page.get_by_role("heading", name="修改记录")).to_be_visible(timeout=60_000)
+                _settle(page)
+                expect(page.get_by_text("时间（UTC+08:00）", exact=False).first).to_be_attached()
+                uploader = page.get_by_test_id("stFileUploader").first
+                shown = uploader.evaluate(UPLOADER_WORDS_JS)
+                assert shown == ['"选择文件"', '"单个文件不超过 20 MB"'], shown  # not "Upload", "20MB per file"
+                page.screenshot(path=ARTIFACTS / "clerk_data.png")
+                page.get_by_text("English", exact=True).click()
+                expect(page.get_by_role("heading", name="Import sites")).to_be_visible(timeout=60_000)
+                _settle(page)
+                assert uploader.evaluate(UPLOADER_WORDS_JS) == ["none", "none"]  # Streamlit's own English words
+                expect(uploader).to_contain_text("20MB per file")
+                page.screenshot(path=ARTIFACTS / "clerk_data_en.png")
+                context.close()
+            with SiteStore(local / "sites.db") as store:
+                added = store.get_site(2)
+            assert (added.town_code, added.created_by) == ("440605011000", "桂城填报员")
+
+            shared = tmp_path / "shared"
+            shared.mkdir()
+            deploy(shared / "sites.db").store.close_connection()
+            monkeypatch.setenv("SITES_MODE", "shared")
+            with streamlit_app(shared, timeout_s=60) as url:
+                context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+                context.route("**/*", local_only(blocked))
+                page = context.new_page()
+                page.goto(url)
+                page.get_by_label("用户名").fill("gc_editor")
+                page.get_by_label("密码").fill(PASSWORDS["gc_editor"])
+                page.get_by_role("button", name="登录").click()
+                page.get_by_role("link", name="站点填报").click()
+                expect(page.get_by_text("你可登记：桂城街道（只能新增、修改这些镇街的站点）")).to_be_visible(timeout=60_000)
+                _settle(page)
+                page.screenshot(path=ARTIFACTS / "clerk_shared_towns.png")
+                page.get_by_text("WGS84（GPS/天地图/OSM）").first.click()
+                coords = page.get_by_label("坐标（经度,纬度） *", exact=True)
+                coords.fill(f"{IN_DALI['lng']},{IN_DALI['lat']}")
+                coords.press("Enter")
+                expect(page.get_by_text("该位置在大沥镇（440605125000），不在你可登记的镇街（桂城街道）内",
+                                        exact=False)).to_be_visible(timeout=30_000)
+                _settle(page)
+                page.screenshot(path=ARTIFACTS / "clerk_shared_outside.png")
+                context.close()
+        finally:
+            browser.close()
+    assert blocked == []
+
+
+# ------------------------------------------------------------------ 2. the data page in Chinese
+
+
+def test_the_data_page_names_the_bundled_region_and_the_upload_limit_in_chinese(local_db):
+    at = _open(DATA_PAGE)
+    texts = " ".join(_texts(at.caption) + _texts(at.markdown) + _texts(at.info))
+    assert "内置的南海区镇街" in texts and "bundled" not in texts
+    assert at.file_uploader(key="data_upload").label == "站点表（CSV、XLSX、GeoJSON 或 GeoPackage）"
+    css = " ".join(str(h.proto.body) for h in at.get("html"))
+    assert 'content: "选择文件"' in css and 'content: "单个文件不超过 20 MB"' in css  # over Streamlit's "Upload"

@@ -194,7 +194,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # ======================== data page: import, export, audit log, region
     "ui.crs.file": ("按文件自带的坐标系（投影坐标、GeoPackage）", "As the file says (projected, GeoPackage)"),
     "ui.data.import": ("导入站点", "Import sites"),
-    "ui.data.upload": ("站点表（CSV、XLSX 或 GeoJSON）", "Site table (CSV, XLSX or GeoJSON)"),
+    "ui.data.upload": ("站点表（CSV、XLSX、GeoJSON 或 GeoPackage）", "Site table (CSV, XLSX, GeoJSON or GeoPackage)"),
+    "ui.upload.button": ("选择文件", "Choose a file"),
+    "ui.upload.limit": ("单个文件不超过 {mb} MB", "at most {mb} MB a file"),
     "ui.data.upload_role": ("只有编辑者和管理员可以上传导入文件", "Only editors and admins can upload files to import"),
     "ui.data.region_role": ("只有管理员可以上传边界文件、更换区域", "Only admins can upload a boundary file and switch the region"),
     "ui.data.upload_hint": ("表头可用中文或英文：名称、类型、状态、经度、纬度、地址、开放日期……",
@@ -238,9 +240,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                               "No row can be imported: correct the rows listed and upload the file again"),
     "ui.data.imported": ("已导入 {written} 行，跳过 {rejected} 行", "Imported {written} rows, skipped {rejected}"),
     "ui.data.export": ("导出站点", "Export sites"),
-    "ui.data.export_hint": ("共 {n} 个站点，坐标为 WGS84；“数据来源”列标明演示数据（demo）与真实数据的来源",
-                            "{n} sites, positions in WGS84; the source column marks demo data (demo) and "
-                            "where real data came from"),
+    "ui.data.export_hint": ("共 {n} 个站点，坐标为 WGS84；“数据来源”列写着“演示数据”的不是真实站点，其余写明真实数据的来源",
+                            "{n} sites, positions in WGS84; rows whose source says demo are not real sites, the "
+                            "others say where the data came from"),
     "ui.data.export_as": ("下载 {fmt}", "Download {fmt}"),
     "ui.data.audit": ("修改记录", "Audit log"),
     "ui.data.audit_id_help": ("站点或目标的编号；0 表示全部", "Number of a site or target; 0: all"),
