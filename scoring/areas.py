@@ -20,7 +20,11 @@ disks that touch it; those few are unioned (``shapely.union_all``) and clipped
 to the town. Disks that lie wholly inside a town (most of them) need no
 clipping, and towns are independent, so the work grows with the number of
 disks, not with the size of the province-wide union; towns are processed on a
-thread pool (GEOS releases the GIL), largest first.
+thread pool (GEOS releases the GIL), largest first. A disk inside its town that
+touches no other disk (no site within twice the radius: most of them at 300–500 m)
+is not unioned at all: it is one more part of the covered area and, asked for the
+town's uncovered rest, one more hole in it, the same polygons as the overlay gives
+(areas equal to 1e-11) for about a quarter less work at province scale.
 """
 
 from __future__ import annotations
@@ -110,17 +114,25 @@ def covered_areas(
     geoms = np.asarray(empty, dtype=object).copy()
     counts = np.bincount(town_idx, minlength=n_towns).astype(np.int64)
     bounds = np.searchsorted(town_idx, np.arange(n_towns + 1))
+    alone = isolated(site_xy, radius_m, quad_segs=quad_segs)
 
     def one_town(t: int):
         sl = slice(bounds[t], bounds[t + 1])
         d, whole = disk_idx[sl], inside[sl]
-        parts = shapes[d[whole]]
+        single = whole & alone[d]  # inside the town and touching no other disk: nothing to union
+        parts = shapes[d[whole & ~single]]
         cut = shapes[d[~whole]]
         if len(cut):
             # only disks crossing the town line are clipped; clip their union once
             parts = np.append(parts, shapely.intersection(shapely.union_all(cut), towns[t]))
-        covered = shapely.union_all(parts)
-        return covered, (shapely.difference(towns[t], covered) if uncovered else None)
+        joined = shapely.union_all(parts)
+        if not single.any():
+            return joined, (shapely.difference(towns[t], joined) if uncovered else None)
+        lone = shapes[d[single]]
+        covered = _collect(np.concatenate([_polygons(joined), lone]))
+        if not uncovered:
+            return covered, None
+        return covered, _punch(shapely.difference(towns[t], joined), lone, site_xy[d[single]])
 
     busy = np.flatnonzero(counts)
     rest = _rest_of_untouched(towns, geoms, counts == 0) if uncovered else None
@@ -133,6 +145,46 @@ def covered_areas(
                 rest[t] = left
     # areas as on the ground: exact within one UTM zone, corrected by the areal scale across zones
     return CoveredAreas(geoms, ground_areas_m2(geoms, crs), counts, rest)
+
+
+def isolated(xy: NDArray[np.float64], radius_m: float, *, quad_segs: int = DEFAULT_QUAD_SEGS) -> NDArray[np.bool_]:
+    """Per site (``xy``, metres): True when no other site lies within twice the disk's radius (the
+    area-equivalent one, :func:`equivalent_radius_m`), so its disk overlaps and touches no other disk."""
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    if len(xy) < 2:
+        return np.ones(len(xy), dtype=bool)
+    points = shapely.points(xy)
+    me, _ = shapely.STRtree(points).query(points, predicate="dwithin",
+                                          distance=2.0 * equivalent_radius_m(radius_m, quad_segs))
+    return np.bincount(me, minlength=len(xy)) == 1  # only itself
+
+
+def _polygons(geom) -> NDArray:
+    """The polygons of ``geom`` (a union's result: empty, a polygon or a multipolygon)."""
+    parts = shapely.get_parts(geom)
+    return parts[shapely.get_type_id(parts) == shapely.GeometryType.POLYGON]
+
+
+def _collect(polygons: NDArray):
+    """Disjoint ``polygons`` as one geometry (what their union is: no overlay needed)."""
+    return polygons[0] if len(polygons) == 1 else shapely.multipolygons(polygons)
+
+
+def _punch(rest, lone: NDArray, centres: NDArray[np.float64]):
+    """``rest − lone``: disks ``lone`` (centred at ``centres``) lie strictly inside ``rest``'s polygons, each
+    apart from every other disk and from the town line, so each is one more hole of the polygon holding its
+    centre (the same polygons a difference gives, without overlaying their vertices again)."""
+    parts = _polygons(rest)
+    hit, part = shapely.STRtree(parts).query(shapely.points(centres), predicate="within")
+    if len(hit) != len(lone):  # not expected (each centre is inside one part); the plain way then
+        return shapely.difference(rest, shapely.union_all(lone))
+    holes = [list(shapely.get_interior_ring(p, i) for i in range(shapely.get_num_interior_rings(p)))
+             for p in parts]
+    for i, k in zip(hit, part, strict=True):
+        holes[k].append(shapely.get_exterior_ring(lone[i]))
+    punched = [shapely.Polygon(shapely.get_exterior_ring(p), holes[k]) if len(holes[k]) else p
+               for k, p in enumerate(parts)]
+    return _collect(np.asarray(punched, dtype=object))
 
 
 def _rest_of_untouched(towns: NDArray, covered: NDArray, untouched: NDArray[np.bool_]) -> NDArray:

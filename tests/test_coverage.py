@@ -12,6 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scoring_fixtures import (
     UTM49N,
+    X0,
+    Y0,
     coverage_of,
     make_query,
     sites_frame,
@@ -237,3 +239,31 @@ def test_results_of_one_type_each_merge_into_the_whole_query():
     for key in query.types:
         assert shapely.equals_exact(merged.covered[key], whole.covered[key], 0).all()
         assert shapely.equals_exact(merged.uncovered[key], whole.uncovered[key], 0).all()
+
+
+def test_disks_touching_no_other_are_not_unioned_and_leave_holes():
+    """A disk inside a town that touches no other disk needs no union: the covered part takes it as it is
+    and the rest gets it as a hole (scoring.areas._punch) — the same area as the plain overlay. On paper
+    (km, r = 1): two lone disks (2π) + two disks 0.5 apart (2π − lens, lens = 2·acos(0.25) − 0.25·√3.75)
+    in a 10 × 10 town; the rest is one polygon with three holes."""
+    from scoring.areas import isolated
+
+    r_eq = equivalent_radius_m(1000)
+    xy = np.array([[2000.0, 2000.0], [8000.0, 8000.0], [5000.0, 5000.0], [5500.0, 5000.0],
+                   [0.0, 50_000.0], [2 * r_eq * (1 - 1e-9), 50_000.0], [20_000.0, 50_000.0],
+                   [20_000.0 + 2 * r_eq * (1 + 1e-9), 50_000.0]])
+    assert isolated(xy, 1000).tolist() == [True, True, False, False, False, False, True, True]
+    town = shapely.box(X0, Y0, X0 + 10_000, Y0 + 10_000)
+    sites_xy = xy[:4] + [X0, Y0]
+    got = covered_areas(np.array([town], dtype=object), sites_xy, 1000, crs=UTM49N, uncovered=True)
+    lens = 2 * np.arccos(0.25) - 0.25 * np.sqrt(3.75)
+    assert got.covered_m2[0] / 1e6 == pytest.approx(2 * np.pi + 2 * np.pi - lens, rel=2e-3)
+    assert shapely.get_num_geometries(got.geometry[0]) == 3 and shapely.is_valid(got.geometry[0])
+    rest = got.uncovered[0]
+    assert shapely.get_type_id(rest) == shapely.GeometryType.POLYGON and shapely.get_num_interior_rings(rest) == 3
+    assert shapely.is_valid(rest)
+    plain_union = shapely.union_all(shapely.buffer(shapely.points(sites_xy), r_eq, quad_segs=16))
+    plain_rest = shapely.difference(town, plain_union)
+    assert shapely.area(rest) == pytest.approx(shapely.area(plain_rest), rel=1e-12)
+    assert shapely.area(got.geometry[0]) == pytest.approx(shapely.area(plain_union), rel=1e-12)
+    assert shapely.equals(rest, plain_rest) and shapely.equals(got.geometry[0], plain_union)
