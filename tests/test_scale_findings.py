@@ -241,3 +241,48 @@ def test_chinese_data_page_imports_a_plain_sheet_with_a_status_column(app_db, mo
     with SiteStore(app_db) as store:
         assert [(s.name, s.status) for s in store.list_sites()] == [("桂城书屋", "open"),
                                                                     ("狮山书屋", "under_construction")]
+
+
+# ------------------------------------------------------------------ the targets page with a population target
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(300)
+def test_targets_page_evaluates_a_population_target_on_its_stored_layer_in_the_browser(browser, tmp_path):
+    """The Done-when screenshot: a population target (share of people within 1,000 m of a book room) on the
+    stored layer it names, evaluated on the targets page with no upload: 100 of 150 people, 67 % ≥ 50 %, met."""
+    from playwright.sync_api import expect
+
+    from targets.store import TargetStore
+    from tests.browser_support import ARTIFACTS, local_only, streamlit_app
+
+    people = tmp_path / "people.csv"
+    people.write_text(f"lng,lat,pop\n{SITE[0]},{SITE[1]},100\n{FAR[0]},{FAR[1]},50\n", encoding="utf-8")
+    with SiteStore(tmp_path / "sites.db") as store:
+        store.add({"name": "桂城书屋", "type": "book_room", "status": "open", "lng": SITE[0], "lat": SITE[1],
+                   "opened_on": "2024-05-01"}, actor="test", crs="wgs84")
+        DemandStore(store).add("常住人口", people, crs="wgs84", weight_field="pop", actor="admin")
+        TargetStore(store).add({"name": "书屋1公里内人口过半", "site_type": "book_room", "scope": "region",
+                                "measure": "demand_share", "threshold": 50, "radius_m": 1000,
+                                "deadline": "2027-12-31", "demand_layer": "常住人口"}, actor="admin")
+    blocked: list[str] = []
+    errors: list[str] = []
+    with streamlit_app(tmp_path, timeout_s=60) as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        try:
+            context.route("**/*", local_only(blocked))
+            page = context.new_page()
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(url)
+            page.get_by_role("link", name="目标进度").click()
+            expect(page.get_by_text("已完成目标", exact=True)).to_be_visible(timeout=90_000)
+            expect(page.get_by_text("书屋1公里内人口过半", exact=False).first).to_be_visible(timeout=30_000)
+            expect(page.get_by_text("职工书屋：67%/50%", exact=True)).to_be_visible(timeout=30_000)  # 100 of 150 people
+            assert page.get_by_text("暂时无法计算", exact=False).count() == 0
+            assert page.get_by_text("Traceback").count() == 0
+            page.wait_for_timeout(1500)
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=ARTIFACTS / "targets_population_stored.png")
+        finally:
+            context.close()
+    assert blocked == [] and errors == []
