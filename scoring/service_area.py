@@ -1,13 +1,42 @@
 """Service areas: a polygon drawn around the streets a site type reaches.
 
 Method (documented for the maps and for area coverage in network mode): the
-reached street pieces (:func:`scoring.network.reached_segments`, partial
-segments cut where the radius runs out) are buffered by a fixed ``width_m`` on
-each side and dissolved into one (multi)polygon. The default, 50 m, is about
-half a block of frontage in Guangdong's towns: the buildings that face the
-reached streets. It is a picture of reach along the streets, not an isochrone
-interpolated across blocks that no street enters; a concave hull would fill
-rivers and walled parks back in, which is what walking distance is meant to show.
+service area is every point within ``width_m`` (default 50 m) of a reached street
+piece (:func:`scoring.network.reached_segments`, partial segments cut where the
+radius runs out): the reached streets buffered by ``width_m`` on each side, round
+ends, dissolved into one (multi)polygon. 50 m is about half a block of frontage in
+Guangdong's towns: the buildings that face the reached streets. It is a picture of
+reach along the streets, not an isochrone interpolated across blocks that no street
+enters; a concave hull would fill rivers and walled parks back in, which is what
+walking distance is meant to show.
+
+How it is traced (:func:`service_area`): the distance to the nearest reached piece is
+evaluated on a square grid of ``cell_m`` metres (default ``width_m`` / :data:`CELLS_PER_WIDTH`,
+12.5 m) and the polygon is the grid's contour at ``width_m``:
+
+1. each piece is sampled every cell and the grid node nearest each sample is marked
+   with the piece;
+2. a Euclidean distance transform (``scipy.ndimage.distance_transform_edt``) gives
+   every node its nearest marked node, hence a nearby piece; nodes whose distance
+   lies within :data:`EXACT_BAND_CELLS` cells of ``width_m`` get their exact distance to that piece (a
+   point-to-segment distance), so the contour does not depend on where the samples
+   fell;
+3. marching squares (``contourpy``, matplotlib's contouring engine) traces the
+   region ``distance < width_m`` with outer rings and holes, interpolating the level
+   along the cell sides.
+
+The distances are worked out in square windows of at most :data:`WINDOW_CELLS` cells
+(plus a margin wide enough for every distance that matters), only where there are
+reached streets, and written into one grid over the reached streets' extent (8 bytes
+a cell: 56 MB for a 33 km district) that is contoured once, so the windows leave no
+seams. Accuracy: along straight streets the outline is the exact buffer's (the
+distance is linear across them, so the interpolation is exact); round ends are drawn
+as chords of the circle, about 1.4 % short of each half-disc (53 m² at 50 m); areas
+come out 0.1–0.3 % under the exact buffer on street grids (tests in
+``tests/test_walking_more.py``: a straight street of length L has 2·w·L + π·w²; a
+river grid against GEOS's buffer with finely drawn round ends). Speed: 278,000 reached
+pieces (1,000 sites at 1 km on the benchmark's 33 km district grid) about 0.7 s of CPU,
+where buffering every piece and dissolving the bands with GEOS took about 10 s.
 
 In network mode the coverage engine (:mod:`scoring.coverage`, :mod:`scoring.suggest`)
 uses :class:`Walk` (the routing graph of a prepared network, built once per network)
@@ -17,51 +46,116 @@ town; gaps are the towns minus the service areas.
 
 from __future__ import annotations
 
-import os
 import weakref
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+import contourpy
 import numpy as np
 import pyproj
 import shapely
 from numpy.typing import NDArray
+from scipy import ndimage
 
 from scoring.network import Graph, ReachedStreets, attach, graph_of, reach, reached_segments, snap_points
 
 #: Default half-width of the band drawn around reached streets (metres).
 DEFAULT_WIDTH_M = 50.0
-#: Side of the squares the bands are dissolved in before the last dissolve (metres).
-TILE_M = 500.0
+#: Grid cells per ``width_m``: the grid the service area is traced on has cells of ``width_m / 4``
+#: (12.5 m at the default width).
+CELLS_PER_WIDTH = 4
+#: Side of the square windows the distance grid is worked in (cells; plus a margin), bounding memory.
+WINDOW_CELLS = 2048
+#: Nodes whose grid distance lies within this many cells of ``width_m`` get their exact distance.
+EXACT_BAND_CELLS = 2.5
 
 
-def service_area(streets: ReachedStreets, *, width_m: float = DEFAULT_WIDTH_M,
-                 tile_m: float = TILE_M) -> shapely.Geometry:
-    """The reached streets buffered by ``width_m`` metres and dissolved (same CRS as the graph).
+def service_area(streets: ReachedStreets, *, width_m: float = DEFAULT_WIDTH_M, cell_m: float | None = None,
+                 window_cells: int = WINDOW_CELLS) -> shapely.Geometry:
+    """Every point within ``width_m`` metres of a reached street piece, as one (multi)polygon (same CRS
+    as the graph); traced on a grid of ``cell_m`` metres (default ``width_m / 4``) as the module
+    docstring says.
 
-    Returns an empty polygon when nothing is reached. ``width_m`` must be > 0.
-    Each street piece is buffered on its own (vectorised), the bands are dissolved
-    tile by tile (``tile_m`` squares by the pieces' midpoints, on a thread pool: GEOS
-    releases the GIL), then the tiles are dissolved once: the same polygon as
-    buffering all pieces at once, about 30× faster (29,000 pieces: 42 s → 1.5 s;
-    275,000 pieces, 1,000 sites at 1 km on a 33 km district grid: about 11 s).
+    Returns an empty polygon when nothing is reached. ``width_m`` and ``cell_m`` must be > 0.
     """
     if not width_m > 0:
         raise ValueError(f"width_m must be > 0, got {width_m}")
+    cell = float(cell_m) if cell_m is not None else width_m / CELLS_PER_WIDTH
+    if not cell > 0:
+        raise ValueError(f"cell_m must be > 0, got {cell_m}")
     if len(streets.edge) == 0:
         return shapely.Polygon()
-    coords = np.stack([np.column_stack([streets.x0, streets.y0]), np.column_stack([streets.x1, streets.y1])], axis=1)
-    bands = shapely.buffer(shapely.linestrings(coords), width_m, quad_segs=4)
-    mx = np.floor((streets.x0 + streets.x1) / 2 / tile_m).astype(np.int64)
-    my = np.floor((streets.y0 + streets.y1) / 2 / tile_m).astype(np.int64)
-    key = (mx - mx.min()) * (int(my.max() - my.min()) + 1) + (my - my.min())
-    order = np.argsort(key, kind="stable")
-    sorted_key = key[order]
-    starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
-    ends = np.r_[starts[1:], len(order)]
-    with ThreadPoolExecutor(max_workers=min(len(starts), os.cpu_count() or 1) or 1) as pool:
-        tiles = list(pool.map(lambda se: shapely.union_all(bands[order[se[0]:se[1]]]), zip(starts, ends, strict=True)))
-    return shapely.union_all(tiles)
+    ax, ay, bx, by = streets.x0, streets.y0, streets.x1, streets.y1
+    # 1. samples every cell along each piece, each marking its nearest grid node (node (i, j) at (i·cell, j·cell))
+    n = np.ceil(np.hypot(bx - ax, by - ay) / cell).astype(np.int64) + 1
+    piece = np.repeat(np.arange(len(n)), n)
+    f = (np.arange(len(piece)) - np.repeat(np.cumsum(n) - n, n)) / np.repeat(np.maximum(n - 1, 1), n)
+    gi = np.rint((ax[piece] + f * (bx - ax)[piece]) / cell).astype(np.int64)
+    gj = np.rint((ay[piece] + f * (by - ay)[piece]) / cell).astype(np.int64)
+    # 2. the distance grid over the marked nodes and a margin of every distance that matters, worked out window
+    #    by window (only windows within the margin of a marked node; the others stay "far")
+    margin = int(np.ceil(width_m / cell + EXACT_BAND_CELLS)) + 2
+    i0, j0 = int(gi.min()) - margin, int(gj.min()) - margin
+    n_i, n_j = int(gi.max()) + margin - i0 + 1, int(gj.max()) + margin - j0 + 1
+    count_i, size_i = _even_split(n_i, window_cells, 2 * margin)
+    count_j, size_j = _even_split(n_j, window_cells, 2 * margin)
+    used = np.zeros((count_i, count_j), dtype=bool)
+    for di in (-margin, margin):  # windows are at least 2 margins wide: a node's margin spans at most 2 per axis
+        for dj in (-margin, margin):
+            used[(gi + di - i0) // size_i, (gj + dj - j0) // size_j] = True
+    z = np.full((n_j, n_i), 2.0 * width_m)
+    for wi, wj in np.argwhere(used).tolist():
+        ci, cj = i0 + wi * size_i, j0 + wj * size_j
+        ni, nj = min(size_i, i0 + n_i - ci), min(size_j, j0 + n_j - cj)
+        z[cj - j0:cj - j0 + nj, ci - i0:ci - i0 + ni] = _window_distances(ci, cj, ni, nj, margin, gi, gj, piece,
+                                                                          streets, width_m, cell)
+    # 3. the region distance < width_m, traced once by marching squares
+    gen = contourpy.contour_generator(x=(i0 + np.arange(n_i)) * cell, y=(j0 + np.arange(n_j)) * cell, z=z,
+                                      fill_type=contourpy.FillType.OuterOffset, chunk_size=0)
+    points, offsets = gen.filled(-1.0, width_m)
+    polygons = [shapely.Polygon(p[o[0]:o[1]], [p[o[r]:o[r + 1]] for r in range(1, len(o) - 1)])
+                for p, o in zip(points, offsets, strict=True)]
+    if not polygons:
+        return shapely.Polygon()
+    return polygons[0] if len(polygons) == 1 else shapely.MultiPolygon(polygons)
+
+
+def _even_split(extent: int, most: int, least: int) -> tuple[int, int]:
+    """The fewest equal windows of at most ``most`` cells (at least ``least``) that span ``extent`` cells:
+    (count, side)."""
+    count = max(1, -(-extent // most))
+    side = max(least, -(-extent // count))
+    return -(-extent // side), side
+
+
+def _window_distances(ci: int, cj: int, ni: int, nj: int, margin: int, gi: NDArray[np.int64], gj: NDArray[np.int64],
+                      piece: NDArray[np.int64], streets: ReachedStreets, width_m: float, cell: float
+                      ) -> NDArray[np.float64]:
+    """Distances (metres, nj × ni) from grid nodes ``ci … ci+ni-1`` × ``cj … cj+nj-1`` to the reached streets,
+    over the marked nodes within ``margin`` cells around them; exact near ``width_m``."""
+    i_lo, j_lo = ci - margin, cj - margin
+    span_i, span_j = ni + 2 * margin, nj + 2 * margin
+    inside = (gi >= i_lo) & (gi < i_lo + span_i) & (gj >= j_lo) & (gj < j_lo + span_j)
+    owner = np.full((span_j, span_i), -1, dtype=np.int32)
+    owner[gj[inside] - j_lo, gi[inside] - i_lo] = piece[inside]
+    near_j, near_i = ndimage.distance_transform_edt(owner < 0, return_distances=False, return_indices=True)
+    near_j, near_i = near_j[margin:margin + nj, margin:margin + ni], near_i[margin:margin + nj, margin:margin + ni]
+    dj = near_j - np.arange(margin, margin + nj, dtype=near_j.dtype)[:, None]
+    di = near_i - np.arange(margin, margin + ni, dtype=near_i.dtype)[None, :]
+    d2 = dj * dj + di * di  # squared distance to the nearest marked node, in cells
+    level = width_m / cell
+    z = np.where(d2 < max(level - EXACT_BAND_CELLS, 0.0) ** 2, 0.0, 2.0 * width_m)
+    # exact distance to the nearest marked node's piece wherever the level may be crossed (the far side and the
+    # near side of the band only need to be on their side of width_m)
+    band = np.flatnonzero((d2 >= max(level - EXACT_BAND_CELLS, 0.0) ** 2) & (d2 <= (level + EXACT_BAND_CELLS) ** 2))
+    row, col = np.divmod(band, ni)
+    k = owner[near_j.ravel()[band], near_i.ravel()[band]]
+    px, py = (ci + col) * cell, (cj + row) * cell
+    ax, ay = streets.x0[k], streets.y0[k]
+    vx, vy = streets.x1[k] - ax, streets.y1[k] - ay
+    vv = vx * vx + vy * vy
+    s = np.clip(((px - ax) * vx + (py - ay) * vy) / np.where(vv > 0, vv, 1.0), 0.0, 1.0)
+    z.ravel()[band] = np.hypot(px - ax - s * vx, py - ay - s * vy)
+    return z
 
 
 # ------------------------------------------------------------------ the geo adapter of network mode
