@@ -260,3 +260,85 @@ def test_demo_sites_are_greyed_hatched_and_say_demo(demo_inputs):
     assert all("site-demo" not in palaces.style_html[s] for s in pdata["style"])
     demo_paint = books.paints[data["style"][0]]
     assert demo_paint["fill"] != palaces.paints[pdata["style"][0]]["fill"]
+
+
+# ---------------------------------------------------------------- the planner's path in a real browser
+
+@pytest.mark.browser
+@pytest.mark.timeout(400)
+def test_planner_path_in_chinese_in_a_real_browser(tmp_path):
+    """Open the map, change a radius, compute suggestions (★ at once), add one (the others stay)."""
+    import time
+
+    from playwright.sync_api import expect, sync_playwright
+
+    from maps.assets import require_assets
+    from tests.browser_support import (
+        ARTIFACTS,
+        CHROMIUM_ARGS,
+        MAP_IFRAME,
+        local_only,
+        require_chromium,
+        streamlit_app,
+    )
+
+    chromium = require_chromium()
+    require_assets()
+    with SiteStore(tmp_path / "sites.db") as store:
+        seed_demo(store, actor="test")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    blocked: list[str] = []
+    sent: list[int] = []  # messages the page sends the server: each widget change or map report is a rerun
+
+    def settle(quiet_s: float = 4.0) -> None:
+        """Wait until the page has sent nothing for ``quiet_s`` seconds (the map's reports come late)."""
+        last, seen = time.monotonic(), len(sent)
+        while time.monotonic() - last < quiet_s:
+            time.sleep(0.25)
+            if len(sent) != seen:
+                last, seen = time.monotonic(), len(sent)
+
+    with streamlit_app(tmp_path) as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1500, "height": 1000}, locale="zh-CN")
+            context.route("**/*", local_only(blocked))
+            page = context.new_page()
+            page.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(len(frame))))
+            page.goto(url)
+            stars = page.frame_locator(MAP_IFRAME).locator(".leaflet-marker-pane .site-suggested")
+            expect(page.frame_locator(MAP_IFRAME).locator(".site-marker").first).to_be_visible(timeout=90_000)
+            settle()
+            assert len(sent) == 1, sent  # the page's first run only: the new map reports nothing back (was 2–3)
+            expect(page.get_by_text("职工服务中心覆盖最差的镇街")).to_be_visible()
+            page.screenshot(path=ARTIFACTS / "planner_open.png", full_page=True)
+
+            sent.clear()
+            page.locator("[data-testid=stExpander] summary", has_text="服务半径").click()
+            page.get_by_role("radiogroup", name="职工书屋半径").get_by_text("1,000 米").click()
+            settle()
+            assert len(sent) == 1, sent  # one rerun for one change: no second redraw
+
+            page.get_by_role("button", name="计算建议").click()
+            expect(page.get_by_text("建议新址 3：职工服务中心", exact=False)).to_be_visible(timeout=120_000)
+            expect(stars).to_have_count(3, timeout=60_000)  # drawn at once, no pan needed
+            expect(page.get_by_text("高德地图坐标 GCJ-02").first).to_be_visible()
+            page.screenshot(path=ARTIFACTS / "planner_suggest.png", full_page=True)
+            page.get_by_role("button", name="计算建议").scroll_into_view_if_needed()
+            page.screenshot(path=ARTIFACTS / "planner_suggest_list.png")
+
+            page.get_by_role("button", name="加入登记（规划中）").first.click()
+            message = page.get_by_text("已加入登记：建议新址 1")
+            expect(message).to_be_visible(timeout=60_000)
+            settle()
+            expect(message).to_be_visible()  # still there once the map has redrawn (it vanished after ~1 s)
+            expect(page.get_by_text("已加入登记（编号")).to_be_visible()
+            for n in (2, 3):  # the others are kept
+                expect(page.get_by_text(f"建议新址 {n}：职工服务中心", exact=False)).to_have_count(1)
+            expect(stars).to_have_count(3, timeout=60_000)
+            page.screenshot(path=ARTIFACTS / "planner_added.png", full_page=True)
+            page.get_by_text("已加入登记（编号").scroll_into_view_if_needed()
+            page.screenshot(path=ARTIFACTS / "planner_added_list.png")
+        finally:
+            browser.close()
+    assert blocked == []
