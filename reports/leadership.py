@@ -78,6 +78,10 @@ class Unavailable:
     reason: str
 
 
+#: At most this many towns (or counties) and shortfall lines on a printed report (PDF, HTML): a leader's page
+#: stays short at 124 counties × 15 targets; the XLSX holds every town and every shortfall.
+PRINTED_ROWS = 12
+
 #: Report texts that name the region's unit, and their wording with the unit as a parameter (区县, 镇街).
 _BY_LEVEL: dict[str, str] = {"report.towns_heading": "region.report.towns_heading",
                              "report.footer": "region.report.footer", "report.rule": "region.report.rule"}
@@ -183,6 +187,45 @@ class LeadershipReport:
     @property
     def rule(self) -> str:
         return self.text("report.rule")
+
+    def printed_town_rows(self, limit: int | None = None) -> tuple[list[tuple[str, list[Cell]]], int]:
+        """The town-by-town rows a printed page shows, and how many towns it leaves out: every town when they fit
+        in ``limit`` (default :data:`PRINTED_ROWS`), else the ``limit`` towns with the most red, then amber
+        cells (ties in the region's order); a region-wide row is always kept. The XLSX has every town."""
+        towns = [row for row in self.town_rows if row[0] != self.region_name] if self._has_region_row else \
+            list(self.town_rows)
+        region_row = [row for row in self.town_rows if row not in towns]
+        limit = PRINTED_ROWS if limit is None else limit
+        if len(towns) <= limit:
+            return list(self.town_rows), 0
+        weight = {"red": 2, "amber": 1}
+
+        def badness(item: tuple[int, tuple[str, list[Cell]]]) -> tuple[int, int, int]:
+            index, (_, cells) = item
+            reds = sum(c.rag == "red" for c in cells)
+            return (-reds, -sum(weight.get(c.rag or "", 0) for c in cells), index)
+
+        worst = sorted(enumerate(towns), key=badness)[:limit]
+        return [row for _, row in worst] + region_row, len(towns) - limit
+
+    def printed_shortfalls(self, limit: int | None = None) -> tuple[list[tuple[str, str]], int]:
+        """The shortfall lines a printed page shows (red first, at most ``limit``, default :data:`PRINTED_ROWS`)
+        and how many it leaves out."""
+        limit = PRINTED_ROWS if limit is None else limit
+        return self.shortfalls[:limit], max(0, len(self.shortfalls) - limit)
+
+    def more_towns_text(self, left_out: int) -> str:
+        """``另有 112 个区县未列出，完整表格见 XLSX 报告`` ("" when none is left out)."""
+        return self.count_text("report.more_towns", left_out, n=left_out, unit=self.unit_word,
+                               units=self.units_word) if left_out else ""
+
+    def more_shortfalls_text(self, left_out: int) -> str:
+        """``另有 795 条差距未列出，完整清单见 XLSX 报告`` ("" when none is left out)."""
+        return self.count_text("report.more_shortfalls", left_out, n=left_out) if left_out else ""
+
+    @property
+    def _has_region_row(self) -> bool:
+        return any(line.target.scope == "region" for line in self.targets)
 
     @property
     def column_headers(self) -> list[str]:

@@ -67,7 +67,8 @@ def write_pdf(report: LeadershipReport, path: Path) -> None:
 
     text(report.text("report.towns_heading"), 11.5)
     rows = []
-    for name, cells in report.town_rows:
+    shown, towns_left_out = report.printed_town_rows()
+    for name, cells in shown:
         row: list[tuple[str, str | None]] = [(name, None)]
         for cell in cells:
             label = f" {report.text(f'report.rag.{cell.rag}')}" if cell.rag else ""
@@ -76,12 +77,17 @@ def write_pdf(report: LeadershipReport, path: Path) -> None:
     n = max(len(report.column_headers) - 1, 1)
     first = min(25.0, 100.0 / (n + 1))
     _table(pdf, report.column_headers, rows, widths=(first, *[(100.0 - first) / n] * n), center=True, wrap=wrap)
+    if towns_left_out:
+        text(report.more_towns_text(towns_left_out), 8.5, colour="#333333")
     pdf.ln(3)
 
     text(report.text("report.shortfall_heading"), 11.5)
-    if report.shortfalls:
-        _table(pdf, None, [[(report.text(f"report.rag.{rag}"), rag), (line, None)] for rag, line in report.shortfalls],
+    shortfalls, shortfalls_left_out = report.printed_shortfalls()
+    if shortfalls:
+        _table(pdf, None, [[(report.text(f"report.rag.{rag}"), rag), (line, None)] for rag, line in shortfalls],
                widths=(6, 94), wrap=wrap)
+        if shortfalls_left_out:
+            text(report.more_shortfalls_text(shortfalls_left_out), 8.5, colour="#333333")
     else:
         text(report.text("report.no_shortfall"), 9.5)
     pdf.ln(3)

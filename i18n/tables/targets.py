@@ -185,6 +185,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.demo_mark": ("含演示数据", "includes demo data"),
     "report.mark_sep": ("，", ", "),
     "report.marks": ("（{marks}）", " ({marks})"),
+    # ------------------------------------------------------------ printed reports: long lists cut short
+    "report.more_towns": ("另有 {n} 个{units}未列出（上表列出未达标最多的{units}），完整表格见 XLSX 报告",
+                          "{n} more {units} not listed (the table shows those with the most targets not met); "
+                          "the XLSX report has them all"),
+    "report.more_towns_one": ("另有 {n} 个{unit}未列出（上表列出未达标最多的{unit}），完整表格见 XLSX 报告",
+                              "{n} more {unit} not listed (the table shows those with the most targets not met); "
+                              "the XLSX report has them all"),
+    "report.more_shortfalls": ("另有 {n} 条差距未列出，完整清单见 XLSX 报告",
+                               "{n} more shortfalls not listed; the XLSX report has them all"),
+    "report.more_shortfalls_one": ("另有 {n} 条差距未列出，完整清单见 XLSX 报告",
+                                   "{n} more shortfall not listed; the XLSX report has it"),
     # ------------------------------------------------------------ progress charts
     "report.month": ("{year}年{month}月", "{month_en} {year}"),
     "report.chart.x": ("月份", "Month"),
