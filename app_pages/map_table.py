@@ -56,6 +56,10 @@ def town_table_csv(table: pd.DataFrame) -> bytes:
     return frame_csv(table).encode("utf-8-sig")
 
 
+#: The focus type's columns in the compact table, in order (their headers' keys).
+_FOCUS_COLUMNS = ("ui.maptable.share", "ui.maptable.sites", "ui.maptable.gap_km2", "ui.maptable.rank")
+
+
 def worst_first_ranks(share: np.ndarray, gap_km2: np.ndarray) -> np.ndarray:
     """Each town's rank, 1 = worst served: the lowest covered ``share`` first, a larger uncovered area
     (``gap_km2``) first among equal shares; towns equal in both share a rank."""
@@ -77,7 +81,7 @@ def compact_columns(table: pd.DataFrame, region: Region, types: tuple[str, ...],
     columns = [region.level_label(lang)]
     if focus is not None:
         name = site_type(focus).name(lang)
-        columns += [t(f"ui.maptable.{c}", lang, type=name) for c in ("share", "sites", "gap_km2", "rank")]
+        columns += [t(key, lang, type=name) for key in _FOCUS_COLUMNS]
     columns += [t("ui.maptable.share", lang, type=site_type(k).name(lang)) for k in types if k != focus]
     return [c for c in columns if c in table.columns]
 
@@ -86,7 +90,6 @@ def worst_towns(table: pd.DataFrame, region: Region, focus: str, *, lang: Langua
     """The ``count`` towns of ``table`` (from :func:`town_table`) worst served for ``focus``, worst first:
     columns ``rank``, ``name``, ``share`` (%), ``sites``, ``gap_km2``."""
     name = site_type(focus).name(lang)
-    columns = {"rank": "rank", "share": "share", "sites": "sites", "gap_km2": "gap_km2"}
-    picked = table[[region.level_label(lang), *(t(f"ui.maptable.{c}", lang, type=name) for c in columns)]]
-    picked.columns = ["name", *columns]
+    picked = table[[region.level_label(lang), *(t(key, lang, type=name) for key in _FOCUS_COLUMNS)]]
+    picked.columns = ["name", "share", "sites", "gap_km2", "rank"]
     return picked.sort_values(["rank", "name"], kind="stable").head(count).reset_index(drop=True)

@@ -126,7 +126,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.maptable.demand": ("{type}：覆盖需求（%）", "{type}: demand covered (%)"),
     "ui.maptable.rank": ("{type}：排名（1 为最差）", "{type}: rank (1 = worst)"),
     "ui.maptable.all_columns": ("显示全部列", "Show all columns"),
-    "ui.maptable.worst": ("{type}覆盖最差的{units}", "{Units} worst served by {type}"),
+    "ui.maptable.worst": ("{type}覆盖最差的{units}", "Worst-served {units}: {type}"),
     "ui.maptable.worst_row": (
         "{rank}. {name}：覆盖 {share:.1f}%，{sites} 个站点，空白 {gap:,.2f} km²",
         "{rank}. {name}: {share:.1f}% covered, sites: {sites}, uncovered: {gap:,.2f} km²",
