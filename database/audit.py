@@ -138,16 +138,28 @@ def record(conn: Connection, kind: Kind, subject_id: int | str, action: str, *, 
     ``version``: the version the write made; by default the ``version`` of
     ``after``, or for a delete the one after ``before``'s (accounts: ``None``).
     """
-    if version is None and kind != "account":
-        last = int((before or {}).get("version") or 0)
-        version = int(after.get("version") or 0) if after is not None else (last + 1 if last else 0)
+    record_many(conn, kind, [(subject_id, action, before, after, version)], actor=actor, at=at)
+
+
+def record_many(conn: Connection, kind: Kind,
+                entries: Sequence[tuple[int | str, str, dict[str, object] | None, dict[str, object] | None,
+                                        int | None]], *, actor: str, at: str) -> None:
+    """Append entries ``(subject_id, action, before, after, version)`` in one statement (an import's
+    50,000 entries: one round trip on PostgreSQL, not 50,000); ``version`` as :func:`record`."""
 
     def dump(values: dict[str, object] | None) -> str | None:
         return None if values is None else json.dumps(values, ensure_ascii=False)
 
-    conn.execute("INSERT INTO audit (kind, subject_id, action, actor, at, before, after, version) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (kind, _key(conn, subject_id), action, actor, at, dump(before), dump(after),
-                                                     version))
+    def made(before: dict[str, object] | None, after: dict[str, object] | None, version: int | None) -> int | None:
+        if version is not None or kind == "account":
+            return version
+        last = int((before or {}).get("version") or 0)
+        return int(after.get("version") or 0) if after is not None else (last + 1 if last else 0)
+
+    conn.executemany("INSERT INTO audit (kind, subject_id, action, actor, at, before, after, version) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     [(kind, _key(conn, subject_id), action, actor, at, dump(before), dump(after),
+                       made(before, after, version)) for subject_id, action, before, after, version in entries])
 
 
 def entries_of(conn: Connection, kind: Kind, subject_id: int | str) -> list[AuditEntry]:

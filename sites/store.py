@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime
 import getpass
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -357,7 +357,7 @@ class SiteStore:
             if denied:
                 raise AccessDenied(denied)
             now = utc_now()
-            written = [self._insert(conn, draft, principal.username, now) for draft in result.drafts]
+            written = self._insert_many(conn, result.drafts, principal.username, now)
         return ImportReport(written, result.errors, rejected_lines, len(records), result.warnings)
 
     def update(self, site_id: int, changes: Mapping[str, object], *, actor: Actor,
@@ -456,16 +456,28 @@ class SiteStore:
         return after, result.warnings
 
     def _insert(self, conn: Connection, draft: SiteDraft, actor: str, now: str) -> Site:
-        values = {f: getattr(draft, f) for f in INPUT_FIELDS}
-        site = Site(id=0, town_code=draft.town_code, created_by=actor, created_at=now, updated_by=actor,
-                    updated_at=now, **values)  # type: ignore[arg-type]
-        row = _to_row(site)
-        del row["id"]
-        cur = conn.execute(f"INSERT INTO sites ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-                           tuple(row.values()))
-        site = replace(site, id=int(cur.lastrowid))
-        _audit(conn, "create", actor, now, None, site)
-        return site
+        return self._insert_many(conn, [draft], actor, now)[0]
+
+    def _insert_many(self, conn: Connection, drafts: Sequence[SiteDraft], actor: str, now: str) -> list[Site]:
+        """Write new sites in order, each with its ``create`` audit entry, in a few statements for all of
+        them (a 50,000-row import made 100,000; on PostgreSQL 150,000 round trips). Inside the one writer's
+        transaction the new sites are exactly the rows above the largest id before (ids only grow)."""
+        if not drafts:
+            return []
+        values = [{"town_code": d.town_code, "created_by": actor, "created_at": now, "updated_by": actor,
+                   "updated_at": now, **{f: getattr(d, f) for f in INPUT_FIELDS}} for d in drafts]
+        rows = [_to_row(Site(id=0, **v)) for v in values]  # type: ignore[arg-type]
+        columns = [f for f in SITE_FIELDS if f != "id"]
+        before = int(conn.execute("SELECT coalesce(max(id), 0) FROM sites").fetchone()[0])
+        conn.executemany(f"INSERT INTO sites ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                         [tuple(row[c] for c in columns) for row in rows])
+        ids = [int(r[0]) for r in conn.execute("SELECT id FROM sites WHERE id > ? ORDER BY id", (before,))]
+        if len(ids) != len(rows):  # cannot happen inside the write transaction; a guard should that change
+            raise RuntimeError(f"{len(rows)} sites written but {len(ids)} new ids found")
+        for row, i in zip(rows, ids, strict=True):
+            row["id"] = i  # the row is the site's Site.to_dict(): every field in order, dates as ISO text
+        audit.record_many(conn, "site", [(row["id"], "create", None, row, None) for row in rows], actor=actor, at=now)
+        return [Site(id=i, **v) for v, i in zip(values, ids, strict=True)]  # type: ignore[arg-type]
 
     def _write_site(self, conn: Connection, site: Site) -> None:
         """Store ``site`` over the row it was made from (the row at ``site.version - 1``)."""
