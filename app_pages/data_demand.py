@@ -70,7 +70,9 @@ def render_demand(store: SiteStore) -> None:
             else:
                 st.success(tr("ui.demand.deleted", name=md_escape(gone)))
                 st.rerun()
-    upload = st.file_uploader(tr("ui.demand.upload"), type=[s[1:] for s in DEMAND_SUFFIXES], key="demand_upload")
+    region = store.region()  # its unit (镇街 or 区县) words the totals-per-unit kind
+    upload = st.file_uploader(region.unit_text("ui.demand.upload", lang), type=[s[1:] for s in DEMAND_SUFFIXES],
+                              key="demand_upload")
     if upload is None:
         return
     if not upload_allowed(store, roles=REGION_ROLES, action="demand_add", target="demand_upload"):
@@ -84,7 +86,8 @@ def render_demand(store: SiteStore) -> None:
     weight = cols[1].text_input(tr("ui.demand.weight_field"), key="demand_weight").strip() or None
     unit = cols[2].text_input(tr("ui.demand.unit"), value=tr("ui.demand.unit_default"), key="demand_unit").strip()
     crs = st.radio(tr("ui.demand.crs"), ["wgs84", "gcj02", "bd09"], index=None, key=f"demand_crs_{lang}",
-                   format_func=lambda c: t(f"ui.crs.{c}", lang), horizontal=True, help=tr("ui.demand.crs_help"))
+                   format_func=lambda c: t(f"ui.crs.{c}", lang), horizontal=True,
+                   help=region.unit_text("ui.demand.crs_help", lang))
     if st.button(tr("ui.demand.add"), key="demand_add", type="primary", disabled=not name):
         with tempfile.TemporaryDirectory(prefix="demand-") as tmp:
             path = Path(tmp) / f"demand{suffix}"  # the user's file name never becomes a path

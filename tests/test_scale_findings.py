@@ -286,3 +286,12 @@ def test_targets_page_evaluates_a_population_target_on_its_stored_layer_in_the_b
         finally:
             context.close()
     assert blocked == [] and errors == []
+
+
+def test_data_page_demand_upload_of_a_county_region_says_county(county_db, monkeypatch):
+    monkeypatch.setenv("SITES_USER", "admin")
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    at.switch_page("app_pages/data_page.py").run()
+    assert not at.exception, at.exception
+    label = next(u.proto.label for u in at.get("file_uploader") if u.proto.id.endswith("demand_upload"))
+    assert "按区县合计的 CSV" in label and "镇街" not in label

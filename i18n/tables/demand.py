@@ -45,8 +45,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.demand.delete_placeholder": ("选择一个图层", "Choose a layer"),
     "ui.demand.deleted": ("已删除需求图层“{name}”", "Demand layer '{name}' deleted"),
     "ui.demand.upload": (
-        "添加需求图层：点位 CSV/GeoJSON/GeoPackage、按镇街合计的 CSV，或人口栅格 GeoTIFF（裁剪到区域）",
-        "Add a demand layer: points CSV/GeoJSON/GeoPackage, a town totals CSV, or a population GeoTIFF "
+        "添加需求图层：点位 CSV/GeoJSON/GeoPackage、按{unit}合计的 CSV，或人口栅格 GeoTIFF（裁剪到区域）",
+        "Add a demand layer: points CSV/GeoJSON/GeoPackage, a CSV of {unit} totals, or a population GeoTIFF "
         "(clipped to the region)",
     ),
     "ui.demand.kind_bad": ("不能作为需求图层：{file}", "Not usable as a demand layer: {file}"),
@@ -56,8 +56,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.demand.unit_default": ("人", "people"),
     "ui.demand.crs": ("点位的坐标系", "Coordinate system of the points"),
     "ui.demand.crs_help": (
-        "点位文件必须选择；栅格自带坐标系，按镇街合计没有坐标",
-        "Required for a points file; a raster carries its own, town totals have none",
+        "点位文件必须选择；栅格自带坐标系，按{unit}合计没有坐标",
+        "Required for a points file; a raster carries its own, {unit} totals have none",
     ),
     "ui.demand.add": ("保存图层", "Store layer"),
     "ui.demand.loading": ("正在读取需求图层…", "Reading the demand layer…"),
