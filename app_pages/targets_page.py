@@ -156,8 +156,11 @@ else:
     st.subheader(tr("ui.targets.detail"))
     detail = detail_rows(report)
     st.caption(tr("ui.targets.detail_hint", n=len(detail)))
-    st.dataframe(detail.rename(columns={c: tr(f"ui.targets.detail_col.{c}") for c in detail.columns}),
-                 hide_index=True, key="targets_detail")
+    detail = detail.rename(columns={c: tr(f"ui.targets.detail_col.{c}") for c in detail.columns})
+    yes, no = report.text("report.yes"), report.text("report.no")  # demo sites flagged here too
+    detail[report.text("report.field.demo")] = [yes if int(i) in report.demo_ids else no
+                                                for i in detail[tr("ui.targets.detail_col.site_id")]]
+    st.dataframe(detail, hide_index=True, key="targets_detail")
 
 st.subheader(tr("ui.targets.edit"))
 actor_input()

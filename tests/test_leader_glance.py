@@ -327,6 +327,8 @@ def test_targets_page_cards_metrics_and_chart_specs(demo_db, app_db, monkeypatch
     assert {p["month"] for p in line["data"]["values"]} >= {"2025年6月", "2025年12月"}
     assert rule["mark"]["type"] == "rule" and rule["data"]["values"][0]["month"] == "2025年12月"
     assert label["data"]["values"][0]["label"] == "截止 2025-12-31"
+    detail = next(d.value for d in at.dataframe if "站点编号" in d.value.columns)  # 计入站点明细
+    assert (detail["演示数据"] == "是").sum() == 21 and set(detail["演示数据"]) == {"是", "否"}  # the demo centres
     at.radio(key="lang").set_value("en").run()
     specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
     assert specs[0]["layer"][0]["encoding"]["y"]["title"] == "Towns meeting the target (count)"
