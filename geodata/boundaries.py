@@ -21,7 +21,6 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import pyproj
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
@@ -324,6 +323,8 @@ def _read_vector(path: Path, warnings: list[Problem]) -> gpd.GeoDataFrame:
         source, has_cpg = _zip_source(path)
     else:
         source, has_cpg = str(path), suffix != ".shp" or path.with_suffix(".cpg").exists()
+    import pyogrio  # imported when a file is read: a command on the stored region needs no GDAL
+
     try:
         with py_warnings.catch_warnings():
             # shapely warns "invalid value encountered in from_wkb" on NaN coordinates; reported by name later
@@ -337,6 +338,8 @@ def _read_vector(path: Path, warnings: list[Problem]) -> gpd.GeoDataFrame:
 
 def _read_layer(path: Path, source: str, has_cpg: bool, warnings: list[Problem]) -> gpd.GeoDataFrame:
     """The first layer of ``source`` (``path`` as GDAL opens it), in the file's encoding (see :func:`_read_vector`)."""
+    import pyogrio
+
     layers = pyogrio.list_layers(source)
     layer = layers[0, 0] if len(layers) else None
     if path.suffix.lower() == ".gpkg" and len(layers) > 1:

@@ -25,7 +25,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
 
 from errors import Problem
 from geodata.crs import CoordSystem, convert_points
@@ -380,6 +379,8 @@ def _town(towns: TownIndex, code: str | None) -> dict[str, str]:
 def _check_duplicates(names, types, town, wlng, wlat, placed, existing: Sequence[Site], towns: TownIndex,
                       records: RawRecords, add, level: str) -> None:
     """Flag records that duplicate an existing site or an earlier record (metres, UTM)."""
+    from scipy.spatial import cKDTree  # imported when used: reading the registry needs no scipy
+
     idx = np.flatnonzero(placed)
     if not len(idx):
         return
