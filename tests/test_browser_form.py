@@ -70,6 +70,8 @@ def test_add_a_site_through_the_form_and_see_it_on_the_map(tmp_path):
             reporter = page.get_by_label("填报人 *", exact=True)  # a required field: the audit names a person
             reporter.fill("镇街填报员")
             reporter.press("Enter")
+            expect(page.get_by_text("必填：请先填写填报人姓名", exact=False)).to_have_count(0, timeout=30_000)
+            _settle(page)
             name = page.get_by_label("名称 *", exact=True)
             name.fill(XSS)
             name.press("Enter")
@@ -116,6 +118,7 @@ def test_add_a_site_through_the_form_and_see_it_on_the_map(tmp_path):
             page.get_by_role("link", name="站点填报").click()
             page.get_by_text("修改或关闭站点").click()
             expect(page.get_by_role("heading", name="修改记录")).to_be_visible(timeout=30_000)
+            _settle(page)  # the add form's inputs linger, stale, until the edit form's run ends
             expect(page.get_by_label("名称 *", exact=True)).to_have_value(XSS)
             page.screenshot(path=ARTIFACTS / "sites_edit.png", full_page=False)
 

@@ -57,6 +57,8 @@ def test_chinese_data_page_previews_and_imports_a_ledger_with_a_status_column(tm
             reporter = page.get_by_label("填报人 *", exact=True)  # a required field: the audit names a person
             reporter.fill("台账导入员")
             reporter.press("Enter")
+            expect(page.get_by_text("必填：请先填写填报人姓名", exact=False)).to_have_count(0, timeout=30_000)
+            expect(page.locator('[data-stale="true"]')).to_have_count(0, timeout=30_000)
             # the uploader states the product's limit (SITES_UPLOAD_MAX_MB, 20 MB), not Streamlit's 200 MB
             expect(page.get_by_text("20MB", exact=False).first).to_be_visible()
             assert page.get_by_text("200MB", exact=False).count() == 0
