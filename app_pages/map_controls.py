@@ -3,7 +3,9 @@
 Next to the radii, a switch (key ``map_distance``) says how reach is measured:
 直线距离 (straight) or 步行距离 (walking along the street network stored with
 the region). Walking, the radius is read as walked metres, or as minutes at a
-stated speed (``map_walk_unit``, ``map_walk_speed``; 4.5 km/h = 75 m a minute).
+stated speed (``map_walk_unit``, ``map_walk_speed``; 4.5 km/h = 75 m a minute), and
+how far a site or demand point may lie from every street before it joins nothing
+(``map_max_access``, metres, 200 by default); the sites that lie farther are listed.
 
 It is the edge where the map's :class:`scoring.query.CoverageQuery` is built and
 validated, once per run; the page passes it whole to the loaders and the map.
@@ -26,7 +28,7 @@ from errors import ImportRejected, RecordError
 from geodata.boundaries import Region
 from maps.export import MapOptions
 from maps.webmap import available_tiles, display_names
-from scoring.query import WALK_SPEED_KMH, CoverageQuery, DemandRef, walk_metres, walk_minutes
+from scoring.query import MAX_ACCESS_M, WALK_SPEED_KMH, CoverageQuery, DemandRef, walk_metres, walk_minutes
 from scoring.selection import DEFAULT_STATUSES
 from settings import Settings, load_site_types
 from sites.models import STATUSES, status_name
@@ -61,7 +63,9 @@ def sidebar_options(region: Region, settings: Settings) -> tuple[CoverageQuery, 
         types = translated_multiselect(tr("ui.mapx.types"), list(names), key="map_types", default=list(names),
                                        format_func=names.__getitem__)
         radii: dict[str, float] = {}
-        distance, speed, network_ref = _distance_control()
+        codes = region.towns["code"].astype(str).tolist()
+        town_names = dict(zip(codes, display_names(region.towns, lang), strict=True))
+        distance, speed, network_ref, max_access = _distance_control(names, town_names)
         with st.expander(tr("ui.mapx.radii"), expanded=False):
             minutes = distance == "network" and st.session_state.get("map_walk_unit") == "minutes"
             for site_type in site_types:
@@ -77,8 +81,6 @@ def sidebar_options(region: Region, settings: Settings) -> tuple[CoverageQuery, 
                                           default=list(DEFAULT_STATUSES),
                                           format_func=lambda s: status_name(s, lang))
         st.caption(tr("ui.mapx.statuses_help"))
-        codes = region.towns["code"].astype(str).tolist()
-        town_names = dict(zip(codes, display_names(region.towns, lang), strict=True))
         towns = translated_multiselect(region.unit_text("ui.mapx.towns", lang), codes, key="map_towns", default=[],
                                        format_func=town_names.__getitem__,
                                        placeholder=region.unit_text("ui.mapx.all_towns", lang))
@@ -98,7 +100,8 @@ def sidebar_options(region: Region, settings: Settings) -> tuple[CoverageQuery, 
     try:
         query = CoverageQuery(types=tuple(types), radii_m=tuple(radii.items()), statuses=tuple(statuses),
                               as_of=as_of if isinstance(as_of, datetime.date) else None, demand=demand,
-                              distance=distance, walk_speed_kmh=speed, network_ref=network_ref)
+                              distance=distance, walk_speed_kmh=speed, network_ref=network_ref,
+                              max_access_m=max_access)
     except RecordError as exc:
         st.error(md_escape(exc.message(lang)))
         st.stop()
@@ -107,10 +110,11 @@ def sidebar_options(region: Region, settings: Settings) -> tuple[CoverageQuery, 
     return query, options, demand_name
 
 
-def _distance_control() -> tuple[str, float, str]:
-    """The switch 直线距离 / 步行距离 and, walking, the unit of the radius (metres or minutes) and the speed.
+def _distance_control(type_names: dict[str, str], town_names: dict[str, str]) -> tuple[str, float, str, float]:
+    """The switch 直线距离 / 步行距离 and, walking, the unit of the radius (metres or minutes), the speed and
+    the access limit (metres from the nearest street).
 
-    Returns ``(distance, walk_speed_kmh, network_ref)``. Walking needs the network stored with the region
+    Returns ``(distance, walk_speed_kmh, network_ref, max_access_m)``. Walking needs the network stored with the region
     (data page, or ``python -m sites set-network``); without one the switch says so and straight is used.
     """
     from sites.network_store import NetworkStore
@@ -118,26 +122,29 @@ def _distance_control() -> tuple[str, float, str]:
     distance = translated_radio(tr("ui.mapx.distance"), ["straight", "network"], key="map_distance",
                                 default="straight", format_func=lambda k: tr(f"ui.mapx.distance_mode.{k}"))
     if distance != "network":
-        return "straight", WALK_SPEED_KMH, ""
+        return "straight", WALK_SPEED_KMH, "", MAX_ACCESS_M
     info = NetworkStore(current_store()).info("walk")
     if info is None:
         st.warning(tr("ui.mapx.no_network"))
-        return "straight", WALK_SPEED_KMH, ""
+        return "straight", WALK_SPEED_KMH, "", MAX_ACCESS_M
     translated_radio(tr("ui.mapx.walk_unit"), ["metres", "minutes"], key="map_walk_unit", default="metres",
                      format_func=lambda k: tr(f"ui.mapx.walk_unit.{k}"))
     speed = float(st.number_input(tr("ui.mapx.walk_speed"), min_value=1.0, max_value=30.0, step=0.5,
                                   value=WALK_SPEED_KMH, key="map_walk_speed"))
+    max_access = float(st.number_input(tr("ui.mapx.max_access"), min_value=10.0, max_value=5_000.0, step=10.0,
+                                       value=MAX_ACCESS_M, key="map_max_access", help=tr("ui.mapx.max_access_help")))
     st.caption(tr("ui.mapx.walk_note", speed=speed, per_minute=walk_metres(1.0, speed),
-                  junctions=info.summary.junctions, file=md_escape(info.source_name)))
+                  junctions=info.summary.junctions, file=md_escape(info.source_name), m=f"{max_access:,.0f}"))
     ref = f"walk@{info.loaded_at}"
-    _off_network_warning(ref)
-    return "network", speed, ref
+    _off_network_warning(ref, max_access, type_names, town_names)
+    return "network", speed, ref, max_access
 
 
-def _off_network_warning(network_ref: str) -> None:
-    """Say how many registry sites lie too far from every street to join the network (they cover nothing)."""
+def _off_network_warning(network_ref: str, max_access_m: float, type_names: dict[str, str],
+                         town_names: dict[str, str]) -> None:
+    """Say how many registry sites lie farther than ``max_access_m`` from every street (they join no street and
+    cover nothing on foot), and list them: name, type, town."""
     from app_pages.loaders import load_sites, load_street_network
-    from scoring.query import MAX_ACCESS_M
     from scoring.service_area import off_network
 
     store = current_store()
@@ -146,10 +153,16 @@ def _off_network_warning(network_ref: str) -> None:
     sites = load_sites(db, store.revision())
     if network is None or not len(sites):
         return
-    far = int(off_network(network, sites["lng"].to_numpy(float), sites["lat"].to_numpy(float),
-                          max_access_m=MAX_ACCESS_M).sum())
-    if far:
-        st.warning(tr("ui.mapx.off_network", n=far, m=f"{MAX_ACCESS_M:.0f}"))
+    far = off_network(network, sites["lng"].to_numpy(float), sites["lat"].to_numpy(float),
+                      max_access_m=max_access_m)
+    if not far.any():
+        return
+    st.warning(tr("ui.mapx.off_network", n=int(far.sum()), m=f"{max_access_m:,.0f}"))
+    with st.expander(tr("ui.mapx.off_network_list", n=int(far.sum())), expanded=False):
+        for _, row in sites.loc[far].iterrows():
+            st.markdown(tr("ui.mapx.off_network_row", name=md_escape(str(row["name"])),
+                           type=md_escape(type_names.get(str(row["type"]), str(row["type"]))),
+                           town=md_escape(town_names.get(str(row["town_code"]), "—"))))
 
 
 def _minutes_control(key: str, default_m: float, speed_kmh: float, label: str) -> float:

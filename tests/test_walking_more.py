@@ -110,3 +110,34 @@ def test_two_far_apart_streets_make_two_parts_and_no_grid_between():
     area = service_area(streets([a, b]), window_cells=256)
     assert len(shapely.get_parts(area)) == 2
     assert area.area == pytest.approx(2 * (2 * 50 * 300 + np.pi * 2500), rel=5e-3)
+
+
+# ------------------------------------------------------------------------- the app's access limit
+
+
+def test_the_map_page_sets_the_access_limit_and_lists_the_sites_beyond_it(app_db, tmp_path):
+    """River grid registry plus a rest station in the town's corner, 269 m from the nearest street: at the
+    default 200 m the sidebar warns of 1 site and lists it (name, type, town); at 300 m it joins the
+    network (no warning) and the caption states the 300 m limit."""
+    from streamlit.testing.v1 import AppTest
+
+    from cli.sites import main as sites_main
+    from tests.test_network_integration import APP, _to_lonlat, grid_registry
+
+    grid_registry(tmp_path, str(app_db))
+    lng, lat = _to_lonlat([1690.0], [1690.0])
+    assert sites_main(["add", "--db", str(app_db), "--name", "角落驿站", "--type", "rest_station", "--lng",
+                       f"{lng[0]:.7f}", "--lat", f"{lat[0]:.7f}", "--crs", "wgs84"]) == 0
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.radio(key="map_distance_zh").set_value("network").run()
+    assert not at.exception, at.exception
+    assert at.number_input(key="map_max_access").value == 200.0
+    assert [w.value for w in at.sidebar.warning] == [
+        "1 个站点离最近的道路超过 200 米，未接入路网，不参与步行覆盖（请核对坐标或路网范围）"]
+    listed = [e for e in at.sidebar.expander if e.label == "未接入路网的站点（1 个）"]
+    assert len(listed) == 1
+    assert [m.value for m in listed[0].markdown] == ["- 角落驿站（户外劳动者爱心驿站，测试镇）"]
+    at.number_input(key="map_max_access").set_value(300.0).run()
+    assert not at.exception, at.exception
+    assert not at.sidebar.warning
+    assert any("离道路超过 300 米的站点和需求点不接入路网" in c.value for c in at.sidebar.caption)

@@ -27,10 +27,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.mapx.walk_speed": ("步行速度（公里/小时）", "Walking speed (km/h)"),
     "ui.mapx.walk_note": (
         "沿街道步行计算（按 {speed:g} 公里/小时，每分钟 {per_minute:.0f} 米）；路网：{file}，路口 {junctions} 个。"
-        "离道路超过 200 米的站点不参与覆盖。",
+        "离道路超过 {m} 米的站点和需求点不接入路网，不参与覆盖。",
         "Measured along the streets (at {speed:g} km/h, {per_minute:.0f} m a minute); network: {file}, "
-        "{junctions} junctions. Sites more than 200 m from every street cover nothing.",
+        "{junctions} junctions. Sites and demand points more than {m} m from every street join no street and "
+        "count for nothing.",
     ),
+    "ui.mapx.max_access": ("离道路最远（米）", "Farthest from a street (m)"),
+    "ui.mapx.max_access_help": (
+        "站点或需求点沿直线走到最近道路的距离计入步行距离；超过此距离的点视为未接入路网并列出。",
+        "The straight walk from a site or demand point to its nearest street counts in the walk; points farther "
+        "than this join no street and are listed.",
+    ),
+    "ui.mapx.off_network_list": ("未接入路网的站点（{n} 个）", "Sites off the network ({n})"),
+    "ui.mapx.off_network_row": ("- {name}（{type}，{town}）", "- {name} ({type}, {town})"),
     "ui.mapx.custom": ("自定义", "Custom"),
     "ui.mapx.radius_m": ("半径（米）", "Radius (m)"),
     "ui.mapx.radius_preset": ("{m:,} 米", "{m:,} m"),
