@@ -33,7 +33,8 @@ def _translated(widget: Callable[..., object], label: str, options: Sequence[str
     def _keep() -> None:
         st.session_state[key] = st.session_state[wkey]
 
-    widget(label, options, format_func=format_func, key=wkey, on_change=_keep, **kwargs)
+    labels = {option: format_func(option) for option in options}  # worded in this run's language, not later
+    widget(label, options, format_func=labels.__getitem__, key=wkey, on_change=_keep, **kwargs)
     return st.session_state[key]
 
 

@@ -342,3 +342,33 @@ def test_planner_path_in_chinese_in_a_real_browser(tmp_path):
         finally:
             browser.close()
     assert blocked == []
+
+
+def test_the_planner_glance_in_english(app_db, demo_db, monkeypatch):
+    import json
+
+    import maps.export
+
+    builds: list[dict] = []
+    real = maps.export.planner_map
+    monkeypatch.setattr(maps.export, "planner_map", lambda *a, **k: builds.append(k) or real(*a, **k))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["lang"] = "en"  # opened in English (after a switch AppTest keeps a radio's Chinese labels)
+    at.run()
+    at.radio(key="map_suggest_type_en").set_value("book_room").run()
+    at.button(key="map_suggest_run").click().run()
+    assert not at.exception and not at.error
+    assert builds[-1]["suggestion"] is not None and builds[-1]["suggestion"].site_type == "book_room"
+    captions = [c.value for c in at.caption if c.value.startswith("WGS84: ")]
+    assert len(captions) == 3 and all("Amap position, GCJ-02 (lng,lat" in c for c in captions)
+    assert at.button(key="map_suggest_dismiss").label == "Dismiss"
+    at.button(key="map_suggest_add_1").click().run()
+    assert any("Added to the registry: Suggested site 1" in s.value for s in at.success)
+    assert any(c.value.startswith("Added (ID ") for c in at.caption)
+    proto = at.dataframe[0].proto
+    assert list(proto.column_order)[:5] == ["Town", "Worker service centre: covered (%)",
+                                            "Worker service centre: sites", "Worker service centre: gap (km²)",
+                                            "Worker service centre: rank (1 = worst)"]
+    assert json.loads(proto.columns)["Town"]["pinned"] is True
+    assert any(m.value.startswith("**Worst\\-served towns\\: Worker service centre**  \n1\\. Shishan Town\\: 2\\.8%")
+               for m in at.markdown)
