@@ -175,7 +175,10 @@ def _punch(rest, lone: NDArray, centres: NDArray[np.float64]):
     apart from every other disk and from the town line, so each is one more hole of the polygon holding its
     centre (the same polygons a difference gives, without overlaying their vertices again)."""
     parts = _polygons(rest)
-    hit, part = shapely.STRtree(parts).query(shapely.points(centres), predicate="within")
+    if len(parts) == 1:  # the common case: one polygon holds them all
+        hit, part = np.arange(len(lone)), np.zeros(len(lone), dtype=np.intp)
+    else:
+        hit, part = shapely.STRtree(parts).query(shapely.points(centres), predicate="within")
     if len(hit) != len(lone):  # not expected (each centre is inside one part); the plain way then
         return shapely.difference(rest, shapely.union_all(lone))
     holes = [list(shapely.get_interior_ring(p, i) for i in range(shapely.get_num_interior_rings(p)))
