@@ -129,10 +129,12 @@ def _details(report: LeadershipReport, ws: Worksheet) -> None:
 
 
 def _series(report: LeadershipReport, ws: Worksheet) -> None:
-    columns = ["target_id", "name", "month", "date", "required", "actual", "shortfall", "towns_met", "towns_total",
-               "met"]
-    records = ([line.target.id, line.target.name, r.month, r.date, r.required, r.actual, r.shortfall, r.towns_met,
-                r.towns_total, bool(r.met)]
+    """Each target month by month: towns meeting it (of those counted), then the sums over its towns in its
+    unit (a per-town target's 现有合计 counts sites, not towns)."""
+    columns = ["target_id", "name", "month", "date", "towns_met", "towns_total", "met", "required_sum",
+               "actual_sum", "shortfall_sum", "unit"]
+    records = ([line.target.id, line.target.name, r.month, r.date, r.towns_met, r.towns_total, bool(r.met),
+                r.required, r.actual, r.shortfall, line.target.unit]
                for line in report.targets for r in report.series[line.target.id].itertuples(index=False))
     _words_table(report, ws, columns, records)
 
@@ -181,6 +183,6 @@ _FIELDS: dict[str, str] = {c: f"report.field.{c}" for c in (
     "target_id", "name", "site_type", "scope", "measure", "town_code", "town_name", "required", "actual", "met",
     "shortfall", "unit", "deadline", "days_left", "required_pct", "actual_pct", "counted_sites",
     "under_construction", "as_of", "rag", "demo_sites", "month", "date", "towns_met", "towns_total", "site_id",
-    "site_name", "demo")}
+    "site_name", "demo", "required_sum", "actual_sum", "shortfall_sum")}
 _RAG: dict[str, str] = {"red": "report.rag.red", "amber": "report.rag.amber", "green": "report.rag.green"}
 _UNITS: dict[str, str] = {"sites": "unit.sites", "km2": "unit.km2", "people": "unit.people"}

@@ -30,6 +30,10 @@ from targets.model import Target
 
 #: Average days per month, for converting a monthly rate into a date.
 DAYS_PER_MONTH = 365.25 / 12
+#: Columns of :func:`monthly_series`. ``required``/``actual``/``shortfall`` are sums over the target's towns in the
+#: target's unit (for "1 palace in each town", ``actual`` counts palaces, 3 in one town counting 3: the progress
+#: of a per-town target is ``towns_met`` of ``towns_total``, which is what its chart shows); ``shortfall`` is what
+#: the projection extrapolates.
 SERIES_COLUMNS: tuple[str, ...] = (
     "month", "date", "required", "actual", "shortfall", "towns_met", "towns_total", "met",
 )

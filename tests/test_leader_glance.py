@@ -227,6 +227,10 @@ def test_xlsx_detail_sheets_have_headers_and_values_in_words(demo_store, tmp_pat
     if lang == "zh":
         assert book.sheetnames == ["报告", "明细", "进度", "计入站点"]
         assert (met, rag, kind) == ({"已达标", "未达标"}, {"红", "绿"}, {"工人文化宫", "职工服务中心"})
+        progress = list(book["进度"].values)
+        # towns meeting first; the sums (sites, for a per-town count target) say they are sums, in their unit
+        assert progress[0][4:] == ("达标镇街数", "镇街数", "是否达标", "要求合计", "现有合计", "差距合计", "单位")
+        assert progress[-1][1:3] == (SAMPLE, "2025-06") and progress[-1][4:] == (7, 7, "已达标", 7, 21, 0, "个")
     else:
         assert book.sheetnames == ["Report", "Details", "Progress", "Counted sites"]
         assert (met, rag) == ({"met", "not met"}, {"red", "green"})
