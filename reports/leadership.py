@@ -436,7 +436,8 @@ def _figure(report: LeadershipReport, target: Target, rows: pd.DataFrame) -> str
         required = float(row["required"])
         return report.text("report.figure_sites", actual=format_value(float(row["actual"]), "sites"),
                            required=format_value(required, "sites"), unit=unit_text(report, "sites", required))
-    return report.text("report.figure_share", actual=f"{float(row['actual_pct']):.0f}",
+    measure = report.text("measure.area_share" if target.measure == "area_share" else "measure.demand_share")
+    return report.text("report.figure_share", measure=measure, actual=f"{float(row['actual_pct']):.0f}",
                        required=f"{float(row['required_pct']):.0f}")
 
 

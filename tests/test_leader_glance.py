@@ -194,6 +194,15 @@ def test_progress_chart_counts_towns_meeting_the_target_not_sites(demo_store):
                             & (chart.points["series"] == "Towns meeting the target"), "value"].tolist() == [4.0]
 
 
+def test_a_region_wide_coverage_target_headline_gives_the_shares(palace_store):
+    """Four palaces at 3 km cover well under 30% of Nanhai's 1,073 km²: the headline gives both shares."""
+    targets = [Target("全区覆盖", "cultural_palace", "region", "area_share", 30, DEADLINE, radius_m=3000, id=1)]
+    zh, en = _report(palace_store, "zh", targets=targets), _report(palace_store, "en", targets=targets)
+    assert re.fullmatch(r"工人文化宫：面积覆盖率 \d+%/30%", zh.headline(zh.targets[0]))
+    assert re.fullmatch(r"Workers' cultural palace: share of area covered \d+%/30%", en.headline(en.targets[0]))
+    assert progress_chart(zh, zh.targets[0]).y_title == "覆盖面积（平方公里）"
+
+
 def test_a_region_wide_chart_gives_its_unit_on_the_axis(palace_store):
     targets = [Target("全区5宫", "cultural_palace", "region", "site_count", 5, DEADLINE, id=1)]
     chart = progress_chart(report := _report(palace_store, "zh", targets=targets), report.targets[0])

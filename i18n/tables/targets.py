@@ -178,7 +178,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.headline": ("{type}：{figure}", "{type}: {figure}"),
     "report.figure_towns": ("{met}/{total} {units}", "{met}/{total} {units}"),
     "report.figure_sites": ("{actual}/{required} {unit}", "{actual}/{required} {unit}"),
-    "report.figure_share": ("{actual}%/{required}%", "{actual}%/{required}%"),
+    "report.figure_share": ("{measure} {actual}%/{required}%", "{measure} {actual}%/{required}%"),
     "report.headline_deadline": ("截止 {deadline}，{days}", "deadline {deadline}, {days}"),
     "report.headline_line": ("{headline}，{deadline}。目标：{name}", "{headline}, {deadline}. Target: {name}"),
     "report.sample_mark": ("示例目标", "sample target"),
