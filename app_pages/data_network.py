@@ -6,7 +6,8 @@ coordinate system the user names, clipped to the region and stored with it. Only
 an admin may upload one (shared mode): the role is checked, and a refusal
 logged, before the upload is read (:func:`app_pages.data_import.upload_allowed`).
 The stored summary (junctions, segments, length, disconnected pieces), source,
-licence and date are shown to everyone.
+licence and date are shown to everyone, with the plain statement that only walking
+is scored (a cycling network can be stored from the command line, nothing uses it).
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ def render_network(store: SiteStore) -> None:
         st.caption(tr("ui.data.network_none"))
     else:
         st.dataframe(_summary_table(info), hide_index=True)
+    st.caption(tr("ui.data.network_walk_only"))
     allowed = may_upload(REGION_ROLES)
     upload = st.file_uploader(tr("ui.data.network_upload"), type=["pbf", "geojson", "json", "gpkg", "zip"],
                               key="network_upload", help=tr("ui.data.network_help") if allowed

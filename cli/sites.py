@@ -411,6 +411,8 @@ def _network_summary(info, lang: Language) -> None:
                   licence=info.licence, at=info.loaded_at, by=info.loaded_by))
     output.echo(t("network.cli.summary", lang, junctions=s.junctions, segments=s.segments, km=s.length_km,
                   pieces=s.pieces, share=s.largest_piece_share))
+    if info.mode != "walk":
+        output.echo(t("network.cli.cycle_unscored", lang))
 
 
 # ------------------------------------------------------------------------ helpers

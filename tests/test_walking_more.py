@@ -141,3 +141,39 @@ def test_the_map_page_sets_the_access_limit_and_lists_the_sites_beyond_it(app_db
     assert not at.exception, at.exception
     assert not at.sidebar.warning
     assert any("离道路超过 300 米的站点和需求点不接入路网" in c.value for c in at.sidebar.caption)
+
+
+# ------------------------------------------------------------------------------- only walking is scored
+
+
+def test_a_stored_cycling_network_says_nothing_is_scored_on_it(tmp_path, capsys):
+    """set-network --mode cycle and network-info --mode cycle say, in both languages, that coverage, gaps and
+    suggestions walk only; the walking network's output does not."""
+    from cli.sites import main as sites_main
+    from tests.test_network_integration import grid_registry
+
+    db = grid_registry(tmp_path, str(tmp_path / "grid.db"))
+    walk_out = capsys.readouterr().out
+    assert "骑行" not in walk_out
+    lines = tmp_path / "streets.geojson"
+    assert sites_main(["set-network", str(lines), "--crs", "wgs84", "--mode", "cycle", "--licence", "synthetic",
+                       "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "注意：覆盖、空白和选址只按步行计算，用步行路网；骑行路网已保存，但暂不参与任何计算" in out
+    assert sites_main(["network-info", "--mode", "cycle", "--db", db, "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "coverage, gaps and suggestions are scored on foot only" in out and "nothing is scored on it" in out
+    assert sites_main(["network-info", "--db", db, "--lang", "en"]) == 0
+    assert "scored on foot only" not in capsys.readouterr().out
+
+
+def test_the_data_page_says_only_walking_is_scored(app_db, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.test_network_integration import APP, grid_registry
+
+    grid_registry(tmp_path, str(app_db))
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    at.switch_page("app_pages/data_page.py").run()
+    assert not at.exception, at.exception
+    assert any(c.value.startswith("覆盖、空白和选址只按步行计算，用这里的步行路网。") for c in at.caption)

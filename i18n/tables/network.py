@@ -59,6 +59,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "(the largest holds {share:.0%} of the length)",
     ),
     "network.cli.none": ("数据库里没有（{mode}）路网", "no street network ({mode}) is stored"),
+    "network.cli.cycle_unscored": (
+        "注意：覆盖、空白和选址只按步行计算，用步行路网；骑行路网已保存，但暂不参与任何计算",
+        "note: coverage, gaps and suggestions are scored on foot only (--distance network walks the walking "
+        "network); this cycling network is stored but nothing is scored on it",
+    ),
     "network.cli.deleted": ("已删除（{mode}）路网", "street network ({mode}) deleted"),
     "network.crs_needed": (
         "请用 --network-crs 说明路网文件“{file}”的坐标系（wgs84、gcj02 或 bd09）",
@@ -74,6 +79,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.data.network_none": (
         "还没有路网：覆盖按直线距离计算。载入 OpenStreetMap 路网后可按步行距离计算。",
         "No street network yet: coverage is straight-line. Load an OpenStreetMap network to measure walking distance.",
+    ),
+    "ui.data.network_walk_only": (
+        "覆盖、空白和选址只按步行计算，用这里的步行路网。命令行另存的骑行路网暂不参与任何计算。",
+        "Coverage, gaps and suggestions are scored on foot only, on the walking network here. The command line "
+        "can also store a cycling network (--mode cycle), but nothing is scored on it.",
     ),
     "ui.data.network_upload": (
         "载入路网文件（.osm.pbf，或 GeoJSON/GeoPackage/压缩的 Shapefile 线要素）",
