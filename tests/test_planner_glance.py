@@ -276,6 +276,7 @@ def test_planner_path_in_chinese_in_a_real_browser(tmp_path):
     from tests.browser_support import (
         ARTIFACTS,
         CHROMIUM_ARGS,
+        LEAFLET_MAP,
         MAP_IFRAME,
         local_only,
         require_chromium,
@@ -313,11 +314,24 @@ def test_planner_path_in_chinese_in_a_real_browser(tmp_path):
             expect(page.get_by_text("职工服务中心覆盖最差的镇街")).to_be_visible()
             page.screenshot(path=ARTIFACTS / "planner_open.png", full_page=True)
 
+            def zoom() -> float:
+                frames = [f for f in page.frames if "streamlit_folium" in f.url and not f.is_detached()]
+                assert frames, [f.url for f in page.frames]
+                return frames[-1].evaluate(f"() => {LEAFLET_MAP}.getZoom()")
+
+            opening = zoom()
+            page.frame_locator(MAP_IFRAME).locator(".leaflet-control-zoom-in").click()
+            page.wait_for_timeout(1000)
+            assert zoom() == opening + 1
+            settle()
+            assert len(sent) == 1, sent  # a zoom or pan stays in the browser: no rerun
             sent.clear()
             page.locator("[data-testid=stExpander] summary", has_text="服务半径").click()
             page.get_by_role("radiogroup", name="职工书屋半径").get_by_text("1,000 米").click()
             settle()
             assert len(sent) == 1, sent  # one rerun for one change: no second redraw
+            expect(page.frame_locator(MAP_IFRAME).locator(".site-marker").first).to_be_visible(timeout=60_000)
+            assert zoom() == opening + 1  # the redrawn map opens at the user's view (kept in the browser)
 
             page.get_by_role("button", name="计算建议").click()
             expect(page.get_by_text("建议新址 3：职工服务中心", exact=False)).to_be_visible(timeout=120_000)
