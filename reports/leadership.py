@@ -403,12 +403,20 @@ def format_value(value: float, unit: str) -> str:
     return str(int(math.ceil(value - 1e-9))) if unit == "people" else f"{value:g}"
 
 
+def pct_text(actual: float, required: float) -> str:
+    """A covered share in whole percent, but never rounded up to look met: 29.6 of 30 is ``29.6``, not ``30``."""
+    text = f"{actual:.0f}"
+    if actual < required and float(text) >= required:
+        return f"{math.floor(actual * 10) / 10:.1f}"
+    return text
+
+
 def _cell_text(row: dict[str, object]) -> str:
     """``actual/required`` (sites) or ``actual%/required%`` (coverage); ``*`` when demo sites count."""
     mark = "*" if row.get("demo_sites") else ""
     if row["measure"] == "site_count":
         return f"{format_value(row['actual'], 'sites')}{mark}/{format_value(row['required'], 'sites')}"  # type: ignore[arg-type]
-    return f"{row['actual_pct']:.0f}%{mark}/{row['required_pct']:.0f}%"
+    return f"{pct_text(float(row['actual_pct']), float(row['required_pct']))}%{mark}/{row['required_pct']:.0f}%"
 
 
 def _days_text(report: LeadershipReport, days: int) -> str:
@@ -437,7 +445,8 @@ def _figure(report: LeadershipReport, target: Target, rows: pd.DataFrame) -> str
         return report.text("report.figure_sites", actual=format_value(float(row["actual"]), "sites"),
                            required=format_value(required, "sites"), unit=unit_text(report, "sites", required))
     measure = report.text("measure.area_share" if target.measure == "area_share" else "measure.demand_share")
-    return report.text("report.figure_share", measure=measure, actual=f"{float(row['actual_pct']):.0f}",
+    return report.text("report.figure_share", measure=measure,
+                       actual=pct_text(float(row["actual_pct"]), float(row["required_pct"])),
                        required=f"{float(row['required_pct']):.0f}")
 
 

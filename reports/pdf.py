@@ -21,6 +21,9 @@ from reports.leadership import LeadershipReport
 from targets.rag import RAG_COLOURS
 
 FONT = "NotoSansSC"
+#: Target columns per town-by-town table: more targets than this are printed as several tables side by side
+#: in time (each with the town column), so a column never gets narrower than about a sixth of the page.
+TARGETS_PER_TABLE = 6
 _MARGIN_MM = 14.0
 _HEAD_FILL = "#DDDDDD"
 
@@ -74,9 +77,17 @@ def write_pdf(report: LeadershipReport, path: Path) -> None:
             label = f" {report.text(f'report.rag.{cell.rag}')}" if cell.rag else ""
             row.append((cell.text + label, cell.rag))
         rows.append(row)
-    n = max(len(report.column_headers) - 1, 1)
-    first = min(25.0, 100.0 / (n + 1))
-    _table(pdf, report.column_headers, rows, widths=(first, *[(100.0 - first) / n] * n), center=True, wrap=wrap)
+    headers = report.column_headers
+    targets = max(len(headers) - 1, 1)
+    # many targets: the town column repeated beside each group of at most TARGETS_PER_TABLE targets
+    for start in range(1, max(len(headers), 2), TARGETS_PER_TABLE):
+        end = min(start + TARGETS_PER_TABLE, len(headers))
+        n = max(end - start, 1) if targets > TARGETS_PER_TABLE else targets
+        first = min(25.0, 100.0 / (n + 1))
+        _table(pdf, [headers[0], *headers[start:end]], [[row[0], *row[start:end]] for row in rows],
+               widths=(first, *[(100.0 - first) / n] * n), center=True, wrap=wrap)
+        if end < len(headers):
+            pdf.ln(2)
     if towns_left_out:
         text(report.more_towns_text(towns_left_out), 8.5, colour="#333333")
     pdf.ln(3)

@@ -203,6 +203,12 @@ def test_a_region_wide_coverage_target_headline_gives_the_shares(palace_store):
     assert progress_chart(zh, zh.targets[0]).y_title == "覆盖面积（平方公里）"
 
 
+def test_a_share_short_of_the_target_never_reads_as_met():
+    from reports.leadership import pct_text
+
+    assert [pct_text(a, 30) for a in (29.6, 29.96, 30.0, 30.4, 12.4)] == ["29.6", "29.9", "30", "30", "12"]
+
+
 def test_a_region_wide_chart_gives_its_unit_on_the_axis(palace_store):
     targets = [Target("全区5宫", "cultural_palace", "region", "site_count", 5, DEADLINE, id=1)]
     chart = progress_chart(report := _report(palace_store, "zh", targets=targets), report.targets[0])
@@ -477,3 +483,18 @@ def test_printed_reports_list_the_worst_towns_and_say_how_many_more(palace_store
     assert en.more_towns_text(1) == ("1 more town not listed (the table shows those with the most targets not met); "
                                      "the XLSX report has them all")
     assert en.more_shortfalls_text(2) == "2 more shortfalls not listed; the XLSX report has them all"
+
+
+def test_many_targets_print_as_several_town_tables(palace_store, tmp_path):
+    """8 targets: the PDF's town-by-town table comes as two tables (6 + 2 targets), each with the town column,
+    so no column is a sliver; the XLSX keeps one table of 8."""
+    targets = [Target(f"目标{i}", "cultural_palace", "each_town", "site_count", i, DEADLINE, id=i) for i in range(1, 9)]
+    report = _report(palace_store, "zh", targets=targets)
+    lines = _pdf_lines(write_report(report, tmp_path / "r.pdf"))
+    assert lines.count("镇街") == 2 and lines.count("桂城街道") == 2  # the town column in each table
+    header = lines.index("镇街")
+    assert lines[header + 1:header + 7] == [f"目标{i}" for i in range(1, 7)]
+    second = lines.index("镇街", header + 1)
+    assert lines[second + 1:second + 3] == ["目标7", "目标8"]
+    page = [row for row in load_workbook(write_report(report, tmp_path / "r.xlsx")).worksheets[0].values]
+    assert [row[:9] for row in page if row[0] == "镇街"] == [("镇街", *[f"目标{i}" for i in range(1, 9)])]
