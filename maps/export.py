@@ -345,7 +345,8 @@ def _legend(query: CoverageQuery, options: MapOptions, types: Mapping[str, SiteT
         status_rows.append(LegendEntry(t("mapx.suggested", lang), marker=MarkerStyle(grey, SUGGESTED_GLYPH, "suggested")))
     area_rows = []
     if options.show_catchment:
-        area_rows.append(LegendEntry(t("mapx.catchment", lang), fill=grey, fill_opacity=0.35))
+        area_rows.append(LegendEntry(t("mapx.catchment_walk" if query.walking else "mapx.catchment", lang),
+                                     fill=grey, fill_opacity=0.35))
     if options.show_gaps:
         area_rows.append(LegendEntry(t("mapx.gap", lang), fill=GAP_STYLE["fillColor"], fill_opacity=0.3,
                                      dashed=True))
@@ -373,8 +374,9 @@ def _caption_lines(region: Region, query: CoverageQuery, options: MapOptions, ty
 
     day = query.as_of or datetime.date.today()
     radii = query.radii  # the one place radii live (the layer labels read the same, via the result)
-    items = [t("mapx.caption.radius_item", lang, type=types[k].name(lang), radius=_radius_text(radii[k]))
-             for k in query.types if k in radii]
+    items = [t("mapx.caption.walk_item" if query.walking else "mapx.caption.radius_item", lang,
+               type=types[k].name(lang), radius=_radius_text(radii[k]), minutes=query.minutes(k),
+               speed=query.walk_speed_kmh) for k in query.types if k in radii]
     sep = "、" if lang == "zh" else ", "
     lines = [region.unit_text("mapx.caption.region", lang, region=region.display_name(lang), n=len(region.towns)),
              t("mapx.caption.date", lang, date=day.isoformat()),

@@ -177,3 +177,53 @@ def test_the_data_page_says_only_walking_is_scored(app_db, tmp_path):
     at.switch_page("app_pages/data_page.py").run()
     assert not at.exception, at.exception
     assert any(c.value.startswith("覆盖、空白和选址只按步行计算，用这里的步行路网。") for c in at.caption)
+
+
+# ------------------------------------------------------------------ the map: caption, legend, screenshots
+
+
+def test_the_map_says_walked_metres_and_minutes_and_shows_areas_against_circles(tmp_path, browser):
+    """Helsinki's real streets (the bundled extract), two rest stations, 500 m: walking, the caption reads
+    'A 步行 500 米 / 7 分钟（4.5 公里/小时）' and the legend '步行服务范围…'; straight, '500 米' and '服务范围'
+    without them. In the browser the service area (polygon), the reached streets and the dashed circles are
+    drawn; the circles hold more than the service area. Screenshots: tests/artifacts/walking_helsinki.png
+    (walking, circles on) and walking_helsinki_straight.png."""
+    pytest.importorskip("osmium")
+    from cli.scoring import main as scoring_main
+    from cli.sites import main as sites_main
+    from tests.browser_support import ARTIFACTS, map_state, open_offline
+    from tests.test_network_integration import PBF, _show_all_overlays, _write_region
+
+    region = _write_region(tmp_path / "helsinki.geojson", (24.93, 60.16, 24.96, 60.175))
+    db = str(tmp_path / "h.db")
+    assert sites_main(["init", "--db", db, "--boundaries", str(region), "--boundaries-crs", "wgs84"]) == 0
+    assert sites_main(["set-network", str(PBF), "--crs", "wgs84", "--db", db]) == 0
+    for name, lng, lat in (("A", 24.9420, 60.1670), ("B", 24.9480, 60.1655)):
+        assert sites_main(["add", "--db", db, "--name", name, "--type", "rest_station", "--lng", str(lng),
+                           "--lat", str(lat), "--crs", "wgs84"]) == 0
+    pages = {}
+    for mode in ("network", "straight"):
+        out = tmp_path / f"{mode}.html"
+        assert scoring_main(["map", str(out), "--db", db, "--type", "rest_station", "--radius-m", "500", "--no-gaps",
+                             "--distance", mode, "--lang", "zh"]) == 0
+        pages[mode] = out.read_text(encoding="utf-8")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    texts = {}
+    for mode, shot in (("network", "walking_helsinki.png"), ("straight", "walking_helsinki_straight.png")):
+        page, requested = open_offline(browser, pages[mode], tmp_path, width=1100, height=900, name=f"{mode}.html")
+        try:
+            names = _show_all_overlays(page)
+            page.wait_for_timeout(400)
+            texts[mode] = page.locator("body").inner_text()
+            if mode == "network":
+                assert any("直线 500 米圆（对比）" in n for n in names), names
+                layers = map_state(page)["geojson"]
+                kinds = {f["geometry"]["type"] for layer in layers for f in layer}
+                assert "MultiLineString" in kinds and kinds & {"Polygon", "MultiPolygon"}, kinds
+            page.screenshot(path=str(ARTIFACTS / shot))
+            assert requested == []
+        finally:
+            page.context.close()
+    assert "户外劳动者爱心驿站 步行 500 米 / 7 分钟（4.5 公里/小时）" in texts["network"]
+    assert "步行服务范围（可达街道两侧 50 米）" in texts["network"]
+    assert "户外劳动者爱心驿站 500 米" in texts["straight"] and "步行" not in texts["straight"]

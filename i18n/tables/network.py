@@ -74,6 +74,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{sites} sites and {points} demand points lie more than {m:.0f} m from every street: they join no "
         "street (reach nothing, reached by nothing)",
     ),
+    # the map's caption and legend in walking mode (maps/export.py)
+    "mapx.caption.walk_item": (
+        "{type} 步行 {radius} 米 / {minutes:.0f} 分钟（{speed:g} 公里/小时）",
+        "{type} {radius} m / {minutes:.0f} min walk ({speed:g} km/h)",
+    ),
+    "mapx.catchment_walk": ("步行服务范围（可达街道两侧 50 米）", "Within walking reach (50 m either side of reached streets)"),
     # the data page's network section (app_pages/data_network.py)
     "ui.data.network": ("路网（步行距离）", "Street network (walking distance)"),
     "ui.data.network_none": (
