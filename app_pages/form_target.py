@@ -204,11 +204,13 @@ def render_target_import(targets: TargetStore) -> None:
     all in one transaction — or show every row's problem and store nothing."""
     from app_pages.data_files import safe_name
     from app_pages.data_import import problems_table, upload_allowed
+    from app_pages.widgets import uploader_words
     from errors import ImportRejected
     from sites.uploads import stored_upload
     from targets.sheet import parse_target_sheet
 
     lang = current_lang()
+    uploader_words()  # 选择文件 / 单个文件不超过 20 MB in the Chinese UI, as on the data page
     with st.expander(tr("ui.targets.import"), expanded=False):
         st.caption(tr("ui.targets.import_hint"))
         upload = st.file_uploader(tr("ui.targets.import_file"), type=["csv", "xlsx"], key="target_import_file")

@@ -360,6 +360,10 @@ def test_targets_page_cards_metrics_and_chart_specs(demo_db, app_db, monkeypatch
 TRUNCATED_LABELS_JS = """() => Array.from(document.querySelectorAll('[data-testid="stMetricLabel"] *'))
     .filter(e => getComputedStyle(e).textOverflow === 'ellipsis' && e.scrollWidth > e.clientWidth + 1)
     .map(e => e.textContent)"""
+#: What the uploader's button and size line show (CSS ``::after`` over Streamlit's English words).
+UPLOADER_WORDS_JS = """e => [
+    getComputedStyle(e.querySelector("button [data-testid=stMarkdownContainer] p"), "::after").content,
+    getComputedStyle(e.querySelector("[data-testid=stFileUploaderDropzoneInstructions] span"), "::after").content]"""
 #: The text drawn in each Vega-Lite chart (the SVG renderer's <text> elements: axis labels and titles, legend).
 CHART_TEXTS_JS = """() => Array.from(document.querySelectorAll('[data-testid="stVegaLiteChart"] svg'))
     .map(svg => Array.from(svg.querySelectorAll('text')).map(t => t.textContent))"""
@@ -430,6 +434,11 @@ def test_leader_path_in_chinese_in_a_real_browser(tmp_path):
             assert PALACE in palace_chart and SAMPLE + "（示例目标，含演示数据）" in sample_chart
             page.get_by_test_id("stVegaLiteChart").first.scroll_into_view_if_needed()
             page.screenshot(path=ARTIFACTS / "leader_chart.png")
+
+            page.get_by_text("从表格批量导入逐镇目标").click()  # the targets sheet's uploader speaks Chinese too
+            uploader = page.get_by_test_id("stFileUploader").first
+            expect(uploader).to_be_visible(timeout=30_000)
+            assert uploader.evaluate(UPLOADER_WORDS_JS) == ['"选择文件"', '"单个文件不超过 20 MB"']
 
             reports = {}
             for fmt in ("PDF", "HTML"):
