@@ -24,14 +24,32 @@ same prepared network (``.npz``, made once by :meth:`StreetNetwork.save`):
 The two agree exactly (same snapping rule, same distances): demand reached per type,
 and the coverage rows of the sampled candidates, are compared and must be equal.
 
-Run: ``python benchmarks/bench_network.py [--repeat 5] [--sample 2000] [--skip-baseline]``.
+``--with-areas`` times area coverage in network mode instead, service-area polygons
+included, on the bundled Nanhai towns (the grid lies over them; the sites inside the
+towns are kept, 3,044 of the 5,000):
+
+* **ours**: ``python -m scoring coverage --distance network --radius-m 1000`` on a
+  registry holding those sites and the grid as its stored network: all 5 types,
+  junctions and area covered per town, each type's service area (reached streets
+  buffered 50 m, :mod:`scoring.service_area`) intersected with the towns.
+* **baseline**: geopandas + networkx doing the same work: snapping as above, per type
+  ``multi_source_dijkstra`` through a virtual source, the reached street pieces cut
+  where the walk runs out, ``GeoSeries.buffer(50).union_all()``, intersected with the
+  towns (GeoDataFrame overlay by index).
+
+Total area covered per type must agree to 0.5 % (ours traces the buffer on a grid,
+the baseline draws round ends with GEOS's default 8 segments a quarter).
+
+Run: ``python benchmarks/bench_network.py [--repeat 5] [--sample 2000] [--skip-baseline] [--with-areas]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import heapq
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -50,6 +68,8 @@ N_SIDE, SPACING_M, DROP = 441, 75.0, 0.15
 N_SITES, N_CAND, SEED = 5_000, 10_000, 14
 MAX_ACCESS_M = 500.0
 X0, Y0 = 690_000.0, 2_530_000.0  # UTM 49N, Nanhai
+TYPE_KEYS = ("rest_station", "book_room", "service_centre", "nursing_room", "cultural_palace")
+ENV = {**os.environ, "PYTHONPATH": str(ROOT), "SITES_LANGUAGE": "en", "SITES_MODE": "local", "SITES_USER": "bench"}
 
 
 # ------------------------------------------------------------------------------ instance
@@ -161,38 +181,7 @@ def job_baseline(net_path: str, pts_path: str, sample: int) -> dict:
     G.add_weighted_edges_from(zip(u.tolist(), v.tolist(), length.tolist(), strict=True))
     t["load"] = time.perf_counter()
 
-    def snap(xy: np.ndarray, tag: str) -> list[tuple[object, float]]:  # all points at once, as ours
-        """Nearest segment (sjoin_nearest), projection on it; the graph's segment split there."""
-        p = gpd.GeoDataFrame(geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs="EPSG:32649")
-        j = gpd.sjoin_nearest(p, segs, max_distance=MAX_ACCESS_M, distance_col="d")
-        j = j[~j.index.duplicated(keep="first")]
-        out: list[tuple[object, float]] = [(None, float("inf"))] * len(xy)
-        splits: dict[int, list[tuple[float, object]]] = {}
-        for i, e, d in zip(j.index, j["index_right"], j["d"], strict=True):
-            line = segs.geometry.iat[e]
-            frac = line.project(p.geometry.iat[i], normalized=True)
-            L = segs["length"].iat[e]
-            if frac * L <= 1e-6:
-                out[i] = (int(segs["u"].iat[e]), d)
-            elif (1 - frac) * L <= 1e-6:
-                out[i] = (int(segs["v"].iat[e]), d)
-            else:
-                node = (tag, i)
-                splits.setdefault(e, []).append((frac, node))
-                out[i] = (node, d)
-        for e, items in splits.items():
-            a, b, L = int(segs["u"].iat[e]), int(segs["v"].iat[e]), float(segs["length"].iat[e])
-            if G.has_edge(a, b):
-                G.remove_edge(a, b)
-            items.sort(key=lambda it: it[0])
-            prev, prev_f = a, 0.0
-            for f, node in items:
-                G.add_edge(prev, node, weight=(f - prev_f) * L)
-                prev, prev_f = node, f
-            G.add_edge(prev, b, weight=(1 - prev_f) * L)
-        return out
-
-    both = snap(np.concatenate([pts["sites"], pts["cand"]]), "p")
+    both = _nx_snap(segs, G, {}, np.concatenate([pts["sites"], pts["cand"]]))  # all points at once, as ours
     sites, cands = both[:N_SITES], both[N_SITES:]  # demand sits on the junctions: access 0
     t["snap"] = time.perf_counter()
     weight = pts["weight"]
@@ -242,6 +231,187 @@ def job_baseline(net_path: str, pts_path: str, sample: int) -> dict:
     }
 
 
+# --------------------------------------------------------------------- area coverage (--with-areas)
+
+
+def prepare_areas(net_path: Path, pts_path: Path) -> tuple[Path, Path]:
+    """A registry (bundled Nanhai towns) with the sites that lie in the towns and the grid stored as its
+    network, and those sites as a CSV; made once in the cache."""
+    import pyproj
+
+    from geodata.network import StreetNetwork
+    from sites.network_store import NetworkStore
+    from sites.region import RegionSpec, town_index
+    from sites.store import SiteStore
+
+    db, sites_csv = CACHE / "network_areas.db", CACHE / "network_areas_sites.csv"
+    if db.exists() and sites_csv.exists():
+        return db, sites_csv
+    pts = np.load(pts_path)
+    lon, lat = pyproj.Transformer.from_crs("EPSG:32649", "EPSG:4326", always_xy=True).transform(
+        pts["sites"][:, 0], pts["sites"][:, 1])
+    codes = town_index(RegionSpec()).assign(list(lon), list(lat))
+    with open(sites_csv, "w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(["name", "type", "status", "lng", "lat"])
+        for i, (x, y, code) in enumerate(zip(lon, lat, codes, strict=True)):
+            if code is not None:
+                out.writerow([f"site {i}", TYPE_KEYS[pts["site_type"][i]], "open", f"{x:.7f}", f"{y:.7f}"])
+    for argv in (["init", "--db", str(db)],
+                 ["import", str(sites_csv), "--db", str(db), "--crs", "wgs84", "--allow-duplicates"]):
+        subprocess.run([sys.executable, "-m", "sites", *argv], check=True, env=ENV, cwd=ROOT, capture_output=True)
+    with SiteStore(str(db)) as store:
+        NetworkStore(store).store(StreetNetwork.load(net_path), actor="bench", source_name=net_path.name,
+                                  licence="synthetic grid (benchmarks/bench_network.py)")
+    return db, sites_csv
+
+
+def job_baseline_areas(net_path: str, sites_csv: str) -> dict:
+    """geopandas + networkx: per type the reached street pieces buffered 50 m, dissolved, cut by the towns."""
+    import geopandas as gpd
+    import networkx as nx
+    import pandas as pd
+    import shapely
+
+    from sites.region import RegionSpec, load_spec
+
+    z = np.load(net_path)
+    x, y, u, v, length = z["x"], z["y"], z["edge_from"], z["edge_to"], z["length_m"]
+    segs = gpd.GeoDataFrame({"u": u, "v": v, "length": length},
+                            geometry=shapely.linestrings(np.stack([np.column_stack([x[u], y[u]]),
+                                                                   np.column_stack([x[v], y[v]])], axis=1)),
+                            crs="EPSG:32649")
+    towns = load_spec(RegionSpec()).towns.to_crs("EPSG:32649")
+    sites = pd.read_csv(sites_csv)
+    sites = gpd.GeoDataFrame(sites, geometry=gpd.points_from_xy(sites["lng"], sites["lat"]), crs="EPSG:4326"
+                             ).to_crs("EPSG:32649")
+    G = nx.Graph()
+    G.add_weighted_edges_from(zip(u.tolist(), v.tolist(), length.tolist(), strict=True))
+    pos = {i: (float(a), float(b)) for i, (a, b) in enumerate(zip(x, y, strict=True))}
+    xy = np.column_stack([sites.geometry.x, sites.geometry.y])
+    snapped = _nx_snap(segs, G, pos, xy)
+    per_type = {}
+    for key in TYPE_KEYS:
+        src = ("src", key)
+        for (node, d), ty in zip(snapped, sites["type"], strict=True):
+            if ty == key and node is not None and d <= RADIUS_M:
+                G.add_edge(src, node, weight=max(d, 1e-9))
+        if src not in G:
+            per_type[key] = 0.0
+            continue
+        dist = nx.single_source_dijkstra_path_length(G, src, cutoff=RADIUS_M + 1e-6)
+        G.remove_node(src)
+        pieces = []
+        for a, b, w in G.edges(data="weight"):
+            da, db_ = dist.get(a), dist.get(b)
+            if da is None and db_ is None:
+                continue
+            ra = min(w, RADIUS_M - da) if da is not None else 0.0
+            rb = min(w, RADIUS_M - db_) if db_ is not None else 0.0
+            pa, pb = np.array(pos[a]), np.array(pos[b])
+            if ra + rb >= w:
+                pieces.append(shapely.LineString([pa, pb]))
+                continue
+            if ra > 0:
+                pieces.append(shapely.LineString([pa, pa + (pb - pa) * ra / w]))
+            if rb > 0:
+                pieces.append(shapely.LineString([pb, pb + (pa - pb) * rb / w]))
+        area = gpd.GeoSeries(pieces, crs="EPSG:32649").buffer(50.0).union_all()
+        per_type[key] = float(towns.geometry.intersection(area).area.sum() / 1e6)
+    return {"covered_km2": per_type, "sites": len(sites)}
+
+
+def _nx_snap(segs, G, pos: dict, xy: np.ndarray) -> list[tuple[object, float]]:
+    """Nearest segment of every point (sjoin_nearest), its projection split into networkx graph ``G``."""
+    import geopandas as gpd
+
+    p = gpd.GeoDataFrame(geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=segs.crs)
+    j = gpd.sjoin_nearest(p, segs, max_distance=MAX_ACCESS_M, distance_col="d")
+    j = j[~j.index.duplicated(keep="first")]
+    out: list[tuple[object, float]] = [(None, float("inf"))] * len(xy)
+    splits: dict[int, list[tuple[float, object]]] = {}
+    for i, e, d in zip(j.index, j["index_right"], j["d"], strict=True):
+        line = segs.geometry.iat[e]
+        frac = line.project(p.geometry.iat[i], normalized=True)
+        L = segs["length"].iat[e]
+        if frac * L <= 1e-6:
+            out[i] = (int(segs["u"].iat[e]), d)
+        elif (1 - frac) * L <= 1e-6:
+            out[i] = (int(segs["v"].iat[e]), d)
+        else:
+            node = ("p", i)
+            pt = line.interpolate(frac, normalized=True)
+            pos[node] = (pt.x, pt.y)
+            splits.setdefault(e, []).append((frac, node))
+            out[i] = (node, d)
+    for e, items in splits.items():
+        a, b, L = int(segs["u"].iat[e]), int(segs["v"].iat[e]), float(segs["length"].iat[e])
+        if G.has_edge(a, b):
+            G.remove_edge(a, b)
+        items.sort(key=lambda it: it[0])
+        prev, prev_f = a, 0.0
+        for f, node in items:
+            G.add_edge(prev, node, weight=(f - prev_f) * L)
+            prev, prev_f = node, f
+        G.add_edge(prev, b, weight=(1 - prev_f) * L)
+    return out
+
+
+def run_cli(db: Path) -> tuple[float, float, dict]:
+    """``python -m scoring coverage --distance network`` on ``db``: wall, CPU, covered km² per type."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    out = subprocess.run([sys.executable, "-m", "scoring", "coverage", "--db", str(db), "--distance", "network",
+                          "--radius-m", f"{RADIUS_M:.0f}", "--max-access-m", f"{MAX_ACCESS_M:.0f}",
+                          "--format", "json"], check=True, capture_output=True, text=True, cwd=ROOT, env=ENV)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    km2: dict[str, float] = {}
+    for row in json.loads(out.stdout):
+        km2[row["site_type"]] = km2.get(row["site_type"], 0.0) + row["covered_km2"]
+    return wall, cpu, km2
+
+
+def main_areas(args, net: Path, pts: Path) -> None:
+    db, sites_csv = prepare_areas(net, pts)
+    first = [run_cli(db) for _ in range((args.repeat + 1) // 2)]
+    base = None
+    if not args.skip_baseline:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        out = subprocess.run([sys.executable, __file__, "job", "baseline-areas", str(net), str(sites_csv), "0"],
+                             check=True, capture_output=True, text=True, cwd=ROOT)
+        wall_b = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        base = (wall_b, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+                json.loads(out.stdout.strip().splitlines()[-1]))
+    runs = first + [run_cli(db) for _ in range(args.repeat // 2)]
+    walls, cpus = [w for w, _, _ in runs], [c for _, c, _ in runs]
+    t_ours, c_ours = statistics.median(walls), statistics.median(cpus)
+    km2 = runs[-1][2]
+    print(f"== area coverage in network mode, service-area polygons included: bundled Nanhai towns, "
+          f"{sum(1 for _ in open(sites_csv, encoding='utf-8')) - 1:,} sites of {TYPES} types in them, "
+          f"r = {RADIUS_M:.0f} m walk")
+    print(f"ours (python -m scoring coverage --distance network): {t_ours:.2f} s wall, {c_ours:.2f} s CPU, "
+          f"medians of {len(walls)} (wall {', '.join(f'{w:.2f}' for w in walls)})")
+    print("      covered km² per type: " + ", ".join(f"{k} {v:,.1f}" for k, v in km2.items()))
+    if base is None:
+        return
+    wall_b, cpu_b, b = base
+    print(f"baseline (geopandas + networkx, buffer + union_all): {wall_b:.1f} s wall, {cpu_b:.1f} s CPU")
+    print("      covered km² per type: " + ", ".join(f"{k} {v:,.1f}" for k, v in b["covered_km2"].items()))
+    worst = max(abs(km2[k] / b["covered_km2"][k] - 1) for k in km2 if b["covered_km2"][k] > 0)
+    print(f"agreement: covered area per type within {worst:.2%} ({'PASS' if worst <= 0.005 else 'FAIL'} at 0.5 %)")
+    print()
+    print("| command (whole process) | wall s | CPU s | note |")
+    print("| --- | ---: | ---: | --- |")
+    print(f"| ours: scoring coverage --distance network, 5 types with service areas | {t_ours:.2f} | {c_ours:.2f} | "
+          f"median of {len(walls)} |")
+    print(f"| baseline: geopandas + networkx, same work | {wall_b:.1f} | {cpu_b:.1f} | one run |")
+    print(f"| ratio | {wall_b / t_ours:.1f}x | {cpu_b / c_ours:.1f}x | |")
+
+
 # ---------------------------------------------------------------------------------- main
 
 
@@ -260,6 +430,9 @@ def run(kind: str, net: Path, pts: Path, sample: int) -> tuple[float, float, dic
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "job":
         kind, net, pts, sample = sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+        if kind == "baseline-areas":
+            print(json.dumps(job_baseline_areas(net, pts)))
+            return
         job = job_ours if kind == "ours" else job_baseline
         print(json.dumps(job(net, pts, sample)))
         return
@@ -268,11 +441,16 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=0,
                         help="baseline: candidates run one by one (0 = all 10,000); the rest extrapolated")
     parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--with-areas", action="store_true",
+                        help="time network-mode area coverage (python -m scoring coverage, service areas included)")
     args = parser.parse_args()
     CACHE.mkdir(exist_ok=True)
     net, pts = CACHE / "network_grid.npz", CACHE / "network_points.npz"
     if not net.exists() or not pts.exists():
         make_instance(net, pts)
+    if args.with_areas:
+        main_areas(args, net, pts)
+        return
     from geodata.network import StreetNetwork
 
     s = StreetNetwork.load(net).summary()
