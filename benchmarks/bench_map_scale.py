@@ -145,6 +145,8 @@ def bench_app(repeat: int, workdir: Path, baseline_rev: str | None) -> None:
         tree = workdir / f"tree-{baseline_rev}"
         subprocess.run(["git", "worktree", "add", "--detach", str(tree), baseline_rev], cwd=ROOT, check=True,
                        capture_output=True)
+        # the map's Leaflet files are fetched at set-up, not in git: without them the page draws no map
+        shutil.copytree(ROOT / "static" / "vendor", tree / "static" / "vendor", dirs_exist_ok=True)
         sides[f"baseline {baseline_rev}"] = tree
     try:
         figures = {label: app_side(label, side, db, repeat, workdir) for label, side in sides.items()}
@@ -155,7 +157,7 @@ def bench_app(repeat: int, workdir: Path, baseline_rev: str | None) -> None:
     for label, f in figures.items():
         print(f"app map page (AppTest, {len(sites):,} sites, 124 counties), {label}: first run {f['cold']:.2f} s "
               f"({f['cold_cpu']:.2f} s CPU) [target < 5 s]; rerun after a pan {statistics.median(f['pans']):.2f} s "
-              f"(median of {repeat}) [target < 1 s]")
+              f"({statistics.median(f['pans_cpu']):.2f} s CPU, median of {repeat}) [target < 1 s]")
     if len(figures) == 2:
         ours, base = figures.values()
         print(f"  first run: baseline/ours {base['cold'] / ours['cold']:.2f}x wall, "
@@ -184,13 +186,15 @@ def app_worker(repeat: int, out: Path) -> None:
     at.run()
     cold, cold_cpu = time.perf_counter() - start, time.process_time() - cpu
     assert not at.exception, at.exception
-    pans = []
+    pans, pans_cpu = [], []
     for i in range(repeat):
         at.session_state["town_map"] = {"center": {"lat": 23.0 + i / 100, "lng": 113.1}, "zoom": 9 + i % 3}
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         at.run()
         pans.append(time.perf_counter() - start)
-    out.write_text(json.dumps({"cold": cold, "cold_cpu": cold_cpu, "pans": pans}), encoding="utf-8")
+        pans_cpu.append(time.process_time() - cpu)
+    assert not at.error, [e.value for e in at.error]  # e.g. no map drawn: the figures would not compare
+    out.write_text(json.dumps({"cold": cold, "cold_cpu": cold_cpu, "pans": pans, "pans_cpu": pans_cpu}), encoding="utf-8")
 
 
 def phases(db: Path) -> None:
