@@ -290,13 +290,14 @@ def _add_catchment(m: folium.Map, result: CoverageResult, key: str, site_type: S
     # In the result's metric CRS: area_layer simplifies in metres, then projects the fewer vertices.
     frame = gpd.GeoDataFrame(
         {"town": [names.get(c, c) for c in rows["town_code"].astype(str)],
-         "share": rows["covered_share"].map("{:.1%}".format)},
+         "share": rows["covered_share"].map("{:.1%}".format), "sites": rows["sites"].astype(int).astype(str)},
         geometry=list(result.covered[key]), crs=result.crs,
     )
     style = catchment_style(site_type.colour)
     area_layer(frame, name=t("mapx.layer.catchment", lang, type=site_type.name(lang),
                              radius=_radius_text(result.radii_m[key])),
-               style=style, fields={"town": unit, "share": t("mapx.field.share", lang)},
+               style=style, fields={"town": unit, "share": t("mapx.field.share", lang),
+                                    "sites": t("mapx.field.sites", lang)},
                system=system, detail=detail).add_to(m)
 
 
@@ -355,12 +356,13 @@ def _legend(query: CoverageQuery, options: MapOptions, types: Mapping[str, SiteT
         (t("mapx.legend.areas", lang), area_rows),
     ]
     if classes is not None and classes.colours:
-        # The towns' own classes (by rank of their share), each with its range and how many towns it holds.
+        # The towns' own classes (by rank of their share), each with its range and how many towns it holds;
+        # first, as the fill is the first thing the planner reads.
         share_rows = [
             LegendEntry((f"{low:.1%}" if low == high else f"{low:.1%}–{high:.1%}") + t(
                 "mapx.legend.class_count", lang, n=n, units=towns_word), fill=colour, fill_opacity=0.8)
             for (low, high), colour, n in zip(classes.bounds, classes.colours, classes.counts, strict=True)]
-        sections.append((share_title + t("mapx.legend.by_rank", lang), share_rows))
+        sections.insert(0, (share_title + t("mapx.legend.by_rank", lang), share_rows))  # what the colours mean
     n_demo = int((shown["source"] == "demo").sum()) if len(shown) else 0
     if n_demo:
         sections.append(("", [LegendEntry(t("mapx.caption.demo", lang, n=n_demo),

@@ -234,6 +234,8 @@ def test_town_hover_shows_covered_share_and_sites_and_the_legend_says_how_classe
     # A gap lies over most of its town: its tooltip leads with the town's share and sites too.
     gaps = [layer for layer in _layers(m, "AreaLayer") if "服务空白" in layer.layer_name]
     assert gaps and gaps[0].labels[:4] == ["镇街", "覆盖率", "站点数", "服务空白面积（km²）"]
+    catchment = [layer for layer in _layers(m, "AreaLayer") if "服务范围" in layer.layer_name]
+    assert catchment and all(layer.labels == ["镇街", "覆盖率", "站点数"] for layer in catchment)
     legend = next(c for c in _layers(m, "_HtmlControl") if c.css_class == "map-legend").html
     assert "覆盖率（镇街），按排位分级，红色最差" in legend and "（1 个镇街）" in legend
     page = m.get_root().render()
@@ -313,6 +315,20 @@ def test_planner_path_in_chinese_in_a_real_browser(tmp_path):
             assert len(sent) == 1, sent  # the page's first run only: the new map reports nothing back (was 2–3)
             expect(page.get_by_text("职工服务中心覆盖最差的镇街")).to_be_visible()
             page.screenshot(path=ARTIFACTS / "planner_open.png", full_page=True)
+            # Hovering the worst-served town (mostly gap) shows its covered share and sites.
+            map_frame = page.frame_locator(MAP_IFRAME)
+            label = map_frame.locator(".town-label", has_text="狮山镇").bounding_box()
+            page.mouse.move(label["x"] + 5, label["y"] - 40)
+            tip = map_frame.locator(".leaflet-tooltip").last
+            expect(tip).to_contain_text("覆盖率")
+            expect(tip).to_contain_text("站点数")
+            page.screenshot(path=ARTIFACTS / "planner_hover.png")
+            # The legend opens compact: well under a third of the map.
+            map_frame.locator(".map-legend summary").click()
+            box, whole = (map_frame.locator(s).bounding_box() for s in (".map-legend", ".leaflet-container"))
+            assert box["width"] * box["height"] < whole["width"] * whole["height"] / 4, (box, whole)
+            page.screenshot(path=ARTIFACTS / "planner_legend.png")
+            map_frame.locator(".map-legend summary").click()
 
             def zoom() -> float:
                 frames = [f for f in page.frames if "streamlit_folium" in f.url and not f.is_detached()]
