@@ -111,11 +111,11 @@ def suggestion_panel(store: SiteStore, region: Region, sites: pd.DataFrame, quer
         st.session_state[RESULT_KEY] = SuggestionRun(revision, radius, result)
     current = current_run(revision, query)
     if current is not None:
-        _suggestion_list(store, current, lang)
+        _suggestion_list(store, region, current, lang)
     return current
 
 
-def _suggestion_list(store: SiteStore, run: SuggestionRun, lang: str) -> None:
+def _suggestion_list(store: SiteStore, region: Region, run: SuggestionRun, lang: str) -> None:
     suggestion = run.suggestion
     kind = site_type(suggestion.site_type)
     unit = "km²" if suggestion.unit == "km2" else tr("ui.mapx.demand_unit")
@@ -127,7 +127,7 @@ def _suggestion_list(store: SiteStore, run: SuggestionRun, lang: str) -> None:
         st.session_state.pop(RESULT_KEY, None)
         st.rerun()
     if suggestion.even_spread:
-        st.caption(tr("scoring.even_spread_note"))
+        st.caption(region.unit_text("ui.mapx.even_spread", lang))  # 镇街 or 区县, as the region's level says
     added = dict(run.added)
     for row in suggestion.selected.itertuples():
         order = int(row.order)
