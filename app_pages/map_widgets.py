@@ -46,26 +46,30 @@ def set_flash(text: str, kind: str = "success") -> None:
     st.session_state[FLASH_KEY] = {"text": text, "kind": kind, "seen": None}
 
 
-def _controls() -> tuple:
-    """The state of the page's controls (every plain ``map_*`` value and the language): a new value means
-    the user acted (a button press shows as ``True`` for one run; a ``False`` is left out, as a button that is
-    no longer drawn leaves the state). The map's own reports (view, clicks)
-    are not plain values and are left out, so a pan or a map rerun keeps the message."""
+def _controls() -> dict[str, object]:
+    """The state of the page's controls: every plain ``map_*`` value and the language. The map's own
+    reports (view, clicks) are not plain values and are left out, so a pan or a map rerun is no action."""
     state = st.session_state
-    items = []
-    for key in sorted(str(k) for k in state):
+    controls: dict[str, object] = {}
+    for key in (str(k) for k in state):
         if (key.startswith("map_") or key == "lang") and key not in _NOT_ACTIONS and key != FLASH_KEY:
             value = state[key]
             if isinstance(value, (list, tuple)) and all(isinstance(v, _PLAIN) for v in value):
-                value = tuple(value)
-            elif not isinstance(value, _PLAIN) or value is False:
-                continue  # False: a button not pressed (it may vanish from the state without any action)
-            items.append((key, value))
-    return tuple(items)
+                controls[key] = tuple(value)
+            elif isinstance(value, _PLAIN):
+                controls[key] = value
+    return controls
+
+
+def _acted(seen: dict[str, object], now: dict[str, object]) -> bool:
+    """Whether the user acted between two states of the controls: a control changed its value, or a button
+    came in pressed. A control that only appeared or vanished (a button no longer drawn) is no action."""
+    return (any(now[k] != seen[k] for k in seen.keys() & now.keys())
+            or any(v is True for k, v in now.items() if k not in seen))
 
 
 def show_flash() -> None:
-    """The message set by :func:`set_flash`, shown on every run until a control changes (a pan, a zoom or
+    """The message set by :func:`set_flash`, shown on every run until the user acts (a pan, a zoom or
     the map's own rerun is not an action: the message stays; the next click of a button or widget change
     clears it). Call at the top of the page, before any control is drawn."""
     flash = st.session_state.get(FLASH_KEY)
@@ -74,7 +78,7 @@ def show_flash() -> None:
     now = _controls()
     if flash["seen"] is None:
         flash["seen"] = now
-    elif flash["seen"] != now:
+    elif _acted(flash["seen"], now):
         st.session_state.pop(FLASH_KEY, None)
         return
     getattr(st, flash["kind"])(flash["text"])

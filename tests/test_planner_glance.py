@@ -402,3 +402,16 @@ def test_the_planner_glance_in_english(app_db, demo_db, monkeypatch):
     assert json.loads(proto.columns)["Town"]["pinned"] is True
     assert any(m.value.startswith("**Worst\\-served towns\\: Worker service centre**  \n1\\. Shishan Town\\: 2\\.8%")
                for m in at.markdown)
+
+
+def test_what_counts_as_the_users_next_action():
+    from app_pages.map_widgets import _acted
+
+    seen = {"map_show_gaps": True, "map_suggest_add_1": False, "lang": "zh"}
+    assert not _acted(seen, dict(seen))  # a map rerun
+    assert not _acted(seen, {"map_show_gaps": True, "lang": "zh"})  # a button no longer drawn
+    assert not _acted(seen, {**seen, "map_table_all": False})  # a control that appeared
+    assert _acted(seen, {**seen, "map_show_gaps": False})  # a box unticked
+    assert _acted(seen, {**seen, "map_suggest_add_1": True})  # a button pressed
+    assert _acted(seen, {**seen, "map_suggest_run": True})  # a button pressed that came with this run
+    assert _acted(seen, {**seen, "lang": "en"})
