@@ -101,7 +101,7 @@ def test_add_a_site_through_the_form_and_see_it_on_the_map(tmp_path):
                 site = store.list_sites()[0]
             assert (site.name, site.town_code) == (XSS, GUICHENG)
 
-            page.get_by_role("link", name="镇街地图").click()
+            page.get_by_role("link", name="覆盖地图").click()
             expect(page.get_by_role("heading", name="镇街地图")).to_be_visible(timeout=60_000)
             _settle(page)
             frame = page.frame_locator(MAP_IFRAME)

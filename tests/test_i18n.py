@@ -281,8 +281,8 @@ def test_the_default_language_is_the_setting_read_once(monkeypatch):
 
 
 def test_formatting_with_parameters():
-    assert t("ui.map.region", "zh", region="南海区", n=7, area=1070.46) == "南海区：7 个镇街，共 1,070.5 km²"
-    assert t("ui.map.region", "en", region="Nanhai", n=7, area=1070.46) == "Nanhai: 7 towns, 1,070.5 km² in all"
+    assert t("ui.mapx.region", "zh", region="南海区", n=7, area=1070.46, units="镇街") == "南海区：7 个镇街，共 1,070.5 km²"
+    assert t("ui.mapx.region", "en", region="Nanhai", n=7, area=1070.46, units="towns") == "Nanhai: 7 towns, 1,070.5 km² in all"
 
 
 # ------------------------------------------------------------------------------ pages in Chinese

@@ -3,11 +3,10 @@
 MESSAGES: dict[str, tuple[str, str]] = {
     "ui.app.title": ("职工服务阵地规划", "Worker Service Site Planner"),
     "ui.app.language": ("语言 / Language", "语言 / Language"),
-    "ui.page.map": ("镇街地图", "Towns map"),
+    "ui.page.map": ("覆盖地图", "Coverage map"),
     "ui.page.sites": ("站点填报", "Add and edit sites"),
     "ui.page.targets": ("目标进度", "Targets"),
     "ui.page.data": ("数据导入导出", "Data"),
-    "ui.map.region": ("{region}：{n} 个镇街，共 {area:,.1f} km²", "{region}: {n} towns, {area:,.1f} km² in all"),
     "ui.map.tiles": ("底图", "Base map"),
     "ui.tiles.none": ("无底图（离线）", "No base map (offline)"),
     "ui.tiles.osm": ("OpenStreetMap", "OpenStreetMap"),
@@ -17,9 +16,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "此底图需要互联网；离线时只显示镇街边界。",
         "This base map needs the internet; offline, only the town outlines show.",
     ),
-    "ui.map.hint": ("悬停查看镇街详情，点击选择镇街。", "Hover over a town for details; click to select it."),
-    "ui.map.selected": ("已选镇街：{name}（{code}）", "Selected town: {name} ({code})"),
-    "ui.map.towns": ("镇街列表", "Towns"),
     "ui.map.attribution": ("边界数据：{text}", "Boundaries: {text}"),
 
 }
