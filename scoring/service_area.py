@@ -29,7 +29,11 @@ The distances are worked out in square windows of at most :data:`WINDOW_CELLS` c
 (plus a margin wide enough for every distance that matters), only where there are
 reached streets, and written into one grid over the reached streets' extent (8 bytes
 a cell: 56 MB for a 33 km district) that is contoured once, so the windows leave no
-seams. Accuracy: along straight streets the outline is the exact buffer's (the
+seams. An extent of more than :data:`MAX_GRID_CELLS` cells (sites spread over a city
+or a province: 50 km square at 12.5 m) is traced window by window instead, each
+window one node wider so that neighbours share their edge nodes, and the windows'
+polygons are dissolved: memory stays at one window's work (about 100 MB) whatever
+the extent. Accuracy: along straight streets the outline is the exact buffer's (the
 distance is linear across them, so the interpolation is exact); round ends are drawn
 as chords of the circle, about 1.4 % short of each half-disc (53 m² at 50 m); areas
 come out 0.1–0.3 % under the exact buffer on street grids (tests in
@@ -65,12 +69,14 @@ DEFAULT_WIDTH_M = 50.0
 CELLS_PER_WIDTH = 4
 #: Side of the square windows the distance grid is worked in (cells; plus a margin), bounding memory.
 WINDOW_CELLS = 2048
+#: Largest grid traced in one piece (cells; 8 bytes each: 128 MB); a larger extent is traced window by window.
+MAX_GRID_CELLS = 16_000_000
 #: Nodes whose grid distance lies within this many cells of ``width_m`` get their exact distance.
 EXACT_BAND_CELLS = 2.5
 
 
 def service_area(streets: ReachedStreets, *, width_m: float = DEFAULT_WIDTH_M, cell_m: float | None = None,
-                 window_cells: int = WINDOW_CELLS) -> shapely.Geometry:
+                 window_cells: int = WINDOW_CELLS, max_grid_cells: int = MAX_GRID_CELLS) -> shapely.Geometry:
     """Every point within ``width_m`` metres of a reached street piece, as one (multi)polygon (same CRS
     as the graph); traced on a grid of ``cell_m`` metres (default ``width_m / 4``) as the module
     docstring says.
@@ -102,13 +108,29 @@ def service_area(streets: ReachedStreets, *, width_m: float = DEFAULT_WIDTH_M, c
     for di in (-margin, margin):  # windows are at least 2 margins wide: a node's margin spans at most 2 per axis
         for dj in (-margin, margin):
             used[(gi + di - i0) // size_i, (gj + dj - j0) // size_j] = True
-    z = np.full((n_j, n_i), 2.0 * width_m)
-    for wi, wj in np.argwhere(used).tolist():
-        ci, cj = i0 + wi * size_i, j0 + wj * size_j
-        ni, nj = min(size_i, i0 + n_i - ci), min(size_j, j0 + n_j - cj)
-        z[cj - j0:cj - j0 + nj, ci - i0:ci - i0 + ni] = _window_distances(ci, cj, ni, nj, margin, gi, gj, piece,
-                                                                          streets, width_m, cell)
-    # 3. the region distance < width_m, traced once by marching squares
+    windows = [(i0 + wi * size_i, j0 + wj * size_j) for wi, wj in np.argwhere(used).tolist()]
+    if n_i * n_j <= max_grid_cells:
+        # 3. one grid over the extent, "far" outside the windows worked out, traced once by marching squares
+        z = np.full((n_j, n_i), 2.0 * width_m)
+        for ci, cj in windows:
+            ni, nj = min(size_i, i0 + n_i - ci), min(size_j, j0 + n_j - cj)
+            z[cj - j0:cj - j0 + nj, ci - i0:ci - i0 + ni] = _window_distances(ci, cj, ni, nj, margin, gi, gj, piece,
+                                                                              streets, width_m, cell)
+        return _contour(z, i0, j0, cell, width_m)
+    # 3'. an extent too large for one grid (sites spread over a city or more): each window traced on its own,
+    #     one node wider so that neighbours share their edge nodes, and the windows' polygons dissolved
+    parts = [_contour(_window_distances(ci, cj, min(size_i + 1, i0 + n_i - ci), min(size_j + 1, j0 + n_j - cj),
+                                        margin, gi, gj, piece, streets, width_m, cell), ci, cj, cell, width_m)
+             for ci, cj in windows]
+    parts = [p for p in parts if not p.is_empty]
+    if not parts:
+        return shapely.Polygon()
+    return parts[0] if len(parts) == 1 else shapely.union_all(parts)
+
+
+def _contour(z: NDArray[np.float64], i0: int, j0: int, cell: float, width_m: float) -> shapely.Geometry:
+    """The region ``z < width_m`` of distances ``z`` on grid nodes from (``i0``, ``j0``), by marching squares."""
+    n_j, n_i = z.shape
     gen = contourpy.contour_generator(x=(i0 + np.arange(n_i)) * cell, y=(j0 + np.arange(n_j)) * cell, z=z,
                                       fill_type=contourpy.FillType.OuterOffset, chunk_size=0)
     points, offsets = gen.filled(-1.0, width_m)

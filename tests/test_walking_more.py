@@ -227,3 +227,14 @@ def test_the_map_says_walked_metres_and_minutes_and_shows_areas_against_circles(
     assert "户外劳动者爱心驿站 步行 500 米 / 7 分钟（4.5 公里/小时）" in texts["network"]
     assert "步行服务范围（可达街道两侧 50 米）" in texts["network"]
     assert "户外劳动者爱心驿站 500 米" in texts["straight"] and "步行" not in texts["straight"]
+
+
+def test_an_extent_too_large_for_one_grid_is_traced_window_by_window_to_the_same_polygon():
+    """River grid reach traced with a grid cap of 1,000 cells and windows of 40 cells (so window by window,
+    dissolved): the same area as one grid to 1e-6, one valid part, the exact band's area to 0.5 %."""
+    reached_streets, _ = _river_grid_reach(1050.0)
+    one = service_area(reached_streets)
+    windowed = service_area(reached_streets, window_cells=40, max_grid_cells=1_000)
+    assert windowed.area == pytest.approx(one.area, rel=1e-6)
+    assert windowed.is_valid and len(shapely.get_parts(windowed)) == len(shapely.get_parts(one))
+    assert shapely.symmetric_difference(windowed, one).area < 1e-6 * one.area
