@@ -3,7 +3,9 @@ flow (AppTest, found by widget keys)."""
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -209,8 +211,17 @@ def demo_inputs(tmp_path_factory):
         return store.region(), registry_frame(store.list_sites())
 
 
-def _layers(m, kind: str) -> list:
-    return [c for c in m._children.values() if type(c).__name__ == kind]
+def _page_values(m) -> list:
+    """The JSON data the rendered page's scripts carry (tests/html_support.py), in page order."""
+    from tests.html_support import json_values
+
+    return json_values(m.get_root().render())
+
+
+def _legend_html(m) -> str:
+    """The legend's HTML as the page receives it (one JSON string in the script)."""
+    page = m.get_root().render()
+    return json.loads(re.search(r'"\\u003cdetails(?:[^"\\]|\\.)*"', page).group(0))  # tojson escapes <
 
 
 def test_town_hover_shows_covered_share_and_sites_and_the_legend_says_how_classes_are_made(demo_inputs):
@@ -222,46 +233,52 @@ def test_town_hover_shows_covered_share_and_sites_and_the_legend_says_how_classe
     region, sites = demo_inputs
     query = make_query(("service_centre", "book_room"))
     m = planner_map(region, sites, query, MapOptions())
-    towns = next(layer for layer in _layers(m, "AreaLayer") if not layer.control)
-    assert towns.labels[:3] == ["名称", "覆盖率 · 职工服务中心", "站点数 · 职工服务中心"]
-    props = [f["properties"] for f in towns.data["features"]]
-    fills = {towns.styles[p.get("_style", 0)]["fillColor"] for p in props}
-    assert len(fills) >= 4  # the seven towns fall in at least four colours (one before)
+    values = _page_values(m)
+    lists = [v for v in values if isinstance(v, list) and v and all(isinstance(x, str) for x in v)]
+    assert ["名称", "覆盖率 · 职工服务中心", "站点数 · 职工服务中心", "代码", "面积（km²）"] in lists  # the towns
+    # A gap lies over most of its town: its tooltip leads with the town's share and sites too; so does a catchment.
+    assert ["镇街", "覆盖率", "站点数", "服务空白面积（km²）", "代码"] in lists
+    assert ["镇街", "覆盖率", "站点数"] in lists
+    towns = next(v for v in values if isinstance(v, dict) and v.get("type") == "Packed"
+                 and "value" in v["properties"][0] and "count" in v["properties"][0])
+    styles = next(v for v in values if isinstance(v, list) and len(v) == 8 and all("fillColor" in x for x in v))
+    props = towns["properties"]
+    assert len({styles[p.get("_style", 0)]["fillColor"] for p in props}) >= 4  # seven towns, four colours or more
     shares = {p["code"]: float(p["value"].rstrip("%")) / 100 for p in props}
     worst = min(shares, key=shares.get)
     classes = ShareClasses.of(shares.values())
-    assert classes.counts[0] == 1 and classes.colour(shares[worst]) == "#d7191c"
-    # A gap lies over most of its town: its tooltip leads with the town's share and sites too.
-    gaps = [layer for layer in _layers(m, "AreaLayer") if "服务空白" in layer.layer_name]
-    assert gaps and gaps[0].labels[:4] == ["镇街", "覆盖率", "站点数", "服务空白面积（km²）"]
-    catchment = [layer for layer in _layers(m, "AreaLayer") if "服务范围" in layer.layer_name]
-    assert catchment and all(layer.labels == ["镇街", "覆盖率", "站点数"] for layer in catchment)
-    legend = next(c for c in _layers(m, "_HtmlControl") if c.css_class == "map-legend").html
+    assert classes.counts[0] == 1 and classes.colour(shares[worst]) == "#d7191c"  # the worst alone, red
+    legend = _legend_html(m)
     assert "覆盖率（镇街），按排位分级，红色最差" in legend and "（1 个镇街）" in legend
     page = m.get_root().render()
     assert 'createPane("townLabels")' in page and 'pane: "townLabels"' in page  # labels above the badges
 
 
-def test_demo_sites_are_greyed_hatched_and_say_demo(demo_inputs):
-    import json
+def _site_layers(values: list) -> list[tuple[dict, list, list]]:
+    """Each site layer's data, badge HTML and canvas paints (they follow each other in the page)."""
+    out = []
+    for i, v in enumerate(values):
+        if isinstance(v, dict) and {"q", "lat", "lng", "style", "title", "cols"} <= set(v):
+            out.append((v, values[i + 1], values[i + 2]))
+    return out
 
+
+def test_demo_sites_are_greyed_hatched_and_say_demo(demo_inputs):
     from scoring_fixtures import make_query
 
     from maps.export import MapOptions, planner_map
 
     region, sites = demo_inputs
     m = planner_map(region, sites, make_query(("book_room", "cultural_palace")), MapOptions())
-    points = _layers(m, "PointLayer")
-    books = next(p for p in points if "职工书屋" in p.layer_name)
-    data = json.loads(books.data_json)
-    assert all(title.endswith("（演示）") for title in data["title"])  # every demo book room says so
-    assert all(s >= 5 for s in data["style"]) and all("site-demo" in books.style_html[s] for s in data["style"])
-    palaces = next(p for p in points if "工人文化宫" in p.layer_name)  # the four real palaces (Amap)
-    pdata = json.loads(palaces.data_json)
-    assert not any(title.endswith("（演示）") for title in pdata["title"])
-    assert all("site-demo" not in palaces.style_html[s] for s in pdata["style"])
-    demo_paint = books.paints[data["style"][0]]
-    assert demo_paint["fill"] != palaces.paints[pdata["style"][0]]["fill"]
+    layers = _site_layers(_page_values(m))
+    assert len(layers) == 2
+    (books, book_html, book_paints), (palaces, palace_html, palace_paints) = layers
+    assert len(books["title"]) > 10 and len(palaces["title"]) == 4
+    assert all(title.endswith("（演示）") for title in books["title"])  # every demo book room says so
+    assert all("site-demo" in book_html[s] for s in books["style"])
+    assert not any(title.endswith("（演示）") for title in palaces["title"])  # the four real palaces (Amap)
+    assert all("site-demo" not in palace_html[s] for s in palaces["style"])
+    assert book_paints[books["style"][0]]["fill"] != palace_paints[palaces["style"][0]]["fill"]
 
 
 # ---------------------------------------------------------------- the planner's path in a real browser
