@@ -432,3 +432,20 @@ def test_what_counts_as_the_users_next_action():
     assert _acted(seen, {**seen, "map_suggest_add_1": True})  # a button pressed
     assert _acted(seen, {**seen, "map_suggest_run": True})  # a button pressed that came with this run
     assert _acted(seen, {**seen, "lang": "en"})
+
+
+def test_the_map_says_demo_and_by_rank_in_english(demo_inputs):
+    from scoring_fixtures import make_query
+
+    from maps.export import MapOptions, planner_map
+
+    region, sites = demo_inputs
+    m = planner_map(region, sites, make_query(("book_room", "cultural_palace")), MapOptions(lang="en"))
+    (books, _, _), (palaces, _, _) = _site_layers(_page_values(m))
+    assert all(title.endswith(" (demo)") for title in books["title"])
+    assert not any(title.endswith(" (demo)") for title in palaces["title"])
+    legend = _legend_html(m)
+    assert "Worker book room: covered share (towns); classes by rank, red is worst" in legend
+    assert "(towns: 1)" in legend
+    lists = [v for v in _page_values(m) if isinstance(v, list) and v and all(isinstance(x, str) for x in v)]
+    assert ["Name", "Covered share · Worker book room", "Sites · Worker book room", "Code", "Area (km²)"] in lists
