@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from app_pages.data_import import UPLOAD_ROLES, may_upload, upload_allowed
@@ -65,7 +66,8 @@ def sidebar_options(region: Region, settings: Settings) -> tuple[CoverageQuery, 
         radii: dict[str, float] = {}
         codes = region.towns["code"].astype(str).tolist()
         town_names = dict(zip(codes, display_names(region.towns, lang), strict=True))
-        distance, speed, network_ref, max_access = _distance_control(names, town_names)
+        distance, speed, network_ref, max_access = _distance_control(
+            names, town_names, region.unit_text("ui.mapx.off_network_town", lang))
         with st.expander(tr("ui.mapx.radii"), expanded=False):
             minutes = distance == "network" and st.session_state.get("map_walk_unit") == "minutes"
             for site_type in site_types:
@@ -110,7 +112,8 @@ def sidebar_options(region: Region, settings: Settings) -> tuple[CoverageQuery, 
     return query, options, demand_name
 
 
-def _distance_control(type_names: dict[str, str], town_names: dict[str, str]) -> tuple[str, float, str, float]:
+def _distance_control(type_names: dict[str, str], town_names: dict[str, str], town_header: str
+                      ) -> tuple[str, float, str, float]:
     """The switch 直线距离 / 步行距离 and, walking, the unit of the radius (metres or minutes), the speed and
     the access limit (metres from the nearest street).
 
@@ -136,12 +139,12 @@ def _distance_control(type_names: dict[str, str], town_names: dict[str, str]) ->
     st.caption(tr("ui.mapx.walk_note", speed=speed, per_minute=walk_metres(1.0, speed),
                   junctions=info.summary.junctions, file=md_escape(info.source_name), m=f"{max_access:,.0f}"))
     ref = f"walk@{info.loaded_at}"
-    _off_network_warning(ref, max_access, type_names, town_names)
+    _off_network_warning(ref, max_access, type_names, town_names, town_header)
     return "network", speed, ref, max_access
 
 
 def _off_network_warning(network_ref: str, max_access_m: float, type_names: dict[str, str],
-                         town_names: dict[str, str]) -> None:
+                         town_names: dict[str, str], town_header: str) -> None:
     """Say how many registry sites lie farther than ``max_access_m`` from every street (they join no street and
     cover nothing on foot), and list them: name, type, town."""
     from app_pages.loaders import load_sites, load_street_network
@@ -158,11 +161,13 @@ def _off_network_warning(network_ref: str, max_access_m: float, type_names: dict
     if not far.any():
         return
     st.warning(tr("ui.mapx.off_network", n=int(far.sum()), m=f"{max_access_m:,.0f}"))
+    off = sites.loc[far]
     with st.expander(tr("ui.mapx.off_network_list", n=int(far.sum())), expanded=False):
-        for _, row in sites.loc[far].iterrows():
-            st.markdown(tr("ui.mapx.off_network_row", name=md_escape(str(row["name"])),
-                           type=md_escape(type_names.get(str(row["type"]), str(row["type"]))),
-                           town=md_escape(town_names.get(str(row["town_code"]), "—"))))
+        st.dataframe(pd.DataFrame({
+            tr("ui.mapx.off_network_name"): off["name"].astype(str).to_numpy(),
+            tr("ui.mapx.off_network_type"): [type_names.get(str(k), str(k)) for k in off["type"]],
+            town_header: [town_names.get(str(c), "—") for c in off["town_code"]],
+        }), hide_index=True, key="map_off_network")
 
 
 def _minutes_control(key: str, default_m: float, speed_kmh: float, label: str) -> float:

@@ -136,7 +136,8 @@ def test_the_map_page_sets_the_access_limit_and_lists_the_sites_beyond_it(app_db
         "1 个站点离最近的道路超过 200 米，未接入路网，不参与步行覆盖（请核对坐标或路网范围）"]
     listed = [e for e in at.sidebar.expander if e.label == "未接入路网的站点（1 个）"]
     assert len(listed) == 1
-    assert [m.value for m in listed[0].markdown] == ["- 角落驿站（户外劳动者爱心驿站，测试镇）"]
+    table = listed[0].dataframe[0].value
+    assert table.to_dict("records") == [{"站点": "角落驿站", "类型": "户外劳动者爱心驿站", "所在镇街": "测试镇"}]
     at.number_input(key="map_max_access").set_value(300.0).run()
     assert not at.exception, at.exception
     assert not at.sidebar.warning
