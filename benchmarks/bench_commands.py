@@ -2,7 +2,8 @@
 
 Every figure is a command run in its own process (``python -m ...``, process start and imports
 included), median of ``--repeat`` runs (default 5), wall and CPU time (user + system of the child),
-with its baseline measured in the same run:
+with its baseline measured in the same run, the two taking turns (ours, baseline, ours, …) so both
+see the same load on a shared machine:
 
 * ``scoring coverage --type all --format json`` on Guangdong's 124 counties × 50,000 sites. Baseline:
   a plain geopandas script doing the same as a whole process (read the counties and the sites, per
@@ -40,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -200,6 +202,16 @@ class Timing:
         return statistics.median(self.cpu)
 
 
+@dataclass
+class Spec:
+    """One command to time: argv, environment, working folder, and what to do before each run (not timed)."""
+
+    argv: list[str]
+    env: dict[str, str]
+    cwd: Path
+    before: Callable[[], None] | None = None
+
+
 def env_for(tree: Path, db: Path | None = None) -> dict[str, str]:
     env = {**os.environ, "PYTHONPATH": str(tree), "SITES_LANGUAGE": "zh", "SITES_MODE": "local",
            "SITES_USER": "bench", "SITES_TILES": "none", "PYTHONWARNINGS": "ignore"}
@@ -221,15 +233,17 @@ def once(argv: list[str], env: dict[str, str], cwd: Path, ok: tuple[int, ...] = 
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def timed(argv: list[str], env: dict[str, str], cwd: Path, repeat: int, before=None) -> Timing:
-    walls, cpus = [], []
+def interleaved(specs: list[Spec], repeat: int) -> list[Timing]:
+    """Each spec run ``repeat`` times, taking turns (ours, baseline, ours, …) so both see the same machine load."""
+    out = [Timing([], []) for _ in specs]
     for _ in range(repeat):
-        if before is not None:
-            before()
-        wall, cpu = once(argv, env, cwd)
-        walls.append(wall)
-        cpus.append(cpu)
-    return Timing(walls, cpus)
+        for spec, timing in zip(specs, out, strict=True):
+            if spec.before is not None:
+                spec.before()
+            wall, cpu = once(spec.argv, spec.env, spec.cwd)
+            timing.wall.append(wall)
+            timing.cpu.append(cpu)
+    return out
 
 
 def cli(tree: Path, db: Path, *args: str, ok: tuple[int, ...] = (0,)) -> None:
@@ -264,22 +278,18 @@ def jiangmen_db(tree: Path, files: dict[str, Path], into: Path) -> Path:
     return db
 
 
-def bench_tree(tree: Path, rows: list[str], repeat: int, work: Path, prov: dict[str, Path] | None,
-               jm: dict[str, Path] | None) -> dict[str, Timing]:
-    """Every asked row's command on the code in ``tree`` (its own registries under ``work``)."""
+def specs_for(tree: Path, rows: list[str], work: Path, prov: dict[str, Path] | None,
+              jm: dict[str, Path] | None) -> dict[str, Spec]:
+    """Every asked row's command on the code in ``tree``, on registries it built itself under ``work``."""
     work.mkdir(parents=True, exist_ok=True)
     py = sys.executable
-    out: dict[str, Timing] = {}
+    out: dict[str, Spec] = {}
     if prov is not None and set(rows) & {"coverage", "targets", "report", "import-xlsx", "import-csv"}:
         empty, full = province_db(tree, prov, work)
         env = env_for(tree, full)
-        if "coverage" in rows:
-            out["coverage"] = timed([py, "-m", "scoring", "coverage", "--type", "all", "--format", "json"], env, tree,
-                                    repeat)
-        if "targets" in rows:
-            out["targets"] = timed([py, "-m", "scoring", "targets", "--format", "json"], env, tree, repeat)
-        if "report" in rows:
-            out["report"] = timed([py, "-m", "scoring", "report", str(work / "report.pdf")], env, tree, repeat)
+        out["coverage"] = Spec([py, "-m", "scoring", "coverage", "--type", "all", "--format", "json"], env, tree)
+        out["targets"] = Spec([py, "-m", "scoring", "targets", "--format", "json"], env, tree)
+        out["report"] = Spec([py, "-m", "scoring", "report", str(work / "report.pdf")], env, tree)
         scratch = work / "import.db"
 
         def fresh() -> None:
@@ -288,23 +298,22 @@ def bench_tree(tree: Path, rows: list[str], repeat: int, work: Path, prov: dict[
             shutil.copy(empty, scratch)
 
         for kind in ("xlsx", "csv"):
-            if f"import-{kind}" in rows:
-                out[f"import-{kind}"] = timed([py, "-m", "sites", "import", str(prov[kind]), "--crs", "wgs84"],
-                                              env_for(tree, scratch), tree, repeat, before=fresh)
+            out[f"import-{kind}"] = Spec([py, "-m", "sites", "import", str(prov[kind]), "--crs", "wgs84"],
+                                         env_for(tree, scratch), tree, fresh)
     if jm is not None and "suggest" in rows:
         db = jiangmen_db(tree, jm, work)
-        out["suggest"] = timed([py, "-m", "scoring", "suggest", "--demand", str(jm["raster"]), "--format", "json"],
-                               env_for(tree, db), tree, repeat)
-    return out
+        out["suggest"] = Spec([py, "-m", "scoring", "suggest", "--demand", str(jm["raster"]), "--format", "json"],
+                              env_for(tree, db), tree)
+    return {row: spec for row, spec in out.items() if row in rows}
 
 
-def geopandas_coverage(prov: dict[str, Path], repeat: int) -> Timing:
+def geopandas_coverage(prov: dict[str, Path]) -> Spec:
     sys.path.insert(0, str(ROOT))
     from settings import get_settings
 
     radii = {k: v for k, v in get_settings().default_radii_m().items() if k in TYPES}
     argv = [sys.executable, "-c", GEOPANDAS_COVERAGE, str(prov["counties"]), str(prov["csv"]), json.dumps(radii)]
-    return timed(argv, {**os.environ, "PYTHONWARNINGS": "ignore"}, ROOT, repeat)
+    return Spec(argv, {**os.environ, "PYTHONWARNINGS": "ignore"}, ROOT)
 
 
 def worktree(rev: str) -> Path:
@@ -328,7 +337,7 @@ LABELS = {
 
 
 def table(ours: dict[str, Timing], base: dict[str, Timing], base_label: dict[str, str], repeat: int) -> str:
-    lines = ["| command | ours s (CPU s) | baseline s (CPU s) | baseline is | ratio | target | met? |",
+    lines = ["| command | ours s (CPU s) | baseline s (CPU s) | baseline is | ratio (CPU ratio) | target | met? |",
              "| --- | ---: | ---: | --- | ---: | --- | --- |"]
     for row in ROWS:
         if row not in ours:
@@ -341,7 +350,8 @@ def table(ours: dict[str, Timing], base: dict[str, Timing], base_label: dict[str
         met = mine.median < limit and (min_ratio is None or (ratio is not None and ratio >= min_ratio))
         lines.append(
             f"| {label} | {mine.median:.2f} ({mine.cpu_median:.2f}) | "
-            + (f"{other.median:.2f} ({other.cpu_median:.2f}) | {base_label[row]} | {ratio:.1f}× | " if other
+            + (f"{other.median:.2f} ({other.cpu_median:.2f}) | {base_label[row]} | {ratio:.1f}× "
+               f"({other.cpu_median / mine.cpu_median:.1f}×) | " if other
                else "– | – | – | ")
             + f"{target} | {'yes' if met else 'NO'} |")
     load = os.getloadavg()
@@ -366,19 +376,30 @@ def main() -> int:
     jm = jiangmen_files() if "suggest" in rows else None
     work = Path(tempfile.mkdtemp(prefix="bench-commands-"))
     try:
-        ours = bench_tree(ROOT, rows, args.repeat, work / "ours", prov, jm)
-        base: dict[str, Timing] = {}
+        ours_specs = specs_for(ROOT, rows, work / "ours", prov, jm)
+        base_specs: dict[str, Spec] = {}
         base_label: dict[str, str] = {}
         if not args.skip_baseline:
             if "coverage" in rows:
-                base["coverage"] = geopandas_coverage(prov, args.repeat)
+                base_specs["coverage"] = geopandas_coverage(prov)
                 base_label["coverage"] = "geopandas buffer + union_all + overlay (script)"
             others = [r for r in rows if r != "coverage"]
             if others:
                 old = worktree(args.old)
-                for row, timing in bench_tree(old, others, args.repeat, work / "old", prov, jm).items():
-                    base[row] = timing
+                for row, spec in specs_for(old, others, work / "old", prov, jm).items():
+                    base_specs[row] = spec
                     base_label[row] = f"the same command at {args.old}"
+        ours: dict[str, Timing] = {}
+        base: dict[str, Timing] = {}
+        for row in rows:
+            pair = [ours_specs[row], *([base_specs[row]] if row in base_specs else [])]
+            timings = interleaved(pair, args.repeat)
+            ours[row] = timings[0]
+            if len(timings) > 1:
+                base[row] = timings[1]
+            print(f"{row}: ours {', '.join(f'{w:.2f}' for w in timings[0].wall)}"
+                  + (f"; baseline {', '.join(f'{w:.2f}' for w in timings[1].wall)}" if len(timings) > 1 else ""),
+                  file=sys.stderr, flush=True)
         print(table(ours, base, base_label, args.repeat))
     finally:
         shutil.rmtree(work, ignore_errors=True)
