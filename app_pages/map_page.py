@@ -21,7 +21,7 @@ from streamlit_folium import st_folium
 from app_pages.loaders import current_store, load_coverage, load_demand_layer, load_gaps, load_sites
 from app_pages.map_controls import sidebar_options
 from app_pages.map_suggest import SuggestionRun, suggestion_panel
-from app_pages.map_table import compact_columns, town_table, town_table_csv, worst_towns
+from app_pages.map_table import compact_columns, compact_labels, town_table, town_table_csv, worst_towns
 from app_pages.map_widgets import set_flash, show_flash
 from app_pages.plain import md_escape
 from app_pages.ui_text import current_lang, tr
@@ -164,10 +164,16 @@ with table_col:
                             md_escape(tr("ui.maptable.worst_row", rank=int(r.rank), name=r.name, share=float(r.share),
                                          sites=int(r.sites), gap=float(r.gap_km2))) for r in worst.itertuples()))
         all_columns = st.toggle(tr("ui.maptable.all_columns"), key="map_table_all")
-        # The whole table is sent (and downloaded); by default it shows its compact columns, the name pinned.
+        # The whole table is sent (and downloaded); by default it shows its compact columns under short headers
+        # (the full header as their help), the name pinned.
+        config = {} if all_columns else {
+            column: st.column_config.Column(label=label, help=column)
+            for column, label in compact_labels(table, query.types, focus, lang=lang).items()}
+        if focus is not None and not all_columns:
+            st.caption(tr("ui.maptable.compact_note", type=site_type(focus).name(lang)))
         st.dataframe(table, hide_index=True, key="map_town_table",
                      column_order=None if all_columns else compact_columns(table, region, query.types, focus,
                                                                            lang=lang),
-                     column_config={region.level_label(lang): st.column_config.TextColumn(pinned=True)})
+                     column_config={**config, region.level_label(lang): st.column_config.TextColumn(pinned=True)})
         st.download_button(region.unit_text("ui.mapx.table_csv", lang), town_table_csv(table),
                            file_name="town-coverage.csv", mime="text/csv", key="map_table_csv")

@@ -58,6 +58,7 @@ def town_table_csv(table: pd.DataFrame) -> bytes:
 
 #: The focus type's columns in the compact table, in order (their headers' keys).
 _FOCUS_COLUMNS = ("ui.maptable.share", "ui.maptable.sites", "ui.maptable.gap_km2", "ui.maptable.rank")
+_SHORT = ("ui.maptable.short_share", "ui.maptable.short_sites", "ui.maptable.short_gap", "ui.maptable.short_rank")
 
 
 def worst_first_ranks(share: np.ndarray, gap_km2: np.ndarray) -> np.ndarray:
@@ -84,6 +85,21 @@ def compact_columns(table: pd.DataFrame, region: Region, types: tuple[str, ...],
         columns += [t(key, lang, type=name) for key in _FOCUS_COLUMNS]
     columns += [t("ui.maptable.share", lang, type=site_type(k).name(lang)) for k in types if k != focus]
     return [c for c in columns if c in table.columns]
+
+
+def compact_labels(table: pd.DataFrame, types: tuple[str, ...], focus: str | None, *,
+                   lang: Language) -> dict[str, str]:
+    """Short headers of the compact columns (the full header stays the column's name, in the CSV and as the
+    header's help): the focus type's columns by what they hold (覆盖率（%）, 站点数, …), the other types' covered
+    share by the type's name."""
+    labels: dict[str, str] = {}
+    if focus is not None:
+        name = site_type(focus).name(lang)
+        labels.update({t(key, lang, type=name): t(short, lang) for key, short in zip(_FOCUS_COLUMNS, _SHORT,
+                                                                                       strict=True)})
+    labels.update({t("ui.maptable.share", lang, type=site_type(k).name(lang)):
+                   t("ui.maptable.short_type", lang, type=site_type(k).name(lang)) for k in types if k != focus})
+    return {column: label for column, label in labels.items() if column in table.columns}
 
 
 def worst_towns(table: pd.DataFrame, region: Region, focus: str, *, lang: Language, count: int = 5) -> pd.DataFrame:

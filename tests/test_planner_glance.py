@@ -172,7 +172,13 @@ def test_town_table_is_compact_with_the_name_pinned_and_the_worst_towns_listed_f
                                         "职工服务中心：排名（1 为最差）", "职工书屋：覆盖率（%）",
                                         "爱心妈妈小屋：覆盖率（%）", "户外劳动者爱心驿站：覆盖率（%）",
                                         "工人文化宫：覆盖率（%）"]
-    assert json.loads(proto.columns)["镇街"]["pinned"] is True
+    config = json.loads(proto.columns)
+    assert config["镇街"]["pinned"] is True
+    # Short headers in the narrow pane (the full one as the header's help, and in the CSV).
+    assert [config[c]["label"] for c in list(proto.column_order)[1:6]] == [
+        "覆盖率（%）", "站点数", "空白（km²）", "排名", "职工书屋（%）"]
+    assert config[share]["help"] == share
+    assert any(c.value.startswith("覆盖率、站点数、空白和排名为职工服务中心") for c in at.caption)
     table = frame.value
     assert len(table.columns) > 20  # the whole table is there (and in the CSV), shown compact
     worst = table.sort_values(["职工服务中心：排名（1 为最差）", "镇街"]).iloc[0]

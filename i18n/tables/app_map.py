@@ -137,6 +137,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.maptable.demand": ("{type}：覆盖需求（%）", "{type}: demand covered (%)"),
     "ui.maptable.rank": ("{type}：排名（1 为最差）", "{type}: rank (1 = worst)"),
     "ui.maptable.all_columns": ("显示全部列", "Show all columns"),
+    "ui.maptable.compact_note": ("覆盖率、站点数、空白和排名为{type}；其后为其他类型的覆盖率。",
+                                 "Covered, sites, gap and rank are for {type}; then each other type's covered share."),
+    "ui.maptable.short_share": ("覆盖率（%）", "Covered (%)"),
+    "ui.maptable.short_sites": ("站点数", "Sites"),
+    "ui.maptable.short_gap": ("空白（km²）", "Gap (km²)"),
+    "ui.maptable.short_rank": ("排名", "Rank"),
+    "ui.maptable.short_type": ("{type}（%）", "{type} (%)"),
     "ui.maptable.worst": ("{type}覆盖最差的{units}", "Worst-served {units}: {type}"),
     "ui.maptable.worst_row": (
         "{rank}. {name}：覆盖 {share:.1f}%，{sites} 个站点，空白 {gap:,.2f} km²",
