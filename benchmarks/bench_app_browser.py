@@ -113,12 +113,15 @@ def seeded_db(side: Path, folder: Path) -> Path:
 
 @contextmanager
 def app_server(side: Path, db: Path, timeout_s: float = 90):
-    """``streamlit run app.py`` of ``side`` on a free port with ``SITES_DB=db``; yields (url, process)."""
+    """The app of ``side`` (as its scripts/run-app.sh starts it) on a free port with ``SITES_DB=db``; yields (url, process)."""
     port = free_port()
     env = {**os.environ, "SITES_DB": str(db), "SITES_LANGUAGE": "zh", "SITES_TILES": "none"}
     env.pop("PYTHONPATH", None)
+    # As scripts/run-app.sh starts it: through app_pages.serve (modules imported before the server listens)
+    # where the side has it, else plain ``streamlit run app.py``.
+    start = ["-m", "app_pages.serve"] if (side / "app_pages" / "serve.py").exists() else ["-m", "streamlit", "run", "app.py"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+        [sys.executable, *start, "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
         cwd=side, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"

@@ -62,11 +62,12 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float) -> None:
 
 @contextmanager
 def streamlit_app(tmp_path: Path, *, timeout_s: float = 40) -> Iterator[str]:
-    """Run ``streamlit run app.py`` on a free local port with ``SITES_DB`` in ``tmp_path``; yield its URL."""
+    """Run the app as ``scripts/run-app.sh`` does (``python -m app_pages.serve``: ``streamlit run app.py`` with the
+    product's modules imported first) on a free local port with ``SITES_DB`` in ``tmp_path``; yield its URL."""
     port = free_port()
     env = {**os.environ, "SITES_DB": str(tmp_path / "sites.db"), "SITES_LANGUAGE": "zh", "SITES_TILES": "none"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+        [sys.executable, "-m", "app_pages.serve", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
         cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

@@ -52,3 +52,18 @@ def test_the_apps_gaps_are_the_engines_gaps_in_metres(demo_db):
     mine = shapely.normalize(app.to_crs(plain.crs).geometry.values)
     assert shapely.equals_exact(mine, shapely.normalize(plain.geometry.values), 1e-9).all()
 
+
+
+def test_the_server_imports_the_product_before_it_listens_but_not_the_map_component():
+    """``python -m app_pages.serve`` (scripts/run-app.sh) imports the engine, maps and stores before Streamlit
+    starts, so the first user does not wait for them; streamlit-folium is left to the running server (declared
+    before it, its component is never served and the map stays blank: the browser tests start the app this way)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from app_pages.serve import preload; names = preload(); "
+            "print(int('streamlit_folium' in sys.modules), int('__main__' in ' '.join(names)), "
+            "*[int(m in sys.modules) for m in ('geopandas', 'maps.export', 'scoring.coverage', 'sites.store', "
+            "'reports.leadership')])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["0", "0", "1", "1", "1", "1", "1"]
