@@ -238,8 +238,16 @@ def _import(store, actor, lang, *, file, crs, skip_invalid, allow_outside, allow
 
         found = store.validate(records, crs=crs, allow_outside=allow_outside, allow_duplicates=allow_duplicates)
         records = swap(records, swapped_lines(found.problems))
-    report = store.import_records(records, actor=actor, crs=crs, skip_invalid=skip_invalid,
-                                  allow_outside=allow_outside, allow_duplicates=allow_duplicates, source=source)
+    try:
+        report = store.import_records(records, actor=actor, crs=crs, skip_invalid=skip_invalid,
+                                      allow_outside=allow_outside, allow_duplicates=allow_duplicates, source=source)
+    except ImportRejected as exc:  # all or nothing: say how many rows are fine and how to import only those
+        summary = next((p for p in exc.problems if p.code == "sites.import_rejected"), None)
+        if summary is not None:
+            fine = int(summary.params["total"]) - int(summary.params["bad"])
+            exc.problems.append(Problem("cli.import.skip_hint", {"n": fine}) if fine > 0
+                                else Problem("cli.import.none_valid"))
+        raise
     output.problems(report.warnings + report.problems, lang)
     output.echo(t("sites.cli.imported", lang, written=len(report.written), rejected=len(report.rejected_lines)))
     return 1 if report.rejected_lines else 0

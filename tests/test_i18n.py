@@ -58,7 +58,7 @@ LATIN_OK = frozenset("""
     code-field name-field network-crs set-network network licence local shared metric to from
     open demo amap suggest each town towns region site count area share demand foot highway access
     lng lat lon longitude latitude
-    replace names demand-add boundaries-crs adcode CGCS2000
+    replace names demand-add boundaries-crs adcode CGCS2000 skip-invalid
     Language English
     PostGIS Debian apt-get postgresql postgresql-15-postgis-3 CREATE EXTENSION createdb postgis citext
 """.split())

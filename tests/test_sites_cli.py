@@ -118,6 +118,24 @@ def test_bad_rows_reject_the_whole_file_and_name_every_line(tmp_path, run):
         assert [s.name for s in store.list_sites()] == ["测试服务中心甲", "测试书屋乙", "测试辛"]
 
 
+def test_a_refused_import_says_how_many_rows_skip_invalid_would_import(tmp_path, run):
+    db = tmp_path / "sites.db"
+    code, _, err = run("import", str(DATA / "mixed_bad_rows.csv"), "--crs", "gcj02", db=db)
+    assert code == 1
+    assert err.rstrip().endswith("另有 3 行没有错误：加上 --skip-invalid 即可只导入这 3 行；或按上列各行改正后重新导入")
+    code, _, err = run("import", str(DATA / "mixed_bad_rows.csv"), "--crs", "gcj02", db=db, lang="en")
+    assert code == 1 and err.rstrip().endswith(
+        "3 rows have no error: add --skip-invalid to import just those 3 rows, or correct the rows listed and "
+        "import the file again")
+    none_fine = tmp_path / "none.csv"
+    none_fine.write_text("name,type,lng,lat\n乙,book_room,abc,23.03\n", encoding="utf-8")
+    code, _, err = run("import", str(none_fine), "--crs", "wgs84", db=db)
+    assert code == 1 and err.rstrip().endswith("没有一行可以导入：请按上列各行改正后重新导入")
+    assert "--skip-invalid" not in err
+    with SiteStore(db) as store:
+        assert store.count() == 0
+
+
 def test_four_processes_importing_at_once_lose_nothing(tmp_path):
     points = true_points(4000, seed=11)
     db = tmp_path / "shared.db"
