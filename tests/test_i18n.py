@@ -395,6 +395,88 @@ def test_no_chinese_page_shows_an_english_word(zh_app):
     assert english == [], "\n".join(map(str, english))
 
 
+#: Chinese characters (CJK ideographs and full-width punctuation) on an English page.
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+")
+
+
+def _data_texts(db) -> list[str]:
+    """The registry's own Chinese words, longest first: site names, addresses, host organisations, notes, town
+    and region names, target names and notes (data, shown as typed in every language)."""
+    from sites.store import SiteStore
+    from targets.store import TargetStore
+
+    with SiteStore(db) as store:
+        region = store.region()
+        words = {region.name_zh, *region.towns["name"].astype(str)}
+        for site in store.list_sites():
+            words |= {site.name, site.address or "", site.host_org or "", site.notes or ""}
+        for target in TargetStore(store).list_targets():
+            words |= {target.name, target.notes or ""}
+    return sorted((w for w in words if w), key=len, reverse=True)
+
+
+def test_no_english_page_shows_chinese_text(zh_app):
+    """The mirror of the test above: in the English UI every label, title, caption, message, option and column
+    is English; only the registry's data (site, town, region and target names as typed) may be Chinese."""
+    from app_pages.ui_text import LANGUAGE_NAMES
+
+    # data: the registry's words and the writer's name (测试员); the language switch names both languages
+    data = [*_data_texts(zh_app), "测试员"]
+    switch = {t("ui.app.language", "en"), *LANGUAGE_NAMES.values()}
+    seen: list[tuple[str, str]] = []
+    chinese: list[tuple[str, str, str, list[str]]] = []
+
+    def check(name: str, at) -> None:
+        assert not at.exception, (name, at.exception)
+        texts = _visible_texts(at)
+        assert texts, name
+        seen.extend(texts)
+        for kind, text in texts:
+            if text in switch:
+                continue
+            rest = text
+            for word in data:
+                rest = rest.replace(word, " ")
+            if found := CJK.findall(rest):
+                chinese.append((name, kind, text, found))
+
+    def english(page: str | None = None):
+        from streamlit.testing.v1 import AppTest
+
+        at = AppTest.from_file(APP, default_timeout=120).run()
+        at.radio(key="lang").set_value("en").run()
+        if page:
+            at.switch_page(page).run()
+        return at
+
+    at = english()
+    check("map", at)
+    at.button(key="map_suggest_run").click().run()
+    check("map with suggestions", at)
+
+    at = english("app_pages/sites_page.py")
+    check("sites/add", at)
+    at.text_input(key="add_name").set_value("Test book room")
+    at.text_input(key="add_coords").set_value("somewhere")
+    at.button(key="add_save").click().run()
+    check("sites/add, not saved", at)
+    at.radio(key="sites_mode_en").set_value("edit").run()
+    check("sites/edit", at)
+
+    at = english("app_pages/targets_page.py")
+    at.date_input(key="targets_as_of").set_value(datetime.date(2025, 6, 30)).run()
+    check("targets", at)
+
+    at = english("app_pages/data_page.py")
+    check("data", at)
+
+    at = english("app_pages/admin_page.py")
+    check("admin", at)
+
+    assert len(seen) > 150  # the pages were really read
+    assert chinese == [], "\n".join(map(str, chinese))
+
+
 def test_the_sign_in_page_and_a_refused_sign_in_are_chinese(shared_env, deploy_shared):
     from streamlit.testing.v1 import AppTest
 

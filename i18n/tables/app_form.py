@@ -174,8 +174,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.targets.import": ("从表格批量导入逐镇目标", "Import per-town targets from a sheet"),
     "ui.targets.import_hint": ("CSV 或 XLSX，每行一个镇街：镇街代码或镇街名称、目标数量；可选列：目标名称、站点类型、"
                                "截止日期、计入状态、新建起始日期。任何一行有错误则不导入任何目标。",
-                               "CSV or XLSX, one town a row: 镇街代码 (code) or 镇街名称 (name), 目标数量 "
-                               "(threshold); optional: 目标名称, 站点类型, 截止日期, 计入状态, 新建起始日期. One bad "
+                               "CSV or XLSX, one town a row: town_code or town_name, threshold; optional: name, "
+                               "site_type, deadline, statuses, new_since (the Chinese headers work too). One bad "
                                "row and no target is imported."),
     "ui.targets.import_file": ("逐镇目标表（CSV 或 XLSX）", "Per-town targets (CSV or XLSX)"),
     "ui.targets.import_prefix": ("目标名称前缀（可选）", "Name prefix (optional)"),
