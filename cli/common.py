@@ -276,7 +276,6 @@ def load_region_and_sites(db: str | None, boundaries: str | None = None, boundar
     """``(region, sites frame)`` from the registry (a read): the region of ``--boundaries`` if given, else the one
     the database remembers."""
     from geodata.boundaries import load_region
-    from sites.frame import sites_frame
     from sites.store import SiteStore
 
     with SiteStore(db, create=False) as store:  # a read: a missing database is an error
@@ -285,7 +284,7 @@ def load_region_and_sites(db: str | None, boundaries: str | None = None, boundar
                         crs_required=True, missing_names="codes")  # a user file's CRS is never assumed
             if boundaries else store.region()
         )
-        sites = sites_frame(store.list_sites())
+        sites = store.sites_frame()  # straight from the table: no Site object per row
     return region, sites
 
 

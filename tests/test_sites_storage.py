@@ -7,8 +7,10 @@ import json
 import sqlite3
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 import shapely
+from pandas.testing import assert_frame_equal
 
 from errors import BoundaryError, ImportRejected, NotFound, RecordError
 from geodata.boundaries import bundled_region
@@ -197,6 +199,23 @@ def test_sites_frame_has_every_field_and_point_geometry(store):
     assert frame.geometry.iloc[0].equals(shapely.Point(a.lng, a.lat))
     assert frame["opened_on"].iloc[0] == datetime.date(2021, 3, 4)
     assert len(sites_frame([])) == 0 and sites_frame([]).crs == "EPSG:4326"
+
+
+def test_sites_frame_read_from_the_table_is_the_frame_of_the_sites(store):
+    # the commands' read (no Site per row) gives the very frame sites_frame(list_sites()) gives: values, types of
+    # the date and missing cells, order by id, dtypes
+    store.add({"name": "书屋", "type": "book_room", "opened_on": "2021-03-04", "closed_on": "2024-05-06",
+               "address": "桂城 1 号", **IN_GUICHENG}, actor="a")
+    store.add({"name": "驿站", "type": "rest_station", "status": "planned", **IN_SHISHAN}, actor="b")
+    store.add({"name": "外面", "type": "book_room", "lng": 112.5, "lat": 22.5}, actor="a", allow_outside=True)
+    store.add({"name": "同日", "type": "nursing_room", "opened_on": "2021-03-04", **IN_SHISHAN}, actor="a")
+    expected, got = sites_frame(store.list_sites()), store.sites_frame()
+    assert_frame_equal(got, expected, check_exact=True)
+    assert got.crs == expected.crs == "EPSG:4326" and list(got["id"]) == sorted(got["id"])
+    for column in ("opened_on", "closed_on", "town_code"):
+        assert [(type(v), v) for v in got[column]] == [(type(v), v) for v in expected[column]]
+    assert got["opened_on"].iloc[3] == datetime.date(2021, 3, 4) and got["closed_on"].iloc[1] is None
+    assert got["town_code"].iloc[2] is None or pd.isna(got["town_code"].iloc[2])
 
 
 def test_audit_json_is_readable_and_text_kept_as_given(store):
