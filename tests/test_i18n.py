@@ -354,6 +354,42 @@ def _run_page(page: str | None = None):
     return at
 
 
+def _walk_pages(lang: str, check, typed: tuple[str, str]) -> None:
+    """Every page in ``lang`` as a user meets it (the map, suggestions computed; the sites form, a refused save,
+    the edit mode; targets on a date; data; admin), ``check(name, at)`` after each step. ``typed``: a name and
+    a wrong coordinate typed into the form (they come back in the error: keep them in the page's language)."""
+
+    def page(path: str | None = None):
+        at = _run_page()
+        if lang != "zh":
+            at.radio(key="lang").set_value(lang).run()
+        if path:
+            at.switch_page(path).run()
+        assert not at.exception, at.exception
+        return at
+
+    at = page()
+    check("map", at)
+    at.button(key="map_suggest_run").click().run()
+    check("map with suggestions", at)
+
+    at = page("app_pages/sites_page.py")
+    check("sites/add", at)
+    at.text_input(key="add_name").set_value(typed[0])
+    at.text_input(key="add_coords").set_value(typed[1])
+    at.button(key="add_save").click().run()
+    check("sites/add, not saved", at)
+    at.radio(key=f"sites_mode_{lang}").set_value("edit").run()
+    check("sites/edit", at)
+
+    at = page("app_pages/targets_page.py")
+    at.date_input(key="targets_as_of").set_value(datetime.date(2025, 6, 30)).run()
+    check("targets", at)
+
+    check("data", page("app_pages/data_page.py"))
+    check("admin", page("app_pages/admin_page.py"))
+
+
 def test_no_chinese_page_shows_an_english_word(zh_app):
     seen: list[tuple[str, str]] = []
     english: list[tuple[str, str, str, list[str]]] = []
@@ -367,30 +403,7 @@ def test_no_chinese_page_shows_an_english_word(zh_app):
         seen.extend(texts)
         english.extend((name, *found) for found in _english_on_page(at))
 
-    at = _run_page()
-    check("map", at)
-    at.button(key="map_suggest_run").click().run()
-    check("map with suggestions", at)
-
-    at = _run_page("app_pages/sites_page.py")
-    check("sites/add", at)
-    at.text_input(key="add_name").set_value("测试书屋")
-    at.text_input(key="add_coords").set_value("位置不详")  # typed text comes back in the error: keep it Chinese
-    at.button(key="add_save").click().run()
-    check("sites/add, not saved", at)
-    at.radio(key="sites_mode_zh").set_value("edit").run()
-    check("sites/edit", at)
-
-    at = _run_page("app_pages/targets_page.py")
-    at.date_input(key="targets_as_of").set_value(datetime.date(2025, 6, 30)).run()
-    check("targets", at)
-
-    at = _run_page("app_pages/data_page.py")
-    check("data", at)
-
-    at = _run_page("app_pages/admin_page.py")
-    check("admin", at)
-
+    _walk_pages("zh", check, ("测试书屋", "位置不详"))
     assert len(seen) > 150  # the pages were really read
     assert english == [], "\n".join(map(str, english))
 
@@ -427,7 +440,6 @@ def test_no_english_page_shows_chinese_text(zh_app):
     chinese: list[tuple[str, str, str, list[str]]] = []
 
     def check(name: str, at) -> None:
-        assert not at.exception, (name, at.exception)
         texts = _visible_texts(at)
         assert texts, name
         seen.extend(texts)
@@ -440,39 +452,7 @@ def test_no_english_page_shows_chinese_text(zh_app):
             if found := CJK.findall(rest):
                 chinese.append((name, kind, text, found))
 
-    def english(page: str | None = None):
-        from streamlit.testing.v1 import AppTest
-
-        at = AppTest.from_file(APP, default_timeout=120).run()
-        at.radio(key="lang").set_value("en").run()
-        if page:
-            at.switch_page(page).run()
-        return at
-
-    at = english()
-    check("map", at)
-    at.button(key="map_suggest_run").click().run()
-    check("map with suggestions", at)
-
-    at = english("app_pages/sites_page.py")
-    check("sites/add", at)
-    at.text_input(key="add_name").set_value("Test book room")
-    at.text_input(key="add_coords").set_value("somewhere")
-    at.button(key="add_save").click().run()
-    check("sites/add, not saved", at)
-    at.radio(key="sites_mode_en").set_value("edit").run()
-    check("sites/edit", at)
-
-    at = english("app_pages/targets_page.py")
-    at.date_input(key="targets_as_of").set_value(datetime.date(2025, 6, 30)).run()
-    check("targets", at)
-
-    at = english("app_pages/data_page.py")
-    check("data", at)
-
-    at = english("app_pages/admin_page.py")
-    check("admin", at)
-
+    _walk_pages("en", check, ("Test book room", "somewhere"))
     assert len(seen) > 150  # the pages were really read
     assert chinese == [], "\n".join(map(str, chinese))
 
