@@ -153,7 +153,7 @@ def _your_towns(store: SiteStore) -> None:
         st.info(tr("ui.form.viewer_only"))
     elif principal.role == "editor":
         towns = store.towns()
-        names = [towns.town_name(c, current_lang()) for c in sorted(principal.towns)]
+        names = [md_escape(towns.town_name(c, current_lang())) for c in sorted(principal.towns)]
         st.info(tr("ui.form.your_towns", towns=("、" if current_lang() == "zh" else ", ").join(names))
                 if names else tr("ui.form.no_towns"))
 

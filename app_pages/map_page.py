@@ -18,6 +18,7 @@ import copy
 import streamlit as st
 from streamlit_folium import st_folium
 
+from app_pages.auth import current_actor, current_principal
 from app_pages.loaders import current_store, load_coverage, load_demand_layer, load_gaps, load_sites
 from app_pages.map_controls import sidebar_options
 from app_pages.map_suggest import SuggestionRun, suggestion_panel
@@ -32,7 +33,7 @@ from maps.webmap import tile_layers
 from settings import get_settings, site_type
 from sites.demo import seed_demo
 from sites.region import BUNDLED
-from sites.store import SiteStore, default_actor
+from sites.store import SiteStore
 
 #: What st_folium reports of a click: on the bare map, or on a feature (town, gap, catchment, site).
 CLICKS = ("last_clicked", "last_object_clicked")
@@ -73,7 +74,7 @@ region = store.region()
 towns = region.towns
 
 st.header(region.unit_text("ui.mapx.page", lang))  # 镇街 or 区县: the region's level names every unit
-st.caption(region.unit_text("ui.mapx.region", lang, region=region.display_name(lang), n=len(towns),
+st.caption(region.unit_text("ui.mapx.region", lang, region=md_escape(region.display_name(lang)), n=len(towns),
                             area=float(towns["area_km2"].sum())))
 show_flash()  # a message stays until the user's next action (a map rerun is not one)
 
@@ -83,9 +84,9 @@ sites = load_sites(db, revision)
 
 if len(sites) == 0:
     st.info(region.unit_text("ui.mapx.empty", lang))
-    if store.region_spec.source == BUNDLED and st.button(tr("ui.mapx.seed_demo"), key="map_seed_demo"):
+    if store.region_spec.source == BUNDLED and current_principal().is_admin and st.button(tr("ui.mapx.seed_demo"), key="map_seed_demo"):
         with st.spinner(tr("ui.mapx.seeding")):
-            report = seed_demo(store, actor=default_actor())
+            report = seed_demo(store, actor=current_actor())
         set_flash(tr("ui.mapx.seeded", n=len(report.written)))
         st.rerun()
 
@@ -136,7 +137,8 @@ with map_col:
                           returned_objects=list(CLICKS))
         code = clicked_town(store, state or {}, tile_layers(options.tiles, tianditu_key=options.tianditu_key)[1])
         if code:
-            st.info(region.unit_text("ui.mapx.selected", lang, name=region.town_name(code, lang), code=code))
+            st.info(region.unit_text("ui.mapx.selected", lang, name=md_escape(region.town_name(code, lang)),
+                                     code=md_escape(code)))
         else:
             st.caption(tr("ui.mapx.hint"))
     n_demo = int((shown["source"] == "demo").sum()) if len(shown) else 0

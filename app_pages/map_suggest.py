@@ -16,8 +16,10 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 import streamlit as st
 
+from app_pages.auth import current_actor, current_principal
 from app_pages.loaders import load_street_network
 from app_pages.map_widgets import set_flash
+from app_pages.plain import md_escape
 from app_pages.ui_text import current_lang, tr
 from app_pages.widgets import translated_radio
 from errors import ProductError
@@ -29,7 +31,7 @@ from scoring.progress import Progress
 from scoring.query import CoverageQuery
 from scoring.suggest import Suggestion, suggest
 from settings import site_type
-from sites.store import SiteStore, default_actor
+from sites.store import SiteStore
 
 #: Session key of the last suggestion (with what it was computed from).
 RESULT_KEY = "map_suggest_result"
@@ -129,6 +131,7 @@ def _suggestion_list(store: SiteStore, region: Region, run: SuggestionRun, lang:
     if suggestion.even_spread:
         st.caption(region.unit_text("ui.mapx.even_spread", lang))  # 镇街 or 区县, as the region's level says
     added = dict(run.added)
+    writer = current_principal().role != "viewer"  # a viewer sees the suggestions, no button that writes
     for row in suggestion.selected.itertuples():
         order = int(row.order)
         name = suggested_name(order, kind, str(row.town_name), lang)
@@ -140,15 +143,19 @@ def _suggestion_list(store: SiteStore, region: Region, run: SuggestionRun, lang:
             st.code(amap_text(lng, lat), language=None)  # Streamlit's copy button: paste into Amap
         if order in added:
             right.caption(tr("ui.mapx.suggest_was_added", id=added[order]))
-        elif right.button(tr("ui.mapx.suggest_add"), key=f"map_suggest_add_{order}"):
-            site, _warnings = store.add(
-                {"name": name, "type": suggestion.site_type, "status": "planned", "lng": lng, "lat": lat,
-                 "source": "suggest",
-                 "notes": tr("ui.mapx.suggest_note", value=float(row.newly_covered), unit=unit,
-                             radius=f"{suggestion.radius_m:,.0f}")},
-                actor=default_actor(), crs="wgs84")
+        elif writer and right.button(tr("ui.mapx.suggest_add"), key=f"map_suggest_add_{order}"):
+            try:  # shared mode: the registry checks the account's towns and logs a refusal
+                site, _warnings = store.add(
+                    {"name": name, "type": suggestion.site_type, "status": "planned", "lng": lng, "lat": lat,
+                     "source": "suggest",
+                     "notes": tr("ui.mapx.suggest_note", value=float(row.newly_covered), unit=unit,
+                                 radius=f"{suggestion.radius_m:,.0f}")},
+                    actor=current_actor(), crs="wgs84")
+            except ProductError as exc:
+                st.error(md_escape(exc.message(lang)))
+                continue
             # The others stay: the run now belongs to the registry with this site in it.
             st.session_state[RESULT_KEY] = replace(run, revision=store.revision(),
                                                    added=(*run.added, (order, int(site.id))))
-            set_flash(tr("ui.mapx.suggest_added", name=site.name, id=site.id))
+            set_flash(tr("ui.mapx.suggest_added", name=md_escape(site.name), id=site.id))
             st.rerun()

@@ -78,7 +78,7 @@ try:
 except ProductError as exc:  # the editor below stays reachable whatever the evaluation says
     st.error(md_escape("；".join(p.message(lang) for p in exc.problems)))
 if report is not None:
-    st.subheader(report.title)
+    st.subheader(md_escape(report.title))
     for gone in report.unavailable:  # e.g. a share-of-demand target with no demand layer: why, per target
         st.warning(md_escape(tr("ui.targets.unavailable", id=gone.target.id, name=gone.target.name,
                                 reason=gone.reason)))

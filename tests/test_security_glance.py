@@ -1,0 +1,231 @@
+"""Attack suite, the "read at a glance" texts (issue 13): hostile user text in every new place reads as typed.
+
+Town names and codes (from a boundary file stored through the region store), the region's name, site names and
+addresses, target names and notes reach the map page (caption, worst-served list, clicked town, suggestions and
+their flash), the staff form's "你可登记" note, the targets page (cards, captions, Vega-Lite titles), the exported
+map, the XLSX and PDF reports. Streamlit markdown must receive them through ``app_pages.plain.md_escape``; the
+files must hold them as text (no formula cell, no template result).
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+import io
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+from scoring_fixtures import make_query
+from streamlit.testing.v1 import AppTest
+
+from app_pages.plain import md_escape
+from geodata.boundaries import bundled_region
+from maps.export import MapOptions, export_html
+from reports.leadership import build_report
+from reports.pdf import write_pdf
+from reports.xlsx import write_xlsx
+from settings import Settings
+from sites.frame import sites_frame
+from sites.region import RegionSpec
+from sites.store import SiteStore
+from targets.store import TargetStore
+from tests.security_support import DALI, GUICHENG, IN_GUICHENG, PASSWORDS, denials, snapshot
+from tests.test_security_templates import EVALUATED, as_json
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+#: Each one would show as something else than typed if Markdown, HTML, Jinja or a spreadsheet read it.
+ATOMS = ("**bold**", "[link](http://x.invalid)", "<img src=x onerror=alert(1)>", "{{ 7*191 }}",
+         "{% for x in range(3) %}x", '=HYPERLINK("http://x.invalid","y")', "$\\frac{1}{2}$", ":red[x]",
+         ":material/home:", "\x07\x1b[31m")
+#: Town names by code (桂城 and 大沥 keep their codes: the shared accounts are granted them).
+TOWN_NAMES = {GUICHENG: "<img src=x onerror=alert(1)>桂城", "440605121000": "**bold** [link](http://x.invalid)",
+              "440605122000": "{{ 7*191 }} {% for x in range(3) %}x", "440605123000": '=HYPERLINK("http://x.invalid","y")',
+              "440605124000": "$\\frac{1}{2}$ :red[x]", DALI: ":material/home: 大沥", "440605126000": "\x07\x1b[31m里水"}
+HOSTILE_CODE = ("440605121000", "{{ 7*191 }}[c](http://x.invalid)")  # 九江's code in the file
+REGION_NAME = "**区** [r](http://x.invalid) {{ 7*191 }} :red[x]"
+TARGET_NAME = "**目标** [t](http://x.invalid) <img src=x onerror=alert(1)> {{ 7*191 }} $\\frac{1}{2}$ :red[x]"
+TARGET_NOTES = '=HYPERLINK("http://x.invalid","y") {% for x in range(3) %}x :material/home:'
+SITE_NAME = "**站** [s](http://x.invalid) {{ 7*191 }} :red[x] $\\frac{1}{2}$"
+SITE_ADDRESS = "<img src=x onerror=alert(1)> :material/home:"
+MARKDOWN_KINDS = ("markdown", "caption", "info", "success", "warning", "error", "header", "subheader", "title")
+
+
+def hostile_boundaries(folder: Path) -> Path:
+    """The bundled Nanhai outlines with every town named (and 九江 coded) with the hostile texts."""
+    towns = bundled_region().towns
+    features = []
+    for row in towns.itertuples():
+        code = HOSTILE_CODE[1] if row.code == HOSTILE_CODE[0] else row.code
+        features.append({"type": "Feature", "properties": {"name": TOWN_NAMES[row.code], "code": code},
+                         "geometry": json.loads(json.dumps(row.geometry.__geo_interface__))})
+    path = folder / "towns.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    return path
+
+
+def make_hostile(store: SiteStore, folder: Path, actor) -> None:
+    """``store`` switched to the hostile towns and region name, with one hostile site and one hostile target."""
+    store.set_region(RegionSpec.file(hostile_boundaries(folder), crs="wgs84", region_name=REGION_NAME),
+                     actor=actor, allow_outside=True)
+    store.add({"name": SITE_NAME, "address": SITE_ADDRESS, "type": "book_room", "status": "open", **IN_GUICHENG},
+              actor=actor)
+    TargetStore(store).add({"name": TARGET_NAME, "notes": TARGET_NOTES, "site_type": "book_room",
+                            "scope": "each_town", "measure": "site_count", "threshold": 1,
+                            "deadline": "2026-12-31"}, actor=actor)
+
+
+@pytest.fixture
+def hostile_app(app_db, tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("SITES_USER", "glance-test")
+    with SiteStore(app_db, settings=Settings(mode="local", db=app_db)) as store:
+        make_hostile(store, tmp_path, "glance-test")
+    return app_db
+
+
+def shown(at: AppTest) -> list[str]:
+    """Every text Streamlit renders as Markdown: element bodies, widget labels and help."""
+    texts = [e.value for kind in MARKDOWN_KINDS for e in at.get(kind)]
+    for kind in ("button", "selectbox", "multiselect", "radio", "checkbox", "text_input", "number_input",
+                 "slider", "select_slider", "date_input", "toggle", "expander", "metric", "tab"):
+        for e in at.get(kind):
+            texts += [str(getattr(e.proto, "label", "") or ""), str(getattr(e.proto, "help", "") or "")]
+    return texts
+
+
+def assert_no_raw_markup(texts: list[str]) -> None:
+    for text in texts:
+        for atom in ATOMS:
+            assert atom not in text, (atom, text)
+        assert "1337" not in text
+
+
+def _open(lang: str, page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["lang"] = lang
+    at.run()
+    assert not at.exception, at.exception
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_map_page_shows_town_and_region_names_as_typed(hostile_app, lang):
+    at = _open(lang, "app_pages/map_page.py")
+    texts = shown(at)
+    assert_no_raw_markup(texts)
+    assert any(md_escape(REGION_NAME) in t for t in texts)  # the page's caption names the region, escaped
+    body = "\n".join(texts)
+    worst = [name for name in TOWN_NAMES.values() if md_escape(name) in body]
+    assert worst, "the worst-served list names the towns (escaped)"
+    # suggestions: rows are plain text, the flash after adding one names the site (its town) escaped
+    at.number_input(key="map_suggest_k").set_value(2).run()
+    at.button(key="map_suggest_run").click().run()
+    assert not at.exception, at.exception
+    at.button(key="map_suggest_add_1").click().run()
+    assert not at.exception, at.exception
+    assert_no_raw_markup(shown(at))
+    assert [c for c in at.code if "," in c.value]  # the Amap copy boxes hold only numbers
+    for c in at.code:
+        assert not any(atom in c.value for atom in ATOMS)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_targets_page_shows_target_and_region_names_as_typed(hostile_app, lang):
+    at = _open(lang, "app_pages/targets_page.py")
+    texts = shown(at)
+    assert_no_raw_markup(texts)
+    assert any(md_escape(TARGET_NAME) in t for t in texts)
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    titles = [s["title"]["text"] for s in specs]
+    assert any(TARGET_NAME in title for title in titles)  # Vega-Lite titles are plain text: the name as typed
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_map_export_xlsx_and_pdf_hold_the_text_as_typed(tmp_path, lang):
+    db = tmp_path / "r.db"
+    with SiteStore(db, settings=Settings(mode="local", db=db)) as store:
+        make_hostile(store, tmp_path, "test")
+        region, sites = store.region(), sites_frame(store.list_sites())
+        targets = TargetStore(store).list_targets()
+    page = export_html(region, sites, make_query(("book_room",)), MapOptions(lang=lang))
+    assert "<img src=x" not in page and not [r for r in EVALUATED if r in page]
+    assert f" · {html.escape(REGION_NAME, quote=False)}</title>" in page  # one autoescaping pass
+    for text in (*TOWN_NAMES.values(), HOSTILE_CODE[1], SITE_NAME):
+        ascii_json, utf8_json = as_json(text), json.dumps(text, ensure_ascii=False).replace("<", "\\u003c")
+        assert ascii_json in page or utf8_json in page, text  # as JSON text, for DOM text nodes
+    report = build_report(targets, sites, region, as_of=datetime.date(2026, 6, 1), lang=lang)
+    write_xlsx(report, tmp_path / "r.xlsx")
+    cells = [c for ws in load_workbook(tmp_path / "r.xlsx") for row in ws.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    values = [str(c.value) for c in cells if c.value is not None]
+    assert any(TARGET_NAME in v for v in values)
+    assert "'" + TOWN_NAMES["440605123000"] in values or any('=HYPERLINK' in v and not v.startswith("=")
+                                                              for v in values)
+    write_pdf(report, tmp_path / "r.pdf")
+    pages = PdfReader(io.BytesIO((tmp_path / "r.pdf").read_bytes())).pages
+    text = "".join(p.extract_text() for p in pages).replace("\x00", "")
+    assert "{{ 7*191 }}" in text and "**目标** [t](http://x.invalid)" in text  # printed as typed, not evaluated
+
+
+# ------------------------------------------------------------------ shared mode
+
+
+@pytest.fixture
+def shared_hostile(shared_env, deploy_shared, tmp_path):
+    dep = deploy_shared()
+    make_hostile(dep.store, tmp_path, dep.admin)
+    return dep
+
+
+def _sign_in(user: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.text_input(key="sign_in_user").set_value(user)
+    at.text_input(key="sign_in_password").set_value(PASSWORDS[user])
+    at.button(key="sign_in_submit").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_editor_sees_their_town_names_escaped_and_cannot_add_a_suggestion_elsewhere(shared_hostile):
+    dep = shared_hostile
+    at = _sign_in("gc_editor")
+    at.switch_page("app_pages/sites_page.py").run()
+    assert not at.exception, at.exception
+    assert_no_raw_markup(shown(at))
+    assert any(md_escape(TOWN_NAMES[GUICHENG]) in i.value for i in at.info)  # 你可登记：<town names>
+    at.switch_page("app_pages/map_page.py").run()
+    assert "map_seed_demo" not in [b.key for b in at.button]
+    at.number_input(key="map_suggest_k").set_value(3).run()
+    at.button(key="map_suggest_run").click().run()
+    assert not at.exception, at.exception
+    before = snapshot(dep.db)
+    rows = [b.key for b in at.button if b.key.startswith("map_suggest_add_")]
+    assert rows
+    refused = False
+    for key in rows:
+        at.button(key=key).click().run()
+        assert not at.exception, at.exception
+        if at.error:
+            refused = True
+            break
+    assert refused, "a suggestion outside 桂城 is refused"
+    assert_no_raw_markup(shown(at))
+    assert "无权" in at.error[0].value, at.error[0].value  # the reason, in the user's language
+    assert denials(dep.db)[-1][:2] == ("gc_editor", "create")
+    assert len(snapshot(dep.db)[0]) <= len(before[0]) + len(rows) - 1
+
+
+def test_viewer_sees_suggestions_but_no_button_that_writes(shared_hostile):
+    at = _sign_in("viewer")
+    at.switch_page("app_pages/map_page.py").run()
+    assert not at.exception, at.exception
+    assert "map_seed_demo" not in [b.key for b in at.button]
+    at.button(key="map_suggest_run").click().run()
+    assert not at.exception, at.exception
+    assert not [b.key for b in at.button if b.key.startswith("map_suggest_add_")]
+    assert [t.value for t in at.text]  # the rows are there
+    assert_no_raw_markup(shown(at))
