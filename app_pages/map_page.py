@@ -94,9 +94,9 @@ demand = None
 if query.demand is not None:
     try:
         demand = load_demand_layer(db, query.demand)
-        st.caption(tr("ui.mapx.demand_loaded", name=demand_name))
+        st.caption(tr("ui.mapx.demand_loaded", name=md_escape(demand_name)))
     except (ProductError, OSError) as exc:
-        st.error(exc.message(lang) if isinstance(exc, ProductError) else str(exc))
+        st.error(md_escape(exc.message(lang) if isinstance(exc, ProductError) else str(exc)))
         query = query.replace(demand=None)
 
 result = gap_frame = None

@@ -171,6 +171,25 @@ def test_map_export_xlsx_and_pdf_hold_the_text_as_typed(tmp_path, lang):
     assert "{{ 7*191 }}" in text and "**目标** [t](http://x.invalid)" in text  # printed as typed, not evaluated
 
 
+DEMAND_NAME = "**人口** [d](http://x.invalid) {{ 7*191 }} :material/home: $\\frac{1}{2}$"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_demand_layer_name_on_the_map_page_is_text(hostile_app, tmp_path, lang):
+    from demand.store import DemandStore
+
+    people = tmp_path / "people.csv"
+    people.write_text(f"lng,lat,pop\n{IN_GUICHENG['lng']},{IN_GUICHENG['lat']},100\n", encoding="utf-8")
+    with SiteStore(hostile_app, settings=Settings(mode="local", db=hostile_app)) as store:
+        DemandStore(store).add(DEMAND_NAME, people, crs="wgs84", weight_field="pop", actor="glance-test")
+    at = _open(lang, "app_pages/map_page.py")
+    at.sidebar.selectbox(key=f"map_demand_layer_{lang}").set_value(DEMAND_NAME).run()
+    assert not at.exception, at.exception
+    texts = shown(at)
+    assert_no_raw_markup(texts)
+    assert any(md_escape(DEMAND_NAME) in t for t in texts)  # "已载入需求图层 …" names it, escaped
+
+
 # ------------------------------------------------------------------ shared mode
 
 
