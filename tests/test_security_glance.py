@@ -14,6 +14,7 @@ import html
 import io
 import json
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
@@ -171,6 +172,17 @@ def test_map_export_xlsx_and_pdf_hold_the_text_as_typed(tmp_path, lang):
     assert "{{ 7*191 }}" in text and "**目标** [t](http://x.invalid)" in text  # printed as typed, not evaluated
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_sites_and_data_pages_show_hostile_text_as_typed(hostile_app, lang):
+    at = _open(lang, "app_pages/sites_page.py")
+    assert_no_raw_markup(shown(at))
+    at.switch_page("app_pages/data_page.py").run()
+    assert not at.exception, at.exception
+    texts = shown(at)
+    assert_no_raw_markup(texts)
+    assert any(md_escape(REGION_NAME) in t for t in texts)  # the stored region's caption
+
+
 DEMAND_NAME = "**人口** [d](http://x.invalid) {{ 7*191 }} :material/home: $\\frac{1}{2}$"
 
 
@@ -236,6 +248,44 @@ def test_editor_sees_their_town_names_escaped_and_cannot_add_a_suggestion_elsewh
     assert "无权" in at.error[0].value, at.error[0].value  # the reason, in the user's language
     assert denials(dep.db)[-1][:2] == ("gc_editor", "create")
     assert len(snapshot(dep.db)[0]) <= len(before[0]) + len(rows) - 1
+
+
+HOSTILE_ACCOUNT = "**a**[l](http://x.invalid)<img/src=x>{{7*191}}:red[x]"  # no space: names may hold none
+ACCOUNT_ATOMS = ("**a**", "[l](http://x.invalid)", "<img/src=x>", "{{7*191}}", ":red[x]")
+
+
+def test_hostile_account_name_reads_as_typed_and_audit_times_are_local(shared_hostile):
+    dep = shared_hostile
+    password = "a long hostile pass 1"
+    dep.accounts.add(HOSTILE_ACCOUNT, role="editor", password=password, towns=[GUICHENG], actor=dep.admin)
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.text_input(key="sign_in_user").set_value(HOSTILE_ACCOUNT)
+    at.text_input(key="sign_in_password").set_value(password)
+    at.button(key="sign_in_submit").click().run()
+    assert not at.exception, at.exception
+    for page in ("app_pages/map_page.py", "app_pages/sites_page.py", "app_pages/targets_page.py",
+                 "app_pages/data_page.py"):
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+        texts = shown(at)
+        assert_no_raw_markup(texts)
+        for atom in ACCOUNT_ATOMS:
+            assert not [t for t in texts if atom in t], (page, atom)
+        assert any(md_escape(HOSTILE_ACCOUNT) in t for t in texts), page  # 已登录：<name>, escaped
+    # the admin reads the account list and the audit (times in Asia/Shanghai, the default timezone)
+    at = _sign_in("root")
+    for page in ("app_pages/admin_page.py", "app_pages/data_page.py"):
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+        texts = shown(at)
+        assert_no_raw_markup(texts)
+        for atom in ACCOUNT_ATOMS:
+            assert not [t for t in texts if atom in t], (page, atom)
+    audit = next(d.value for d in at.dataframe if "时间（UTC+08:00）" in d.value.columns)
+    when = audit["时间（UTC+08:00）"].iloc[0]
+    now = datetime.datetime.now(ZoneInfo("Asia/Shanghai"))
+    assert str(when).startswith(now.strftime("%Y-%m-%d %H")) or str(when).startswith(
+        (now - datetime.timedelta(minutes=5)).strftime("%Y-%m-%d %H")), (when, now)
 
 
 def test_viewer_sees_suggestions_but_no_button_that_writes(shared_hostile):
