@@ -75,8 +75,78 @@ def plain(value: object) -> object:
 
 
 def json_text(value: object, *, indent: int = 2) -> str:
-    """``value`` as JSON (UTF-8 text kept, numpy values made plain, terminal controls escaped)."""
+    """``value`` as JSON (UTF-8 text kept, numpy values made plain, terminal controls escaped).
+
+    The very text of ``json.dumps(plain(value), ensure_ascii=False, indent=indent, default=str)``; with an
+    indent the standard library encodes in pure Python, one generator per value, so documents of the usual
+    shapes (dicts with text keys, lists, text, numbers, ``None``, numpy values) are written by
+    :func:`_indented` instead, long lists of plain text or integers (a target's site ids and names) joined
+    at once; anything else goes the standard way."""
+    if indent > 0:
+        out: list[str] = []
+        try:
+            _indented(value, "\n", " " * indent, out)
+        except _Unusual:
+            pass
+        else:
+            return _guard("".join(out))
     return _guard(json.dumps(plain(value), ensure_ascii=False, indent=indent, default=str))
+
+
+class _Unusual(Exception):
+    """A value :func:`_indented` leaves to :func:`json.dumps` (a dict key that is not text)."""
+
+
+_string = json.encoder.encode_basestring  # the encoder's own (C) function for ensure_ascii=False
+
+
+def _indented(value: object, newline: str, step: str, out: list[str]) -> None:
+    """Append the JSON of ``plain(value)`` indented as :func:`json.dumps` indents it (``newline``: a newline
+    and the current indent; ``step``: one level more)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + step
+        first = True
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise _Unusual
+            out.append(("{" if first else ",") + inner + _string(key) + ": ")
+            first = False
+            _indented(item, inner, step, out)
+        out.append(newline + "}")
+    elif isinstance(value, list | tuple):
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + step
+        kinds = set(map(type, value))
+        if kinds == {str}:
+            out.append("[" + inner + ("," + inner).join(map(_string, value)) + newline + "]")
+        elif kinds == {int}:
+            out.append("[" + inner + ("," + inner).join(map(int.__repr__, value)) + newline + "]")
+        else:
+            for k, item in enumerate(value):
+                out.append(("[" if k == 0 else ",") + inner)
+                _indented(item, inner, step, out)
+            out.append(newline + "]")
+    elif isinstance(value, str):
+        out.append(_string(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif isinstance(value, float):
+        out.append(float.__repr__(round(value, 6)) if np.isfinite(value) else "null")
+    else:
+        out.append(_string(str(value)))  # default=str
 
 
 def write_json(value: object, output: str | Path | None = None, *, indent: int = 2) -> None:
