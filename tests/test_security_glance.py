@@ -298,3 +298,78 @@ def test_viewer_sees_suggestions_but_no_button_that_writes(shared_hostile):
     assert not [b.key for b in at.button if b.key.startswith("map_suggest_add_")]
     assert [t.value for t in at.text]  # the rows are there
     assert_no_raw_markup(shown(at))
+
+
+# ------------------------------------------------------------------ in a real browser (Chinese)
+
+HOSTILE_DOM_JS = """() => ({
+  strong: Array.from(document.querySelectorAll('strong, b')).map(e => e.textContent)
+            .filter(t => /bold|目标|区|站|人口/.test(t)),
+  links: Array.from(document.querySelectorAll('a[href*="x.invalid"]')).map(a => a.closest('[data-testid]')?.getAttribute('data-testid') + ': ' + a.parentElement.outerHTML.slice(0, 300)),
+  images: document.querySelectorAll('img[src="x"], img[src$="/x"]').length,
+  katex: document.querySelectorAll('.katex').length,
+  evaluated: document.body.innerText.includes('1337'),
+})"""
+
+
+def page_text(page) -> str:
+    """What the page reads as (its text, less the invisible word joiners that keep addresses from linking)."""
+    return page.evaluate("() => document.body.innerText").replace("\u2060", "")
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(240)
+def test_map_and_targets_pages_in_chromium_show_hostile_names_as_text(tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.browser_support import (
+        ARTIFACTS,
+        CHROMIUM_ARGS,
+        MAP_IFRAME,
+        local_only,
+        require_chromium,
+        streamlit_app,
+    )
+
+    chromium = require_chromium()
+    db = tmp_path / "sites.db"
+    with SiteStore(db, settings=Settings(mode="local", db=db)) as store:
+        make_hostile(store, tmp_path, "glance-test")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    blocked: list[str] = []
+    dialogs: list[str] = []
+    with streamlit_app(tmp_path, timeout_s=90) as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+            context.route("**/*", local_only(blocked))
+            page = context.new_page()
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.goto(url)
+            frame = page.frame_locator(MAP_IFRAME)
+            expect(frame.locator("path.town-outline")).to_have_count(7, timeout=90_000)
+            labels = frame.locator(".town-label span")
+            for name in (TOWN_NAMES[GUICHENG], TOWN_NAMES["440605121000"], TOWN_NAMES["440605122000"],
+                         TOWN_NAMES["440605124000"], TOWN_NAMES[DALI]):
+                expect(labels.filter(has_text=name)).to_have_count(1)  # the label's text is the name as typed
+            assert f"{REGION_NAME}：7 个镇街" in page_text(page)
+            box = labels.filter(has_text=TOWN_NAMES[GUICHENG]).bounding_box()
+            page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            expect(page.locator('[data-testid="stAlertContentInfo"]', has_text="440605011000")).to_be_visible(
+                timeout=30_000)
+            assert f"{TOWN_NAMES[GUICHENG]}（440605011000）" in page_text(page)
+            page.screenshot(path=ARTIFACTS / "security_glance_map.png", full_page=True)
+            assert page.evaluate(HOSTILE_DOM_JS) == {"strong": [], "links": [], "images": 0, "katex": 0,
+                                                     "evaluated": False}
+            inner = page.locator(MAP_IFRAME).content_frame.locator("body")
+            assert "1337" not in inner.inner_text() and not inner.locator('img[src="x"]').count()
+
+            page.goto(f"{url}/targets")
+            expect(page.locator('[data-testid="stVegaLiteChart"], .vega-embed').first).to_be_visible(timeout=90_000)
+            assert TARGET_NAME in page_text(page)
+            page.screenshot(path=ARTIFACTS / "security_glance_targets.png", full_page=True)
+            assert page.evaluate(HOSTILE_DOM_JS) == {"strong": [], "links": [], "images": 0, "katex": 0,
+                                                     "evaluated": False}
+        finally:
+            browser.close()
+    assert dialogs == [] and blocked == []
