@@ -121,6 +121,30 @@ def site_xy(sites: pd.DataFrame, crs) -> NDArray[np.float64]:
     return np.column_stack([x, y])
 
 
+#: The last outlines projected by :func:`towns_metric`: their geometry array (kept to compare by identity), a
+#: fingerprint of it, the CRS, and what was made.
+_PROJECTED: list = []
+
+
+def towns_metric(towns: gpd.GeoDataFrame, crs: pyproj.CRS) -> tuple[NDArray, NDArray[np.float64]]:
+    """The towns' outlines in metric ``crs`` (shapely, town order) and their areas on the ground (m²: equal-area
+    figures when the region spans UTM zones, :func:`geodata.crs.ground_areas_m2`).
+
+    The last outlines asked are kept, so a series of coverages of the same region (a targets evaluation: one per
+    coverage target and type) projects them once: kept while the very same geometry array, with the same
+    number of coordinates and bounds, is asked in the same CRS. Fresh arrays are returned each time."""
+    geoms = towns.geometry.array
+    raw = np.asarray(geoms, dtype=object)
+    fingerprint = (len(raw), int(shapely.get_num_coordinates(raw).sum()), tuple(shapely.total_bounds(raw)))
+    if _PROJECTED and _PROJECTED[0] is geoms and _PROJECTED[1] == fingerprint and _PROJECTED[2] == crs:
+        made, area = _PROJECTED[3]
+    else:
+        made = np.asarray(towns.geometry.to_crs(crs).values, dtype=object)
+        area = ground_areas_m2(made, crs)
+        _PROJECTED[:] = [geoms, fingerprint, crs, (made, area)]
+    return made.copy(), area.copy()
+
+
 def coverage(
     towns: gpd.GeoDataFrame,
     sites: pd.DataFrame,
@@ -150,8 +174,7 @@ def coverage(
     if query.walking:
         return network_coverage(towns, sites, query, demand=demand, network=network)
     crs = require_metric(crs or metric_crs(towns), what="coverage")
-    towns_m = np.asarray(towns.geometry.to_crs(crs).values, dtype=object)
-    town_area = ground_areas_m2(towns_m, crs)  # equal-area figures when the region spans UTM zones
+    towns_m, town_area = towns_metric(towns, crs)
     counted = select_sites(sites, statuses=query.statuses, as_of=query.as_of)
     codes = towns["code"].astype(str).to_numpy()
     names = towns["name"].astype(str).to_numpy() if "name" in towns else codes

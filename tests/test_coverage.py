@@ -267,3 +267,37 @@ def test_disks_touching_no_other_are_not_unioned_and_leave_holes():
     assert shapely.area(rest) == pytest.approx(shapely.area(plain_rest), rel=1e-12)
     assert shapely.area(got.geometry[0]) == pytest.approx(shapely.area(plain_union), rel=1e-12)
     assert shapely.equals(rest, plain_rest) and shapely.equals(got.geometry[0], plain_union)
+
+
+def test_a_region_asked_again_is_projected_once_and_a_changed_one_again():
+    # a targets evaluation runs one coverage per coverage target: the region's outlines are projected (the
+    # province's 124 counties: about 0.1 s each time) and measured once, while the same outlines are asked
+    import time
+
+    from scoring.coverage import towns_metric
+
+    region = bundled_region()
+    towns = region.towns
+    crs = pyproj.CRS.from_epsg(32649)
+    started = time.process_time()
+    first, area = towns_metric(towns, crs)
+    cold = time.process_time() - started
+    started = time.process_time()
+    for _ in range(5):
+        again, area_again = towns_metric(towns, crs)
+    warm = (time.process_time() - started) / 5
+    assert all(a.equals_exact(b, 0) for a, b in zip(first, again, strict=True)) and again is not first
+    assert np.array_equal(area, area_again)
+    assert np.array_equal(area, shapely.area(np.asarray(towns.geometry.to_crs(crs).values)))
+    assert warm < cold / 3, f"{warm:.4f} s asked again vs {cold:.4f} s the first time"
+    again[0] = None  # what a caller does with its copy stays with it
+    assert towns_metric(towns, crs)[0][0] is not None
+    # another frame, another CRS, or the outlines changed in place: projected again
+    moved = towns.assign(geometry=towns.geometry.translate(0.01, 0.0))
+    assert towns_metric(moved, crs)[0][0].bounds[0] > first[0].bounds[0]
+    assert towns_metric(towns, pyproj.CRS.from_epsg(32650))[0][0].bounds[0] < first[0].bounds[0]
+    shrunk = towns.copy()
+    assert towns_metric(shrunk, crs)[1][0] == area[0]
+    assert shrunk.geometry.array is shrunk.geometry.array  # the same array, changed in place below
+    shrunk.geometry.array[0] = shapely.box(*shrunk.geometry.iloc[0].centroid.buffer(0.001).bounds)
+    assert towns_metric(shrunk, crs)[1][0] < area[0] / 10
