@@ -29,6 +29,7 @@ town's uncovered rest, one more hole in it, the same polygons as the overlay giv
 
 from __future__ import annotations
 
+import math
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -53,9 +54,26 @@ def disks(xy: NDArray[np.float64], radius_m: float, *, crs, quad_segs: int = DEF
     """Polygons of area π r² around points ``xy`` (n × 2 array, metres in ``crs``); ``radius_m``
     already validated (> 0, by :class:`scoring.query.CoverageQuery`)."""
     require_metric(crs, what="site coordinates")
-    radius_m = float(radius_m)
+    radius = equivalent_radius_m(float(radius_m), quad_segs)
     xy = np.asarray(xy, dtype=float).reshape(-1, 2)
-    return shapely.buffer(shapely.points(xy), equivalent_radius_m(radius_m, quad_segs), quad_segs=quad_segs)
+    # the very polygons shapely.buffer(points, radius, quad_segs) makes (GEOS's point buffer: a ring from
+    # (x + r, y) clockwise, the vertex at angle -i * 2π/n at x + r cos, y + r sin, with the C library's
+    # cos and sin as here, snapped to 0 below 5e-16 as GEOS's Angle::cosSnap/sinSnap do), drawn from one ring
+    # of offsets: about 3x less work for thousands of sites
+    n = 4 * quad_segs
+    step = 2.0 * math.pi / n
+    dx = np.array([radius * _snap(math.cos(0.0 + (-i) * step)) for i in range(n)])
+    dy = np.array([radius * _snap(math.sin(0.0 + (-i) * step)) for i in range(n)])
+    rings = np.empty((len(xy), n + 1, 2))
+    rings[:, :n, 0] = xy[:, :1] + dx
+    rings[:, :n, 1] = xy[:, 1:] + dy
+    rings[:, n] = rings[:, 0]
+    return shapely.polygons(rings) if len(xy) else np.empty(0, dtype=object)
+
+
+def _snap(value: float) -> float:
+    """A sine or cosine as GEOS uses it for buffers: 0 when below 5e-16 in size."""
+    return 0.0 if abs(value) < 5e-16 else value
 
 
 @dataclass(frozen=True)
