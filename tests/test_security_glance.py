@@ -33,7 +33,7 @@ from sites.frame import sites_frame
 from sites.region import RegionSpec
 from sites.store import SiteStore
 from targets.store import TargetStore
-from tests.security_support import DALI, GUICHENG, IN_GUICHENG, PASSWORDS, denials, snapshot
+from tests.security_support import DALI, GUICHENG, IN_DALI, IN_GUICHENG, PASSWORDS, denials, snapshot
 from tests.test_security_templates import EVALUATED, as_json
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -212,22 +212,30 @@ def shared_hostile(shared_env, deploy_shared, tmp_path):
     return dep
 
 
-def _sign_in(user: str) -> AppTest:
+def _sign_in(user: str, lang: str = "zh") -> AppTest:
     at = AppTest.from_file(APP, default_timeout=180).run()
     at.text_input(key="sign_in_user").set_value(user)
     at.text_input(key="sign_in_password").set_value(PASSWORDS[user])
     at.button(key="sign_in_submit").click().run()
+    if lang != "zh":
+        at.radio(key="lang").set_value(lang).run()
     assert not at.exception, at.exception
     return at
 
 
-def test_editor_sees_their_town_names_escaped_and_cannot_add_a_suggestion_elsewhere(shared_hostile):
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_editor_sees_their_town_names_escaped_and_cannot_add_a_suggestion_elsewhere(shared_hostile, lang):
     dep = shared_hostile
-    at = _sign_in("gc_editor")
+    at = _sign_in("gc_editor", lang)
     at.switch_page("app_pages/sites_page.py").run()
     assert not at.exception, at.exception
     assert_no_raw_markup(shown(at))
     assert any(md_escape(TOWN_NAMES[GUICHENG]) in i.value for i in at.info)  # 你可登记：<town names>
+    at.text_input(key="add_coords").set_value(f"{IN_DALI['lng']},{IN_DALI['lat']}").run()  # out of their towns
+    assert not at.exception, at.exception
+    assert_no_raw_markup(shown(at))
+    assert [w.value for w in at.warning if md_escape(TOWN_NAMES[DALI]) in w.value
+            and md_escape(TOWN_NAMES[GUICHENG]) in w.value]  # the early warning names both towns, escaped
     at.switch_page("app_pages/map_page.py").run()
     assert "map_seed_demo" not in [b.key for b in at.button]
     at.number_input(key="map_suggest_k").set_value(3).run()
@@ -245,7 +253,8 @@ def test_editor_sees_their_town_names_escaped_and_cannot_add_a_suggestion_elsewh
             break
     assert refused, "a suggestion outside 桂城 is refused"
     assert_no_raw_markup(shown(at))
-    assert "无权" in at.error[0].value, at.error[0].value  # the reason, in the user's language
+    reason = at.error[0].value
+    assert ("无权" in reason) if lang == "zh" else ("may not" in reason or "not allowed" in reason), reason
     assert denials(dep.db)[-1][:2] == ("gc_editor", "create")
     assert len(snapshot(dep.db)[0]) <= len(before[0]) + len(rows) - 1
 
@@ -288,8 +297,9 @@ def test_hostile_account_name_reads_as_typed_and_audit_times_are_local(shared_ho
         (now - datetime.timedelta(minutes=5)).strftime("%Y-%m-%d %H")), (when, now)
 
 
-def test_viewer_sees_suggestions_but_no_button_that_writes(shared_hostile):
-    at = _sign_in("viewer")
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_viewer_sees_suggestions_but_no_button_that_writes(shared_hostile, lang):
+    at = _sign_in("viewer", lang)
     at.switch_page("app_pages/map_page.py").run()
     assert not at.exception, at.exception
     assert "map_seed_demo" not in [b.key for b in at.button]
