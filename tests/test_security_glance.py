@@ -25,6 +25,7 @@ from streamlit.testing.v1 import AppTest
 from app_pages.plain import md_escape
 from geodata.boundaries import bundled_region
 from maps.export import MapOptions, export_html
+from reports.html import render_html
 from reports.leadership import build_report
 from reports.pdf import write_pdf
 from reports.xlsx import write_xlsx
@@ -166,6 +167,9 @@ def test_map_export_xlsx_and_pdf_hold_the_text_as_typed(tmp_path, lang):
     assert any(TARGET_NAME in v for v in values)
     assert "'" + TOWN_NAMES["440605123000"] in values or any('=HYPERLINK' in v and not v.startswith("=")
                                                               for v in values)
+    page = render_html(report)  # the printable HTML report, its 'and N more' lines included
+    assert "<img src=x" not in page and not [r for r in EVALUATED if r in page]
+    assert html.escape(TARGET_NAME, quote=False) in page or html.escape(TARGET_NAME) in page
     write_pdf(report, tmp_path / "r.pdf")
     pages = PdfReader(io.BytesIO((tmp_path / "r.pdf").read_bytes())).pages
     text = "".join(p.extract_text() for p in pages).replace("\x00", "")
