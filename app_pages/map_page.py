@@ -127,7 +127,7 @@ with map_col:
                 st.session_state[BUILT_KEY] = built
                 st.session_state.pop(EXPORT_KEY, None)
     except MapError as exc:
-        st.error(exc.message(lang))
+        st.error(md_escape(exc.message(lang)))
     else:
         # folium's render adds to the elements it renders, so each run draws a copy: same HTML, same iframe.
         # render=False: st_folium renders the map itself once; rendering the whole figure first only doubled it.

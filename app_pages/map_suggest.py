@@ -107,7 +107,7 @@ def suggestion_panel(store: SiteStore, region: Region, sites: pd.DataFrame, quer
                              network=load_street_network(str(store.path), query.network_ref) if query.walking else None)
         except ProductError as exc:
             bar.empty()
-            st.error(exc.message(lang))
+            st.error(md_escape(exc.message(lang)))
             return current_run(revision, query)
         bar.empty()
         st.session_state[RESULT_KEY] = SuggestionRun(revision, radius, result)
