@@ -387,3 +387,17 @@ def test_map_and_targets_pages_in_chromium_show_hostile_names_as_text(tmp_path):
         finally:
             browser.close()
     assert dialogs == [] and blocked == []
+
+
+@pytest.mark.parametrize("user", ["viewer", "gc_editor"])
+def test_only_an_admin_sees_the_demo_seed_button(shared_env, deploy_shared, user):
+    dep = deploy_shared()  # the bundled Nanhai towns: the one region the demo sample is for
+    for site_id in (dep.dali_site_id, dep.guicheng_site_id):
+        dep.store.delete(site_id, actor=dep.admin)  # an empty registry: the page offers the demo sample
+    at = _sign_in(user)
+    at.switch_page("app_pages/map_page.py").run()
+    assert not at.exception, at.exception
+    assert "map_seed_demo" not in [b.key for b in at.button]
+    at = _sign_in("root")
+    at.switch_page("app_pages/map_page.py").run()
+    assert "map_seed_demo" in [b.key for b in at.button]
