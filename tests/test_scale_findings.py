@@ -277,7 +277,7 @@ def test_targets_page_evaluates_a_population_target_on_its_stored_layer_in_the_b
             page.get_by_role("link", name="目标进度").click()
             expect(page.get_by_text("已完成目标", exact=True)).to_be_visible(timeout=90_000)
             expect(page.get_by_text("书屋1公里内人口过半", exact=False).first).to_be_visible(timeout=30_000)
-            expect(page.get_by_text("职工书屋：67%/50%", exact=True)).to_be_visible(timeout=30_000)  # 100 of 150 people
+            expect(page.get_by_text("职工书屋：需求覆盖率 67%/50%", exact=True)).to_be_visible(timeout=30_000)  # 100 of 150 people
             assert page.get_by_text("暂时无法计算", exact=False).count() == 0
             assert page.get_by_text("Traceback").count() == 0
             page.wait_for_timeout(1500)
