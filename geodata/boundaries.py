@@ -221,6 +221,8 @@ def load_region(
     else:
         town_names = [_text(v) for v in gdf[name_col]]
     labels = [n or c or "?" for n, c in zip(town_names, codes, strict=True)]
+    names_en = [_text(v) for v in gdf[name_en_col]] if name_en_col else [""] * len(gdf)
+    _check_text({code_col: codes, name_col: town_names, name_en_col: names_en}, file)
     _check_geometry_types(gdf, labels, file)
     _check_codes(codes, labels, file, code_col)
     for i, (name, code) in enumerate(zip(town_names, codes, strict=True)):
@@ -236,7 +238,7 @@ def load_region(
         {
             "code": codes,
             "name": town_names,
-            "name_en": [_text(v) for v in gdf[name_en_col]] if name_en_col else [""] * len(gdf),
+            "name_en": names_en,
         },
         geometry=list(geo.geometry.values),
         crs=STORAGE_CRS,
@@ -434,6 +436,24 @@ def _check_geometry_types(gdf: gpd.GeoDataFrame, labels: list[str], file: str) -
     coords, index = shapely.get_coordinates(gdf.geometry.values, return_index=True)
     for i in np.unique(index[~np.isfinite(coords).all(axis=1)]):
         problems.append(Problem("boundary.coords_not_finite", {"feature": int(i) + 1, "town": labels[i]}, file=file))
+    if problems:
+        raise BoundaryError(problems)
+
+
+def _check_text(columns: dict[str | None, list[str]], file: str) -> None:
+    """Refuse control characters in the codes and names of a boundary file (the same rule as a site's text fields:
+    :data:`sites.sheets.UNSTORABLE`, what a workbook cannot hold or a terminal would obey), naming the feature,
+    the field and the character, so such a name is never stored or shown."""
+    from sites.sheets import UNSTORABLE
+
+    problems = []
+    for column, values in columns.items():
+        if column is None:
+            continue
+        for i, value in enumerate(values):
+            if bad := UNSTORABLE.search(value):
+                problems.append(Problem("boundary.text_control", {"feature": i + 1, "char": f"U+{ord(bad.group()):04X}",
+                                                                  "pos": bad.start() + 1}, file=file, field=column))
     if problems:
         raise BoundaryError(problems)
 

@@ -436,3 +436,17 @@ def test_plain_shapefile_without_cpg_in_gbk(tmp_path):
     assert list(region.towns["name"]) == ["甲镇", "乙镇"]
     assert region.towns["area_km2"].to_numpy() == pytest.approx([4.0, 6.0], rel=1e-4)
     assert "read as GBK" in region.warnings[0].message("en")
+
+
+def test_control_characters_in_names_and_codes_are_refused_naming_feature_field_and_character(tmp_path):
+    """The same rule as a site's text fields: a town name or code holding ESC or BEL (a terminal would obey it, a
+    workbook cannot hold it) is refused with the feature, the field and the character; nothing is loaded."""
+    path = tmp_path / "towns.geojson"
+    two_towns(name=["甲镇", "\x1b[31m乙镇"], code=["440000000001", "44000000\x070002"],
+              name_en=["Jia", "Yi"]).to_crs("EPSG:4326").to_file(path)
+    with pytest.raises(BoundaryError) as caught:
+        load_region(path, crs="wgs84")
+    assert [(p.code, p.params["feature"], p.field, p.params["char"]) for p in caught.value.problems] == [
+        ("boundary.text_control", 2, "code", "U+0007"), ("boundary.text_control", 2, "name", "U+001B")]
+    assert "towns.geojson" in str(caught.value) and "feature 2 holds the control character U+001B" in str(caught.value)
+    assert "第 2 个要素含控制字符 U+001B" in caught.value.message("zh")

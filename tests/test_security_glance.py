@@ -45,7 +45,7 @@ ATOMS = ("**bold**", "[link](http://x.invalid)", "<img src=x onerror=alert(1)>",
 #: Town names by code (桂城 and 大沥 keep their codes: the shared accounts are granted them).
 TOWN_NAMES = {GUICHENG: "<img src=x onerror=alert(1)>桂城", "440605121000": "**bold** [link](http://x.invalid)",
               "440605122000": "{{ 7*191 }} {% for x in range(3) %}x", "440605123000": '=HYPERLINK("http://x.invalid","y")',
-              "440605124000": "$\\frac{1}{2}$ :red[x]", DALI: ":material/home: 大沥", "440605126000": "\x07\x1b[31m里水"}
+              "440605124000": "$\\frac{1}{2}$ :red[x]", DALI: ":material/home: 大沥", "440605126000": "<script>alert(1)</script>里水"}  # control characters: refused (test_boundaries)
 HOSTILE_CODE = ("440605121000", "{{ 7*191 }}[c](http://x.invalid)")  # 九江's code in the file
 REGION_NAME = "**区** [r](http://x.invalid) {{ 7*191 }} :red[x]"
 TARGET_NAME = "**目标** [t](http://x.invalid) <img src=x onerror=alert(1)> {{ 7*191 }} $\\frac{1}{2}$ :red[x]"

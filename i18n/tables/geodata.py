@@ -90,6 +90,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "代码 {code} 重复：第 {features} 个要素（{towns}）",
         "code {code} is used more than once: features {features} ({towns})",
     ),
+    "boundary.text_control": (
+        "第 {feature} 个要素含控制字符 {char}（第 {pos} 个字符），不能作为名称或代码；请在原文件中删除后重新载入",
+        "feature {feature} holds the control character {char} (character {pos}), which a name or code cannot "
+        "hold; remove it from the file and load it again",
+    ),
     "boundary.name_empty": (
         "第 {feature} 个要素（代码 {code}）没有名称，用代码代替",
         "feature {feature} (code {code}) has no name; its code is used instead",
