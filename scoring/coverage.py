@@ -23,6 +23,7 @@ type's service area (:mod:`scoring.service_area`: reached streets buffered
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -182,11 +183,20 @@ def coverage(
     n_towns = len(towns_m)
     demand_total = demand.town_totals(n_towns) if demand is not None else np.zeros(n_towns)
     frames = []
+    by_type = {key: counted.loc[counted["type"] == key] for key in query.types}
+
+    def type_areas(key: str):
+        return covered_areas(towns_m, site_xy(by_type[key], crs), query.radius_m(key), crs=crs,
+                             quad_segs=quad_segs, uncovered=uncovered)
+
+    # types side by side (each unions its towns on a thread pool of its own): one type's steps that run on
+    # one thread (disks, tree queries) overlap another's unions
+    with ThreadPoolExecutor(max_workers=max(1, min(len(query.types), 3))) as pool:
+        made = dict(zip(query.types, pool.map(type_areas, query.types), strict=True))
     for key in query.types:
         radius = query.radius_m(key)
-        of_type = counted.loc[counted["type"] == key]
-        xy = site_xy(of_type, crs)
-        areas = covered_areas(towns_m, xy, radius, crs=crs, quad_segs=quad_segs, uncovered=uncovered)
+        of_type = by_type[key]
+        areas = made[key]
         result.covered[key] = areas.geometry
         if areas.uncovered is not None:
             result.uncovered[key] = areas.uncovered
