@@ -122,9 +122,10 @@ def site_xy(sites: pd.DataFrame, crs) -> NDArray[np.float64]:
     return np.column_stack([x, y])
 
 
-#: The last outlines projected by :func:`towns_metric`: their geometry array (kept to compare by identity), a
-#: fingerprint of it, the CRS, and what was made.
-_PROJECTED: list = []
+#: The last outlines projected by :func:`towns_metric`, one tuple replaced whole (threads of the app's server
+#: read it at the same time): their geometry array (kept to compare by identity), a fingerprint of it, the CRS,
+#: the outlines in metres and their areas.
+_PROJECTED: tuple | None = None
 
 
 def towns_metric(towns: gpd.GeoDataFrame, crs: pyproj.CRS) -> tuple[NDArray, NDArray[np.float64]]:
@@ -134,15 +135,17 @@ def towns_metric(towns: gpd.GeoDataFrame, crs: pyproj.CRS) -> tuple[NDArray, NDA
     The last outlines asked are kept, so a series of coverages of the same region (a targets evaluation: one per
     coverage target and type) projects them once: kept while the very same geometry array, with the same
     number of coordinates and bounds, is asked in the same CRS. Fresh arrays are returned each time."""
+    global _PROJECTED
     geoms = towns.geometry.array
     raw = np.asarray(geoms, dtype=object)
     fingerprint = (len(raw), int(shapely.get_num_coordinates(raw).sum()), tuple(shapely.total_bounds(raw)))
-    if _PROJECTED and _PROJECTED[0] is geoms and _PROJECTED[1] == fingerprint and _PROJECTED[2] == crs:
-        made, area = _PROJECTED[3]
+    last = _PROJECTED  # read once: another thread may replace it meanwhile
+    if last is not None and last[0] is geoms and last[1] == fingerprint and last[2] == crs:
+        made, area = last[3], last[4]
     else:
         made = np.asarray(towns.geometry.to_crs(crs).values, dtype=object)
         area = ground_areas_m2(made, crs)
-        _PROJECTED[:] = [geoms, fingerprint, crs, (made, area)]
+        _PROJECTED = (geoms, fingerprint, crs, made, area)
     return made.copy(), area.copy()
 
 

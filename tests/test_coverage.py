@@ -327,3 +327,23 @@ def test_disks_are_the_polygons_geos_buffers_points_into_in_a_fraction_of_its_ti
     disks(xy, 500.0, crs=UTM49N)
     drawn = time.process_time() - started
     assert drawn < 0.7 * buffered, f"{drawn:.3f} s vs shapely.buffer's {buffered:.3f} s"
+
+
+def test_regions_asked_from_several_threads_get_their_own_outlines():
+    # the app's server evaluates for several users at once: the kept projection is replaced whole, so a thread
+    # never reads one region's check with another region's outlines
+    from concurrent.futures import ThreadPoolExecutor
+
+    from scoring.coverage import towns_metric
+
+    towns = bundled_region().towns
+    moved = towns.assign(geometry=towns.geometry.translate(0.05, 0.0))
+    crs = pyproj.CRS.from_epsg(32649)
+    expected = {id(frame): shapely.bounds(towns_metric(frame, crs)[0])[:, 0] for frame in (towns, moved)}
+
+    def ask(k: int) -> bool:
+        frame = (towns, moved)[k % 2]
+        return np.array_equal(shapely.bounds(towns_metric(frame, crs)[0])[:, 0], expected[id(frame)])
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert all(pool.map(ask, range(200)))
