@@ -105,13 +105,14 @@ def build(params: dict, lang: str):
                                db=params["db"], layer=params.get("demand_layer"))
     as_of = params["as_of"] or datetime.date.today()
     from targets.coverage import Distance, measured_by
-    from targets.evaluate import shared_evaluation
+    from targets.evaluate import share_coverages, shared_evaluation
 
     walking = params.get("distance") == "network"
     how = Distance(params.get("distance") or "straight",
                    load_network(params["db"], params.get("network"), params.get("network_crs"), region)
                    if walking else None, params.get("walk_speed_kmh") or 4.5, params.get("max_access_m") or 200.0)
     with measured_by(how), shared_evaluation():  # reach as asked (straight or walking); town names once
+        share_coverages(targets, sites, region, as_of=as_of, demand=demand)  # area targets' coverages side by side
         report = build_report(targets, sites, region, as_of=as_of, lang=lang, demand=demand,  # type: ignore[arg-type]
                               demand_for=None if demand is not None else stored_demand(params["db"]))
     for gone in report.unavailable:

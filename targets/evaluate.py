@@ -18,8 +18,10 @@ people, and ``required_pct``/``actual_pct`` give the shares.
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -105,10 +107,7 @@ def evaluate_target(
     demand: Demand | None = None,
 ) -> pd.DataFrame:
     """One target's rows of :func:`evaluate_targets`."""
-    of_type = sites.loc[sites["type"] == target.site_type] if len(sites) else sites
-    counted = of_type.loc[counted_mask(of_type, statuses=target.statuses, as_of=as_of)] if len(of_type) else of_type
-    if target.new_since is not None and len(counted):
-        counted = counted.loc[new_since_mask(counted, target.new_since)]
+    of_type, counted = _counted(target, sites, as_of)
     pipeline = of_type.loc[of_type["status"] == PIPELINE_STATUS] if len(of_type) else of_type
     if PIPELINE_STATUS in target.statuses:
         pipeline = pipeline.iloc[0:0]
@@ -162,6 +161,51 @@ def evaluate_target(
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
+def _counted(target: Target, sites: pd.DataFrame, as_of: datetime.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the sites of the target's type, those of them that count for it as of ``as_of``)."""
+    of_type = sites.loc[sites["type"] == target.site_type] if len(sites) else sites
+    counted = of_type.loc[counted_mask(of_type, statuses=target.statuses, as_of=as_of)] if len(of_type) else of_type
+    if target.new_since is not None and len(counted):
+        counted = counted.loc[new_since_mask(counted, target.new_since)]
+    return of_type, counted
+
+
+def share_coverages(targets: Sequence[Target], sites: pd.DataFrame, region: Region, *, as_of: datetime.date,
+                    demand: Demand | None = None) -> None:
+    """Inside :func:`shared_evaluation`: the coverages the straight-line ``area_share`` targets need as of
+    ``as_of``, computed side by side on two threads (each unions its towns on a pool of its own; GEOS releases
+    the GIL), so evaluating the targets after finds them made. ``demand``: what the evaluation will be given
+    for these targets (it is part of what they share). A coverage that fails is left to the evaluation, which
+    says why as usual. Outside a shared evaluation, or walking, nothing is done."""
+    shared = _SHARED.get()
+    if shared is None:
+        return
+    from targets.coverage import target_query
+
+    jobs: dict[tuple, tuple[Target, pd.DataFrame]] = {}
+    for target in targets:
+        if target.measure != "area_share" or target_query(target).walking:
+            continue
+        counted = _counted(target, sites, as_of)[1]
+        jobs.setdefault(_coverage_key(target, counted, region, demand), (target, counted))
+    jobs = {key: job for key, job in jobs.items() if key not in shared}
+    if len(jobs) < 2:
+        return
+
+    def run(job: tuple[Target, pd.DataFrame]):
+        try:
+            return town_coverage(job[0], job[1], region, demand=demand)
+        except Exception:  # noqa: BLE001 - the evaluation computes it again and reports the problem
+            return None
+
+    contexts = [contextvars.copy_context() for _ in jobs]  # each thread sees the caller's distance mode
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        made = list(pool.map(lambda pair: pair[0].run(run, pair[1]), zip(contexts, jobs.values(), strict=True)))
+    for key, table in zip(jobs, made, strict=True):
+        if table is not None:
+            shared[key] = table
+
+
 def new_since_mask(sites: pd.DataFrame, since: datetime.date) -> np.ndarray:
     """Sites opened on or after ``since`` (a site with no opening date is not known to be new: ``False``)."""
     opened = pd.to_datetime(sites["opened_on"], errors="coerce")
@@ -194,13 +238,18 @@ def _town_coverage(target: Target, counted: pd.DataFrame, region: Region, demand
     shared = _SHARED.get()
     if shared is None:
         return town_coverage(target, counted, region, demand=demand)
-    from targets.coverage import target_query
-
-    key = ("coverage", target.measure, target_query(target), id(region), id(demand),
-           counted["id"].to_numpy(dtype=np.int64).tobytes() if len(counted) else b"")
+    key = _coverage_key(target, counted, region, demand)
     if key not in shared:
         shared[key] = town_coverage(target, counted, region, demand=demand)
     return shared[key]
+
+
+def _coverage_key(target: Target, counted: pd.DataFrame, region: Region, demand: Demand | None) -> tuple:
+    """What a coverage target's coverage depends on: its query, the region, the demand layer, the counted sites."""
+    from targets.coverage import target_query
+
+    return ("coverage", target.measure, target_query(target), id(region), id(demand),
+            counted["id"].to_numpy(dtype=np.int64).tobytes() if len(counted) else b"")
 
 
 def _town_name(region: Region, code: str, lang: Language) -> str:

@@ -217,3 +217,35 @@ def test_count_invariants(towns: list[str], threshold: int) -> None:
     more = evaluate_targets([target], sites_frame([*sites, _site(99, GUICHENG)]), region, as_of=AS_OF)
     assert (more["shortfall"] <= table["shortfall"]).all()
     assert more["shortfall"].sum() == table["shortfall"].sum() - (table["shortfall"].iloc[0] > 0)
+
+
+def test_coverages_shared_ahead_side_by_side_give_the_same_table(squares) -> None:
+    # the command computes its area targets' coverages on two threads before evaluating (share_coverages):
+    # the same rows as evaluating each alone — two types, two radii, a "new since" target, a count target
+    from dataclasses import replace
+
+    from targets.evaluate import share_coverages, shared_evaluation
+
+    day = datetime.date.fromisoformat
+    sites = sites_frame([
+        _site_at(1, 705_000, 2_545_000, "A"), _site_at(2, 709_500, 2_545_000, "A"),
+        replace(_site_at(3, 712_000, 2_541_000, "B"), name="新", type="book_room", opened_on=day("2025-03-01")),
+        replace(_site_at(4, 715_000, 2_548_000, "B"), name="旧", type="book_room", opened_on=day("2019-03-01")),
+    ])
+    targets = [
+        Target("3%", "service_centre", "each_town", "area_share", 3, datetime.date(2026, 1, 1), radius_m=1000, id=1),
+        Target("2 km", "service_centre", "region", "area_share", 10, datetime.date(2026, 1, 1), radius_m=2000, id=2),
+        Target("新书屋", "book_room", "each_town", "area_share", 1, datetime.date(2026, 1, 1), radius_m=500,
+               new_since=day("2025-01-01"), id=3),
+        Target("书屋", "book_room", "each_town", "area_share", 1, datetime.date(2026, 1, 1), radius_m=500, id=4),
+        PALACE,
+    ]
+    alone = evaluate_targets(targets, sites, squares, as_of=AS_OF)
+    with shared_evaluation():
+        share_coverages(targets, sites, squares, as_of=AS_OF)
+        shared = evaluate_targets(targets, sites, squares, as_of=AS_OF)
+    pd.testing.assert_frame_equal(shared, alone)
+    b_new = shared.loc[(shared["target_id"] == 3) & (shared["town_code"] == "B")].iloc[0]
+    b_all = shared.loc[(shared["target_id"] == 4) & (shared["town_code"] == "B")].iloc[0]
+    assert b_new["actual"] == pytest.approx(b_all["actual"] / 2, rel=1e-9) and b_new["site_ids"] == [3]
+    share_coverages(targets, sites, squares, as_of=AS_OF)  # outside a shared evaluation: nothing, no error
