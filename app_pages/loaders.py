@@ -24,7 +24,6 @@ from scoring.demand import Demand, load_demand
 from scoring.gaps import gaps
 from scoring.query import CoverageQuery, DemandRef
 from settings import get_settings
-from sites.frame import sites_frame
 from sites.store import SiteStore
 from sites.uploads import KINDS, check_upload
 
@@ -44,8 +43,9 @@ def load_region() -> Region:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def load_sites(db_path: str, revision: int) -> gpd.GeoDataFrame:
-    """Every site of the registry at ``db_path`` as a frame (:func:`sites.frame.sites_frame`), per revision."""
-    return sites_frame(site_store(db_path).list_sites())
+    """Every site of the registry at ``db_path`` as a frame (:meth:`SiteStore.sites_frame`: read straight from the
+    table), per revision."""
+    return site_store(db_path).sites_frame()
 
 
 #: What a demand layer upload may be, judged from its content.

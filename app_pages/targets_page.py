@@ -18,7 +18,6 @@ from errors import ProductError
 from reports.files import FORMATS
 from reports.leadership import LeadershipReport, ProgressChart, build_report, detail_rows, progress_chart
 from settings import get_settings
-from sites.frame import sites_frame
 from targets.rag import RAG_COLOURS
 from targets.store import TargetStore
 
@@ -73,7 +72,7 @@ targets = targets_store.list_targets()
 report: LeadershipReport | None = None
 try:
     with st.spinner(tr("ui.targets.computing")):
-        report = build_report(targets, sites_frame(store.list_sites()), region, as_of=as_of, lang=lang,
+        report = build_report(targets, store.sites_frame(), region, as_of=as_of, lang=lang,
                               demand_for=DemandStore(store).demand_for())  # each target's stored layer
 except ProductError as exc:  # the editor below stays reachable whatever the evaluation says
     st.error(md_escape("；".join(p.message(lang) for p in exc.problems)))
