@@ -178,9 +178,16 @@ def app_side(label: str, side: Path, db: Path, repeat: int, workdir: Path) -> di
 
 
 def app_worker(repeat: int, out: Path) -> None:
-    """In this process: AppTest of ``app.py`` in the working directory, first run and reruns after a pan."""
+    """In this process: AppTest of ``app.py`` in the working directory, first run and reruns after a pan. A tree
+    with ``app_pages/serve.py`` is served with the product imported first (as ``scripts/run-app.sh`` does), so its
+    first run does not count those imports; an older tree imports them in its first run, as it was served."""
     from streamlit.testing.v1 import AppTest
 
+    if (Path.cwd() / "app_pages" / "serve.py").exists():
+        # served as scripts/run-app.sh serves it: the product imported before the server listens
+        from app_pages.serve import preload
+
+        preload()
     at = AppTest.from_file(str(Path.cwd() / "app.py"), default_timeout=600)
     start, cpu = time.perf_counter(), time.process_time()
     at.run()
