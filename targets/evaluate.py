@@ -158,7 +158,39 @@ def evaluate_target(
             "under_construction": int(len(pipeline_at[k])),
             "as_of": as_of,
         })
-    return pd.DataFrame(rows, columns=list(COLUMNS))
+    table = pd.DataFrame(rows, columns=list(COLUMNS))
+    shared = _SHARED.get()
+    if shared is not None:  # what a month of the series with the same counted sites needs (target_totals)
+        shared.setdefault(_totals_key(target, counted, region, demand), _totals(table))
+    return table
+
+
+def target_totals(target: Target, sites: pd.DataFrame, region: Region, *, as_of: datetime.date,
+                  demand: Demand | None = None) -> dict[str, object]:
+    """The target's sums over its towns as of ``as_of`` (``required``, ``actual``, ``shortfall`` in its unit,
+    ``towns_met`` of ``towns_total``, ``met`` when all are), as :mod:`targets.progress` records them month by
+    month. They depend only on the sites that count, so inside :func:`shared_evaluation` they are taken from
+    an evaluation on the same counted sites (at another date) when there was one."""
+    shared = _SHARED.get()
+    if shared is None:
+        return _totals(evaluate_target(target, sites, region, as_of=as_of, demand=demand))
+    key = _totals_key(target, _counted(target, sites, as_of)[1], region, demand)
+    if key not in shared:
+        shared[key] = _totals(evaluate_target(target, sites, region, as_of=as_of, demand=demand))
+    return shared[key]
+
+
+def _totals(table: pd.DataFrame) -> dict[str, object]:
+    return {
+        "required": float(table["required"].sum()), "actual": float(table["actual"].sum()),
+        "shortfall": float(table["shortfall"].sum()), "towns_met": int(table["met"].sum()),
+        "towns_total": len(table), "met": bool(table["met"].all()),
+    }
+
+
+def _totals_key(target: Target, counted: pd.DataFrame, region: Region, demand: Demand | None) -> tuple:
+    return ("totals", target, id(region), id(demand),
+            counted["id"].to_numpy(dtype=np.int64).tobytes() if len(counted) else b"")
 
 
 def _counted(target: Target, sites: pd.DataFrame, as_of: datetime.date) -> tuple[pd.DataFrame, pd.DataFrame]:

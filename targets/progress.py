@@ -25,7 +25,7 @@ import pandas as pd
 from geodata.boundaries import Region
 from scoring.demand import Demand
 from scoring.selection import counted_mask
-from targets.evaluate import evaluate_target
+from targets.evaluate import target_totals
 from targets.model import Target
 
 #: Average days per month, for converting a monthly rate into a date.
@@ -115,17 +115,21 @@ def monthly_series(
     if len(of_type):  # dates parsed once, not at every month end
         of_type = of_type.assign(**{c: pd.to_datetime(of_type[c]) for c in ("opened_on", "closed_on") if c in of_type})
     ids = of_type["id"].to_numpy(dtype=np.int64) if len(of_type) else np.empty(0, dtype=np.int64)
+    # Which sites count changes only when a month passes an opening or closing date: between two such
+    # months the counted sites, and so the sums, are those of the month before.
+    events = np.unique(np.concatenate(
+        [of_type[c].dropna().to_numpy(dtype="datetime64[ns]") for c in ("opened_on", "closed_on") if c in of_type]
+        or [np.empty(0, dtype="datetime64[ns]")]))
+    passed: int | None = None
     for day in month_ends(start, as_of):
-        counted = ids[counted_mask(of_type, statuses=target.statuses, as_of=day).to_numpy()] if len(of_type) else ids
-        key = np.sort(counted).tobytes()
-        if key != last_key:
-            table = evaluate_target(target, sites, region, as_of=day, demand=demand)
-            last = {
-                "required": float(table["required"].sum()), "actual": float(table["actual"].sum()),
-                "shortfall": float(table["shortfall"].sum()), "towns_met": int(table["met"].sum()),
-                "towns_total": len(table), "met": bool(table["met"].all()),
-            }
-            last_key = key
+        now = int(np.searchsorted(events, np.datetime64(pd.Timestamp(day)), side="right"))
+        if now != passed:
+            passed = now
+            counted = ids[counted_mask(of_type, statuses=target.statuses, as_of=day).to_numpy()] if len(of_type) else ids
+            key = np.sort(counted).tobytes()
+            if key != last_key:
+                last = target_totals(target, sites, region, as_of=day, demand=demand)
+                last_key = key
         rows.append({"month": day.strftime("%Y-%m"), "date": day, **last})
     return pd.DataFrame(rows, columns=list(SERIES_COLUMNS))
 

@@ -9,7 +9,7 @@ import pytest
 
 from sites.frame import sites_frame
 from sites.models import Site
-from targets.evaluate import evaluate_targets
+from targets.evaluate import evaluate_targets, shared_evaluation
 from targets.model import Target
 from targets.progress import month_ends, monthly_series, project
 from targets.rag import add_rag, rag_status
@@ -103,3 +103,24 @@ def test_red_amber_green(region, sites) -> None:
     assert rag_status(short, on_track) == "amber"
     assert rag_status({**short, "days_left": -1}, on_track) == "red"
     assert rag_status({**short, "met": True, "days_left": -1}, None) == "green"
+
+
+def test_series_inside_a_shared_evaluation_is_each_month_evaluated_afresh(region) -> None:
+    # openings and closings on and around month ends (a site counts on its opening day, not on its closing day);
+    # inside a shared evaluation the months between dates take the sums of an evaluation on the same sites
+    frame = sites_frame([
+        replace(_site(1, JIUJIANG, opened="2024-08-31"), closed_on=D(2025, 1, 31)),
+        _site(2, SHISHAN, opened="2024-11-15"), replace(_site(3, DANZAO), closed_on=D(2025, 3, 1)),
+        _site(4, DALI, opened="2025-05-31"), replace(_site(5, DALI, opened="2024-10-01"), closed_on=D(2024, 12, 31)),
+    ])
+    whole = Target("全区三宫", "cultural_palace", "region", "site_count", 3, D(2025, 12, 31), id=2)
+    for target in (PALACE, whole):
+        with shared_evaluation():
+            evaluate_targets([target], frame, region, as_of=AS_OF)
+            series = monthly_series(target, frame, region, as_of=AS_OF)
+        afresh = []
+        for day in series["date"]:
+            table = evaluate_targets([target], frame, region, as_of=day)
+            afresh.append((float(table["shortfall"].sum()), int(table["met"].sum()), float(table["actual"].sum())))
+        assert list(zip(series["shortfall"], series["towns_met"], series["actual"], strict=True)) == afresh
+    assert list(series["actual"]) == [1, 1, 2, 2, 3, 4, 3, 2, 2, 1, 1, 2, 2]  # the region target, June 2024 on
