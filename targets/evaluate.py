@@ -194,9 +194,18 @@ def _totals_key(target: Target, counted: pd.DataFrame, region: Region, demand: D
 
 
 def _counted(target: Target, sites: pd.DataFrame, as_of: datetime.date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(the sites of the target's type, those of them that count for it as of ``as_of``)."""
-    of_type = sites.loc[sites["type"] == target.site_type] if len(sites) else sites
-    counted = of_type.loc[counted_mask(of_type, statuses=target.statuses, as_of=as_of)] if len(of_type) else of_type
+    """(the sites of the target's type, those of them that count for it as of ``as_of``), selected once per
+    type, statuses and date inside :func:`shared_evaluation`."""
+    shared = _SHARED.get()
+    key = ("counted", id(sites), target.site_type, target.statuses, as_of)
+    made = shared.get(key) if shared is not None else None
+    if made is not None and made[0] is sites:  # the very frame (kept alive by the entry, so its id is not reused)
+        of_type, counted = made[1], made[2]
+    else:
+        of_type = sites.loc[sites["type"] == target.site_type] if len(sites) else sites
+        counted = of_type.loc[counted_mask(of_type, statuses=target.statuses, as_of=as_of)] if len(of_type) else of_type
+        if shared is not None:
+            shared[key] = (sites, of_type, counted)
     if target.new_since is not None and len(counted):
         counted = counted.loc[new_since_mask(counted, target.new_since)]
     return of_type, counted

@@ -124,3 +124,15 @@ def test_series_inside_a_shared_evaluation_is_each_month_evaluated_afresh(region
             afresh.append((float(table["shortfall"].sum()), int(table["met"].sum()), float(table["actual"].sum())))
         assert list(zip(series["shortfall"], series["towns_met"], series["actual"], strict=True)) == afresh
     assert list(series["actual"]) == [1, 1, 2, 2, 3, 4, 3, 2, 2, 1, 1, 2, 2]  # the region target, June 2024 on
+
+
+def test_a_shared_evaluation_selects_again_for_another_frame(region, sites) -> None:
+    # the counted sites are selected once per frame, type, statuses and date: a second frame (even one made
+    # and dropped in between) is selected afresh
+    with shared_evaluation():
+        first = evaluate_targets([PALACE], sites, region, as_of=AS_OF)
+        for _ in range(3):
+            fewer = evaluate_targets([PALACE], sites.iloc[:1].copy(), region, as_of=AS_OF)
+            assert int(fewer["met"].sum()) == 1
+        again = evaluate_targets([PALACE], sites, region, as_of=AS_OF)
+    assert int(first["met"].sum()) == int(again["met"].sum()) == 3
