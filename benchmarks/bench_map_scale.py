@@ -215,7 +215,6 @@ def phases(db: Path) -> None:
     from scoring.gaps import gaps
     from scoring.query import CoverageQuery
     from settings import get_settings
-    from sites.frame import sites_frame
     from sites.store import SiteStore
 
     steps: list[tuple[str, float, float]] = []
@@ -229,7 +228,7 @@ def phases(db: Path) -> None:
     with SiteStore(db) as store:
         region = store.region()
         step("region")
-        sites = sites_frame(store.list_sites())
+        sites = store.sites_frame()  # as app_pages.loaders.load_sites reads it
         step("sites")
     radii = get_settings().default_radii_m()
     query = CoverageQuery.build(tuple(radii), None, defaults_m=radii)
