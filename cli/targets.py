@@ -33,7 +33,6 @@ import click
 import pandas as pd
 
 from cli import output
-from cli.accounts import cli_actor
 from cli.common import (
     DATE,
     Command,
@@ -213,6 +212,8 @@ def _target_store(db: str | None):
 
 def _actor(store, user: str | None):
     """Who writes: the local user, or in shared mode the account signed in as ``python -m sites`` does it."""
+    from cli.accounts import cli_actor  # accounts (argon2, audit log) only for commands that write
+
     return cli_actor(store.sites, user)
 
 

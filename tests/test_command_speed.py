@@ -161,3 +161,13 @@ def test_json_documents_are_the_standard_text_written_in_a_fraction_of_its_time(
     assert text == expected
     assert json.loads(text)[0]["name"] == "覆盖0\x1b" and "\\u001b" in text and len(json.loads(text)) == 1860
     assert ours < 0.6 * standard, f"{ours:.3f} s vs the standard encoder's {standard:.3f} s"
+
+
+def test_targets_imports_no_drawing_sheet_pdf_gdal_or_password_hashing(tmp_path):
+    # a reading command: the accounts' password hashing (argon2) is for commands that write
+    db = tmp_path / "sites.db"
+    subprocess.run([sys.executable, "-m", "sites", "seed-demo", "--db", str(db)], cwd=ROOT, check=True,
+                   capture_output=True, env={**os.environ, "SITES_LANGUAGE": "en", "SITES_USER": "test"})
+    loaded = set(_modules_loaded("scoring", "targets", "--format", "json", db=db))
+    assert "targets.progress" in loaded  # the targets were evaluated
+    assert [m for m in (*HEAVY, "argon2", "accounts.store") if m in loaded] == []
