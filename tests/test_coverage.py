@@ -272,24 +272,17 @@ def test_disks_touching_no_other_are_not_unioned_and_leave_holes():
 def test_a_region_asked_again_is_projected_once_and_a_changed_one_again():
     # a targets evaluation runs one coverage per coverage target: the region's outlines are projected (the
     # province's 124 counties: about 0.1 s each time) and measured once, while the same outlines are asked
-    import time
-
+    # (the time saved is bench_commands.py's to show; here: the kept outlines are handed out, not projected anew)
     from scoring.coverage import towns_metric
 
     region = bundled_region()
     towns = region.towns
     crs = pyproj.CRS.from_epsg(32649)
-    started = time.process_time()
     first, area = towns_metric(towns, crs)
-    cold = time.process_time() - started
-    started = time.process_time()
-    for _ in range(5):
-        again, area_again = towns_metric(towns, crs)
-    warm = (time.process_time() - started) / 5
-    assert all(a.equals_exact(b, 0) for a, b in zip(first, again, strict=True)) and again is not first
+    again, area_again = towns_metric(towns, crs)
+    assert all(a is b for a, b in zip(first, again, strict=True)) and again is not first  # kept, in a new array
     assert np.array_equal(area, area_again)
     assert np.array_equal(area, shapely.area(np.asarray(towns.geometry.to_crs(crs).values)))
-    assert warm < cold / 3, f"{warm:.4f} s asked again vs {cold:.4f} s the first time"
     again[0] = None  # what a caller does with its copy stays with it
     assert towns_metric(towns, crs)[0][0] is not None
     # another frame, another CRS, or the outlines changed in place: projected again
@@ -303,11 +296,10 @@ def test_a_region_asked_again_is_projected_once_and_a_changed_one_again():
     assert towns_metric(shrunk, crs)[1][0] < area[0] / 10
 
 
-def test_disks_are_the_polygons_geos_buffers_points_into_in_a_fraction_of_its_time():
-    # disks are drawn from one ring of offsets; they must be GEOS's point buffers vertex for vertex (same start,
-    # direction, vertices to the last bit), so every union, area and gap after them is unchanged
-    import time
-
+def test_disks_are_the_polygons_geos_buffers_points_into():
+    # disks are drawn from one ring of offsets (about 3x less work: bench_commands.py); they must be GEOS's point
+    # buffers vertex for vertex (same start, direction, vertices to the last bit), so every union, area and gap
+    # after them is unchanged
     from scoring.areas import disks
 
     rng = np.random.default_rng(12)
@@ -320,13 +312,6 @@ def test_disks_are_the_polygons_geos_buffers_points_into_in_a_fraction_of_its_ti
             assert np.array_equal(shapely.get_coordinates(ours), shapely.get_coordinates(theirs)), (radius, quad_segs)
             assert np.array_equal(shapely.get_num_coordinates(ours), shapely.get_num_coordinates(theirs))
     assert len(disks(np.empty((0, 2)), 500.0, crs=UTM49N)) == 0
-    started = time.process_time()
-    shapely.buffer(shapely.points(xy), 500.0, quad_segs=16)
-    buffered = time.process_time() - started
-    started = time.process_time()
-    disks(xy, 500.0, crs=UTM49N)
-    drawn = time.process_time() - started
-    assert drawn < 0.7 * buffered, f"{drawn:.3f} s vs shapely.buffer's {buffered:.3f} s"
 
 
 def test_regions_asked_from_several_threads_get_their_own_outlines():
