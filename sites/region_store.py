@@ -27,8 +27,10 @@ import shapely
 
 from database.connection import Connection
 from database.migrations import Migration
+from errors import BoundaryError, Problem
 from geodata.boundaries import TOWN_COLUMNS, Region
 from geodata.crs import STORAGE_CRS
+from sites.sheets import UNSTORABLE
 
 REGION_MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "the region's towns, stored once", (
@@ -104,7 +106,15 @@ def read_region(conn: Connection) -> Region | None:
 
 def write_region(conn: Connection, region: Region, *, file_name: str, loaded_at: str, loaded_by: str,
                  name_zh: str | None = None, name_en: str | None = None, licence: str | None = None) -> int:
-    """Replace the stored region by ``region`` inside the caller's write transaction; returns the new revision."""
+    """Replace the stored region by ``region`` inside the caller's write transaction; returns the new revision.
+    A region name or licence holding a control character (the rule of every stored text:
+    :data:`sites.sheets.UNSTORABLE`) is refused with :class:`errors.BoundaryError` before anything is written."""
+    texts = {"region.name_control": name_zh or region.name_zh, "region.name_en_control": name_en or region.name_en,
+             "region.licence_control": licence if licence is not None else region.licence}
+    bad = [Problem(code, {"char": f"U+{ord(m.group()):04X}", "pos": m.start() + 1})
+           for code, text in texts.items() if (m := UNSTORABLE.search(text or ""))]
+    if bad:
+        raise BoundaryError(bad)
     info = read_info(conn)
     revision = (info.revision if info else 0) + 1
     conn.execute("DELETE FROM region_towns")

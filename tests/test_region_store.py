@@ -185,6 +185,22 @@ def test_report_is_titled_with_the_region_name_and_counts_counties(tmp_path, cli
     assert "镇街" not in html.split("<h2>", 1)[1].split("红：", 1)[0]  # the tables and headings say 区县
 
 
+
+def test_a_region_name_or_licence_with_a_control_character_is_refused_and_nothing_changes(tmp_path, cli):
+    """The rule of every stored text (sites.sheets.UNSTORABLE): a region name given with --region-name (or typed on
+    the data page) holding ESC is refused in the user's language, and the database keeps its region."""
+    db = tmp_path / "s.db"
+    assert cli(sites_main, "init", db=db)[0] == 0
+    code, _, err = cli(sites_main, "set-region", "--boundaries", str(_counties(tmp_path)), "--boundaries-crs",
+                       "wgs84", "--names", str(_names(tmp_path)), "--region-name", "江门\x1b[31m市", db=db, lang="zh")
+    assert code == 2 and "地区名称含控制字符 U+001B（第 3 个字符）" in err, err
+    with SiteStore(db) as store:
+        assert store.region_info().name_zh == "佛山市南海区" and len(store.region().towns) == 7
+        counties = bundled_region()
+        with pytest.raises(BoundaryError, match="许可说明含控制字符 U\\+0007"):
+            store.set_region(RegionSpec(), actor="t", region=counties, licence="ODbL\x07")
+
+
 # ------------------------------------------------------------------ equal-area across UTM zones
 
 

@@ -1,6 +1,19 @@
 """The region stored in the database (``sites/region_store.py``, ``sites/region.py``) and its labels."""
 
 MESSAGES: dict[str, tuple[str, str]] = {
+    "region.name_control": (
+        "地区名称含控制字符 {char}（第 {pos} 个字符），不能保存；请删除后再试",
+        "the region's name holds the control character {char} (character {pos}) and cannot be stored; remove it",
+    ),
+    "region.name_en_control": (
+        "地区英文名称含控制字符 {char}（第 {pos} 个字符），不能保存；请删除后再试",
+        "the region's English name holds the control character {char} (character {pos}) and cannot be stored; "
+        "remove it",
+    ),
+    "region.licence_control": (
+        "许可说明含控制字符 {char}（第 {pos} 个字符），不能保存；请删除后再试",
+        "the licence holds the control character {char} (character {pos}) and cannot be stored; remove it",
+    ),
     "region.level.town": ("镇街", "Town"),
     "region.level.county": ("区县", "County"),
     "region.units.town": ("镇街", "Towns"),
