@@ -155,6 +155,8 @@ def test_legend_folds_on_small_maps_and_keeps_the_users_choice(browser, region, 
     try:
         assert folded_open is False  # a map lower than the threshold opens with the legend folded
         small.click(".map-legend summary")
+        # the browser fires "toggle" after the click returns: reload once the choice is stored (a user is slower)
+        small.wait_for_function("() => window.sessionStorage.getItem('map-legend-open') === '1'")
         small.reload()
         small.wait_for_selector(".map-legend details")
         # the user's choice is kept across a redraw of the same page (sessionStorage)
