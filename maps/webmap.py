@@ -34,7 +34,9 @@ from __future__ import annotations
 import html
 import json
 import math
+import os
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -803,18 +805,45 @@ def simplified(geoms: Any, *, crs: Any, detail: Detail, system: CoordSystem = Co
     ``geoms`` in ``crs`` (EPSG:4326, or a metric CRS: simplified in metres first, so the
     reprojection moves the fewer vertices). Simplification does not keep topology (14× faster on
     province catchments; it only draws); empty results are kept as empty, so rows still line up.
+    Past :data:`_CHUNK_VERTICES` vertices the rows are shared out on all cores in runs of about equal
+    vertex counts (GEOS and PROJ release the GIL: 0.43 s → 0.25 s for a province's catchments and gaps).
     """
     geoms = np.asarray(geoms, dtype=object)
     source = pyproj.CRS.from_user_input(crs) if crs is not None else pyproj.CRS.from_epsg(4326)
-    if source.is_projected:
-        geoms = shapely.simplify(geoms, detail.tolerance_deg * _M_PER_DEG, preserve_topology=False)
-        to_wgs = pyproj.Transformer.from_crs(source, 4326, always_xy=True)
-        geoms = shapely.transform(geoms, lambda xy: np.column_stack(to_wgs.transform(xy[:, 0], xy[:, 1])))
-    else:
-        geoms = shapely.simplify(geoms, detail.tolerance_deg, preserve_topology=False)
-    if system != CoordSystem.WGS84:
-        geoms = np.asarray(convert_geometry(geoms, CoordSystem.WGS84, system), dtype=object)
-    return shapely.transform(geoms, lambda xy: np.round(xy, detail.decimals))
+
+    def one_run(part: np.ndarray) -> np.ndarray:
+        if source.is_projected:
+            part = shapely.simplify(part, detail.tolerance_deg * _M_PER_DEG, preserve_topology=False)
+            to_wgs = pyproj.Transformer.from_crs(source, 4326, always_xy=True)
+            part = shapely.transform(part, lambda xy: np.column_stack(to_wgs.transform(xy[:, 0], xy[:, 1])))
+        else:
+            part = shapely.simplify(part, detail.tolerance_deg, preserve_topology=False)
+        if system != CoordSystem.WGS84:
+            part = np.asarray(convert_geometry(part, CoordSystem.WGS84, system), dtype=object)
+        return shapely.transform(part, lambda xy: np.round(xy, detail.decimals))
+
+    runs = _vertex_runs(geoms, os.cpu_count() or 1)
+    if len(runs) == 1:
+        return one_run(geoms)
+    with ThreadPoolExecutor(max_workers=len(runs)) as pool:
+        return np.concatenate(list(pool.map(one_run, (geoms[run] for run in runs))))
+
+
+#: Rows with fewer vertices in all are simplified on one thread (starting threads would cost more).
+_CHUNK_VERTICES = 100_000
+
+
+def _vertex_runs(geoms: np.ndarray, cores: int) -> list[slice]:
+    """``geoms`` cut into at most ``cores`` runs of consecutive rows with about equal vertex counts
+    (one run below :data:`_CHUNK_VERTICES` vertices)."""
+    counts = shapely.get_num_coordinates(geoms)
+    total = int(counts.sum())
+    n = min(cores, len(geoms), max(1, total // _CHUNK_VERTICES))
+    if n <= 1:
+        return [slice(0, len(geoms))]
+    cuts = np.searchsorted(np.cumsum(counts), total * np.arange(1, n) / n, side="right").tolist()
+    edges = sorted(set([0, *cuts, len(geoms)]))
+    return [slice(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True)]
 
 
 def feature_collection(properties: Sequence[Mapping[str, object]], geoms: Any, *, crs: Any = 4326,

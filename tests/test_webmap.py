@@ -318,3 +318,35 @@ def test_area_layer_escapes_tooltips_and_shifts_for_amap(vendored):
     x0 = min(c[0] for c in feature["geometry"]["coordinates"][0])
     # shifted into GCJ-02 (hundreds of metres), then rounded to the area detail (1e-5 deg)
     assert x0 == pytest.approx(float(convert_points([113.0], [23.0], "wgs84", "gcj02")[0][0]), abs=1e-5)
+
+
+def test_outlines_shared_out_on_threads_come_back_in_order_and_equal_to_one_at_a_time():
+    """maps.webmap.simplified cuts a big array into runs of about equal vertex counts on all cores: every row
+    must come back in its place, the very polygon it gives alone (metric input, then shifted into GCJ-02)."""
+    import numpy as np
+    import shapely
+
+    from maps.webmap import _CHUNK_VERTICES, Detail, _vertex_runs, simplified
+
+    rng = np.random.default_rng(7)
+    # 300 wobbly rings of 1,000 vertices, in UTM 49N around Foshan: 300,300 coordinates, three runs' worth
+    rings = []
+    for i in range(300):
+        n = 1000
+        angle = np.linspace(0, 2 * np.pi, n, endpoint=False)
+        radius = 2_000 + 300 * rng.random(n)
+        rings.append(shapely.Polygon(np.column_stack([700_000 + 5_000 * (i % 20) + radius * np.cos(angle),
+                                                      2_540_000 + 5_000 * (i // 20) + radius * np.sin(angle)])))
+    geoms = np.asarray(rings, dtype=object)
+    assert shapely.get_num_coordinates(geoms).sum() // _CHUNK_VERTICES == 3
+    runs = _vertex_runs(geoms, 4)
+    assert [r.stop - r.start for r in runs] == [100, 100, 100] and runs[0].start == 0 and runs[-1].stop == len(geoms)
+    assert all(a.stop == b.start for a, b in zip(runs[:-1], runs[1:], strict=True))
+    detail = Detail(tolerance_deg=5e-4, decimals=5)
+    together = simplified(geoms, crs=32649, detail=detail, system=CoordSystem.GCJ02)
+    alone = [simplified(geoms[i:i + 1], crs=32649, detail=detail, system=CoordSystem.GCJ02)[0]
+             for i in range(len(geoms))]
+    assert len(together) == len(geoms)
+    assert all(shapely.equals_exact(a, b, tolerance=0) for a, b in zip(together, alone, strict=True))
+    assert shapely.get_num_coordinates(together).sum() < shapely.get_num_coordinates(geoms).sum() / 2  # it simplified
+    assert _vertex_runs(geoms[:10], 4) == [slice(0, 10)]  # under the limit: one run, no thread
