@@ -74,12 +74,20 @@ def _evaluation_options(func: Callable) -> Callable:
 
 
 def stored_demand(db: str | None):
-    """``demand_for(target)``: the demand layer each target names, from the registry (:mod:`demand.store`)."""
-    from demand.store import DemandStore
-    from sites.store import SiteStore
+    """``demand_for(target)``: the demand layer each target names, from the registry (:mod:`demand.store`,
+    imported and opened at the first target that asks: a run without demand targets loads none of it)."""
+    opened = []
 
-    store = SiteStore(db, create=False)  # pooled connections, closed with the process
-    return DemandStore(store).demand_for()
+    def demand_for(target):
+        if not opened:
+            from demand.store import DemandStore
+            from sites.store import SiteStore
+
+            store = SiteStore(db, create=False)  # pooled connections, closed with the process
+            opened.append(DemandStore(store).demand_for())
+        return opened[0](target)
+
+    return demand_for
 
 
 def build(params: dict, lang: str):
