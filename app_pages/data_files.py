@@ -4,15 +4,17 @@ directories (never in the repository); no Streamlit here.
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from pathlib import Path
 
 import geopandas as gpd
 
+from errors import ImportRejected
 from settings import Language
 from sites.io import export_sites, read_records
 from sites.store import SiteStore
-from sites.uploads import stored_upload
+from sites.uploads import display_name, stored_upload
 from sites.validation import RawRecords
 
 #: MIME type of each export format.
@@ -31,15 +33,25 @@ BOUNDARY_KINDS = ("geojson", "gpkg", "shapefile_zip")
 
 
 def safe_name(name: str) -> str:
-    """The last part of an uploaded file's name (no directories), never empty."""
-    return Path(name.replace("\\", "/")).name or "upload"
+    """The last part of an uploaded file's name (no directories, no control characters, at most 100
+    characters), never empty: :func:`sites.uploads.display_name`."""
+    return display_name(name)
 
 
 def uploaded_records(name: str, data: bytes) -> RawRecords:
     """An uploaded CSV/XLSX/GeoJSON/GeoPackage, checked by :func:`sites.uploads.check_upload` (size, content, zip and
-    XML safety) and read by :func:`sites.io.read_records` from a generated path; ``ImportRejected`` if refused."""
-    with stored_upload(name, data, IMPORT_KINDS) as upload:
-        return read_records(upload.path)
+    XML safety) and read by :func:`sites.io.read_records` from a generated path; ``ImportRejected`` if refused.
+    Records and problems name the user's file (:func:`safe_name`), never the generated path."""
+    shown = safe_name(name)
+    try:
+        with stored_upload(name, data, IMPORT_KINDS) as upload:
+            records = read_records(upload.path)
+    except ImportRejected as exc:
+        problems = [dataclasses.replace(p, file=shown) if p.file else p for p in exc.problems]
+        raise type(exc)(problems, lang=exc.lang) from exc
+    records.file = shown
+    records.warnings[:] = [dataclasses.replace(p, file=shown) if p.file else p for p in records.warnings]
+    return records
 
 
 def export_bytes(store: SiteStore, suffix: str, lang: Language) -> bytes:

@@ -285,21 +285,36 @@ def _read_xlsx(path: Path) -> list[tuple[int, list[object]]]:
     except CalamineError as exc:  # not a workbook calamine can read: reported as an unreadable file
         raise ValueError(str(exc) or type(exc).__name__) from exc
     grid = [[_xlsx_value(c) for c in cells] for cells in values]
-    for top, left, bottom, right in merged:
-        if top > len(grid) or left > len(grid[top - 1]):
-            continue
-        value = grid[top - 1][left - 1]
-        for r in range(top, min(bottom, len(grid)) + 1):
-            row = grid[r - 1]
-            if len(row) < right:
-                row.extend([None] * (right - len(row)))
-            for c in range(left, right + 1):
-                row[c - 1] = value
+    _fill_merged(grid, merged, path.name)
     rows = [(line, cells) for line, cells in enumerate(grid, start=1)
             if not all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)]
     if not rows:
         raise ImportRejected(Problem("sites.file_empty", file=path.name))
     return rows
+
+
+def _fill_merged(grid: list[list[object]], merged: list[tuple[int, int, int, int]], file: str) -> None:
+    """Give each merged range's top-left value to every cell it covers, clipped to the cells the sheet holds
+    (a range reaching column XFD or row 1,048,576 adds no cell), and refuse (:class:`errors.ImportRejected`) a
+    sheet whose ranges cover more cells than it has: Excel never writes overlapping ranges, and a few bytes
+    of them would otherwise fill billions of cells."""
+    width = max((len(row) for row in grid), default=0)
+    budget = len(grid) * width
+    for top, left, bottom, right in merged:
+        bottom, right = min(bottom, len(grid)), min(right, width)
+        if top > bottom or left > right:
+            continue
+        budget -= (bottom - top + 1) * (right - left + 1)
+        if budget < 0:
+            raise ImportRejected(Problem("sites.merged_overlap", {"cells": len(grid) * width}, file=file))
+        if left > len(grid[top - 1]):
+            continue
+        value = grid[top - 1][left - 1]
+        for r in range(top, bottom + 1):
+            row = grid[r - 1]
+            if len(row) < right:
+                row.extend([None] * (right - len(row)))
+            row[left - 1:right] = [value] * (right - left + 1)
 
 
 def _xlsx_value(value: object) -> object:

@@ -26,7 +26,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from errors import Problem
+from errors import Problem, RecordError
 from geodata.crs import CoordSystem, convert_points
 from settings import Settings, load_site_types
 from sites.models import (
@@ -118,8 +118,15 @@ def validate_records(
     coordinate system or swapping would place it inside); unparseable dates or
     closed before opened; likely duplicates (same type within
     :data:`DUPLICATE_RADIUS_M` metres, or same name and type in the same town)
-    of ``existing`` sites or of an earlier record, at level ``duplicates``.
+    of ``existing`` sites or of an earlier record, at level ``duplicates``. A ``default_source`` holding a
+    character no cell may hold (:data:`sites.sheets.UNSTORABLE`) refuses the whole file
+    (:class:`errors.RecordError`: bad input, nothing checked or written).
     """
+    bad_source = UNSTORABLE.search(default_source)
+    if bad_source:  # the source given for the whole file (the CLI's --source, the page's file name)
+        raise RecordError(Problem("sites.text_control", {"char": f"U+{ord(bad_source.group()):04X}",
+                                                         "pos": bad_source.start() + 1},
+                                  file=records.file, field="source"))
     crs = CoordSystem.parse(crs)
     frame = records.frame
     n = len(frame)

@@ -56,6 +56,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                             "cannot read the file's text encoding; save it as a UTF-8 or GBK CSV"),
     "sites.file_empty": ("文件中没有数据行", "the file has no data rows"),
     "sites.file_unreadable": ("无法读取文件：{error}", "cannot read the file: {error}"),
+    "sites.merged_overlap": ("表中的合并单元格相互重叠（合计超过表格的 {cells} 个单元格），请在 Excel 中取消合并后另存再导入",
+                             "the sheet's merged cells overlap (together more than its {cells} cells); unmerge "
+                             "them in Excel, save and import again"),
     "sites.column_missing": ("缺少必需的列“{column}”（中文列名：{zh}；英文列名：{en}）",
                              "required column '{column}' is missing (Chinese header: {zh}; English: {en})"),
     "sites.header_not_found": ("前 {rows} 行中没有一行含全部必需的列名；最像表头的是第 {line} 行（{found}）",

@@ -1,0 +1,259 @@
+"""Attack suite, sheets as staff keep them (issue 12): hostile sheets in, hostile values out.
+
+What the other suites already cover is not repeated here (test_security_formulas: every CSV/XLSX output
+neutralised, control characters in rows refused, stale ``<dimension>``; test_sheets_real: title rows,
+merged cells, GBK, the 状态 column, the template; test_security_uploads: zip bombs, DTDs, renamed programs;
+test_security_templates / test_security_glance: markup and template syntax in the maps, report and pages).
+Here:
+
+* an XLSX whose merged ranges reach column XFD or overlap (a few bytes that used to fill billions of cells);
+* a file's name on the data page: the error names the user's file (not the server's ``upload.csv``), a
+  name with markup, ``{{ }}`` or a formula is shown and stored as typed (and comes out neutralised), a
+  name with a control character is stored without it;
+* ``--source`` with a control character is refused before anything is written;
+* a refused import (CLI and page) leaves the sites and the audit trail as they were;
+* the counted-sites detail table (``scoring targets --detail``) neutralises hostile site and target names.
+
+Every file is real: XLSX written by openpyxl (a ``mergeCell`` added by editing the zip, as a hand-edited or
+generated workbook has it), GBK bytes as Excel in China saves them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from streamlit.testing.v1 import AppTest
+
+from app_pages.data_files import uploaded_records
+from cli.scoring import main as scoring_main
+from cli.sites import main as sites_main
+from errors import ImportRejected
+from sites.io import read_records, read_rows
+from sites.sheets import FORMULA_START
+from sites.store import SiteStore
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGE = "app_pages/data_page.py"
+#: 桂城 and 狮山 (WGS84): inside the bundled Nanhai towns.
+GUICHENG, SHISHAN = (113.14095, 23.028682), (113.01039, 23.117597)
+HOSTILE_NAMES = ('=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(A1)", "<img src=x onerror=alert(1)>",
+                 "{{7*7}}{% for x in y %}")
+
+
+def _counts(db: Path) -> tuple[int, int]:
+    """(sites, audit entries) of a registry."""
+    with sqlite3.connect(db) as conn:
+        return (conn.execute("SELECT count(*) FROM sites").fetchone()[0],
+                conn.execute("SELECT count(*) FROM audit").fetchone()[0])
+
+
+def _with_merges(path: Path, *refs: str) -> Path:
+    """``path`` (an openpyxl workbook) with ``<mergeCell>`` ranges added to its first sheet by editing the zip."""
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                cells = "".join(f'<mergeCell ref="{r}"/>' for r in refs)
+                data = data.replace(b"</sheetData>", f'</sheetData><mergeCells count="{len(refs)}">{cells}'
+                                                     "</mergeCells>".encode())
+            out.writestr(item, data)
+    tmp.replace(path)
+    return path
+
+
+def _book(path: Path, rows: int) -> Path:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["名称", "类型", "经度", "纬度"])
+    for k in range(rows):
+        sheet.append([f"书屋{k}", "职工书屋", GUICHENG[0], GUICHENG[1] + k * 1e-4])
+    book.save(path)
+    return path
+
+
+# ------------------------------------------------------------------ merged ranges out of bounds
+
+
+def test_a_merged_range_to_column_xfd_adds_no_cells(tmp_path):
+    """A range ``A2:XFD2001`` (Excel's last column) on a 4-column sheet used to widen every row to 16,384 cells
+    (32 M cells, 250 MB for 2,000 rows; a 50,000-row sheet ran out of memory)."""
+    path = _with_merges(_book(tmp_path / "wide.xlsx", 2000), "A2:XFD2001")
+    rows = read_rows(path)
+    assert max(len(cells) for _, cells in rows) == 4
+    assert rows[0] == (1, ["名称", "类型", "经度", "纬度"])
+    assert rows[1] == (2, ["书屋0"] * 4) and rows[-1] == (2001, ["书屋0"] * 4)  # as the sheet shows the merged block
+
+
+def test_overlapping_merged_ranges_are_refused_by_name(tmp_path):
+    """Fifty copies of one range (Excel never writes overlapping ranges): refused, naming the file, not filled
+    fifty times over."""
+    path = _with_merges(_book(tmp_path / "重叠.xlsx", 60), *["A2:D61"] * 50)
+    with pytest.raises(ImportRejected) as caught:
+        read_records(path)
+    (problem,) = caught.value.problems
+    assert problem.code == "sites.merged_overlap" and problem.file == "重叠.xlsx"
+    assert "合并单元格相互重叠" in problem.message("zh") and "merged cells overlap" in problem.message("en")
+
+
+def test_merged_title_and_merged_type_still_read_as_the_sheet_shows_them(tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["南海区书屋台账"])
+    sheet.merge_cells("A1:D1")
+    sheet.append(["名称", "类型", "经度", "纬度"])
+    sheet.append(["桂城书屋", "职工书屋", *GUICHENG])
+    sheet.append(["狮山书屋", None, *SHISHAN])
+    sheet.merge_cells("B3:B4")
+    book.save(tmp_path / "台账.xlsx")
+    records = read_records(tmp_path / "台账.xlsx")
+    assert records.lines == [3, 4] and list(records.frame["type"]) == ["职工书屋", "职工书屋"]
+
+
+# ------------------------------------------------------------------ --source and refused imports leave nothing
+
+
+def test_source_option_with_a_control_character_is_refused_before_anything_is_written(tmp_path, cli):
+    db = tmp_path / "r.db"
+    assert cli(sites_main, "init", db=db)[0] == 0
+    path = tmp_path / "ok.csv"
+    path.write_text(f"名称,类型,经度,纬度\n好书屋,book_room,{GUICHENG[0]},{GUICHENG[1]}\n", encoding="utf-8")
+    before = _counts(db)
+    code, out, err = cli(sites_main, "import", str(path), "--crs", "wgs84", "--source", "\x1b[31m红色",
+                         db=db, lang="zh")
+    assert code == 2 and _counts(db) == before
+    assert "文件 ok.csv" in err and "U+001B" in err and "\x1b" not in err + out
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_refused_gbk_ledger_changes_nothing_and_names_file_row_and_field(tmp_path, cli, lang):
+    """A GBK ledger with a title row, hostile text and one bad longitude: exit 1, every bad row named in the
+    user's language, and neither a site nor an audit entry written."""
+    db = tmp_path / "r.db"
+    assert cli(sites_main, "init", db=db)[0] == 0
+    lines = ["南海区职工书屋台账（2025年）,,,,", "名称,类型,经度,纬度,主办单位"]
+    lines += [f"{name},职工书屋,{GUICHENG[0] + k * 0.001},{GUICHENG[1]},{name}" for k, name in enumerate(HOSTILE_NAMES)]
+    lines.append("坏书屋,职工书屋,东经113度,23.03,")
+    path = tmp_path / "台账.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
+    before = _counts(db)
+    code, _, err = cli(sites_main, "import", str(path), "--crs", "wgs84", db=db, lang=lang)
+    assert code == 1 and _counts(db) == before == (0, 0)
+    bad_line = len(lines)  # the title row is line 1, the header line 2
+    if lang == "zh":
+        assert f"文件 台账.csv，第 {bad_line} 行，字段“经度”" in err and "东经113度" in err
+    else:
+        assert f"台账.csv, line {bad_line}, field '经度'" in err and "东经113度" in err
+
+
+# ------------------------------------------------------------------ the data page: file names
+
+
+@pytest.fixture
+def page_db(app_db, monkeypatch) -> Path:
+    """The registry the data page opens (SQLite), written as ``sheet-attacker``."""
+    monkeypatch.setenv("SITES_USER", "sheet-attacker")
+    return app_db
+
+
+def _page(lang: str = "zh") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    at.switch_page(PAGE).run()
+    if lang == "en":
+        at.radio(key="lang").set_value("en").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _upload(at: AppTest, name: str, data: bytes, lang: str = "zh") -> AppTest:
+    at.radio(key=f"data_crs_{lang}").set_value("wgs84")
+    at.file_uploader(key="data_upload").set_value((name, data, "application/octet-stream")).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _shown(at: AppTest) -> str:
+    return "\n".join(e.value for kind in (at.markdown, at.error, at.info, at.warning, at.success) for e in kind)
+
+
+def test_an_unreadable_upload_is_named_by_the_users_file_name():
+    """The reader works on a generated path (``upload.csv``); its problems used to name that path."""
+    with pytest.raises(ImportRejected) as caught:
+        uploaded_records("{{7*7}}.csv", b"foo,bar\n1,2\n")
+    assert {p.file for p in caught.value.problems} == {"{{7*7}}.csv"}
+    assert "upload.csv" not in caught.value.message("zh")
+    records = uploaded_records("../../etc/passwd.csv", f"名称,类型,经度,纬度,乱列\n书屋,book_room,{GUICHENG[0]},"
+                                                        f"{GUICHENG[1]},x\n".encode())
+    assert records.file == "passwd.csv" and {p.file for p in records.warnings} == {"passwd.csv"}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_data_page_refusal_names_the_users_file_and_writes_nothing(page_db, lang):
+    name = "<img src=x onerror=alert(1)>.csv"
+    data = f"名称,类型,经度,纬度\n好书屋,book_room,{GUICHENG[0]},{GUICHENG[1]}\n坏书屋,book_room,abc,23.03\n".encode()
+    at = _page(lang)
+    before = _counts(page_db)
+    at = _upload(at, name, data, lang)
+    at.button(key="data_commit").click().run()
+    assert not at.exception, at.exception
+    errors = "\n".join(e.value for e in at.error)
+    assert "upload.csv" not in errors
+    assert ("<img src=x onerror=alert(1)>.csv" in errors.replace("\\", "")), errors
+    assert _counts(page_db) == before
+
+
+def test_data_page_stores_a_hostile_file_name_as_typed_and_exports_it_neutralised(page_db):
+    name = "=cmd|' C calc'!A0 {{7*7}}.csv"
+    data = f"名称,类型,经度,纬度\n好书屋,book_room,{GUICHENG[0]},{GUICHENG[1]}\n".encode()
+    at = _upload(_page(), name, data)
+    assert "49" not in _shown(at)
+    at.button(key="data_commit").click().run()
+    assert not at.exception, at.exception
+    with SiteStore(page_db) as store:
+        (site,) = store.list_sites()
+        assert site.source == name
+        from app_pages.data_files import export_bytes
+
+        rows = list(csv.reader(io.StringIO(export_bytes(store, ".csv", "zh").decode("utf-8-sig"))))
+    cells = [c for row in rows for c in row]
+    assert "'" + name in cells and not any(c.startswith(FORMULA_START) for c in cells)
+
+
+def test_data_page_drops_control_characters_from_a_file_name_before_storing_it(page_db):
+    """A file name is not the user's typing: its control characters are dropped (they used to be stored as the
+    sites' source and written raw to the database)."""
+    data = f"名称,类型,经度,纬度\n好书屋,book_room,{GUICHENG[0]},{GUICHENG[1]}\n".encode()
+    at = _upload(_page(), "台账\x1b[31m\x07.csv", data)
+    at.button(key="data_commit").click().run()
+    assert not at.exception, at.exception
+    with SiteStore(page_db) as store:
+        assert [s.source for s in store.list_sites()] == ["台账[31m.csv"]
+
+
+# ------------------------------------------------------------------ counted-sites detail table
+
+
+def test_counted_sites_detail_csv_neutralises_site_and_target_names(tmp_path, cli):
+    db = tmp_path / "r.db"
+    assert cli(sites_main, "init", db=db)[0] == 0
+    with SiteStore(db) as store:
+        for k, name in enumerate(HOSTILE_NAMES):
+            store.add({"name": name, "type": "book_room", "lng": GUICHENG[0] + k * 0.001, "lat": GUICHENG[1],
+                       "host_org": name}, actor="tester")
+    code, _, err = cli(scoring_main, "target-add", "--name", "@SUM(A1)", "--type", "book_room", "--scope", "region",
+                       "--measure", "site_count", "--threshold", "3", "--deadline", "2030-12-31", db=db)
+    assert code == 0, err
+    code, out, err = cli(scoring_main, "targets", "--detail", "--format", "csv", db=db)
+    assert code == 0, err
+    rows = list(csv.reader(io.StringIO(out.lstrip("\ufeff"))))
+    cells = [c for row in rows for c in row]
+    assert not any(c.startswith(FORMULA_START) for c in cells)
+    assert {"'" + n if n.startswith(FORMULA_START) else n for n in HOSTILE_NAMES} <= set(cells)
+    assert "'@SUM(A1)" in cells
+    assert len(rows) == 1 + len(HOSTILE_NAMES)  # one row per counted site
