@@ -261,7 +261,8 @@ class FitView(SinglePass):
     and it is kept in the browser tab (``sessionStorage``, per fitted extent): the
     next map with the same extent (the app's map redrawn for a new radius) opens at
     it, with no round trip to the server. A map fitted to other bounds (a chosen
-    town) starts fitted.
+    town) starts fitted. The region is fitted beside the caption and legend panels
+    (``map-panel``), each side padded by its widest panel, at most a quarter of the map.
     """
 
     _template = Template(
@@ -270,9 +271,21 @@ class FitView(SinglePass):
             // "Moved" is remembered from the move/zoom starts that were not our own fit (a resize fires
             // none): comparing centres fails, as Leaflet recomputes the centre from rounded pixels.
             var fitting = false, moved = false, key = "map-view:" + JSON.stringify(bounds), saved = null;
+            // The region is fitted beside the caption and legend panels, not under them: each side is padded
+            // by its widest panel (at most a quarter of the map: a narrow map keeps its room for the region).
+            function beside() {
+                var cap = map.getSize().x / 4, pad = {left: 0, right: 0};
+                map.getContainer().querySelectorAll(".map-panel").forEach(function (el) {
+                    var corner = el.closest(".leaflet-left, .leaflet-right");
+                    if (!corner || !el.offsetWidth) { return; }
+                    var side = corner.classList.contains("leaflet-left") ? "left" : "right";
+                    pad[side] = Math.max(pad[side], el.offsetWidth + 10);
+                });
+                return {paddingTopLeft: [Math.min(pad.left, cap), 0], paddingBottomRight: [Math.min(pad.right, cap), 0]};
+            }
             function fit() {
                 fitting = true;
-                try { map.fitBounds(bounds, {animate: false}); } finally { fitting = false; }
+                try { map.fitBounds(bounds, L.extend({animate: false}, beside())); } finally { fitting = false; }
             }
             try { saved = JSON.parse(window.sessionStorage.getItem(key) || "null"); } catch (e) { saved = null; }
             if (saved && saved.length === 3) {
@@ -290,6 +303,8 @@ class FitView(SinglePass):
                 catch (e) { /* no storage: the next map opens fitted */ }
             });
             map.on("resize", function () { if (!moved) { fit(); } });
+            // again once the page's other controls (caption, legend) are on the map, so their width counts
+            window.setTimeout(function () { if (!moved) { fit(); } }, 0);
         })({{ this._parent.get_name() }}, {{ this.bounds|tojson }});
         {% endmacro %}"""
     )
@@ -688,29 +703,51 @@ class AreaLayer(Layer, SinglePass):
 
 
 class TownLabels(Layer, SinglePass):
-    """A permanent text label per point (``points``: rows of lat, lng, text), set as DOM text.
+    """A permanent text label per point (``points``: rows of lat, lng, text, rank), set as DOM text.
 
     The labels sit in their own pane above the site badges (and below tooltips and popups), taking no
     pointer events: a badge never hides a town's name, and the badge under a name still takes the click.
+    Labels that would overlap are not drawn over each other: after each zoom (and when shown or resized)
+    they are placed in ``rank`` order (0 first: the caller gives the largest town 0) and one that would touch
+    a label already placed is hidden until a closer zoom leaves it room (124 county names crowd the Pearl
+    River delta at the province's fitted view).
     """
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = (function (map) {
+        var {{ this.get_name() }} = (function (map, points) {
             if (!map.getPane("townLabels")) {
                 var pane = map.createPane("townLabels");
                 pane.style.zIndex = 640;
                 pane.style.pointerEvents = "none";
             }
-            var group = L.layerGroup();
-            {{ this.points|tojson }}.forEach(function (p) {
+            var group = L.layerGroup(), spans = [];
+            points.forEach(function (p) {
                 var span = document.createElement("span");
                 span.textContent = p[2];
+                spans.push(span);
                 L.marker([p[0], p[1]], {icon: L.divIcon({html: span, className: "town-label", iconSize: [0, 0]}),
                                         interactive: false, keyboard: false, pane: "townLabels"}).addTo(group);
             });
+            var order = points.map(function (p, i) { return i; });
+            order.sort(function (a, b) { return points[a][3] - points[b][3] || a - b; });
+            function declutter() {
+                if (!map.hasLayer(group)) { return; }
+                spans.forEach(function (s) { s.style.visibility = ""; });
+                var rects = spans.map(function (s) { return s.getBoundingClientRect(); }), placed = [];
+                order.forEach(function (i) {
+                    var r = rects[i];
+                    if (!r.width) { return; }
+                    var hit = placed.some(function (o) {
+                        return r.left < o.right + 4 && o.left < r.right + 4 && r.top < o.bottom && o.top < r.bottom;
+                    });
+                    if (hit) { spans[i].style.visibility = "hidden"; } else { placed.push(r); }
+                });
+            }
+            map.on("zoomend viewreset resize", declutter);
+            group.on("add", function () { window.setTimeout(declutter, 0); });
             return group;
-        })({{ this._parent.get_name() }});
+        })({{ this._parent.get_name() }}, {{ this.points|tojson }});
         {% endmacro %}"""
     )
 
@@ -917,7 +954,7 @@ class _HtmlControl(SinglePass):
         """{% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});
         {{ this.get_name() }}.onAdd = function (map) {
-            var div = L.DomUtil.create("div", {{ this.css_class|tojson }});
+            var div = L.DomUtil.create("div", {{ (this.css_class ~ " map-panel")|tojson }});
             div.innerHTML = {{ this.html|tojson }};
             L.DomEvent.disableClickPropagation(div);
             L.DomEvent.disableScrollPropagation(div);
@@ -1055,8 +1092,10 @@ def build_map(
     AreaLayer(outlines, name="towns", control=False, styles=styles, fields=fields, labels=labels,
               highlight=TOWN_HIGHLIGHT).add_to(m)
     points = towns.geometry.representative_point()
-    TownLabels([[float(point.y), float(point.x), props["name"]]
-                for props, point in zip(properties, points, strict=True)]).add_to(m)
+    # where labels would overlap, the larger town keeps its name (rank 0: the largest)
+    rank = np.argsort(np.argsort(-towns["area_km2"].to_numpy(dtype=float), kind="stable"), kind="stable")
+    TownLabels([[float(point.y), float(point.x), props["name"], int(r)]
+                for props, point, r in zip(properties, points, rank, strict=True)]).add_to(m)
 
     _Attribution(html.escape(region.attribution)).add_to(m)
     m.add_child(_MetricScale(), name="metric_scale")

@@ -52,6 +52,29 @@ def test_town_map_runs_offline_with_every_label_as_text_and_no_tiles(browser, re
         page.context.close()
 
 
+def test_crowded_town_names_give_way_to_the_larger_town_until_a_closer_zoom(browser, tmp_path):
+    """Where two towns' names would overlap at the fitted view (a province's small districts in the Pearl
+    River delta), the larger keeps its name and the smaller's is hidden; zoomed in, both show."""
+    towns = gpd.GeoDataFrame(
+        {"code": ["1", "2", "3"], "name": ["大县大县", "乙镇乙镇", "丙镇丙镇"], "area_km2": [10_000.0, 0.6, 0.5]},
+        geometry=[box(113.0, 23.0, 114.0, 24.0), box(114.0, 23.500, 114.01, 23.505),
+                  box(114.0, 23.505, 114.01, 23.510)], crs="EPSG:4326")
+    region = Region(towns=towns, source="test", attribution="test")
+    page, _ = _open(browser, build_map(region, tiles="none", lang="zh"), tmp_path)
+    shown = """return [...document.querySelectorAll('.town-label span')]
+                   .map(s => [s.textContent, getComputedStyle(s).visibility]);"""
+    try:
+        page.wait_for_function("() => [...document.querySelectorAll('.town-label span')]"
+                               ".some(s => getComputedStyle(s).visibility === 'hidden')", timeout=10_000)
+        assert _eval(page, shown) == [["大县大县", "visible"], ["乙镇乙镇", "visible"], ["丙镇丙镇", "hidden"]]
+        _eval(page, "map.setView([23.505, 114.005], 15, {animate: false}); return null;")
+        page.wait_for_function("() => [...document.querySelectorAll('.town-label span')]"
+                               ".every(s => getComputedStyle(s).visibility === 'visible')", timeout=10_000)
+        assert [text for text, vis in _eval(page, shown) if vis == "visible"] == ["大县大县", "乙镇乙镇", "丙镇丙镇"]
+    finally:
+        page.context.close()
+
+
 def test_the_scale_bar_is_metric_only(browser, region, tmp_path):
     """Planners read metres and kilometres: one scale line, in m or km, no miles or feet."""
     page, _ = _open(browser, build_map(region, tiles="none", lang="zh"), tmp_path)
@@ -103,6 +126,37 @@ def test_map_opens_fitted_to_the_region(browser, region, tmp_path):
         contains, fits_at, zoom = _eval(page, _fit(region))
         assert contains  # the whole region is in view as the page opens (no zoom animation under way)
         assert fits_at == zoom  # and as close as it fits: one zoom level more would cut it
+    finally:
+        page.context.close()
+
+
+def test_the_region_is_fitted_beside_the_caption_and_legend_not_under_them(browser, tmp_path):
+    """A province exported at 1400 x 900 with its caption (top left) and open legend (bottom left): the
+    region's western edge lies right of both panels (it lay under the legend: 湛江 and 茂名 hidden), its
+    eastern edge inside the map, and it still fills at least half the free width."""
+    from maps.webmap import caption
+
+    towns = gpd.GeoDataFrame(
+        {"code": ["1", "2"], "name": ["西县", "东县"], "area_km2": [1.0, 1.0]},
+        geometry=[box(109.6, 20.2, 113.5, 25.5), box(113.5, 20.2, 117.3, 25.5)], crs="EPSG:4326")
+    m = build_map(Region(towns=towns, source="test", attribution="test"), tiles="none", lang="zh")
+    m.add_child(caption("职工服务阵地地图", ["广东省（124 个区县）", "服务半径：职工服务中心 1,000 米、职工书屋 500 米、"
+                                             "爱心妈妈小屋 300 米"]))
+    m.add_child(legend("图例", [("职工服务中心覆盖率（区县），按排位分级，红色最差",
+                               [LegendEntry(f"{i}.0%–{i + 1}.0%（25 个区县）", fill="#cc0000") for i in range(5)])]))
+    page, _ = _open(browser, m, tmp_path, width=1400, height=900)
+    try:
+        page.wait_for_function("() => document.querySelector('.map-legend details').open")
+        got = _eval(page, """
+            const box = map.getContainer().getBoundingClientRect();
+            const right = s => document.querySelector(s).getBoundingClientRect().right - box.left;
+            const west = map.latLngToContainerPoint([22.85, 109.6]).x, east = map.latLngToContainerPoint([22.85, 117.3]).x;
+            return {west, east, legend: right('.map-legend'), caption: right('.map-caption'), width: map.getSize().x,
+                    contains: map.getBounds().contains(L.latLngBounds([[20.2, 109.6], [25.5, 117.3]]))};""")
+        assert got["contains"]
+        assert got["west"] >= max(got["legend"], got["caption"]), got
+        assert got["east"] <= got["width"], got
+        assert got["east"] - got["west"] >= 0.5 * (got["width"] - max(got["legend"], got["caption"])), got
     finally:
         page.context.close()
 
