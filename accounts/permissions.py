@@ -34,6 +34,7 @@ from accounts.schema import ACCOUNT_MIGRATIONS, COMPONENT
 from accounts.security_log import record
 from database.connection import Connection, Database, utc_now
 from errors import AccessDenied, Problem
+from i18n import t
 from settings import Settings
 
 Role = Literal["viewer", "editor", "admin"]
@@ -115,10 +116,17 @@ def check_write(principal: Principal, before: HasTown | None, after: HasTown | N
         raise AccessDenied(problem)
 
 
+def admin_only(username: str, action: str) -> Problem:
+    """Why ``username`` may not do ``action`` (``target.add``, ``set_region``…): only an admin may. The action
+    is named in words in each language (``access.action.<action>``: 新增目标 / add a target), never by its key."""
+    return Problem("access.admin_only", {"user": username, "action": t(f"access.action.{action}", "zh"),
+                                         "action_en": t(f"access.action.{action}", "en")})
+
+
 def check_admin(principal: Principal, action: str) -> None:
     """Raise :class:`errors.AccessDenied` unless ``principal`` is an admin (targets, region, accounts)."""
     if principal.role != "admin":
-        raise AccessDenied(Problem("access.admin_only", {"user": principal.username, "action": action}))
+        raise AccessDenied(admin_only(principal.username, action))
 
 
 def load_principal(conn: Connection, username: str) -> Principal | None:
@@ -196,7 +204,7 @@ class Authoriser:
         if principal.role in roles:
             return principal
         problem = (Problem("access.read_only", {"user": principal.username}) if "editor" in roles
-                   else Problem("access.admin_only", {"user": principal.username, "action": action}))
+                   else admin_only(principal.username, action))
         refusal = AccessDenied(problem)
         self.log_denial(principal.username, action, target, refusal)
         raise refusal

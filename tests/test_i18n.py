@@ -70,6 +70,12 @@ PAGE_LATIN_OK = LATIN_OK | {"contributors", "ODbL"}
 #: the code puts in. A new family in the code must be added here (the test below says which).
 DYNAMIC: dict[str, tuple[str, ...]] = {
     "account.state.{}": ("active", "disabled", "locked"),
+    "access.action.{}": ("target.add", "target.update", "target.delete", "target.import", "target_import",
+                         "set_region", "region_preview", "set_network", "network_upload", "delete_network",
+                         "demand_add", "demand_upload", "demand_delete", "account.add", "account.grant",
+                         "account.revoke", "account.role", "account.password", "account.disable",
+                         "account.enable", "account.unlock", "account.list", "account.log", "copy",
+                         "import_preview"),
     "boundary.field_many.{}": ("name", "code"),
     "demand.kind.{}": ("points", "town_totals", "raster"),
     "region.level.{}": ("town", "county"),

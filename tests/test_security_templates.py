@@ -252,7 +252,7 @@ def test_viewer_cannot_reach_the_region_preview_and_is_logged(dep, tmp_path):
     at.file_uploader(key="region_upload").set_value((hostile.name, hostile.read_bytes(), "application/geo+json"))
     at.run()
     assert not at.exception, at.exception
-    assert [e.value for e in at.error] == [r"只有管理员可以执行此操作（region\_preview），账户“viewer”不是管理员"]
+    assert [e.value for e in at.error] == [r"只有管理员可以上传边界文件，账户“viewer”不是管理员"]
     assert "region_confirm" not in [c.key for c in at.checkbox]  # no preview, no switch
     assert not any(m.value.startswith("预览") for m in at.markdown)
     assert denials(dep.db)[-1][:3] == ("viewer", "region_preview", "region_upload")
