@@ -257,3 +257,40 @@ def test_counted_sites_detail_csv_neutralises_site_and_target_names(tmp_path, cl
     assert {"'" + n if n.startswith(FORMULA_START) else n for n in HOSTILE_NAMES} <= set(cells)
     assert "'@SUM(A1)" in cells
     assert len(rows) == 1 + len(HOSTILE_NAMES)  # one row per counted site
+
+
+# ------------------------------------------------------------------ control characters in targets
+
+
+def _target_counts(db: Path) -> tuple[int, int]:
+    with sqlite3.connect(db) as conn:
+        return (conn.execute("SELECT count(*) FROM targets").fetchone()[0],
+                conn.execute("SELECT count(*) FROM audit WHERE kind = 'target'").fetchone()[0])
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_target_name_or_notes_with_a_control_character_is_refused(tmp_path, cli, lang):
+    """Target names and notes went into the database raw (ESC, BEL) and on into every report; they are refused
+    now as in every other stored text (sites.sheets.UNSTORABLE), naming the field, never echoing the character."""
+    db = tmp_path / "r.db"
+    assert cli(sites_main, "init", db=db)[0] == 0 and cli(scoring_main, "target-list", db=db)[0] == 0
+    before = _target_counts(db)
+    code, out, err = cli(scoring_main, "target-add", "--name", "书屋\x1b[2J目标", "--type", "book_room", "--scope",
+                         "region", "--measure", "site_count", "--threshold", "3", "--deadline", "2030-12-31",
+                         "--notes", "a\x07b", db=db, lang=lang)
+    assert code == 2 and _target_counts(db) == before
+    assert "U+001B" in err and "U+0007" in err and "\x1b" not in err + out and "\x07" not in err + out
+    assert ("含有无法保存的控制字符" if lang == "zh" else "control character") in err
+
+
+def test_target_sheet_with_a_control_character_writes_no_target(tmp_path, cli):
+    db = tmp_path / "r.db"
+    assert cli(sites_main, "init", db=db)[0] == 0 and cli(scoring_main, "target-list", db=db)[0] == 0
+    path = tmp_path / "目标.csv"
+    path.write_bytes("南海区2026年书屋目标\n镇街名称,目标数量,目标名称,备注\n桂城街道,2,桂城书屋,=1+1\n狮山镇,3,狮山\x1b[31m书屋,\n"
+                     .encode("gbk"))
+    before = _target_counts(db)
+    code, _, err = cli(scoring_main, "target-import", str(path), "--type", "book_room", "--deadline", "2030-12-31",
+                       db=db, lang="zh")
+    assert code == 1 and _target_counts(db) == before
+    assert "文件 目标.csv，第 4 行，字段“目标名称”：含有无法保存的控制字符 U+001B" in err
