@@ -114,6 +114,12 @@ class DemandStore:
         who = self.sites.authoriser.check_admin(actor, "demand_add", f"demand:{name}").username
         if not name:
             raise RecordError(Problem("demand.name_missing", field="name"))
+        from sites.sheets import UNSTORABLE  # the rule of every stored text
+
+        for fld, text in (("name", name), ("unit", str(unit or ""))):
+            if bad := UNSTORABLE.search(text):
+                raise RecordError(Problem("sites.text_control", {"char": f"U+{ord(bad.group()):04X}",
+                                                                 "pos": bad.start() + 1}, field=fld))
         path = Path(path)
         region = self.sites.region()
         is_raster = path.suffix.lower() in RASTER_SUFFIXES

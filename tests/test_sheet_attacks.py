@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -294,3 +295,17 @@ def test_target_sheet_with_a_control_character_writes_no_target(tmp_path, cli):
                        db=db, lang="zh")
     assert code == 1 and _target_counts(db) == before
     assert "文件 目标.csv，第 4 行，字段“目标名称”：含有无法保存的控制字符 U+001B" in err
+
+
+@pytest.mark.parametrize("option", ["name", "unit"])
+def test_demand_layer_name_or_unit_with_a_control_character_is_refused(tmp_path, cli, option):
+    db = tmp_path / "r.db"
+    assert cli(sites_main, "init", db=db)[0] == 0
+    path = tmp_path / "people.csv"
+    path.write_text(f"lng,lat,pop\n{GUICHENG[0]},{GUICHENG[1]},100\n", encoding="utf-8")
+    name, unit = ("人口\x1b[31m", "people") if option == "name" else ("人口", "人\x07")
+    code, out, err = cli(sites_main, "demand-add", name, str(path), "--crs", "wgs84", "--weight-field", "pop",
+                         "--unit", unit, db=db, lang="zh")
+    assert code == 2 and "含有无法保存的控制字符" in err and "\x1b" not in err + out and "\x07" not in err + out
+    code, out, _ = cli(sites_main, "demand-list", "--format", "json", db=db)
+    assert code == 0 and json.loads(out) == []
