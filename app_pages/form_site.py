@@ -23,6 +23,7 @@ from app_pages.plain import md_escape
 from app_pages.ui_text import current_lang, tr
 from app_pages.widgets import translated_radio
 from errors import AccessDenied, NotFound, Problem, RecordError, StaleEdit
+from geodata.boundaries import unit_words
 from geodata.crs import CoordSystem, convert_point
 from i18n import t
 from maps.webmap import build_map, fit_view, text_circle
@@ -330,10 +331,11 @@ def _point_summary(check: Check, store: SiteStore, lang: str) -> None:
     wgs = _wgs84(check)
     if wgs is None:
         return
-    code = store.towns().assign([wgs[0]], [wgs[1]])[0]
-    town = store.towns().town_name(code, lang) if code else tr("ui.form.no_town")
+    towns = store.towns()
+    code = towns.assign([wgs[0]], [wgs[1]])[0]
+    town = towns.town_name(code, lang) if code else tr("ui.form.no_town")
     st.caption(tr("ui.form.point", crs=check.crs.label(), lng=f"{wgs[0]:.6f}", lat=f"{wgs[1]:.6f}",
-                  town=md_escape(town)))
+                  town=md_escape(town), **unit_words(towns.region.level, lang)))
 
 
 def duplicate_view(point: tuple[float, float], others: Sequence[tuple[float, float]], *,
@@ -385,8 +387,9 @@ def _take_click(prefix: str) -> None:
 
 
 def _duplicate_sites(store: SiteStore, check: Check) -> list[Site]:
-    ids = {int(p.params["id"]) for p in check.duplicates if "id" in p.params}
-    return [s for s in store.list_sites() if s.id in ids]
+    """The stored sites the draft may duplicate, by number (each read alone: never the whole registry)."""
+    ids = sorted({int(p.params["id"]) for p in check.duplicates if "id" in p.params})
+    return [store.get_site(i) for i in ids]
 
 
 def _duplicates(prefix: str, check: Check) -> None:

@@ -1,0 +1,111 @@
+"""Every page at city and province scale (issue 12): what a user finds unusable at 50,000 sites, fixed.
+
+* The sites page's picker (修改或关闭站点) listed every site that matched: 50,000 options in one
+  selectbox, built from a Site object per row on every run. It lists the first
+  :data:`app_pages.sites_page.PICK_LIMIT` by number, says how many match and how to narrow them (name,
+  address, number, unit, type), and finds a site by its number (``#123``).
+* On a county region the sites page and its form said 镇街 / town (the unit filter, the site's caption,
+  the converted point's caption): they say 区县 / county.
+
+Known answers: 50,000 sites numbered 1..50,000 in two 0.1° × 0.1° counties (蓬江区 and 江海区, the codes
+and names table of ``test_scale_findings``), site *i* named ``站点{i}``, every third in 江海区.
+Speed is measured in ``/tmp``-free reports, never asserted here.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from sites.region import RegionSpec
+from sites.store import SiteStore
+from sites.validation import RawRecords
+from tests.test_i18n import _visible_texts
+from tests.test_scale_findings import TOWN_WORDS, _counties
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGE = "app_pages/sites_page.py"
+N = 50_000
+PENGJIANG, JIANGHAI = "440703", "440704"
+#: Sites the picker lists at most: ``PICK_LIMIT`` of app_pages/sites_page.py (a page script: not importable).
+PICK_LIMIT = 200
+
+pytestmark = pytest.mark.timeout(600)
+
+
+@pytest.fixture(scope="module")
+def province_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A registry of 50,000 sites over two counties (site i: 站点{i}; i % 3 == 0 in 江海区), built once."""
+    folder = tmp_path_factory.mktemp("page_scale")
+    counties, names = _counties(folder)
+    db = folder / "counties_50000.db"
+    ids = np.arange(1, N + 1)
+    rng = np.random.default_rng(12)
+    lng = np.where(ids % 3 == 0, 113.1, 113.0) + rng.uniform(0.001, 0.099, N)
+    lat = 22.5 + rng.uniform(0.001, 0.099, N)
+    frame = pd.DataFrame({"name": [f"站点{i}" for i in ids], "type": "book_room", "status": "open", "lng": lng,
+                          "lat": lat, "address": [f"某路{i}号" for i in ids], "source": "test"}).astype(object)
+    with SiteStore(db) as store:
+        store.set_region(RegionSpec.file(counties, crs="wgs84", names_file=names), actor="admin")
+        store.import_records(RawRecords(frame, list(range(2, N + 2)), "sheet"), actor="test", crs="wgs84",
+                             allow_duplicates=True)
+        assert store.count() == N
+    return db
+
+
+@pytest.fixture
+def big_db(app_db: Path, province_file: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copy(province_file, app_db)
+    monkeypatch.setenv("SITES_USER", "page-scale")
+    return app_db
+
+
+def _edit_page(lang: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.session_state["lang"] = lang
+    at.session_state["sites_mode"] = "edit"
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def _ids(at: AppTest) -> list[int]:
+    return list(at.selectbox(key="edit_pick").options)
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("zh", ("共 50,000 个站点符合条件", f"只列出编号最小的 {PICK_LIMIT} 个", "区县")),
+    ("en", ("50,000 sites match", f"the {PICK_LIMIT} with the lowest numbers", "county")),
+])
+def test_the_sites_picker_at_50000_sites_lists_a_page_and_says_how_many_match(big_db, lang, words):
+    at = _edit_page(lang)
+    assert [int(o.split()[0][1:]) for o in _ids(at)] == list(range(1, PICK_LIMIT + 1))
+    captions = " ".join(c.value for c in at.caption)
+    assert all(w in captions for w in words), captions
+    # a part of the name narrows the list: 站点4999 and 站点49990..49999, 11 sites, no caption about a page
+    at.text_input(key="edit_filter_search").set_value("站点4999").run()
+    assert [int(o.split()[0][1:]) for o in _ids(at)] == [4999, *range(49990, 50000)]
+    assert words[0] not in " ".join(c.value for c in at.caption)
+    # the site's number finds it (with or without #), and the unit filter narrows the rest
+    at.text_input(key="edit_filter_search").set_value("#123").run()
+    assert 123 in [int(o.split()[0][1:]) for o in _ids(at)]
+    at.text_input(key="edit_filter_search").set_value("").run()
+    at.selectbox(key=f"edit_filter_town_{lang}").set_value(JIANGHAI).run()
+    assert [int(o.split()[0][1:]) for o in _ids(at)] == list(range(3, 3 * PICK_LIMIT + 1, 3))
+    assert f"{N // 3:,}" in " ".join(c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_sites_page_of_a_county_region_says_county_never_town(big_db, lang):
+    at = _edit_page(lang)
+    texts = [text for _, text in _visible_texts(at)]
+    site_caption = next(text for text in texts if text.startswith(("站点 #1 ", "Site #1 ")))
+    assert ("区县：蓬江区" if lang == "zh" else "County: 蓬江区") in site_caption
+    assert [text for text in texts if TOWN_WORDS[lang].search(text)] == []
