@@ -100,6 +100,20 @@ def normalise_username(name: str) -> str:
     return text
 
 
+def possible_username(name: str) -> bool:
+    """Whether ``name`` could be an account's name as stored (:func:`normalise_username`'s rule)."""
+    try:
+        return normalise_username(name) == name
+    except RecordError:
+        return False
+
+
+def printable(text: str) -> str:
+    """``text`` with every character that is not printable (NUL, ESC, newline…) written as ``\\uXXXX``: a name
+    that is no account's, as the security log and messages keep it."""
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in text)
+
+
 class AccountStore:
     """Accounts of one registry database. ``clock`` gives the time (UTC), for tests of expiry.
 
@@ -234,6 +248,11 @@ class AccountStore:
         """
         name = unicodedata.normalize("NFKC", str(username)).strip()[:MAX_USERNAME_LENGTH * 4]
         now = self._clock()
+        if not possible_username(name):  # a space or control character (NUL: PostgreSQL refuses it): no account
+            _verify(_dummy_hash(), password)  # the same answer at the same cost as any wrong name
+            with self.database.write_transaction() as conn:
+                self._log_attempt(conn, printable(name), "access.bad_credentials (not a possible user name)", now)
+            raise AccessDenied(Problem("access.bad_credentials"))
         password_hash, locks = self._reserve_attempt(name, now)
         verified = _verify(password_hash or _dummy_hash(), password) and password_hash is not None
         if not verified:
@@ -294,6 +313,8 @@ class AccountStore:
     # ---------------------------------------------------------------- internals
 
     def _get(self, conn: Connection, username: str) -> Account:
+        if not possible_username(username):  # no account holds a control character (nor could PostgreSQL store it)
+            raise NotFound(Problem("account.not_found", {"user": printable(username)}))
         row = conn.execute("SELECT username, role, disabled, failed_attempts, locked_until, created_by, created_at, "
                            "updated_by, updated_at FROM accounts WHERE username = ?", (username,)).fetchone()
         if row is None:
