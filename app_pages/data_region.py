@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
+import platformdirs
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -32,7 +33,7 @@ from errors import AccessDenied, BoundaryError, CRSError, ImportRejected, Record
 from geodata.boundaries import Region, load_region
 from i18n import t
 from maps.webmap import build_map, display_names
-from settings import get_settings
+from settings import APP_NAME, get_settings
 from sites.region import BUNDLED, RegionSpec, TownIndex
 from sites.store import SiteStore
 from sites.uploads import KINDS, check_upload
@@ -147,7 +148,8 @@ def _switch(store: SiteStore, path: Path, crs: str | None, name_field: str | Non
             region: Region, licence: str) -> None:
     """Switch to ``region`` (read once above; its towns go into the database). A copy of the file is kept
     next to the database as a record of where the outlines came from; nothing reads it again."""
-    keep_dir = get_settings().db.parent / "regions"
+    db = get_settings().db  # a server's URL (PostgreSQL) has no folder: the copy goes to the app's data folder
+    keep_dir = (db.parent if isinstance(db, Path) else Path(platformdirs.user_data_dir(APP_NAME))) / "regions"
     keep_dir.mkdir(parents=True, exist_ok=True)
     kept = keep_dir / f"{datetime.datetime.now():%Y%m%d-%H%M%S}-{path.name}"
     shutil.copyfile(path, kept)
