@@ -29,6 +29,10 @@ PAGES: list[tuple[str, str, str, str]] = [
 ADMIN_PAGES: list[tuple[str, str, str, str]] = [("app_pages/admin_page.py", "ui.page.admin", "🔐", "admin")]
 
 st.set_page_config(page_title=t("ui.app.title", current_lang()), page_icon="🗺️", layout="wide")
+# Streamlit's table toolbar offers "Download as CSV" of every st.dataframe, cells written raw (a site named
+# =HYPERLINK(...) came out a live formula); the product's downloads go through sites.sheets, so that button is hidden.
+st.html('<style>[data-testid="stElementToolbarButton"]:has(button[aria-label="Download as CSV"])'
+        "{display: none !important;}</style>")
 
 with st.sidebar:
     st.session_state.setdefault(LANG_KEY, current_lang())

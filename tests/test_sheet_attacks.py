@@ -309,3 +309,44 @@ def test_demand_layer_name_or_unit_with_a_control_character_is_refused(tmp_path,
     assert code == 2 and "含有无法保存的控制字符" in err and "\x1b" not in err + out and "\x07" not in err + out
     code, out, _ = cli(sites_main, "demand-list", "--format", "json", db=db)
     assert code == 0 and json.loads(out) == []
+
+
+# ------------------------------------------------------------------ Streamlit's own table download (Chromium)
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(240)
+def test_no_table_on_the_pages_offers_streamlits_raw_csv_download(tmp_path):
+    """Streamlit's table toolbar has a "Download as CSV" button on every st.dataframe, writing the cells raw:
+    the data page's change log gave ``=HYPERLINK(""http://x.invalid"",""y"")`` as a live formula. The button is
+    hidden (the product's own downloads go through sites.sheets); the toolbar's other buttons stay."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.browser_support import ARTIFACTS, CHROMIUM_ARGS, local_only, require_chromium, streamlit_app
+
+    chromium = require_chromium()
+    with SiteStore(tmp_path / "sites.db") as store:
+        store.add({"name": '=HYPERLINK("http://x.invalid","y")', "type": "book_room", "lng": GUICHENG[0],
+                   "lat": GUICHENG[1], "address": "+cmd|' /C calc'!A0"}, actor="attacker")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    blocked: list[str] = []
+    with streamlit_app(tmp_path, timeout_s=60) as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+            context.route("**/*", local_only(blocked))
+            page = context.new_page()
+            page.goto(url)
+            page.get_by_role("link", name="数据导入导出").click()
+            expect(page.get_by_role("heading", name="修改记录")).to_be_visible(timeout=60_000)
+            table = page.locator('[data-testid="stDataFrame"]').last
+            expect(table).to_be_visible(timeout=30_000)
+            table.scroll_into_view_if_needed()
+            table.hover()
+            expect(page.get_by_role("button", name="Search").last).to_be_visible(timeout=10_000)
+            page.screenshot(path=str(ARTIFACTS / "sheet_attacks_table_toolbar.png"))
+            assert page.locator('button[aria-label="Download as CSV"]').count() >= 1  # rendered by Streamlit ...
+            expect(page.get_by_role("button", name="Download as CSV")).to_have_count(0)  # ... but never offered
+        finally:
+            browser.close()
+    assert blocked == []
