@@ -15,6 +15,7 @@ from app_pages.report_files import MIME, report_bytes
 from app_pages.ui_text import current_lang, tr
 from demand.store import DemandStore
 from errors import ProductError
+from geodata.boundaries import unit_words
 from reports.files import FORMATS
 from reports.leadership import LeadershipReport, ProgressChart, build_report, detail_rows, progress_chart
 from settings import get_settings
@@ -23,6 +24,8 @@ from targets.store import TargetStore
 
 #: Colours in words, so the table reads without colour too.
 RAG_KEYS: tuple[str, ...] = ("green", "amber", "red")
+#: Rows of the counted-sites table sent to the browser at a time (the XLSX report holds them all).
+DETAIL_PAGE_ROWS = 500
 #: Line colours of a progress chart: the actual series, then the required one.
 CHART_COLOURS: tuple[str, str] = ("#1f77b4", "#9e9e9e")
 
@@ -153,12 +156,22 @@ else:
                                key=f"targets_download_{suffix[1:]}", on_click="ignore")
 
     st.subheader(tr("ui.targets.detail"))
-    detail = detail_rows(report)
-    st.caption(tr("ui.targets.detail_hint", n=len(detail)))
-    detail = detail.rename(columns={c: tr(f"ui.targets.detail_col.{c}") for c in detail.columns})
+    detail = detail_rows(report)  # one row per counted site: 25,000 and more at province scale, sent a page at a time
+    total, pages = len(detail), max(1, -(-len(detail) // DETAIL_PAGE_ROWS))
+    if pages > 1:
+        page = int(st.number_input(tr("ui.targets.detail_page", pages=pages), min_value=1, max_value=pages, value=1,
+                                   step=1, key="targets_detail_page"))
+        detail = detail.iloc[(page - 1) * DETAIL_PAGE_ROWS:page * DETAIL_PAGE_ROWS]
+        st.caption(tr("ui.targets.detail_paged", n=f"{total:,}", first=f"{(page - 1) * DETAIL_PAGE_ROWS + 1:,}",
+                      last=f"{(page - 1) * DETAIL_PAGE_ROWS + len(detail):,}"))
+    else:
+        st.caption(tr("ui.targets.detail_hint", n=total))
+    units = unit_words(region.level, lang)  # 镇街 or 区县 in the column names
+    headers = {c: tr(f"ui.targets.detail_col.{c}", **units) for c in detail.columns}
+    detail = detail.rename(columns=headers)
     yes, no = report.text("report.yes"), report.text("report.no")  # demo sites flagged here too
     detail[report.text("report.field.demo")] = [yes if int(i) in report.demo_ids else no
-                                                for i in detail[tr("ui.targets.detail_col.site_id")]]
+                                                for i in detail[headers["site_id"]]]
     st.dataframe(detail, hide_index=True, key="targets_detail")
 
 st.subheader(tr("ui.targets.edit"))

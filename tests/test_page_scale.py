@@ -109,3 +109,36 @@ def test_the_sites_page_of_a_county_region_says_county_never_town(big_db, lang):
     site_caption = next(text for text in texts if text.startswith(("站点 #1 ", "Site #1 ")))
     assert ("区县：蓬江区" if lang == "zh" else "County: 蓬江区") in site_caption
     assert [text for text in texts if TOWN_WORDS[lang].search(text)] == []
+
+
+def _targets_page(lang: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.session_state["lang"] = lang
+    at.run()
+    at.switch_page("app_pages/targets_page.py").run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("zh", ("共 50,000 行，这里是第 1–500 行", "共 50,000 行，这里是第 49,501–50,000 行", ["区县代码", "区县"])),
+    ("en", ("50,000 rows, here rows 1–500", "50,000 rows, here rows 49,501–50,000", ["County code", "County"])),
+])
+def test_the_counted_sites_table_at_50000_sites_is_sent_a_page_at_a_time(big_db, lang, words):
+    """A target of a book room in each county counts all 50,000 sites: the table was sent whole (50,000 rows on
+    every run); it is sent 500 rows a page, the caption says which rows of how many, the XLSX holds them all."""
+    from targets.store import TargetStore
+
+    with SiteStore(big_db) as store:
+        TargetStore(store).add({"name": "每县书屋", "site_type": "book_room", "scope": "each_town",
+                                "measure": "site_count", "threshold": 1, "deadline": "2026-12-31"}, actor="admin")
+    at = _targets_page(lang)
+    table = at.dataframe[-1].value  # the counted-sites table, last on the page
+    assert len(table) == 500
+    assert list(table.columns[2:4]) == words[2]
+    assert words[0] in " ".join(c.value for c in at.caption)
+    at.number_input(key="targets_detail_page").set_value(100).run()
+    table = at.dataframe[-1].value  # the counted-sites table, last on the page
+    assert len(table) == 500 and words[1] in " ".join(c.value for c in at.caption)
+    assert table.iloc[:, 4].astype(int).nunique() == 500  # 500 different counted sites on the last page
