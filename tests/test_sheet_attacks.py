@@ -117,6 +117,36 @@ def test_merged_title_and_merged_type_still_read_as_the_sheet_shows_them(tmp_pat
     assert records.lines == [3, 4] and list(records.frame["type"]) == ["职工书屋", "职工书屋"]
 
 
+def test_one_stray_value_far_to_the_right_is_refused_naming_its_cell(tmp_path):
+    """A 5 KB workbook with one value in XFD400 spans 6.5 M cells from A1; one in XFD20000, 330 M (14 GB as
+    Python values: the server ran out of memory). Refused before it is read, naming the cell, both languages."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["名称", "类型", "经度", "纬度"])
+    sheet.append(["桂城书屋", "职工书屋", *GUICHENG])
+    sheet.cell(row=400, column=16384, value="x")
+    book.save(tmp_path / "台账.xlsx")
+    assert (tmp_path / "台账.xlsx").stat().st_size < 10_000
+    with pytest.raises(ImportRejected) as caught:
+        read_records(tmp_path / "台账.xlsx")
+    (problem,) = caught.value.problems
+    assert problem.file == "台账.xlsx"
+    assert "单元格 XFD400（400 行 × 16384 列" in problem.message("zh")
+    assert "reaches cell XFD400 (400 rows × 16384 columns" in problem.message("en")
+
+
+def test_a_sheet_of_fifty_thousand_rows_and_thirty_columns_is_read(tmp_path):
+    """The limit leaves real ledgers alone: 1.5 M cells."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(["名称", "类型", "经度", "纬度", *(f"备注{k}" for k in range(26))])
+    for k in range(50_000):
+        sheet.append([f"书屋{k}", "职工书屋", GUICHENG[0], GUICHENG[1], *([None] * 25), "x"])
+    book.save(tmp_path / "big.xlsx")
+    records = read_records(tmp_path / "big.xlsx")
+    assert len(records.frame) == 50_000 and records.lines[-1] == 50_001
+
+
 # ------------------------------------------------------------------ --source and refused imports leave nothing
 
 

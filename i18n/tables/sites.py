@@ -56,6 +56,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                             "cannot read the file's text encoding; save it as a UTF-8 or GBK CSV"),
     "sites.file_empty": ("文件中没有数据行", "the file has no data rows"),
     "sites.file_unreadable": ("无法读取文件：{error}", "cannot read the file: {error}"),
+    "sites.sheet_too_large": ("表中有内容的区域一直延伸到单元格 {cell}（{rows} 行 × {columns} 列，超过 {limit:,} 个单元格）："
+                              "请删除表格右侧或下方多余的内容，或把表格复制到新工作表后再导入",
+                              "the sheet's used area reaches cell {cell} ({rows} rows × {columns} columns, more than "
+                              "{limit:,} cells): delete the stray content to the right of or below the table, or "
+                              "copy the table to a new sheet, and import again"),
     "sites.merged_overlap": ("表中的合并单元格相互重叠（合计超过表格的 {cells} 个单元格），请在 Excel 中取消合并后另存再导入",
                              "the sheet's merged cells overlap (together more than its {cells} cells); unmerge "
                              "them in Excel, save and import again"),
