@@ -61,7 +61,7 @@ def test_admin_unlocks_a_locked_account(dep, clock):
             accounts.authenticate("viewer", "guess")
     with pytest.raises(AccessDenied, match="locked|锁定"):
         accounts.authenticate("viewer", PASSWORDS["viewer"])
-    with pytest.raises(AccessDenied, match="account.unlock"):
+    with pytest.raises(AccessDenied, match="只有管理员可以解锁账户，账户“viewer”不是管理员"):
         accounts.unlock("viewer", actor=dep.viewer)
     accounts.unlock("viewer", actor=dep.admin)
     assert accounts.authenticate("viewer", PASSWORDS["viewer"]).role == "viewer"
