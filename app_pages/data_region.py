@@ -25,7 +25,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages.auth import current_actor
-from app_pages.data_files import BOUNDARY_KINDS, boundary_fields
+from app_pages.data_files import BOUNDARY_KINDS, boundary_fields, safe_name
 from app_pages.data_import import REGION_ROLES, may_upload, problems_table, upload_allowed
 from app_pages.plain import md_escape
 from app_pages.ui_text import current_lang, tr
@@ -87,7 +87,9 @@ def render_region(store: SiteStore) -> None:
         try:
             fields = boundary_fields(path)
         except Exception as exc:  # noqa: BLE001  (GDAL raises many kinds; the user sees why)
-            st.error(tr("ui.data.region_unreadable", file=md_escape(path.name), error=md_escape(exc)))
+            shown = safe_name(upload.name)  # the user's name, never the server's temporary path
+            st.error(tr("ui.data.region_unreadable", file=md_escape(shown),
+                        error=md_escape(str(exc).replace(str(path), shown))))
             return
         # nothing preselected: a boundary file's coordinate system is never assumed
         chosen = st.radio(tr("ui.data.region_crs"), list(BOUNDARY_CRS), index=None, key=f"region_crs_{lang}",

@@ -380,3 +380,15 @@ def test_no_table_on_the_pages_offers_streamlits_raw_csv_download(tmp_path):
         finally:
             browser.close()
     assert blocked == []
+
+
+def test_an_unreadable_boundary_upload_is_named_by_the_users_file_name(page_db):
+    """The region switch read the file under a generated name and its error named that (boundaries.geojson) and
+    showed the server's temporary path."""
+    at = _page()
+    at.file_uploader(key="region_upload").set_value(("{{7*7}}<img src=x onerror=alert(1)>镇界.geojson", b'{"type": "Nonsense"}',
+                                                      "application/geo+json")).run()
+    assert not at.exception, at.exception
+    errors = "\n".join(e.value for e in at.error).replace("\\", "")
+    assert "无法读取 {{7*7}}<img src=x onerror=alert(1)>镇界.geojson：" in errors, errors
+    assert "boundaries.geojson" not in errors and "/tmp/" not in errors
