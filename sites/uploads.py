@@ -4,7 +4,8 @@
 name, and refuses (with :class:`errors.ImportRejected`, in the user's language)
 
 * an empty file, or one over ``settings.upload_max_mb``;
-* content that is none of the kinds allowed here (a renamed program, say);
+* content that is none of the kinds allowed here (a renamed program, say); UTF-16 text (Excel's
+  "Unicode text") with the message to save it as a UTF-8 or GBK CSV;
 * a zip (zipped Shapefile, XLSX) that is unsafe, judged from its directory
   *before* anything is unpacked: more than :data:`MAX_ZIP_MEMBERS` members, a
   total unpacked size over ``settings.upload_max_unzipped_mb``, a member
@@ -65,6 +66,8 @@ _SQLITE = b"SQLite format 3\x00"
 _GPKG_IDS = (b"GPKG", b"GP10", b"GP11")
 _TIFF = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")
+#: Byte-order marks of UTF-16 text (Excel's "Unicode text" save: tab-separated UTF-16).
+_UTF16 = (b"\xff\xfe", b"\xfe\xff")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +96,8 @@ def check_upload(name: str | None, data: bytes, allowed: Collection[UploadKind],
     if len(data) > settings.upload_max_mb * MB:
         raise ImportRejected(Problem("upload.too_large", {"name": shown, "mb": len(data) / MB,
                                                           "limit": settings.upload_max_mb}))
+    if data.startswith(_UTF16) and "csv" in allowed:  # Excel's "Unicode text": say how to save it instead
+        raise ImportRejected(Problem("sites.file_encoding", file=shown))
     kind = _sniff(shown, data, settings)
     if kind is None:
         raise ImportRejected(Problem("upload.kind_unknown", {"name": shown, **_allowed(allowed)}))

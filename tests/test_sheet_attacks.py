@@ -392,3 +392,14 @@ def test_an_unreadable_boundary_upload_is_named_by_the_users_file_name(page_db):
     errors = "\n".join(e.value for e in at.error).replace("\\", "")
     assert "无法读取 {{7*7}}<img src=x onerror=alert(1)>镇界.geojson：" in errors, errors
     assert "boundaries.geojson" not in errors and "/tmp/" not in errors
+
+
+def test_excels_unicode_text_is_refused_with_how_to_save_it(page_db):
+    """Excel's 另存为"Unicode 文本" gives UTF-16 (tab-separated): the page said only that it was no CSV."""
+    data = b"\xff\xfe" + f"名称\t类型\t经度\t纬度\r\n桂城书屋\t职工书屋\t{GUICHENG[0]}\t{GUICHENG[1]}\r\n".encode("utf-16-le")
+    with pytest.raises(ImportRejected) as caught:
+        uploaded_records("台账.csv", data)
+    assert caught.value.message("zh") == "文件 台账.csv：无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV"
+    at = _upload(_page("en"), "台账.csv", data, "en")
+    reasons = at.dataframe[0].value.iloc[:, -1].tolist()
+    assert reasons == ["cannot read the file's text encoding; save it as a UTF-8 or GBK CSV"]
