@@ -62,7 +62,7 @@ def cli_actor(store, user: str | None, *, reads: bool = False) -> Actor:
 # ------------------------------------------------------------------------ commands
 
 
-@click.group("user", cls=Group, help="accounts of a shared deployment (add, grant, disable, ...)")
+@click.group("user", cls=Group, help="cli.help.user")
 def user_group() -> None:
     pass
 
@@ -93,40 +93,40 @@ def _saved(account: Account, lang: Language) -> int:
 
 
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(ROLES))
-@click.option("--towns", default="", help="granted town codes, comma-separated (editors)")
-@click.option("--password-stdin", is_flag=True, help="read the new password from standard input")
-@_account_command("add", "create an account")
+@click.option("--role", required=True, type=click.Choice(ROLES), help="cli.help.user_add.role")
+@click.option("--towns", default="", help="cli.help.user_add.towns")
+@click.option("--password-stdin", is_flag=True, help="cli.help.opt.password_stdin")
+@_account_command("add", "cli.help.user_add")
 def _add(store, accounts, actor, lang, *, name, role, towns, password_stdin) -> int:
     return _saved(accounts.add(name, role=role, password=_new_password(password_stdin, lang), towns=_codes(towns),
                                actor=actor), lang)
 
 
-for _verb, _help in (("grant", "grant towns to an account"), ("revoke", "take towns from an account")):
+for _verb, _help in (("grant", "cli.help.user_grant"), ("revoke", "cli.help.user_revoke")):
     def _towns_body(store, accounts, actor, lang, *, name, towns, _verb=_verb) -> int:
         return _saved(getattr(accounts, _verb)(name, _codes(towns), actor=actor), lang)
 
-    click.argument("name")(click.option("--towns", required=True, help="town codes, comma-separated")(
+    click.argument("name")(click.option("--towns", required=True, help="cli.help.opt.towns")(
         _account_command(_verb, _help)(_towns_body)))
 
 
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(ROLES))
-@_account_command("role", "change an account's role")
+@click.option("--role", required=True, type=click.Choice(ROLES), help="cli.help.user_add.role")
+@_account_command("role", "cli.help.user_role")
 def _role(store, accounts, actor, lang, *, name, role) -> int:
     return _saved(accounts.set_role(name, role, actor=actor), lang)
 
 
 @click.argument("name")
-@click.option("--password-stdin", is_flag=True, help="read the new password from standard input")
-@_account_command("passwd", "set an account's password")
+@click.option("--password-stdin", is_flag=True, help="cli.help.opt.password_stdin")
+@_account_command("passwd", "cli.help.user_passwd")
 def _passwd(store, accounts, actor, lang, *, name, password_stdin) -> int:
     return _saved(accounts.set_password(name, _new_password(password_stdin, lang), actor=actor), lang)
 
 
-for _verb, _help, _method in (("disable", "stop an account signing in or writing", "disable"),
-                              ("enable", "re-enable", "enable"),
-                              ("unlock", "clear a lockout after wrong passwords", "unlock")):
+for _verb, _help, _method in (("disable", "cli.help.user_disable", "disable"),
+                              ("enable", "cli.help.user_enable", "enable"),
+                              ("unlock", "cli.help.user_unlock", "unlock")):
     def _state_body(store, accounts, actor, lang, *, name, _method=_method) -> int:
         return _saved(getattr(accounts, _method)(name, actor=actor), lang)
 
@@ -134,7 +134,7 @@ for _verb, _help, _method in (("disable", "stop an account signing in or writing
 
 
 @format_option("text", "json")
-@_account_command("list", "list accounts", reads=True)
+@_account_command("list", "cli.help.user_list", reads=True)
 def _list(store, accounts, actor, lang, *, fmt) -> int:
     store.authoriser.check_admin(actor, "account.list", "accounts")
     rows = [_account_dict(a) for a in accounts.list_accounts()]
@@ -147,8 +147,8 @@ def _list(store, accounts, actor, lang, *, fmt) -> int:
     return 0
 
 
-@click.option("--limit", type=int, default=50, show_default=True, help="how many events")
-@_account_command("log", "the security log, newest first", reads=True)
+@click.option("--limit", type=int, default=50, show_default=True, help="cli.help.user_log.limit")
+@_account_command("log", "cli.help.user_log", reads=True)
 def _log(store, accounts, actor, lang, *, limit) -> int:
     store.authoriser.check_admin(actor, "account.log", "accounts")
     for e in accounts.security_events(limit=limit):

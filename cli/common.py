@@ -18,6 +18,11 @@ The options are defined once here and used by every command that needs them:
 (:data:`CRS`: ``wgs84|gcj02|bd09`` and the aliases of
 :meth:`geodata.crs.CoordSystem.parse`) and the region options ``--boundaries
 FILE``, ``--boundaries-crs``, ``--name-field``, ``--code-field``.
+
+Help (``--help``/``-h``) is in the language of the messages: :func:`choose_language` (``--lang`` anywhere on
+the command line, else ``SITES_LANGUAGE``, else ``zh``). Every help text in the code is a key of
+``i18n/tables/cli_help.py`` (``help="cli.help.…"``), worded when the help is formatted (:class:`HelpText`),
+click's own words (Usage, Options, Commands, [default: …], [required]) included.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from __future__ import annotations
 import datetime
 import io
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,7 +70,212 @@ def language() -> Language:
     return _invocation().lang
 
 
-class Command(click.Command):
+#: Where :meth:`HelpText.parse_args` keeps the ``--lang`` value found on the command line (``ctx.meta`` is
+#: shared by a group's context and its command's).
+LANG_ON_COMMAND_LINE = "cli.lang_on_command_line"
+#: The prefix of a help text's key: ``help="cli.help.…"`` is worded when help is formatted.
+HELP_KEY_PREFIX = "cli.help."
+
+
+def choose_language(ctx: click.Context | None, value: str | None = None) -> Language:
+    """The one rule for a command's language, of its messages and of its help: ``value`` (its ``--lang``), else
+    a ``--lang`` anywhere on the command line, else ``SITES_LANGUAGE``, else ``zh``."""
+    found = value or (ctx.meta.get(LANG_ON_COMMAND_LINE) if ctx is not None else None)
+    return found if found in LANGUAGES else default_language()  # type: ignore[return-value]
+
+
+def _lang_in(args: Sequence[str]) -> str | None:
+    """The last ``--lang X`` / ``--lang=X`` of ``args`` (before a ``--``), or ``None``."""
+    found = None
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(args):
+            found = args[i + 1]
+        elif arg.startswith("--lang="):
+            found = arg.partition("=")[2]
+    return found
+
+
+#: The values of help texts with ``{placeholders}``: key -> parameters (see :func:`help_key`).
+_HELP_PARAMS: dict[str, dict[str, object]] = {}
+
+
+def help_key(key: str, **params: object) -> str:
+    """``help=help_key("cli.help.…", factor=2.0)``: a help text's key with the values of its placeholders."""
+    _HELP_PARAMS[key] = params
+    return key
+
+
+def help_text(text: str | None, lang: Language) -> str:
+    """A help text in ``lang``: a ``cli.help.…`` key worded, anything else as it is."""
+    if text and text.startswith(HELP_KEY_PREFIX):
+        return t(text, lang, **_HELP_PARAMS.get(text, {}))
+    return text or ""
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes on a terminal (a Chinese character takes two)."""
+    return sum(2 if _is_wide(ch) else 1 for ch in text)
+
+
+#: Characters a line does not start with (they stay with the word before them), and does not end with.
+_CLOSING = frozenset("，。；：、）》」』”’,.;:)]!?！？")
+_OPENING = frozenset("（《「『“‘([")
+
+
+def _is_wide(ch: str) -> bool:
+    """A character that takes two columns on a terminal (Chinese characters and punctuation)."""
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` terminal columns: a line may break at a space or between two
+    Chinese characters, never inside a Latin word, option name or number, nor before closing punctuation."""
+    tokens: list[str] = []  # words, single wide characters, and the spaces between words
+    word = ""
+    for ch in " ".join(text.split("\n")):
+        if ch == " " or _is_wide(ch):
+            if word:
+                tokens.append(word)
+                word = ""
+            if ch == " " and tokens and tokens[-1].isspace():
+                tokens[-1] += ch  # "help  [default: x]" keeps its two spaces
+            else:
+                tokens.append(ch)
+        else:
+            word += ch
+    if word:
+        tokens.append(word)
+    lines: list[str] = []
+    line = ""
+    for token in tokens:
+        if token.isspace():
+            if line:
+                line += token
+            continue
+        if line and _width(line.rstrip() + token) > width and token not in _CLOSING:
+            carry = ""
+            while line and line[-1] in _OPENING:  # an opening bracket goes to the next line with its word
+                line, carry = line[:-1], line[-1] + carry
+            lines.append(line.rstrip())
+            line = carry
+        line += token
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines or [""]
+
+
+class _HelpFormatter(click.HelpFormatter):
+    """Click's formatter, wrapping by terminal columns (a Chinese character takes two) with :func:`_wrap`."""
+
+    def write_text(self, text: str) -> None:
+        indent = " " * self.current_indent
+        for line in _wrap(text, max(self.width - self.current_indent, 11)):
+            self.write(f"{indent}{line}\n")
+
+    def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = list(rows)
+        first_col = min(max((len(first) for first, _ in rows), default=0), col_max) + col_spacing
+        for first, second in rows:
+            self.write(f"{'':>{self.current_indent}}{first}")
+            if not second:
+                self.write("\n")
+                continue
+            if len(first) <= first_col - col_spacing:
+                self.write(" " * (first_col - len(first)))
+            else:
+                self.write("\n" + " " * (first_col + self.current_indent))
+            lines = _wrap(second, max(self.width - first_col - 2, 10))
+            self.write(f"{lines[0]}\n")
+            for line in lines[1:]:
+                self.write(f"{'':>{first_col + self.current_indent}}{line}\n")
+
+
+class _HelpContext(click.Context):
+    formatter_class = _HelpFormatter
+
+
+class HelpText:
+    """``--help`` in the command's language (:func:`choose_language`): the command's help, its short help in a
+    group's list, every option's help and click's own words, worded from ``cli.help.*`` keys when the help is
+    formatted. Mixed into :class:`Command` and :class:`Group`."""
+
+    context_class = _HelpContext
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        found = _lang_in(args)
+        if found is not None:
+            ctx.meta[LANG_ON_COMMAND_LINE] = found
+        return super().parse_args(ctx, args)  # type: ignore[misc]
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = "cli.help.word.show_help"
+        return option
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        ctx = click.get_current_context(silent=True)
+        lang = choose_language(ctx)
+        text = help_text(self.short_help or self.help, lang)  # type: ignore[attr-defined]
+        text = " ".join(text.split())
+        if _width(text) <= limit:
+            return text
+        if lang == "zh":
+            return _wrap(text, limit - 3)[0].rstrip("，；：、（") + "..."
+        cut = ""
+        for word in text.split():  # English: whole words (a Chinese header name in it stays whole)
+            if _width(f"{cut} {word}") > limit - 3:
+                break
+            cut = f"{cut} {word}".strip()
+        return cut.rstrip(",;:(") + "..."
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        word = t("cli.help.word.usage", choose_language(ctx))  # "用法：" / "Usage:"
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=word if word.endswith("：") else f"{word} ")
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        text = help_text(self.help, choose_language(ctx))  # type: ignore[attr-defined]
+        if text:
+            formatter.write_paragraph()
+            with formatter.indentation():
+                formatter.write_text(text)
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        lang = choose_language(ctx)
+        rows = [row for param in self.get_params(ctx)  # type: ignore[attr-defined]
+                if (row := _help_row(param, ctx, lang)) is not None]
+        if rows:
+            with formatter.section(t("cli.help.word.options", lang)):
+                formatter.write_dl(rows)
+
+
+def _help_row(param: click.Parameter, ctx: click.Context, lang: Language) -> tuple[str, str] | None:
+    """One line of the options' list: the option's names and metavar, then its help and click's
+    ``[default: …; required]`` in ``lang``."""
+    record = param.get_help_record(ctx)
+    if record is None or not isinstance(param, click.Option):
+        return record
+    text = help_text(param.help, lang)
+    extra = param.get_help_extra(ctx)
+    items = []
+    if "envvars" in extra:
+        items.append(t("cli.help.word.env_var", lang, var=", ".join(extra["envvars"])))
+    if "default" in extra:
+        items.append(t("cli.help.word.default", lang, default=extra["default"]))
+    if "range" in extra:
+        items.append(extra["range"])
+    if "required" in extra:
+        items.append(t("cli.help.word.required", lang))
+    if items:
+        joined = t("cli.help.word.separator", lang).join(items)
+        text = f"{text}  [{joined}]" if text else f"[{joined}]"
+    return record[0], text
+
+
+class Command(HelpText, click.Command):
     """A command that tells :func:`run` which command it is and which input files it was given.
 
     A long option may be shortened to any unambiguous prefix (``--skip`` for ``--skip-invalid``), as the
@@ -94,9 +305,10 @@ class Command(click.Command):
             return super().invoke(ctx)
 
 
-class Group(click.Group):
+class Group(HelpText, click.Group):
     """A group whose commands and subgroups are :class:`Command` and :class:`Group`; ``-h`` is ``--help``
-    (as it was before click), for the group and every command under it."""
+    (as it was before click), for the group and every command under it. Its help lists the commands with
+    their short help in the command's language."""
 
     command_class = Command
     group_class = type  # subgroups are of this same class
@@ -104,6 +316,22 @@ class Group(click.Group):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("context_settings", {}).setdefault("help_option_names", ["-h", "--help"])
         super().__init__(*args, **kwargs)
+        # ``python -m sites --lang en --help``: the group takes --lang too (its commands follow it)
+        self.params.append(click.Option(["--lang"], type=click.Choice(LANGUAGES), callback=_set_lang,
+                                        is_eager=True, expose_value=False, help="cli.help.opt.lang"))
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_options(ctx, formatter)
+        self.format_commands(ctx, formatter)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        commands = [(name, cmd) for name in self.list_commands(ctx)
+                    if (cmd := self.get_command(ctx, name)) is not None and not cmd.hidden]
+        if not commands:
+            return
+        limit = formatter.width - 6 - max(len(name) for name, _ in commands)
+        with formatter.section(t("cli.help.word.commands", choose_language(ctx))):
+            formatter.write_dl([(name, cmd.get_short_help_str(limit)) for name, cmd in commands])
 
     def invoke(self, ctx: click.Context) -> Any:
         inv = ctx.find_object(Invocation)
@@ -140,7 +368,7 @@ def run(group: click.Group, argv: Sequence[str] | None, prog: str) -> int:
 
 
 def _set_lang(ctx: click.Context, _param: click.Parameter, value: str | None) -> Language:
-    lang: Language = value or default_language()  # type: ignore[assignment]
+    lang = choose_language(ctx, value)
     inv = ctx.find_object(Invocation)
     if inv is not None:
         inv.lang = lang
@@ -199,11 +427,10 @@ def _stack(*decorators: Decorator) -> Decorator:
 
 lang_option: Decorator = click.option(
     "--lang", type=click.Choice(LANGUAGES), callback=_set_lang, is_eager=True, expose_value=True,
-    help="language of messages (default: SITES_LANGUAGE, else zh)")
-db_option: Decorator = click.option("--db", metavar="PATH", help="SQLite database file (default: SITES_DB)")
+    help="cli.help.opt.lang")
+db_option: Decorator = click.option("--db", metavar="PATH", help="cli.help.opt.db")
 user_option: Decorator = click.option(
-    "--user", help="who is writing, for the audit trail (default: SITES_USER or the OS user); shared mode: the "
-    "account to sign in as (password from SITES_PASSWORD or standard input)")
+    "--user", help="cli.help.opt.user")
 
 
 def crs_option(*flags: str, required: bool = False, default: str | None = None, help: str = "") -> Decorator:
@@ -221,12 +448,11 @@ def region_options(*, file_argument: bool = False) -> Decorator:
     crs_flags = ("--boundaries-crs", "--crs", "boundaries_crs") if file_argument else ("--boundaries-crs",)
     decorators: list[Decorator] = []
     if not file_argument:
-        decorators.append(click.option("--boundaries", metavar="FILE", help="boundary file of the region's towns "
-                                       "(default: the region the database remembers)"))
+        decorators.append(click.option("--boundaries", metavar="FILE", help="cli.help.opt.boundaries"))
     decorators += [
-        crs_option(*crs_flags, help="coordinate system of the boundary file when it has none or is GCJ-02/BD-09"),
-        click.option("--name-field", help="field holding the town name (default: detected)"),
-        click.option("--code-field", help="field holding the town code (default: detected)"),
+        crs_option(*crs_flags, help="cli.help.opt.boundaries_crs"),
+        click.option("--name-field", help="cli.help.opt.name_field"),
+        click.option("--code-field", help="cli.help.opt.code_field"),
     ]
     return _stack(*decorators)
 
@@ -234,11 +460,11 @@ def region_options(*, file_argument: bool = False) -> Decorator:
 def format_option(*choices: str, default: str | None = None) -> Decorator:
     """``--format`` with ``choices`` (default: the first)."""
     return click.option("--format", "fmt", type=click.Choice(choices), default=default or choices[0],
-                        show_default=True, help="output format")
+                        show_default=True, help="cli.help.opt.format")
 
 
 output_option: Decorator = click.option("--output", "-o", metavar="FILE",
-                                        help="write here instead of standard output")
+                                        help="cli.help.opt.output")
 
 
 def store_options(*, user: bool = True) -> Decorator:
@@ -310,13 +536,12 @@ def demand_options() -> Decorator:
     """``--demand FILE --weight-field W --demand-crs``: the demand layer of coverage, siting and targets."""
     return _stack(
         click.option("--demand", metavar="FILE",
-                     help="demand layer: points CSV/GeoJSON, GeoTIFF, or town totals CSV"),
+                     help="cli.help.opt.demand"),
         click.option("--demand-layer", metavar="NAME",
-                     help="a demand layer stored in the registry (python -m sites demand-add); targets use the "
-                     "layer each names without this"),
-        click.option("--weight-field", metavar="W", help="the demand layer's weight field"),
+                     help="cli.help.opt.demand_layer"),
+        click.option("--weight-field", metavar="W", help="cli.help.opt.weight_field"),
         crs_option("--demand-crs", default="wgs84",
-                   help="coordinate system of demand points given as longitude/latitude"),
+                   help="cli.help.opt.demand_crs"),
     )
 
 
@@ -326,16 +551,14 @@ def distance_options() -> Decorator:
     streets of the stored network or of a file used without storing it)."""
     return _stack(
         click.option("--distance", type=click.Choice(["straight", "network"]), default="straight",
-                     show_default=True, help="straight-line distance, or walking distance along the streets"),
-        click.option("--network", metavar="FILE", help="street network to walk on (.osm.pbf or lines file), "
-                     "clipped to the region, not stored (default: the one stored with set-network)"),
-        crs_option("--network-crs", help="coordinate system of --network (required with it)"),
-        click.option("--walk-minutes", type=float, help="radius as minutes of walking (at --walk-speed-kmh) "
-                     "instead of --radius-m"),
+                     show_default=True, help="cli.help.opt.distance"),
+        click.option("--network", metavar="FILE", help="cli.help.opt.network"),
+        crs_option("--network-crs", help="cli.help.opt.network_crs"),
+        click.option("--walk-minutes", type=float, help="cli.help.opt.walk_minutes"),
         click.option("--walk-speed-kmh", type=float, default=4.5, show_default=True,
-                     help="walking speed that turns minutes into metres"),
+                     help="cli.help.opt.walk_speed_kmh"),
         click.option("--max-access-m", type=float, default=200.0, show_default=True,
-                     help="a site or demand point farther than this from every street joins nothing (flagged)"),
+                     help="cli.help.opt.max_access_m"),
     )
 
 

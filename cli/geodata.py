@@ -20,7 +20,7 @@ from cli import output
 from cli.common import CRS, Group, db_option, format_option, lang_option, region_options, run
 
 
-@click.group("geodata", cls=Group, help="Coordinate systems, boundary files and the map's offline assets.")
+@click.group("geodata", cls=Group, help="cli.help.geodata")
 def app() -> None:
     pass
 
@@ -30,11 +30,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run(app, argv, "python -m geodata")
 
 
-@app.command("convert", help="convert a file's coordinates between wgs84, gcj02 and bd09")
+@app.command("convert", help="cli.help.convert")
 @click.argument("input")
 @click.argument("output_file", metavar="OUTPUT")
-@click.option("--from", "src", type=CRS, required=True, help="coordinate system of the input")
-@click.option("--to", "dst", type=CRS, required=True, help="coordinate system to write")
+@click.option("--from", "src", type=CRS, required=True, help="cli.help.convert.from")
+@click.option("--to", "dst", type=CRS, required=True, help="cli.help.convert.to")
 @lang_option
 def convert_command(input: str, output_file: str, src: str, dst: str, lang) -> int:
     from geodata.convert import convert_file
@@ -44,7 +44,7 @@ def convert_command(input: str, output_file: str, src: str, dst: str, lang) -> i
     return 0
 
 
-@app.command("info", help="towns of a boundary file with their codes and areas in km²")
+@app.command("info", help="cli.help.info")
 @click.argument("file", required=False)
 @region_options(file_argument=True)
 @db_option
@@ -77,8 +77,8 @@ def info_command(file: str | None, boundaries_crs, name_field, code_field, db, f
     return 0
 
 
-@app.command("assets", help="fetch the map's JavaScript/CSS for offline use (npm registry)")
-@click.option("--force", is_flag=True, help="fetch again even if present")
+@app.command("assets", help="cli.help.assets")
+@click.option("--force", is_flag=True, help="cli.help.assets.force")
 @lang_option
 def assets_command(force: bool, lang) -> int:
     from maps.assets import fetch_assets

@@ -39,6 +39,7 @@ from cli.common import (
     demand_options,
     distance_options,
     format_option,
+    help_key,
     language,
     load_demand_layer,
     load_network,
@@ -56,7 +57,7 @@ DEFAULT_COUNT = 5
 EXACT_GRID_FACTOR = 2.0
 
 
-@click.group("scoring", cls=Group, help="Coverage, gaps, suggested sites, targets, report and map.")
+@click.group("scoring", cls=Group, help="cli.help.scoring")
 def app() -> None:
     pass
 
@@ -144,11 +145,10 @@ def _selection_options(func: Callable) -> Callable:
     for decorator in reversed((
         store_options(user=False),
         region_options(),
-        click.option("--radius-m", type=float, help="catchment radius in metres (default: per type, settings)"),
+        click.option("--radius-m", type=float, help="cli.help.opt.radius_m"),
         click.option("--status", default="open", show_default=True,
-                     help="statuses that count, comma-separated (open, planned, under_construction, suspended, "
-                     "closed)"),
-        click.option("--as-of", type=DATE, help="count sites open on this date (opened_on/closed_on)"),
+                     help="cli.help.opt.status"),
+        click.option("--as-of", type=DATE, help="cli.help.opt.as_of"),
         demand_options(),
         distance_options(),
     )):
@@ -173,9 +173,9 @@ def _coverage(params: dict[str, Any], types: str):
     return result
 
 
-@app.command("coverage", help="coverage per town and site type")
+@app.command("coverage", help="cli.help.coverage")
 @_selection_options
-@click.option("--type", "types", default="all", show_default=True, help="site type key(s), comma-separated, or all")
+@click.option("--type", "types", default="all", show_default=True, help="cli.help.opt.types")
 @format_option("json", "csv")
 @output_option
 def coverage_command(lang, types: str, fmt: str, output: str | None, **params) -> int:
@@ -194,12 +194,12 @@ def coverage_command(lang, types: str, fmt: str, output: str | None, **params) -
     return 0
 
 
-@app.command("gaps", help="uncovered areas as GeoJSON (WGS84), largest first")
+@app.command("gaps", help="cli.help.gaps")
 @_selection_options
-@click.option("--type", "types", default="all", show_default=True, help="site type key(s), comma-separated, or all")
+@click.option("--type", "types", default="all", show_default=True, help="cli.help.opt.types")
 @format_option("geojson")
 @output_option
-@click.option("--min-area-km2", type=float, help="drop gaps smaller than this (default: settings)")
+@click.option("--min-area-km2", type=float, help="cli.help.gaps.min_area_km2")
 def gaps_command(lang, types: str, fmt: str, output: str | None, min_area_km2: float | None, **params) -> int:
     from cli import output as out
     from scoring.gaps import gaps
@@ -224,20 +224,20 @@ def most_uncovered_type(inputs: EngineInputs) -> str:
     return inputs.query.types[totals.index(max(totals))]
 
 
-@app.command("suggest", help="best places for new sites (maximal covering)")
+@app.command("suggest", help="cli.help.suggest")
 @_selection_options
-@click.option("--type", "site_type", help="site type key (default: the type with the most uncovered area)")
-@click.option("--count", type=int, default=DEFAULT_COUNT, show_default=True, help="number of new sites")
-@click.option("--candidates", metavar="FILE", help="candidate points (CSV lng/lat or GeoJSON); "
-              "default: a regular grid over the region")
+@click.option("--type", "site_type", help="cli.help.suggest.type")
+@click.option("--count", type=int, default=DEFAULT_COUNT, show_default=True, help="cli.help.suggest.count")
+@click.option("--candidates", metavar="FILE", help="cli.help.suggest.candidates")
 @click.option("--candidates-crs", type=CRS, default="wgs84", show_default=True,
-              help="coordinate system of the candidate points")
-@click.option("--grid-spacing-m", type=float, help=f"candidate grid spacing (default: half the radius; "
-              f"{EXACT_GRID_FACTOR:g} × the radius with --method exact)")
+              help="cli.help.suggest.candidates_crs")
+@click.option("--grid-spacing-m", type=float,
+              help=help_key("cli.help.suggest.grid_spacing_m", factor=EXACT_GRID_FACTOR))
 @click.option("--min-per-town", type=int, default=0, show_default=True,
-              help="at least this many new sites in every town")
-@click.option("--method", type=click.Choice(["auto", "heuristic", "exact"]), default="auto", show_default=True)
-@click.option("--time-limit-s", type=float, default=60.0, show_default=True, help="time limit of the exact solve")
+              help="cli.help.suggest.min_per_town")
+@click.option("--method", type=click.Choice(["auto", "heuristic", "exact"]), default="auto", show_default=True,
+              help="cli.help.suggest.method")
+@click.option("--time-limit-s", type=float, default=60.0, show_default=True, help="cli.help.suggest.time_limit_s")
 @format_option("json")
 @output_option
 def suggest_command(lang, site_type, count, candidates, candidates_crs, grid_spacing_m, min_per_town, method,
@@ -267,16 +267,16 @@ def suggest_command(lang, site_type, count, candidates, candidates_crs, grid_spa
     return 0
 
 
-@app.command("map", help="the planner's map as one HTML file that opens with no network")
+@app.command("map", help="cli.help.map")
 @click.argument("output", metavar="OUT.html")
 @_selection_options
-@click.option("--type", "types", default="all", show_default=True, help="site type keys, comma-separated, or all")
-@click.option("--town", default="", help="town codes to show, comma-separated (default: all)")
-@click.option("--focus-type", help="type of the choropleth and of the gaps shown first")
+@click.option("--type", "types", default="all", show_default=True, help="cli.help.map.types")
+@click.option("--town", default="", help="cli.help.map.town")
+@click.option("--focus-type", help="cli.help.map.focus_type")
 @click.option("--tiles", type=click.Choice(["none", "osm", "amap", "tianditu"]), default="none", show_default=True,
-              help="base map (none draws offline)")
-@click.option("--no-catchment", is_flag=True, help="leave out the catchment layers")
-@click.option("--no-gaps", is_flag=True, help="leave out the gap layers")
+              help="cli.help.map.tiles")
+@click.option("--no-catchment", is_flag=True, help="cli.help.map.no_catchment")
+@click.option("--no-gaps", is_flag=True, help="cli.help.map.no_gaps")
 def map_command(output: str, lang, types: str, town: str, focus_type, tiles, no_catchment, no_gaps, **params) -> int:
     from pathlib import Path
 

@@ -56,7 +56,7 @@ FIELD_OPTIONS = (("name", "--name"), ("type", "--type"), ("status", "--status"),
                  ("source", "--source"))
 
 
-@click.group("sites", cls=Group, help="The site registry: import, list, export, edit sites; accounts.")
+@click.group("sites", cls=Group, help="cli.help.sites")
 def app() -> None:
     pass
 
@@ -90,16 +90,16 @@ def registry_command(name: str, help: str, *, reads: bool = False, region: bool 
 
 
 def _filters(func: Callable) -> Callable:
-    func = click.option("--status", multiple=True, help="only this status (repeatable)")(func)
-    func = click.option("--town", multiple=True, help="only this town code (repeatable)")(func)
-    return click.option("--type", "types", multiple=True, help="only this type (repeatable; key or Chinese name)")(
+    func = click.option("--status", multiple=True, help="cli.help.list.status")(func)
+    func = click.option("--town", multiple=True, help="cli.help.list.town")(func)
+    return click.option("--type", "types", multiple=True, help="cli.help.list.type")(
         func)
 
 
 def _field_options(*, required: frozenset[str]) -> Callable:
     def apply(func: Callable) -> Callable:
         for fld, flag in FIELD_OPTIONS:
-            func = click.option(flag, fld, required=fld in required)(func)
+            func = click.option(flag, fld, required=fld in required, help=f"cli.help.site.{fld}")(func)
         return func
 
     return apply
@@ -107,22 +107,20 @@ def _field_options(*, required: frozenset[str]) -> Callable:
 
 def _if_version(func: Callable) -> Callable:
     return click.option("--if-version", type=int, metavar="N",
-                        help="write only if the site is still at version N (see list); else say what changed "
-                        "since, by whom and when, write nothing and exit 2")(func)
+                        help="cli.help.opt.if_version_site")(func)
 
 
 # ------------------------------------------------------------------------ commands
 
 
 def _region_file_options(func: Callable) -> Callable:
-    func = click.option("--licence", help="licence of the outlines, kept with them (e.g. ODbL)")(func)
-    func = click.option("--region-name", help="the region's name for titles, e.g. 江门市 (default: from --names, "
-                        "else the file name)")(func)
+    func = click.option("--licence", help="cli.help.init.licence")(func)
+    func = click.option("--region-name", help="cli.help.init.region_name")(func)
     return click.option("--names", "names_file", metavar="FILE",
-                        help="code → name table (CSV: code,name) for a boundary file that has codes only")(func)
+                        help="cli.help.init.names")(func)
 
 
-@app.command("init", help="make a new database (schema and region) and say where it is")
+@app.command("init", help="cli.help.init")
 @store_options()
 @region_options()
 @_region_file_options
@@ -136,12 +134,11 @@ def _init(db, user, lang, boundaries, boundaries_crs, name_field, code_field, na
     return 0
 
 
-@app.command("set-region", help="change the database's region to --boundaries (none: bundled Nanhai); the file "
-             "is read once and its towns kept in the database; --boundaries-crs is required for a file")
+@app.command("set-region", help="cli.help.set_region")
 @store_options()
 @region_options()
 @_region_file_options
-@click.option("--allow-outside", is_flag=True, help="keep sites outside every new town")
+@click.option("--allow-outside", is_flag=True, help="cli.help.set_region.allow_outside")
 def _set_region(db, user, lang, boundaries, boundaries_crs, name_field, code_field, names_file, region_name,
                 licence, allow_outside) -> int:
     from sites.region import RegionSpec, load_spec
@@ -167,13 +164,11 @@ def _set_region(db, user, lang, boundaries, boundaries_crs, name_field, code_fie
 
 @click.argument("file")
 @click.argument("name")
-@click.option("--crs", type=CRS, help="coordinate system of a points file's lng/lat (required for points; a raster "
-              "carries its own CRS, town totals have none)")
-@click.option("--weight-field", metavar="W", help="the field holding the weight (points, town totals)")
-@click.option("--unit", default="people", show_default=True, help="unit of the weights (people, workers, ...)")
-@click.option("--replace", is_flag=True, help="replace a stored layer of that name")
-@registry_command("demand-add", "store a demand layer by name: points, town totals, or a raster clipped to the "
-                  "region (read once)", region=False)
+@click.option("--crs", type=CRS, help="cli.help.demand_add.crs")
+@click.option("--weight-field", metavar="W", help="cli.help.demand_add.weight_field")
+@click.option("--unit", default="people", show_default=True, help="cli.help.demand_add.unit")
+@click.option("--replace", is_flag=True, help="cli.help.demand_add.replace")
+@registry_command("demand-add", "cli.help.demand_add", region=False)
 def _demand_add(store, actor, lang, *, name, file, crs, weight_field, unit, replace) -> int:
     from demand.store import DemandStore
 
@@ -186,7 +181,7 @@ def _demand_add(store, actor, lang, *, name, file, crs, weight_field, unit, repl
 
 
 @format_option("text", "json")
-@registry_command("demand-list", "list the stored demand layers", reads=True, region=False)
+@registry_command("demand-list", "cli.help.demand_list", reads=True, region=False)
 def _demand_list(store, actor, lang, *, fmt) -> int:
     from demand.store import DemandStore
 
@@ -202,7 +197,7 @@ def _demand_list(store, actor, lang, *, fmt) -> int:
 
 
 @click.argument("name")
-@registry_command("demand-delete", "delete a stored demand layer (targets naming it then say it is gone)",
+@registry_command("demand-delete", "cli.help.demand_delete",
                   region=False)
 def _demand_delete(store, actor, lang, *, name) -> int:
     from demand.store import DemandStore
@@ -214,14 +209,14 @@ def _demand_delete(store, actor, lang, *, name) -> int:
 
 @click.argument("file")
 @click.option("--crs", required=True, type=CRS,
-              help="coordinate system of the file's lng/lat (Amap: gcj02, Baidu: bd09, GPS: wgs84)")
-@click.option("--skip-invalid", is_flag=True, help="write the valid rows, report the rest")
-@click.option("--allow-outside", is_flag=True, help="accept points outside every town")
-@click.option("--allow-duplicates", is_flag=True, help="accept likely duplicates (warn only)")
-@click.option("--source", default="import", show_default=True, help="source of rows without one")
+              help="cli.help.import.crs")
+@click.option("--skip-invalid", is_flag=True, help="cli.help.import.skip_invalid")
+@click.option("--allow-outside", is_flag=True, help="cli.help.import.allow_outside")
+@click.option("--allow-duplicates", is_flag=True, help="cli.help.import.allow_duplicates")
+@click.option("--source", default="import", show_default=True, help="cli.help.import.source")
 @click.option("--swap-lnglat", is_flag=True,
-              help="exchange longitude and latitude on the rows the check finds swapped (each one is listed)")
-@registry_command("import", "import sites from CSV, XLSX or GeoJSON (all or nothing unless --skip-invalid)")
+              help="cli.help.import.swap_lnglat")
+@registry_command("import", "cli.help.import")
 def _import(store, actor, lang, *, file, crs, skip_invalid, allow_outside, allow_duplicates, source,
             swap_lnglat) -> int:
     from sites.io import read_records
@@ -253,7 +248,7 @@ def _import(store, actor, lang, *, file, crs, skip_invalid, allow_outside, allow
     return 1 if report.rejected_lines else 0
 
 
-@app.command("template", help="write the import template: XLSX, Chinese headers, type and status dropdowns")
+@app.command("template", help="cli.help.template")
 @click.argument("out", metavar="FILE.xlsx")
 @lang_option
 def _template(out: str, lang: Language) -> int:
@@ -268,7 +263,7 @@ def _template(out: str, lang: Language) -> int:
 
 @format_option("json", "csv")
 @_filters
-@registry_command("list", "list sites as JSON or CSV", reads=True)
+@registry_command("list", "cli.help.list", reads=True)
 def _list(store, actor, lang, *, fmt, types, town, status) -> int:
     rows = [{k: s.to_dict()[k] for k in LIST_FIELDS} for s in _filtered(store, types, town, status)]
     if fmt == "json":
@@ -280,7 +275,7 @@ def _list(store, actor, lang, *, fmt, types, town, status) -> int:
 
 @click.argument("out")
 @_filters
-@registry_command("export", "export sites to a file: .csv, .xlsx, .geojson or .gpkg", reads=True)
+@registry_command("export", "cli.help.export", reads=True)
 def _export(store, actor, lang, *, out, types, town, status) -> int:
     from sites.io import export_sites
 
@@ -290,9 +285,9 @@ def _export(store, actor, lang, *, out, types, town, status) -> int:
 
 
 @_field_options(required=frozenset({"name", "type", "lng", "lat"}))
-@click.option("--crs", required=True, type=CRS, help="coordinate system of --lng/--lat")
-@click.option("--allow-outside", is_flag=True, help="accept a point outside every town")
-@registry_command("add", "add one site")
+@click.option("--crs", required=True, type=CRS, help="cli.help.add.crs")
+@click.option("--allow-outside", is_flag=True, help="cli.help.opt.allow_outside_point")
+@registry_command("add", "cli.help.add")
 def _add(store, actor, lang, *, crs, allow_outside, **fields) -> int:
     site, warnings = store.add(_values(fields), actor=actor, crs=crs, allow_outside=allow_outside)
     return _saved(store, site, warnings, lang)
@@ -300,10 +295,10 @@ def _add(store, actor, lang, *, crs, allow_outside, **fields) -> int:
 
 @click.argument("site_id", metavar="ID", type=int)
 @_field_options(required=frozenset())
-@click.option("--crs", type=CRS, help="coordinate system of --lng/--lat (default: wgs84)")
-@click.option("--allow-outside", is_flag=True, help="accept a point outside every town")
+@click.option("--crs", type=CRS, help="cli.help.update.crs")
+@click.option("--allow-outside", is_flag=True, help="cli.help.opt.allow_outside_point")
 @_if_version
-@registry_command("update", "change fields of a site")
+@registry_command("update", "cli.help.update")
 def _update(store, actor, lang, *, site_id, crs, allow_outside, if_version, **fields) -> int:
     site, warnings = store.update(site_id, _values(fields), actor=actor, crs=crs or "wgs84",
                                   allow_outside=allow_outside, if_version=if_version)
@@ -311,9 +306,9 @@ def _update(store, actor, lang, *, site_id, crs, allow_outside, if_version, **fi
 
 
 @click.argument("site_id", metavar="ID", type=int)
-@click.option("--on", help="closing date, YYYY-MM-DD (default: today)")
+@click.option("--on", help="cli.help.close.on")
 @_if_version
-@registry_command("close", "mark a site closed (a status change)")
+@registry_command("close", "cli.help.close")
 def _close(store, actor, lang, *, site_id, on, if_version) -> int:
     from sites.validation import parse_date
 
@@ -329,7 +324,7 @@ def _close(store, actor, lang, *, site_id, on, if_version) -> int:
 
 @click.argument("site_id", metavar="ID", type=int)
 @_if_version
-@registry_command("delete", "delete a site for good (its history is kept)")
+@registry_command("delete", "cli.help.delete")
 def _delete(store, actor, lang, *, site_id, if_version) -> int:
     site = store.delete(site_id, actor=actor, if_version=if_version)
     output.echo(t("sites.cli.deleted", lang, id=site.id, name=site.name))
@@ -338,7 +333,7 @@ def _delete(store, actor, lang, *, site_id, if_version) -> int:
 
 @click.argument("site_id", metavar="ID", type=int)
 @format_option("text", "json")
-@registry_command("history", "who changed a site, when, from what to what", reads=True)
+@registry_command("history", "cli.help.history", reads=True)
 def _history(store, actor, lang, *, site_id, fmt) -> int:
     entries = store.history(site_id)
     if fmt == "json":
@@ -351,7 +346,7 @@ def _history(store, actor, lang, *, site_id, fmt) -> int:
     return 0
 
 
-@registry_command("seed-demo", "load the bundled Nanhai sample (palaces + demo sites)")
+@registry_command("seed-demo", "cli.help.seed_demo")
 def _seed(store, actor, lang) -> int:
     from sites.demo import seed_demo
 
@@ -362,12 +357,11 @@ def _seed(store, actor, lang) -> int:
 
 @click.argument("file")
 @click.option("--crs", required=True, type=CRS,
-              help="coordinate system of the file (OpenStreetMap: wgs84; Amap-derived lines: gcj02; Baidu: bd09)")
+              help="cli.help.set_network.crs")
 @click.option("--mode", type=click.Choice(["walk", "cycle"]), default="walk", show_default=True,
-              help="which ways are kept (OSM tags for walking or cycling)")
-@click.option("--licence", help="licence of the data (default for .osm.pbf: © OpenStreetMap contributors, ODbL; "
-              "other files: asked)")
-@registry_command("set-network", "store a street network (.osm.pbf or lines file) with the region, clipped to it")
+              help="cli.help.set_network.mode")
+@click.option("--licence", help="cli.help.set_network.licence")
+@registry_command("set-network", "cli.help.set_network")
 def _set_network(store, actor, lang, *, file, crs, mode, licence) -> int:
     import sys
 
@@ -387,9 +381,10 @@ def _set_network(store, actor, lang, *, file, crs, mode, licence) -> int:
     return 0
 
 
-@click.option("--mode", type=click.Choice(["walk", "cycle"]), default="walk", show_default=True)
+@click.option("--mode", type=click.Choice(["walk", "cycle"]), default="walk", show_default=True,
+              help="cli.help.network_info.mode")
 @format_option("text", "json")
-@registry_command("network-info", "the stored street network: source, licence, date, summary", reads=True)
+@registry_command("network-info", "cli.help.network_info", reads=True)
 def _network_info(store, actor, lang, *, mode, fmt) -> int:
     from sites.network_store import NetworkStore
 
@@ -403,8 +398,9 @@ def _network_info(store, actor, lang, *, mode, fmt) -> int:
     return 0
 
 
-@click.option("--mode", type=click.Choice(["walk", "cycle"]), default="walk", show_default=True)
-@registry_command("network-delete", "remove the stored street network")
+@click.option("--mode", type=click.Choice(["walk", "cycle"]), default="walk", show_default=True,
+              help="cli.help.network_info.mode")
+@registry_command("network-delete", "cli.help.network_delete")
 def _network_delete(store, actor, lang, *, mode) -> int:
     from sites.network_store import NetworkStore
 
@@ -500,10 +496,9 @@ def copy_components() -> dict[str, Any]:
     return found
 
 
-@app.command("copy", help="copy the whole registry (sites, targets, accounts, audit, region, layers) into a NEW "
-             "database --to (postgresql://USER@HOST/DB or a file), in one transaction, checked by counts")
+@app.command("copy", help="cli.help.copy")
 @store_options()
-@click.option("--to", "to", required=True, metavar="URL|FILE", help="the new database: postgresql://… or a file")
+@click.option("--to", "to", required=True, metavar="URL|FILE", help="cli.help.copy.to")
 def _copy(db, user, lang, to) -> int:
     from database.copy import copy_registry
 

@@ -63,9 +63,9 @@ def _evaluation_options(func: Callable) -> Callable:
     for decorator in reversed((
         store_options(user=False),
         region_options(),
-        click.option("--as-of", type=DATE, default=None, help="evaluate as of this date (default: today)"),
+        click.option("--as-of", type=DATE, default=None, help="cli.help.opt.target_as_of"),
         click.option("--target", "target_ids", type=int, multiple=True, metavar="ID",
-                     help="only this target (repeat for several; default: all)"),
+                     help="cli.help.opt.target"),
         demand_options(),
         distance_options(),
     )):
@@ -143,12 +143,12 @@ def target_rows(report) -> pd.DataFrame:
     return rows[list(OUTPUT_COLUMNS)]
 
 
-@click.command("targets", cls=Command, help="rollout targets town by town as of a date")
+@click.command("targets", cls=Command, help="cli.help.targets")
 @_evaluation_options
 @format_option("json", "csv")
 @output_option
 @click.option("--detail", is_flag=True,
-              help="print the sites that count instead: one row per target, town and site")
+              help="cli.help.targets.detail")
 def targets_command(lang, fmt, output: str | None, detail: bool, **params) -> int:
     """Print (or write) the evaluated targets, or their counted sites (``--detail``), as JSON or CSV."""
     from cli import output as out
@@ -168,7 +168,7 @@ def targets_command(lang, fmt, output: str | None, detail: bool, **params) -> in
     return 0
 
 
-@click.command("report", cls=Command, help="one-page leadership report (XLSX, PDF or HTML)")
+@click.command("report", cls=Command, help="cli.help.report")
 @click.argument("out", metavar="OUT")
 @_evaluation_options
 def report_command(out: str, lang, **params) -> int:
@@ -186,18 +186,18 @@ def report_command(out: str, lang, **params) -> int:
 
 #: Option → target field, for target-add and target-update.
 FIELD_OPTIONS: tuple[tuple[str, str, str], ...] = (
-    ("--name", "name", "target name"),
-    ("--type", "site_type", "site type key"),
-    ("--scope", "scope", "each_town | region | towns"),
-    ("--towns", "towns", "town codes, comma-separated (scope towns)"),
-    ("--measure", "measure", "site_count | area_share | demand_share"),
-    ("--threshold", "threshold", "number of sites, or percent covered"),
-    ("--radius-m", "radius_m", "radius in metres (coverage measures)"),
-    ("--statuses", "statuses", "counted statuses, comma-separated (default open)"),
-    ("--deadline", "deadline", "YYYY-MM-DD"),
-    ("--notes", "notes", "free text"),
-    ("--new-since", "new_since", "YYYY-MM-DD: only sites opened on/after it count (\"2 new palaces since\")"),
-    ("--demand-layer", "demand_layer", "name of the stored demand layer (demand_share)"),
+    ("--name", "name", "cli.help.target_add.name"),
+    ("--type", "site_type", "cli.help.target_add.type"),
+    ("--scope", "scope", "cli.help.target_add.scope"),
+    ("--towns", "towns", "cli.help.target_add.towns"),
+    ("--measure", "measure", "cli.help.target_add.measure"),
+    ("--threshold", "threshold", "cli.help.target_add.threshold"),
+    ("--radius-m", "radius_m", "cli.help.opt.radius_m_target"),
+    ("--statuses", "statuses", "cli.help.target_add.statuses"),
+    ("--deadline", "deadline", "cli.help.target_add.deadline"),
+    ("--notes", "notes", "cli.help.target_add.notes"),
+    ("--new-since", "new_since", "cli.help.target_add.new_since"),
+    ("--demand-layer", "demand_layer", "cli.help.target_add.demand_layer"),
 )
 
 
@@ -225,7 +225,7 @@ def _actor(store, user: str | None):
     return cli_actor(store.sites, user)
 
 
-@click.command("target-add", cls=Command, help="add a rollout target")
+@click.command("target-add", cls=Command, help="cli.help.target_add")
 @store_options()
 @_field_options
 def target_add(db, user, lang, **params) -> int:
@@ -235,13 +235,12 @@ def target_add(db, user, lang, **params) -> int:
     return 0
 
 
-@click.command("target-update", cls=Command, help="change fields of a target")
+@click.command("target-update", cls=Command, help="cli.help.target_update")
 @click.argument("target_id", metavar="ID", type=int)
 @store_options()
 @_field_options
 @click.option("--if-version", type=int, metavar="N",
-              help="write only if the target is still at version N (see target-list); else say what changed "
-              "since, by whom and when, write nothing and exit 2")
+              help="cli.help.target_update.if_version")
 def target_update(target_id: int, db, user, lang, if_version, **params) -> int:
     """Change the given fields of a target; print it as JSON."""
     store = _target_store(db)
@@ -250,7 +249,7 @@ def target_update(target_id: int, db, user, lang, if_version, **params) -> int:
     return 0
 
 
-@click.command("target-delete", cls=Command, help="delete a target (its history is kept)")
+@click.command("target-delete", cls=Command, help="cli.help.target_delete")
 @click.argument("target_id", metavar="ID", type=int)
 @store_options()
 def target_delete(target_id: int, db, user, lang) -> int:
@@ -260,7 +259,7 @@ def target_delete(target_id: int, db, user, lang) -> int:
     return 0
 
 
-@click.command("target-list", cls=Command, help="list the stored targets as JSON")
+@click.command("target-list", cls=Command, help="cli.help.target_list")
 @store_options()
 def target_list(db, user, lang) -> int:
     """Print every stored target as JSON."""
@@ -268,7 +267,7 @@ def target_list(db, user, lang) -> int:
     return 0
 
 
-@click.command("target-history", cls=Command, help="who changed a target, when, from what to what")
+@click.command("target-history", cls=Command, help="cli.help.target_history")
 @click.argument("target_id", metavar="ID", type=int)
 @store_options()
 def target_history(target_id: int, db, user, lang) -> int:
@@ -280,17 +279,16 @@ def target_history(target_id: int, db, user, lang) -> int:
 
 
 @click.command("target-import", cls=Command,
-               help="per-town targets from a sheet (CSV/XLSX: 镇街代码 or 镇街名称, 目标数量, ...): all or nothing")
+               help="cli.help.target_import")
 @click.argument("file", metavar="FILE")
 @store_options()
-@click.option("--name", "field_name", metavar="PREFIX", help="name prefix; each target is named 'PREFIX（town）'")
-@click.option("--type", "field_site_type", metavar="SITE_TYPE", help="site type of rows without a 站点类型 column")
-@click.option("--deadline", "field_deadline", metavar="DEADLINE", help="deadline of rows without a 截止日期 column")
-@click.option("--measure", "field_measure", metavar="MEASURE", help="site_count (default) | area_share | "
-              "demand_share")
-@click.option("--radius-m", "field_radius_m", metavar="RADIUS_M", help="radius in metres (coverage measures)")
-@click.option("--statuses", "field_statuses", metavar="STATUSES", help="counted statuses (default open)")
-@click.option("--new-since", "field_new_since", metavar="NEW_SINCE", help="only sites opened on/after it count")
+@click.option("--name", "field_name", metavar="PREFIX", help="cli.help.target_import.name")
+@click.option("--type", "field_site_type", metavar="SITE_TYPE", help="cli.help.target_import.type")
+@click.option("--deadline", "field_deadline", metavar="DEADLINE", help="cli.help.target_import.deadline")
+@click.option("--measure", "field_measure", metavar="MEASURE", help="cli.help.target_import.measure")
+@click.option("--radius-m", "field_radius_m", metavar="RADIUS_M", help="cli.help.opt.radius_m_target")
+@click.option("--statuses", "field_statuses", metavar="STATUSES", help="cli.help.target_import.statuses")
+@click.option("--new-since", "field_new_since", metavar="NEW_SINCE", help="cli.help.target_import.new_since")
 def target_import(file: str, db, user, lang, **params) -> int:
     """Read every row, check all of them, then store all in one transaction (or none); print them as JSON."""
     from errors import ImportRejected

@@ -47,6 +47,7 @@ DOMAINS: tuple[str, ...] = (
     "maps",
     "incidents",
     "cli",
+    "cli_help",
     "app",
     "app_form",
     "app_map",

@@ -61,6 +61,8 @@ LATIN_OK = frozenset("""
     replace names demand-add boundaries-crs adcode CGCS2000 skip-invalid
     Language English
     PostGIS Debian apt-get postgresql postgresql-15-postgis-3 CREATE EXTENSION createdb postgis citext
+    USER zh en LANGUAGE code name ODbL
+    straight all auto heuristic exact none planned under construction suspended closed
 """.split())
 #: Latin words the pages may show in Chinese besides those: the boundary data's licence line,
 #: kept verbatim as its licence asks.

@@ -252,7 +252,7 @@ def test_usage_errors_exit_2_and_help_exits_0(tmp_path, run, capsys):
     assert code == 2 and "'one' is not a valid integer" in err
     for argv in (["-h"], ["--help"], ["user", "add", "-h"]):
         capsys.readouterr()
-        assert main(argv) == 0
+        assert main([*argv, "--lang", "en"]) == 0  # help follows --lang (Chinese by default)
         assert "Usage: python -m sites" in capsys.readouterr().out
 
 
