@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -303,6 +305,17 @@ def _lookup_column(values: list[object], lookup: dict[str, str], fld: str, allow
     return out
 
 
+#: Invisible characters a copy from a web page (Baidu or Amap's coordinate pickers, a chat) leaves in a number.
+_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff]")
+
+
+def _number_text(value: object) -> str:
+    """A typed number as ``float`` reads it: a Chinese comma as the decimal point (``113，14``), full-width digits and
+    point as typed with a Chinese input method (``１１３．１４``), a degree sign and invisible characters dropped."""
+    text = str(value).replace("，", ".").replace("°", "")
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).strip()
+
+
 def _numbers(values: list[object], fld: str, add) -> np.ndarray:
     out = np.full(len(values), np.nan)
     for i, value in enumerate(values):
@@ -315,7 +328,7 @@ def _numbers(values: list[object], fld: str, add) -> np.ndarray:
             number = float(value)
         else:
             try:
-                number = float(str(value).strip().replace("，", ".").replace("°", ""))
+                number = float(_number_text(value))
             except ValueError:
                 number = math.nan
         if math.isfinite(number):

@@ -403,3 +403,33 @@ def test_excels_unicode_text_is_refused_with_how_to_save_it(page_db):
     at = _upload(_page("en"), "台账.csv", data, "en")
     reasons = at.dataframe[0].value.iloc[:, -1].tolist()
     assert reasons == ["cannot read the file's text encoding; save it as a UTF-8 or GBK CSV"]
+
+
+# ------------------------------------------------------------------ numbers as typed or pasted
+
+
+def test_coordinates_typed_full_width_or_pasted_with_invisible_characters_import(tmp_path, cli):
+    """Full-width digits (a Chinese input method: １１３．０１０３９) and a zero-width space or BOM pasted along
+    from a web page were refused as "not a number" while the message showed the same digits. They import now
+    exactly as the plain digits do; a longitude in words is still refused, naming file, line and column. The
+    first pair is Amap's own (GCJ-02) for 南海区工人文化宫狮山宫 (tests/data): it lands in 狮山镇."""
+    typed = ["名称,类型,经度,纬度",
+             "狮山书屋,职工书屋,１１３．０１０３９０,２３．１１７５９７",
+             "桂城书屋,职工书屋,113.14095\u200b,\ufeff23.028682",
+             "里水书屋,职工书屋,113.164825°,23.196567°",
+             "坏书屋,职工书屋,东经113度,23.028682"]
+    plain = ["名称,类型,经度,纬度", "狮山书屋,职工书屋,113.010390,23.117597", "桂城书屋,职工书屋,113.14095,23.028682",
+             "里水书屋,职工书屋,113.164825,23.196567"]
+    stored, said = [], {}
+    for name, lines in (("typed", typed), ("plain", plain)):
+        db, path = tmp_path / f"{name}.db", tmp_path / f"{name}.csv"
+        path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gb18030"))
+        code, _, err = cli(sites_main, "import", str(path), "--crs", "gcj02", "--skip-invalid", db=db, lang="zh")
+        assert code == (1 if name == "typed" else 0), err
+        said[name] = err
+        with SiteStore(db) as store:
+            stored.append([(s.name, s.lng, s.lat, s.town_code) for s in store.list_sites()])
+    assert "文件 typed.csv，第 5 行，字段“经度”" in said["typed"] and "东经113度" in said["typed"]
+    assert "第 2 行" not in said["typed"] and "第 3 行" not in said["typed"] and "第 4 行" not in said["typed"]
+    assert stored[0] == stored[1] and len(stored[0]) == 3
+    assert stored[0][0][3] == "440605124000"
