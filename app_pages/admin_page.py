@@ -18,6 +18,7 @@ from app_pages.loaders import current_store
 from app_pages.plain import md_escape
 from app_pages.ui_text import current_lang, tr
 from errors import ProductError
+from geodata.boundaries import unit_words
 
 lang = current_lang()
 if not current_principal().is_admin:  # not in the navigation for others; refused here too
@@ -27,6 +28,7 @@ store = current_store()
 accounts = AccountStore(store)
 towns = store.towns()
 codes = [str(c) for c in towns.codes]
+granted = tr("ui.admin.col.towns", **unit_words(towns.region.level, lang))  # 授权镇街 or 授权区县
 
 
 def _town(code: str) -> str:
@@ -63,7 +65,7 @@ st.subheader(tr("ui.admin.accounts"))
 st.dataframe(pd.DataFrame({
     tr("ui.admin.col.user"): [a.username for a in listing],
     tr("ui.admin.col.role"): [tr(f"ui.role.{a.role}") for a in listing],
-    tr("ui.admin.col.towns"): ["、".join(_town(c) for c in a.towns) for a in listing],
+    granted: ["、".join(_town(c) for c in a.towns) for a in listing],
     tr("ui.admin.col.state"): [tr("account.state." + ("disabled" if a.disabled else
                                                       "locked" if a.locked_until else "active")) for a in listing],
 }), hide_index=True)
@@ -73,7 +75,7 @@ with st.expander(tr("ui.admin.add")):
         new_name = st.text_input(tr("ui.admin.col.user"), key="admin_new_user")
         new_role = st.selectbox(tr("ui.admin.col.role"), ROLES, key="admin_new_role",
                                 format_func=lambda r: tr(f"ui.role.{r}"))
-        new_towns = st.multiselect(tr("ui.admin.col.towns"), codes, key="admin_new_towns", format_func=_town)
+        new_towns = st.multiselect(granted, codes, key="admin_new_towns", format_func=_town)
         new_password = st.text_input(tr("ui.admin.password"), type="password", key="admin_new_password")
         if st.form_submit_button(tr("ui.admin.create"), key="admin_create"):
             _run(accounts.add, new_name, role=new_role, password=new_password, towns=new_towns)
@@ -90,7 +92,7 @@ if listing:
         st.session_state["admin_role"] = picked.role
         st.session_state["admin_towns"] = list(picked.towns)
     st.selectbox(tr("ui.admin.col.role"), ROLES, key="admin_role", format_func=lambda r: tr(f"ui.role.{r}"))
-    st.multiselect(tr("ui.admin.col.towns"), codes, key="admin_towns", format_func=_town)
+    st.multiselect(granted, codes, key="admin_towns", format_func=_town)
     buttons = st.columns(4)
     buttons[0].button(tr("ui.admin.save"), key="admin_save", on_click=_save, args=(picked.username,))
     if picked.disabled:

@@ -16,6 +16,7 @@ from app_pages.form_widgets import actor_input
 from app_pages.loaders import site_store
 from app_pages.ui_text import current_lang, tr
 from app_pages.widgets import uploader_words
+from geodata.boundaries import unit_words
 from settings import get_settings
 from sites.io import EXPORT_EXTENSIONS
 
@@ -41,7 +42,7 @@ for column, suffix in zip(buttons, EXPORT_EXTENSIONS, strict=True):
 st.subheader(tr("ui.data.audit"))
 render_audit_log(store)
 
-st.subheader(tr("ui.data.region"))
+st.subheader(tr("ui.data.region", **unit_words(store.towns().region.level, lang)))  # 镇街 or 区县
 render_region(store)
 
 st.subheader(tr("ui.data.demand"))

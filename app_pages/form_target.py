@@ -11,6 +11,7 @@ from app_pages.plain import md_escape
 from app_pages.ui_text import current_lang, tr
 from app_pages.widgets import translated_radio, translated_select, widget_key
 from errors import AccessDenied, NotFound, Problem, RecordError, StaleEdit
+from geodata.boundaries import unit_words
 from i18n import t
 from settings import load_site_types, site_type
 from sites.models import STATUSES, status_name
@@ -135,8 +136,11 @@ def render_target_editor(targets: TargetStore, town_codes: list[str], town_name)
     types = [tp.key for tp in load_site_types()]
     translated_select(tr("ui.targets.field.site_type"), types, key="target_site_type", default=types[0],
                       format_func=lambda k: site_type(k).name(lang))
+    units = unit_words(targets.sites.towns().region.level, lang)  # 镇街 or 区县
+    scopes = {"each_town": tr("ui.targets.scope.each_town", **units), "region": t("scope.region", lang),
+              "towns": tr("ui.targets.scope.towns", **units)}
     scope = translated_radio(tr("ui.targets.field.scope"), list(SCOPES), key="target_scope", default="each_town",
-                             format_func=lambda s: t(f"scope.{s}", lang))
+                             format_func=lambda s: scopes.get(s) or t(f"scope.{s}", lang))
     if scope == "towns":
         wkey = widget_key("target_towns")
         st.session_state[wkey] = [c for c in st.session_state.get("target_towns", []) if c in town_codes]
@@ -144,7 +148,7 @@ def render_target_editor(targets: TargetStore, town_codes: list[str], town_name)
         def _keep() -> None:
             st.session_state["target_towns"] = st.session_state[wkey]
 
-        st.multiselect(tr("ui.targets.field.towns"), town_codes, key=wkey, on_change=_keep, format_func=town_name)
+        st.multiselect(tr("ui.targets.field.towns", **units), town_codes, key=wkey, on_change=_keep, format_func=town_name)
         _problems_under("towns")
     measure = translated_radio(tr("ui.targets.field.measure"), list(MEASURES), key="target_measure",
                                default="site_count", format_func=lambda m: t(f"measure.{m}", lang))
@@ -211,8 +215,9 @@ def render_target_import(targets: TargetStore) -> None:
 
     lang = current_lang()
     uploader_words()  # 选择文件 / 单个文件不超过 20 MB in the Chinese UI, as on the data page
-    with st.expander(tr("ui.targets.import"), expanded=False):
-        st.caption(tr("ui.targets.import_hint"))
+    units = unit_words(targets.sites.towns().region.level, lang)  # 镇街 or 区县
+    with st.expander(tr("ui.targets.import", **units), expanded=False):
+        st.caption(tr("ui.targets.import_hint", **units))
         upload = st.file_uploader(tr("ui.targets.import_file"), type=["csv", "xlsx"], key="target_import_file")
         types = [tp.key for tp in load_site_types()]
         cols = st.columns(3)

@@ -142,3 +142,24 @@ def test_the_counted_sites_table_at_50000_sites_is_sent_a_page_at_a_time(big_db,
     table = at.dataframe[-1].value  # the counted-sites table, last on the page
     assert len(table) == 500 and words[1] in " ".join(c.value for c in at.caption)
     assert table.iloc[:, 4].astype(int).nunique() == 500  # 500 different counted sites on the last page
+
+
+#: The import sheet's own header names, quoted by the targets page's hint (targets/sheet.py reads these words).
+SHEET_HEADERS = "镇街代码或镇街名称"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page", ["targets_page", "data_page", "admin_page"])
+def test_the_other_pages_of_a_county_region_say_county_never_town(big_db, lang, page):
+    """Was: 每个镇街/指定镇街 (target scope), 从表格批量导入逐镇目标, 区域（镇街边界）, 授权镇街 on a county region."""
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.session_state["lang"] = lang
+    at.run()
+    at.switch_page(f"app_pages/{page}.py").run()
+    assert not at.exception and not at.error, at.exception or [e.value for e in at.error]
+    texts = [text for _, text in _visible_texts(at)]
+    assert [text for text in texts if TOWN_WORDS[lang].search(text.replace(SHEET_HEADERS, ""))] == []
+    units = {"zh": {"targets_page": "每个区县", "data_page": "区域（区县边界）", "admin_page": "授权区县"},
+             "en": {"targets_page": "every county", "data_page": "Region (county boundaries)",
+                    "admin_page": "Counties granted"}}[lang][page]
+    assert any(units in text for text in texts), texts

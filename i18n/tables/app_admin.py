@@ -5,7 +5,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.admin.only": ("只有管理员可以管理账户", "Only administrators manage accounts"),
     "ui.admin.col.user": ("用户名", "User"),
     "ui.admin.col.role": ("角色", "Role"),
-    "ui.admin.col.towns": ("授权镇街", "Towns granted"),
+    "ui.admin.col.towns": ("授权{Units}", "{Units} granted"),
     "ui.admin.col.state": ("状态", "State"),
     "ui.admin.add": ("新建账户", "New account"),
     "ui.admin.password": ("初始密码（至少 10 个字符）", "Initial password (10 characters or more)"),

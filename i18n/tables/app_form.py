@@ -139,7 +139,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.targets.field.name": ("目标名称", "Target name"),
     "ui.targets.field.site_type": ("阵地类型", "Site type"),
     "ui.targets.field.scope": ("范围", "Scope"),
-    "ui.targets.field.towns": ("镇街", "Towns"),
+    "ui.targets.field.towns": ("{Units}", "{Units}"),
+    "ui.targets.scope.each_town": ("每个{unit}", "every {unit}"),
+    "ui.targets.scope.towns": ("指定{units}", "listed {units}"),
     "ui.targets.field.measure": ("指标", "Measure"),
     "ui.targets.field.threshold_count": ("至少站点数", "At least this many sites"),
     "ui.targets.field.threshold_pct": ("覆盖率（%）", "Coverage (%)"),
@@ -178,10 +180,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.targets.field.demand_layer": ("需求图层名称", "Demand layer name"),
     "ui.targets.field.demand_layer_help": ("已存入数据库的需求图层（人口等）的名称",
                                            "Name of a demand layer (population etc.) stored in the database"),
-    "ui.targets.import": ("从表格批量导入逐镇目标", "Import per-town targets from a sheet"),
-    "ui.targets.import_hint": ("CSV 或 XLSX，每行一个镇街：镇街代码或镇街名称、目标数量；可选列：目标名称、站点类型、"
+    "ui.targets.import": ("从表格批量导入逐{unit}目标", "Import per-{unit} targets from a sheet"),
+    "ui.targets.import_hint": ("CSV 或 XLSX，每行一个{unit}：镇街代码或镇街名称、目标数量；可选列：目标名称、站点类型、"
                                "截止日期、计入状态、新建起始日期。任何一行有错误则不导入任何目标。",
-                               "CSV or XLSX, one town a row: town_code or town_name, threshold; optional: name, "
+                               "CSV or XLSX, one {unit} a row: town_code or town_name, threshold; optional: name, "
                                "site_type, deadline, statuses, new_since (the Chinese headers work too). One bad "
                                "row and no target is imported."),
     "ui.targets.import_file": ("逐镇目标表（CSV 或 XLSX）", "Per-town targets (CSV or XLSX)"),
@@ -251,7 +253,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.data.audit_id_help": ("站点或目标的编号；0 表示全部", "Number of a site or target; 0: all"),
     "ui.data.audit_dates": ("日期范围（{zone}）", "Dates ({zone_en})"),
     "ui.data.audit_count": ("{n} 条记录（最新在前）", "{n} entries (newest first)"),
-    "ui.data.region": ("区域（镇街边界）", "Region (town boundaries)"),
+    "ui.data.region": ("区域（{unit}边界）", "Region ({unit} boundaries)"),
     "ui.data.region_upload": ("新的边界文件（GeoJSON、GeoPackage 或压缩的 Shapefile）",
                               "New boundary file (GeoJSON, GeoPackage or zipped Shapefile)"),
     "ui.data.region_unreadable": ("无法读取 {file}：{error}", "Cannot read {file}: {error}"),
