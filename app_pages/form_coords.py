@@ -12,6 +12,7 @@ guessed: the caller names it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 #: Two decimal numbers separated by a comma (ASCII or full-width) and/or spaces.
@@ -34,6 +35,7 @@ def parse_pasted(text: str) -> PastedPoint | None:
     A value pair is read longitude first unless the first fits a latitude
     (|value| ≤ 90) and the second does not, in which case they are swapped.
     """
+    text = unicodedata.normalize("NFKC", text)  # full-width digits and point (a Chinese input method) as ASCII
     decimals = _DECIMAL.findall(text)
     if len(decimals) == 2:
         first, second = (float(v) for v in decimals)

@@ -433,3 +433,12 @@ def test_coordinates_typed_full_width_or_pasted_with_invisible_characters_import
     assert "第 2 行" not in said["typed"] and "第 3 行" not in said["typed"] and "第 4 行" not in said["typed"]
     assert stored[0] == stored[1] and len(stored[0]) == 3
     assert stored[0][0][3] == "440605124000"
+
+
+def test_a_pair_typed_full_width_in_the_form_reads_as_typed():
+    """The form read １１３．１４０９５，２３．０２８６８２ as 95.0, 23.0 (Python's \\d matches full-width digits, the
+    full-width point did not match)."""
+    from app_pages.form_coords import parse_pasted
+
+    assert parse_pasted("１１３．１４０９５，２３．０２８６８２") == parse_pasted("113.14095,23.028682")
+    assert parse_pasted("经度：１１３．１４０９５　纬度：２３．０２８６８２").lng == 113.14095
