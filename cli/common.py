@@ -28,7 +28,6 @@ click's own words (Usage, Options, Commands, [default: …], [required]) include
 from __future__ import annotations
 
 import datetime
-import io
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -353,15 +352,29 @@ def run(group: click.Group, argv: Sequence[str] | None, prog: str) -> int:
     try:
         code = group.main(args=args, prog_name=prog, standalone_mode=False, obj=inv)
     except click.ClickException as exc:  # usage: unknown option, bad value, missing argument
-        buffer = io.StringIO()
-        exc.show(file=buffer)
-        output.echo(buffer.getvalue().rstrip("\n"), err=True)
+        output.echo(_click_error(exc), err=True)
         return exc.exit_code
     except (click.Abort, KeyboardInterrupt):
         return 130
     except Exception as exc:  # noqa: BLE001  (the last resort: a message, an incident id, never a traceback)
         return cli_failure(exc, inv.lang, files=inv.files, context=inv.command or prog)
     return int(code or 0)
+
+
+def _click_error(exc: click.ClickException) -> str:
+    """A usage error as click shows it, its words in the command's language: the usage line, where to find
+    help, then ``Error: message`` (the message is click's or, for a bad value, the product's own)."""
+    ctx = getattr(exc, "ctx", None)
+    lang = choose_language(ctx)
+    lines: list[str] = []
+    if ctx is not None:
+        lines.append(ctx.get_usage())
+        if ctx.command.get_help_option(ctx) is not None:
+            option = max(ctx.command.get_help_option_names(ctx), key=len)
+            lines.append(t("cli.help.word.try_help", lang, command=f"{ctx.command_path} {option}"))
+        lines.append("")
+    lines.append(t("cli.help.word.error", lang, message=exc.format_message()))
+    return "\n".join(lines)
 
 
 # ------------------------------------------------------------------------ options

@@ -205,3 +205,18 @@ def test_every_help_text_is_a_key_worded_at_help_time_and_every_key_is_used():
     assert {key for key in used if not all(texts.get(key, ("", "")))} == set()
     table = {key for key in texts if key.startswith(HELP_KEY_PREFIX) and not key.startswith("cli.help.word.")}
     assert table - used == set()
+
+
+def test_a_usage_error_points_to_help_in_the_same_language(capsys, monkeypatch):
+    """Click's words around a usage error (usage line, where help is, ``Error:``) follow the language too; the
+    message of the error is kept."""
+    monkeypatch.setenv("SITES_LANGUAGE", "zh")
+    capsys.readouterr()
+    assert sites_cli.main(["list", "--bogus"]) == 2
+    zh = capsys.readouterr().err
+    assert zh.startswith("用法：python -m sites list [OPTIONS]\n运行 'python -m sites list --help' 查看帮助。\n\n错误：")
+    assert "No such option '--bogus'" in zh
+    assert sites_cli.main(["close", "one", "--lang", "en"]) == 2
+    en = capsys.readouterr().err
+    assert en == ("Usage: python -m sites close [OPTIONS] ID\nTry 'python -m sites close --help' for help.\n\n"
+                  "Error: Invalid value for 'ID': 'one' is not a valid integer.\n")

@@ -18,6 +18,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.help.word.required": ("必填", "required"),
     "cli.help.word.env_var": ("环境变量：{var}", "env var: {var}"),
     "cli.help.word.separator": ("；", "; "),
+    "cli.help.word.try_help": ("运行 '{command}' 查看帮助。", "Try '{command}' for help."),
+    "cli.help.word.error": ("错误：{message}", "Error: {message}"),
     # the programs
     "cli.help.sites": ("站点台账：导入、列出、导出、编辑站点；账号管理。",
                        "The site registry: import, list, export, edit sites; accounts."),
