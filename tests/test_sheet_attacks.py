@@ -435,6 +435,27 @@ def test_coordinates_typed_full_width_or_pasted_with_invisible_characters_import
     assert stored[0][0][3] == "440605124000"
 
 
+def test_dates_typed_full_width_or_pasted_with_invisible_characters_import(tmp_path):
+    """An XLSX ledger whose 开放日期 column is text typed full-width (２０２５年６月３０日) or pasted with a zero-width
+    space: refused as "not a date" before, read as the date now; a day that does not exist is still refused."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["名称", "类型", "经度", "纬度", "开放日期"])
+    sheet.append(["桂城书屋", "职工书屋", *GUICHENG, "２０２５年６月３０日"])
+    sheet.append(["狮山书屋", "职工书屋", *SHISHAN, "２０２５－０６－３０\u200b"])
+    sheet.append(["里水书屋", "职工书屋", 113.164825, 23.196567, "２０２５年２月３０日"])
+    book.save(tmp_path / "台账.xlsx")
+    db = tmp_path / "r.db"
+    with SiteStore(db) as store:
+        report = store.import_records(read_records(tmp_path / "台账.xlsx"), actor="tester", crs="wgs84",
+                                      skip_invalid=True)
+        assert [(s.name, s.opened_on.isoformat()) for s in store.list_sites()] == [
+            ("桂城书屋", "2025-06-30"), ("狮山书屋", "2025-06-30")]
+    assert report.rejected_lines == [4]
+    (problem,) = [p for p in report.problems if p.level == "error"]
+    assert (problem.file, problem.row, problem.field, problem.code) == ("台账.xlsx", 4, "开放日期", "sites.date_bad")
+
+
 def test_a_pair_typed_full_width_in_the_form_reads_as_typed():
     """The form read １１３．１４０９５，２３．０２８６８２ as 95.0, 23.0 (Python's \\d matches full-width digits, the
     full-width point did not match)."""
