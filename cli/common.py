@@ -168,6 +168,10 @@ def _wrap(text: str, width: int) -> list[str]:
 class _HelpFormatter(click.HelpFormatter):
     """Click's formatter, wrapping by terminal columns (a Chinese character takes two) with :func:`_wrap`."""
 
+    def write_heading(self, heading: str) -> None:
+        colon = "：" if heading and _is_wide(heading[-1]) else ":"  # 选项：/ Options:
+        self.write(f"{'':>{self.current_indent}}{heading}{colon}\n")
+
     def write_text(self, text: str) -> None:
         indent = " " * self.current_indent
         for line in _wrap(text, max(self.width - self.current_indent, 11)):

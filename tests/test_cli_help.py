@@ -104,7 +104,7 @@ def test_every_commands_help_is_chinese_by_default_and_english_with_lang_en(help
     code, zh = helps(prog, *path, "--help", setting=None)  # no setting: Chinese
     assert code == 0
     assert zh.startswith(f"用法：python -m {' '.join((prog, *path))}")
-    assert "选项:" in zh and "显示本帮助后退出" in zh
+    assert "选项：" in zh and "显示本帮助后退出" in zh
     assert english_words(zh, LATIN_OK | CLICK_WORDS | _typed_words(prog)) == []
     assert "Usage" not in zh and "Options" not in zh and "Show this message" not in zh
     assert "⟦" not in zh  # no missing text
@@ -119,7 +119,7 @@ def test_every_commands_help_is_chinese_by_default_and_english_with_lang_en(help
         rest = rest.replace(name, "")
     assert CHINESE.findall(rest) == []
     if isinstance(_command(prog, path), click.Group):
-        assert "命令:" in zh and "Commands:" in en
+        assert "命令：" in zh and "Commands:" in en
 
 
 def test_coverage_help_in_both_languages_known_answers(helps):
@@ -149,7 +149,7 @@ def test_required_and_group_lists_and_click_words(helps):
     _, en = helps("scoring", "--help", "--lang", "en")
     assert re.search(r"^  coverage +各镇街各类站点的覆盖情况$", zh, re.M)
     assert re.search(r"^  coverage +coverage per town and site type$", en, re.M)
-    assert "用法：python -m scoring [OPTIONS] COMMAND [ARGS]..." in zh and "命令:" in zh
+    assert "用法：python -m scoring [OPTIONS] COMMAND [ARGS]..." in zh and "命令：" in zh
     _, zh = helps("sites", "user", "--help")
     assert re.search(r"^  unlock +解除因密码输错而锁定的账号$", zh, re.M)
     _, zh = helps("scoring", "suggest", "--help")
