@@ -20,6 +20,9 @@ from i18n import t
 from settings import get_settings
 from sites.store import SiteStore
 
+#: Entries shown at most, newest first; the filters reach older ones.
+AUDIT_ROWS = 1000
+
 
 def render_audit_log(store: SiteStore) -> None:
     """The filters (widget keys ``audit_kind``, ``audit_id``, ``audit_action``, ``audit_actor``,
@@ -41,7 +44,9 @@ def render_audit_log(store: SiteStore) -> None:
     zone = get_settings().timezone
     day = datetime.timedelta(days=1)  # the dates are local: read a day either side in UTC, then keep the local days
     entries = audit_log(store.database, kind=kind or None, subject_id=int(record_id) or None, action=action or None,
-                        actor=actor.strip() or None, since=since and since - day, until=until and until + day)
-    entries = local_dates(entries, since, until, zone)
-    st.caption(tr("ui.data.audit_count", n=len(entries)))
+                        actor=actor.strip() or None, since=since and since - day, until=until and until + day,
+                        limit=AUDIT_ROWS + 1)  # one more: whether older entries were left out
+    more = len(entries) > AUDIT_ROWS
+    entries = local_dates(entries[:AUDIT_ROWS], since, until, zone)
+    st.caption(tr("ui.data.audit_more", n=f"{len(entries):,}") if more else tr("ui.data.audit_count", n=len(entries)))
     st.dataframe(pd.DataFrame(audit_table(entries, lang, zone=zone, kinds=True)), hide_index=True)

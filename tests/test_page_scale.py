@@ -14,6 +14,7 @@ Speed is measured in ``/tmp``-free reports, never asserted here.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -163,3 +164,22 @@ def test_the_other_pages_of_a_county_region_say_county_never_town(big_db, lang, 
              "en": {"targets_page": "every county", "data_page": "Region (county boundaries)",
                     "admin_page": "Counties granted"}}[lang][page]
     assert any(units in text for text in texts), texts
+
+
+@pytest.mark.parametrize(("lang", "said"), [("zh", "最新的 1,000 条记录（最新在前）；更早的记录未列出"),
+                                            ("en", "The newest 1,000 entries (newest first); older ones are not listed")])
+def test_the_audit_log_of_50000_imported_sites_says_older_entries_are_left_out(big_db, lang, said):
+    """The log lists the newest 1,000 of the 50,000 import entries; its caption said '1000 条记录', as if that
+    were all of them."""
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.session_state["lang"] = lang
+    at.run()
+    at.switch_page("app_pages/data_page.py").run()
+    assert not at.exception and not at.error
+    log = next(frame.value for frame in at.dataframe if len(frame.value) == 1000)
+    assert said in " ".join(c.value for c in at.caption)
+    # a record number reaches an older entry: site 1's import, the oldest
+    at.number_input(key="audit_id").set_value(1).run()
+    captions = " ".join(c.value for c in at.caption)
+    assert len(log) == 1000 and said not in captions
+    assert re.search(r"(^| )[1-9] (条记录（最新在前）|entries \(newest first\))", captions), captions

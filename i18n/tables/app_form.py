@@ -253,6 +253,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.data.audit_id_help": ("站点或目标的编号；0 表示全部", "Number of a site or target; 0: all"),
     "ui.data.audit_dates": ("日期范围（{zone}）", "Dates ({zone_en})"),
     "ui.data.audit_count": ("{n} 条记录（最新在前）", "{n} entries (newest first)"),
+    "ui.data.audit_more": ("最新的 {n} 条记录（最新在前）；更早的记录未列出：用上面的类型、编号、操作、操作人或日期筛选",
+                           "The newest {n} entries (newest first); older ones are not listed: filter by kind, number, "
+                           "action, who or dates above"),
     "ui.data.region": ("区域（{unit}边界）", "Region ({unit} boundaries)"),
     "ui.data.region_upload": ("新的边界文件（GeoJSON、GeoPackage 或压缩的 Shapefile）",
                               "New boundary file (GeoJSON, GeoPackage or zipped Shapefile)"),
