@@ -2,7 +2,8 @@
 
 A CSV (UTF-8 or GBK) or XLSX file whose header row (found among the first rows, a
 title above it is skipped, see :func:`sites.io.read_rows`) names the town by
-``镇街代码`` (its 12-digit code) or ``镇街名称`` (its name in the region), and the
+``镇街代码`` (its 12-digit code) or ``镇街名称`` (its name in the region; on a county
+region ``区县代码``/``区县名称`` say the same), and the
 number by ``目标数量``. Optional columns, in Chinese or English: ``目标名称``
 (name), ``站点类型`` (type), ``截止日期`` (deadline), ``计入状态`` (statuses),
 ``新建起始日期`` (new_since), ``指标`` (measure), ``服务半径`` (radius_m),
@@ -29,8 +30,9 @@ from targets.model import Target, parse_target
 
 #: Accepted headers of each column, Chinese first (as offices write them), then English.
 TARGET_COLUMNS: dict[str, tuple[str, ...]] = {
-    "town_code": ("镇街代码", "town_code", "代码", "镇街编码"),
-    "town_name": ("镇街名称", "town_name", "镇街", "镇（街道）"),
+    "town_code": ("镇街代码", "town_code", "代码", "镇街编码", "区县代码", "区县编码", "county_code"),
+    "town_name": ("镇街名称", "town_name", "镇街", "镇（街道）", "区县名称", "区县", "县（区）", "county_name",
+                  "county"),
     "threshold": ("目标数量", "threshold", "目标值", "数量"),
     "name": ("目标名称", "name", "目标"),
     "site_type": ("站点类型", "site_type", "type", "类型"),

@@ -130,6 +130,17 @@ def test_sheet_makes_one_target_per_town(store, tmp_path):
     assert len(stored) == 7 and len(TargetStore(store).list_targets()) == 7 + 2  # + the two seeded targets
 
 
+def test_a_county_offices_sheet_names_its_units_by_county_headers(store, tmp_path):
+    """A county region's page asks for 区县代码 or 区县名称 (its level's word): a sheet headed so reads."""
+    path = tmp_path / "逐区县目标.csv"
+    path.write_text("区县名称,目标数量\n大沥镇,3\n里水镇,2\n", encoding="gbk")
+    sheet = parse_target_sheet(path, store.towns(), defaults={"site_type": "cultural_palace", "deadline": "2025-12-31"})
+    assert [(tg.towns, tg.threshold) for tg in sheet.targets] == [((DALI,), 3), ((LISHUI,), 2)]
+    path.write_text("区县代码,目标数量\n" + LISHUI + ",1\n", encoding="utf-8")
+    sheet = parse_target_sheet(path, store.towns(), defaults={"site_type": "cultural_palace", "deadline": "2025-12-31"})
+    assert [(tg.towns, tg.threshold) for tg in sheet.targets] == [((LISHUI,), 1)]
+
+
 def test_sheet_with_a_bad_row_writes_nothing_and_names_every_bad_row(tmp_path, capsys):
     from cli.sites import main as sites_main
 

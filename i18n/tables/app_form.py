@@ -181,7 +181,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.targets.field.demand_layer_help": ("已存入数据库的需求图层（人口等）的名称",
                                            "Name of a demand layer (population etc.) stored in the database"),
     "ui.targets.import": ("从表格批量导入逐{unit}目标", "Import per-{unit} targets from a sheet"),
-    "ui.targets.import_hint": ("CSV 或 XLSX，每行一个{unit}：镇街代码或镇街名称、目标数量；可选列：目标名称、站点类型、"
+    "ui.targets.import_hint": ("CSV 或 XLSX，每行一个{unit}：{unit}代码或{unit}名称、目标数量；可选列：目标名称、站点类型、"
                                "截止日期、计入状态、新建起始日期。任何一行有错误则不导入任何目标。",
                                "CSV or XLSX, one {unit} a row: town_code or town_name, threshold; optional: name, "
                                "site_type, deadline, statuses, new_since (the Chinese headers work too). One bad "
