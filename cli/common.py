@@ -130,11 +130,14 @@ def _is_wide(ch: str) -> bool:
 
 def _wrap(text: str, width: int) -> list[str]:
     """``text`` in lines of at most ``width`` terminal columns: a line may break at a space or between two
-    Chinese characters, never inside a Latin word, option name or number, nor before closing punctuation."""
+    Chinese characters, never inside a Latin word, option name, number or ``[default: …]``, nor before closing
+    punctuation."""
     tokens: list[str] = []  # words, single wide characters, and the spaces between words
     word = ""
     for ch in " ".join(text.split("\n")):
-        if ch == " " or _is_wide(ch):
+        if word.startswith("[") and "]" not in word:  # "[默认：open]" is kept whole
+            word += ch
+        elif ch == " " or _is_wide(ch):
             if word:
                 tokens.append(word)
                 word = ""
@@ -148,12 +151,17 @@ def _wrap(text: str, width: int) -> list[str]:
         tokens.append(word)
     lines: list[str] = []
     line = ""
-    for token in tokens:
+    for i, token in enumerate(tokens):
         if token.isspace():
             if line:
                 line += token
             continue
-        if line and _width(line.rstrip() + token) > width and token not in _CLOSING:
+        tail = token  # the token and the closing punctuation that must stay with it
+        for after in tokens[i + 1:]:
+            if after not in _CLOSING:
+                break
+            tail += after
+        if line and _width(line.rstrip() + tail) > width and token not in _CLOSING:
             carry = ""
             while line and line[-1] in _OPENING:  # an opening bracket goes to the next line with its word
                 line, carry = line[:-1], line[-1] + carry

@@ -20,6 +20,7 @@ import os
 import re
 import subprocess
 import sys
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,6 +80,10 @@ def _typed_words(prog: str) -> frozenset[str]:
     return frozenset(words)
 
 
+def _columns(line: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in line)
+
+
 @pytest.fixture
 def helps(capsys, monkeypatch):
     """``help(prog, *args, setting=...)``: run ``python -m prog ARGS`` in this process with ``SITES_LANGUAGE``
@@ -109,6 +114,9 @@ def test_every_commands_help_is_chinese_by_default_and_english_with_lang_en(help
     assert "Usage" not in zh and "Options" not in zh and "Show this message" not in zh
     assert "⟦" not in zh  # no missing text
     assert CHINESE.search(_command(prog, path).get_short_help_str(60))  # its line in the group's list too
+    # wrapped by terminal columns (a Chinese character takes two), "[默认：…]" never cut
+    assert max(_columns(line) for line in zh.splitlines()) <= 80
+    assert all(line.count("[") == line.count("]") for line in zh.splitlines() if "[默认" in line or "[必填" in line)
 
     code, en = helps(prog, *path, "--help", "--lang", "en")
     assert code == 0
