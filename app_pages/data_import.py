@@ -69,6 +69,10 @@ def problems_table(problems: list[Problem]) -> pd.DataFrame:
     })
 
 
+#: Rows of an upload's preview, and of its problems, shown at most (the counts above them are of the whole file).
+PREVIEW_ROWS = 1000
+
+
 def _preview(records: RawRecords, problems: list[Problem]) -> pd.DataFrame:
     """The uploaded rows under the file's own headers, after a line column and a check column.
 
@@ -131,10 +135,17 @@ def render_import(store: SiteStore) -> None:
                   args=(swap_key, [*(swapped[1] if swapped and swapped[0] == swap_key else []), *to_swap]))
     n_bad = len(result.rejected)
     st.markdown(tr("ui.data.preview", file=md_escape(name), n=len(records), ok=len(records) - n_bad, bad=n_bad))
-    st.dataframe(_preview(records, problems), hide_index=True)
+    preview = _preview(records, problems)
+    if len(preview) > PREVIEW_ROWS:  # a page of rows, those with a problem first: never 50,000 rows to the browser
+        flagged = preview[tr("ui.data.col.check")] != tr("ui.data.row_ok")
+        preview = pd.concat([preview[flagged], preview[~flagged]]).head(PREVIEW_ROWS)
+        st.caption(tr("ui.data.preview_first", shown=f"{PREVIEW_ROWS:,}", n=f"{len(records):,}"))
+    st.dataframe(preview, hide_index=True)
     if problems:
         st.subheader(tr("ui.data.problems"))
-        st.dataframe(problems_table(problems), hide_index=True)
+        if len(problems) > PREVIEW_ROWS:
+            st.caption(tr("ui.data.problems_first", shown=f"{PREVIEW_ROWS:,}", n=f"{len(problems):,}"))
+        st.dataframe(problems_table(problems[:PREVIEW_ROWS]), hide_index=True)
     if st.button(tr("ui.data.commit"), key="data_commit", type="primary"):
         if actor_missing():
             st.error(tr("ui.data.actor_first"))

@@ -183,3 +183,27 @@ def test_the_audit_log_of_50000_imported_sites_says_older_entries_are_left_out(b
     captions = " ".join(c.value for c in at.caption)
     assert len(log) == 1000 and said not in captions
     assert re.search(r"(^| )[1-9] (条记录（最新在前）|entries \(newest first\))", captions), captions
+
+
+@pytest.mark.parametrize(("lang", "said"), [("zh", "预览只列出 1,000 行（共 3,000 行）"),
+                                            ("en", "The preview lists 1,000 of the 3,000 rows")])
+def test_a_large_upload_previews_a_page_of_rows_with_the_bad_ones_first(big_db, tmp_path, lang, said):
+    """3,000 service centres on a 200 m grid (no duplicates), lines 1502 and 3001 with latitude 95: the preview was
+    every row (50,000 at province scale, all sent to the browser); it lists 1,000, the two bad lines first."""
+    lng, lat = np.meshgrid(113.01 + 0.0025 * np.arange(60), 22.505 + 0.0018 * np.arange(50))
+    sheet = pd.DataFrame({"name": [f"中心{i}" for i in range(3000)], "type": "service_centre",
+                          "lng": lng.ravel(), "lat": lat.ravel()})
+    sheet.loc[[1500, 2999], "lat"] = 95.0
+    path = tmp_path / "centres.csv"
+    sheet.to_csv(path, index=False)
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.session_state["lang"] = lang
+    at.run()
+    at.switch_page("app_pages/data_page.py").run()
+    at.radio(key=f"data_crs_{lang}").set_value("wgs84")
+    at.file_uploader(key="data_upload").set_value((path.name, path.read_bytes(), "text/csv")).run()
+    assert not at.exception and not at.error
+    preview = at.dataframe[0].value
+    assert len(preview) == 1000 and said in " ".join(c.value for c in at.caption)
+    assert preview.iloc[:3, 0].astype(int).tolist() == [1502, 3001, 2]  # the bad lines, then the rest by line
+    assert at.dataframe[1].value.iloc[:, 0].astype(int).tolist() == [1502, 3001]  # the problems: both, in full

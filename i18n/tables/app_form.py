@@ -221,6 +221,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.data.preview": ("**{file}**：共 {n} 行，{ok} 行可导入，{bad} 行有错误。下表为预览，尚未写入。",
                         "**{file}**: {n} rows, {ok} ready, {bad} with errors. A preview: nothing is written yet."),
     "ui.data.problems": ("逐行问题", "Problems, row by row"),
+    "ui.data.preview_first": ("预览只列出 {shown} 行（共 {n} 行）：有错误或提醒的行排在最前，其余按行号",
+                              "The preview lists {shown} of the {n} rows: those with an error or a warning first, "
+                              "then the rest by line"),
+    "ui.data.problems_first": ("只列出前 {shown} 个问题（共 {n} 个）：改正后重新上传可看到其余的",
+                               "The first {shown} of {n} problems: correct them and upload again to see the rest"),
     "ui.data.col.line": ("行号", "Line"),
     "ui.data.col.field": ("字段", "Field"),
     "ui.data.col.level": ("级别", "Level"),
