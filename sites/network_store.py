@@ -25,6 +25,8 @@ from database.connection import utc_now
 from database.migrations import Migration
 from errors import Problem, RecordError
 from geodata.network import MODES, NetworkSummary, StreetNetwork, read_network
+from sites.sheets import UNSTORABLE
+from sites.uploads import display_name
 
 COMPONENT = "network"
 #: The licence recorded for an OpenStreetMap extract (``.osm.pbf``) when none is given.
@@ -97,8 +99,11 @@ class NetworkStore:
         licence = (licence or "").strip()
         if not licence:
             raise RecordError(Problem("network.licence_missing", {"file": source_name}))
+        if bad := UNSTORABLE.search(licence):  # the rule of every stored text
+            raise RecordError(Problem("sites.text_control", {"char": f"U+{ord(bad.group()):04X}",
+                                                             "pos": bad.start() + 1}, field="licence"))
         summary = network.summary()
-        info = NetworkInfo(network.mode, Path(source_name).name, network.source_crs, licence, who, utc_now(),
+        info = NetworkInfo(network.mode, display_name(source_name), network.source_crs, licence, who, utc_now(),
                            summary)
         data = network.to_bytes()
         with self.database.write_transaction() as conn:

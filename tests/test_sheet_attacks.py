@@ -463,3 +463,24 @@ def test_a_pair_typed_full_width_in_the_form_reads_as_typed():
 
     assert parse_pasted("１１３．１４０９５，２３．０２８６８２") == parse_pasted("113.14095,23.028682")
     assert parse_pasted("经度：１１３．１４０９５　纬度：２３．０２８６８２").lng == 113.14095
+
+
+def test_street_network_licence_with_a_control_character_is_refused_and_the_file_name_is_cleaned(tmp_path, cli):
+    db = tmp_path / "r.db"
+    assert cli(sites_main, "init", db=db)[0] == 0
+    lng, lat = GUICHENG
+    lines = [[[lng - 0.002, lat], [lng, lat], [lng + 0.002, lat]], [[lng, lat - 0.002], [lng, lat], [lng, lat + 0.002]]]
+    streets = tmp_path / "街道\x1b[31m.geojson"
+    streets.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"highway": "residential"},
+         "geometry": {"type": "LineString", "coordinates": c}} for c in lines]}), encoding="utf-8")
+    code, out, err = cli(sites_main, "set-network", str(streets), "--crs", "wgs84", "--licence", "OSM\x1b[2J",
+                         db=db, lang="zh")
+    assert code == 2 and "U+001B" in err and "\x1b" not in err + out
+    assert cli(sites_main, "network-info", "--format", "json", db=db)[1].strip() == "null"  # nothing stored
+    code, out, err = cli(sites_main, "set-network", str(streets), "--crs", "wgs84", "--licence", "测试路网",
+                         db=db, lang="zh")
+    assert code == 0, err
+    code, out, _ = cli(sites_main, "network-info", "--format", "json", db=db)
+    info = json.loads(out)
+    assert info["licence"] == "测试路网" and info["source"] == "街道[31m.geojson"
