@@ -61,11 +61,12 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float) -> None:
 
 
 @contextmanager
-def streamlit_app(tmp_path: Path, *, timeout_s: float = 40) -> Iterator[str]:
+def streamlit_app(tmp_path: Path, *, timeout_s: float = 40, db: Path | str | None = None) -> Iterator[str]:
     """Run the app as ``scripts/run-app.sh`` does (``python -m app_pages.serve``: ``streamlit run app.py`` with the
-    product's modules imported first) on a free local port with ``SITES_DB`` in ``tmp_path``; yield its URL."""
+    product's modules imported first) on a free local port with ``SITES_DB`` in ``tmp_path`` (or ``db``: another
+    file, or a PostgreSQL URL); yield its URL."""
     port = free_port()
-    env = {**os.environ, "SITES_DB": str(tmp_path / "sites.db"), "SITES_LANGUAGE": "zh", "SITES_TILES": "none"}
+    env = {**os.environ, "SITES_DB": str(db or tmp_path / "sites.db"), "SITES_LANGUAGE": "zh", "SITES_TILES": "none"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "app_pages.serve", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",
