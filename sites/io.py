@@ -110,7 +110,7 @@ def read_records(path: str | Path) -> RawRecords:
         if ext == ".csv":
             table = _read_csv(path)
         elif ext == ".xlsx":
-            table = _read_xlsx(path)
+            return _xlsx_records(path)
         elif ext == ".gpkg":
             header, rows = _read_gpkg(path)
             return _records(header, rows, path.name)
@@ -263,8 +263,49 @@ def _read_gpkg(path: Path) -> tuple[list[object], list[tuple[int, list[object]]]
     return [*keys, "lng", "lat"], rows
 
 
-def _read_xlsx(path: Path) -> list[tuple[int, list[object]]]:
-    """The non-blank rows of the first sheet as ``(line, cells)``.
+#: Problems that say a sheet holds no table of sites (so a later sheet of the workbook may).
+_NO_TABLE = ("sites.header_not_found", "sites.column_missing", "sites.file_empty")
+#: How many sheets of a workbook are looked at for the table when the first holds none.
+MAX_SHEETS = 20
+
+
+def _xlsx_records(path: Path) -> RawRecords:
+    """Records of the first sheet of a workbook; when it holds no header row (a 填表说明 or cover sheet before
+    the ledger), of the first later sheet that does, with a warning naming both sheets. When none does, the
+    first sheet's problems."""
+    try:
+        return _sheet_records(_read_xlsx(path), path.name)
+    except ImportRejected as exc:
+        if not all(p.code in _NO_TABLE for p in exc.problems):
+            raise
+        names = _sheet_names(path)
+        for index in range(1, min(len(names), MAX_SHEETS)):
+            try:
+                records = _sheet_records(_read_xlsx(path, index), path.name)
+            except (ImportRejected, ValueError, KeyError, OSError):  # not this sheet either
+                continue
+            records.warnings.insert(0, Problem("sites.sheet_chosen", {"first": names[0], "sheet": names[index]},
+                                               file=path.name, level="warning"))
+            return records
+        raise
+
+
+def _sheet_names(path: Path) -> list[str]:
+    """The workbook's sheet names in order (none when calamine cannot list them)."""
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except CalamineError:
+        return []
+    try:
+        return list(workbook.sheet_names)
+    finally:
+        workbook.close()
+
+
+def _read_xlsx(path: Path, index: int = 0) -> list[tuple[int, list[object]]]:
+    """The non-blank rows of the workbook's sheet ``index`` (the first by default) as ``(line, cells)``.
 
     Read to the last row, whatever the sheet's ``<dimension>`` tag claims, from cell A1 (lines are the
     sheet's row numbers), by calamine (50,000 rows in 0.2 s; openpyxl's streaming reader took 4.4 s), with
@@ -275,11 +316,11 @@ def _read_xlsx(path: Path) -> list[tuple[int, list[object]]]:
     """
     from python_calamine import CalamineError, CalamineWorkbook
 
-    merged = _merged_ranges(path)
+    merged = _merged_ranges(path, index)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         try:
-            sheet = workbook.get_sheet_by_index(0)
+            sheet = workbook.get_sheet_by_index(index)
             _check_area(sheet.end, path.name)
             values = sheet.to_python(skip_empty_area=False)
         finally:
@@ -356,8 +397,8 @@ def _xlsx_value(value: object) -> object:
 _MERGE_CELL = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Za-z]{1,3}[0-9]+:[A-Za-z]{1,3}[0-9]+)"')
 
 
-def _merged_ranges(path: Path) -> list[tuple[int, int, int, int]]:
-    """``(top, left, bottom, right)`` (1-based) of every merged range of the workbook's first sheet."""
+def _merged_ranges(path: Path, index: int = 0) -> list[tuple[int, int, int, int]]:
+    """``(top, left, bottom, right)`` (1-based) of every merged range of the workbook's sheet ``index``."""
     import posixpath
     import zipfile
     from xml.etree import ElementTree
@@ -369,9 +410,10 @@ def _merged_ranges(path: Path) -> list[tuple[int, int, int, int]]:
     with zipfile.ZipFile(path) as archive:
         names = set(archive.namelist())
         book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-        first = book.find(f"{main}sheets/{main}sheet")
-        if first is None:
+        sheets = book.findall(f"{main}sheets/{main}sheet")
+        if index >= len(sheets):
             return []
+        first = sheets[index]
         rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
         target = next((r.get("Target") for r in rels if r.get("Id") == first.get(f"{rel}id")), None)
         if not target:

@@ -484,3 +484,44 @@ def test_street_network_licence_with_a_control_character_is_refused_and_the_file
     code, out, _ = cli(sites_main, "network-info", "--format", "json", db=db)
     info = json.loads(out)
     assert info["licence"] == "测试路网" and info["source"] == "街道[31m.geojson"
+
+
+# ------------------------------------------------------------------ the ledger on a later sheet
+
+
+def _workbook_with_notes_first(path: Path, *, ledger: bool = True) -> Path:
+    book = Workbook()
+    notes = book.active
+    notes.title = "填表说明"
+    notes.append(["南海区职工书屋台账填表说明"])
+    notes.append(["1. 经纬度请从高德地图拾取"])
+    if ledger:
+        sheet = book.create_sheet("台账")
+        sheet.append(["南海区职工书屋台账（2025年）"])
+        sheet.merge_cells("A1:D1")
+        sheet.append(["名称", "类型", "经度", "纬度"])
+        sheet.append(["桂城书屋", "职工书屋", *GUICHENG])
+        sheet.append(["狮山书屋", None, *SHISHAN])
+        sheet.merge_cells("B3:B4")  # merged ranges are read from the ledger's own sheet
+    book.create_sheet("选项").append(["职工书屋"])
+    book.save(path)
+    return path
+
+
+def test_a_ledger_after_an_instructions_sheet_is_read_and_said(tmp_path):
+    """A workbook whose first sheet is 填表说明 was refused: 'none of the first rows names every required column;
+    the most header-like is line 1 (南海区职工书屋台账填表说明)', the ledger on the next sheet never looked at."""
+    records = read_records(_workbook_with_notes_first(tmp_path / "台账.xlsx"))
+    assert records.lines == [3, 4] and list(records.frame["name"]) == ["桂城书屋", "狮山书屋"]
+    assert list(records.frame["type"]) == ["职工书屋", "职工书屋"]
+    chosen = records.warnings[0]
+    assert (chosen.code, chosen.file, chosen.level) == ("sites.sheet_chosen", "台账.xlsx", "warning")
+    assert chosen.message("zh") == "文件 台账.xlsx：第一个工作表“填表说明”中没有表头，已读取工作表“台账”"
+    assert "the first sheet '填表说明' has no header row; read the sheet '台账'" in chosen.message("en")
+
+
+def test_a_workbook_with_no_ledger_on_any_sheet_is_refused_by_its_first_sheet(tmp_path):
+    with pytest.raises(ImportRejected) as caught:
+        read_records(_workbook_with_notes_first(tmp_path / "说明.xlsx", ledger=False))
+    assert caught.value.problems[0].code == "sites.header_not_found"
+    assert "南海区职工书屋台账填表说明" in caught.value.message("zh")

@@ -61,6 +61,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                               "the sheet's used area reaches cell {cell} ({rows} rows × {columns} columns, more than "
                               "{limit:,} cells): delete the stray content to the right of or below the table, or "
                               "copy the table to a new sheet, and import again"),
+    "sites.sheet_chosen": ("第一个工作表“{first}”中没有表头，已读取工作表“{sheet}”",
+                           "the first sheet '{first}' has no header row; read the sheet '{sheet}'"),
     "sites.merged_overlap": ("表中的合并单元格相互重叠（合计超过表格的 {cells} 个单元格），请在 Excel 中取消合并后另存再导入",
                              "the sheet's merged cells overlap (together more than its {cells} cells); unmerge "
                              "them in Excel, save and import again"),
@@ -172,9 +174,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # what changed since a stale version (sites and targets), read from the audit trail
     "stale.create": ("第 {version} 版：{actor} 于 {at} 创建", "version {version}: created by {actor} at {at}"),
     "stale.update": ("第 {version} 版：{actor} 于 {at} 修改了 {fields}",
-                     "version {version}: {actor} changed {fields} at {at}"),
+                     "version {version}: {actor} changed {fields_en} at {at}"),
     "stale.close": ("第 {version} 版：{actor} 于 {at} 关闭了站点（修改了 {fields}）",
-                    "version {version}: {actor} closed the site at {at} (changed {fields})"),
+                    "version {version}: {actor} closed the site at {at} (changed {fields_en})"),
+    # the fields a stale version's writer changed, by name (database.audit.stale_edit)
+    "stale.field.name": ("名称", "name"),
+    "stale.field.type": ("类型", "type"),
+    "stale.field.status": ("状态", "status"),
+    "stale.field.lng": ("经度", "longitude"),
+    "stale.field.lat": ("纬度", "latitude"),
+    "stale.field.town_code": ("所在镇街", "town"),
+    "stale.field.address": ("地址", "address"),
+    "stale.field.host_org": ("依托单位", "host organisation"),
+    "stale.field.opened_on": ("开放日期", "opening date"),
+    "stale.field.closed_on": ("关闭日期", "closing date"),
+    "stale.field.notes": ("备注", "notes"),
+    "stale.field.source": ("数据来源", "source"),
+    "stale.field.site_type": ("阵地类型", "site type"),
+    "stale.field.scope": ("范围", "scope"),
+    "stale.field.measure": ("指标", "measure"),
+    "stale.field.threshold": ("目标值", "threshold"),
+    "stale.field.deadline": ("截止日期", "deadline"),
+    "stale.field.towns": ("镇街", "towns"),
+    "stale.field.radius_m": ("服务半径", "radius"),
+    "stale.field.statuses": ("计入的站点状态", "statuses that count"),
+    "stale.field.new_since": ("新建起始日期", "new since"),
+    "stale.field.demand_layer": ("需求图层", "demand layer"),
     "stale.delete": ("{actor} 于 {at} 删除了该记录", "{actor} deleted it at {at}"),
     "sites.region_mismatch": (
         "数据库 {db} 使用的区域是 {stored}，与本次指定的 {given} 不同。一个数据库只对应一个区域："
