@@ -1,7 +1,8 @@
 """Reading site tables from files and writing exports.
 
 Import reads CSV (UTF-8, UTF-8 with BOM, or GBK/GB18030 as Excel in China
-writes it), XLSX (first sheet) and GeoJSON (Point features) into
+writes it), XLSX (the first sheet; a later one when the first has no header row) and GeoJSON
+(Point features) into
 :class:`sites.validation.RawRecords`, keeping each record's line number
 (header = line 1; for GeoJSON, the feature's position, first = 1). Headers may
 be English (``name,type,status,lng,lat,address,opened_on``) or Chinese
