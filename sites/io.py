@@ -2,8 +2,7 @@
 
 Import reads CSV (UTF-8, UTF-8 with BOM, or GBK/GB18030 as Excel in China
 writes it), XLSX (the first sheet; a later one when the first has no header row) and GeoJSON
-(Point features) into
-:class:`sites.validation.RawRecords`, keeping each record's line number
+(Point features) into :class:`sites.validation.RawRecords`, keeping each record's line number
 (header = line 1; for GeoJSON, the feature's position, first = 1). Headers may
 be English (``name,type,status,lng,lat,address,opened_on``) or Chinese
 (``名称,类型,状态,经度,纬度,地址,开放日期``). Files carry no coordinate system:
