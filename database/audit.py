@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Literal
 
 from database.migrations import Migration, Only
 from errors import NotFound, Problem, StaleEdit
+from i18n import keys, t
 
 if TYPE_CHECKING:
     from database.connection import Connection, Database
@@ -219,6 +220,14 @@ def audit_log(database: Database, *, kind: Kind | None = None, subject_id: int |
 _STAMP_FIELDS = frozenset({"updated_by", "updated_at", "version"})
 
 
+def _field_words(fields: Sequence[str]) -> dict[str, str]:
+    """``fields`` (a record's column names) in words: ``fields`` in Chinese (状态、备注), ``fields_en`` in English."""
+    known = keys()
+    words = {lang: [t(f"stale.field.{f}", lang) if f"stale.field.{f}" in known else f for f in fields]
+             for lang in ("zh", "en")}
+    return {"fields": "、".join(words["zh"]) or "-", "fields_en": ", ".join(words["en"]) or "-"}
+
+
 def stale_edit(entries: Sequence[AuditEntry], *, code: str, subject_id: int, expected: int,
                current: int) -> StaleEdit:
     """The refusal of a write based on version ``expected`` of a record now at ``current``.
@@ -232,8 +241,8 @@ def stale_edit(entries: Sequence[AuditEntry], *, code: str, subject_id: int, exp
     for entry in entries:
         if entry.version <= expected:
             continue
-        fields = [k for k in entry.changes() if k not in _STAMP_FIELDS] or ["-"]
+        fields = [k for k in entry.changes() if k not in _STAMP_FIELDS]
         at = entry.at.replace("T", " ").removesuffix("Z")[:19] + " UTC"
         problems.append(Problem(f"stale.{entry.action}", {"version": entry.version, "actor": entry.actor,
-                                                          "at": at, "fields": ", ".join(fields)}))
+                                                          "at": at, **_field_words(fields)}))
     return StaleEdit(problems, current_version=current)

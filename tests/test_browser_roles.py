@@ -204,3 +204,88 @@ def test_the_guicheng_editor_is_refused_a_dali_point_by_name_and_saves_in_guiche
         timeout=LONG)
     page.screenshot(path=ARTIFACTS / "roles_editor_en.png", full_page=True)
     assert blocked == []
+
+
+def open_site(page, search: str) -> None:
+    """The sites page in edit mode on the one site found by ``search``."""
+    from playwright.sync_api import expect
+
+    go(page, "站点填报", "站点填报")
+    page.get_by_text("修改或关闭站点").click()
+    settle(page)
+    box = page.get_by_label("按名称、地址或编号搜索")
+    box.fill(search)
+    box.press("Enter")
+    expect(page.get_by_label("名称 *", exact=True)).to_have_value(search, timeout=LONG)
+    settle(page)
+
+
+def test_two_sessions_edit_one_site_the_second_save_is_refused_and_nothing_is_lost(served):
+    from playwright.sync_api import expect
+
+    dep, url, browser = served
+    blocked: list[str] = []
+    admin, editor = open_page(browser, url, blocked), open_page(browser, url, blocked)
+    sign_in(admin, "root", role="管理员")
+    sign_in(editor, "gc_editor", role="编辑者")
+    for page in (admin, editor):  # both load version 1 of the 桂城 site
+        open_site(page, "桂城职工书屋")
+    notes = admin.get_by_label("备注", exact=True)
+    notes.fill("管理员先改：周末开放")
+    admin.get_by_label("地址", exact=True).click()  # the text area takes its value when it loses focus
+    settle(admin)
+    admin.get_by_role("button", name="保存修改").click()
+    expect(admin.get_by_text("已更新站点 #2“桂城职工书屋”（桂城街道）")).to_be_visible(timeout=LONG)
+
+    name = editor.get_by_label("名称 *", exact=True)
+    name.fill("桂城职工书屋（新馆）")
+    name.press("Enter")
+    settle(editor)
+    editor.get_by_role("button", name="保存修改").click()
+    expect(editor.get_by_text("未保存：站点 #2 在您载入的第 1 版之后已被修改（现为第 2 版）", exact=False)).to_be_visible(
+        timeout=LONG)
+    expect(editor.get_by_text("root", exact=False).first).to_be_visible()
+    expect(name).to_have_value("桂城职工书屋（新馆）")  # the editor's draft is kept
+    expect(editor.get_by_role("button", name="重新载入该站点的当前内容（放弃我未保存的修改）")).to_be_visible()
+    editor.screenshot(path=ARTIFACTS / "roles_stale_refused.png", full_page=True)
+    site = dep.store.get_site(dep.guicheng_site_id)
+    assert (site.name, site.notes, site.version, site.updated_by) == ("桂城职工书屋", "管理员先改：周末开放", 2, "root")
+
+    editor.get_by_role("button", name="重新载入该站点的当前内容（放弃我未保存的修改）").click()
+    expect(editor.get_by_label("备注", exact=True)).to_have_value("管理员先改：周末开放", timeout=LONG)
+    settle(editor)
+    name.fill("桂城职工书屋（新馆）")
+    name.press("Enter")
+    settle(editor)
+    editor.get_by_role("button", name="保存修改").click()
+    expect(editor.get_by_text("已更新站点 #2“桂城职工书屋（新馆）”（桂城街道）")).to_be_visible(timeout=LONG)
+    site = dep.store.get_site(dep.guicheng_site_id)
+    assert (site.name, site.notes, site.version, site.updated_by) == ("桂城职工书屋（新馆）", "管理员先改：周末开放", 3,
+                                                                      "gc_editor")
+    assert blocked == []
+
+
+HOSTILE = ("<img src=x onerror=alert(1)>", "{{7*191}}", "=1+1", "**root**", "[l](http://x.invalid)")
+
+
+def test_a_signed_out_browser_sees_only_the_sign_in_and_hostile_names_stay_text(served):
+    from playwright.sync_api import expect
+
+    dep, url, browser = served
+    blocked: list[str] = []
+    page = open_page(browser, url, blocked)
+    for path in ("", "/sites", "/targets", "/data", "/admin"):
+        page.goto(f"{url}{path}")
+        expect(page.get_by_label("用户名")).to_be_visible(timeout=LONG)
+        settle(page)
+        shown = text_of(page)
+        assert "覆盖地图" not in shown and "站点填报" not in shown and "桂城" not in shown, (path, shown)
+        assert page.locator(MAP_IFRAME).count() == 0 and page.get_by_test_id("stDataFrame").count() == 0
+    for name in HOSTILE:
+        sign_in(page, name, password="not-the-password-1")
+        expect(page.get_by_text("用户名或密码错误")).to_be_visible(timeout=LONG)
+        settle(page)
+        assert page.locator('img[src="x"]').count() == 0 and page.locator("a[href*='x.invalid']").count() == 0
+        assert "1337" not in text_of(page) and "已登录" not in text_of(page)
+    page.screenshot(path=ARTIFACTS / "roles_signed_out.png", full_page=True)
+    assert blocked == []  # (no alert() dialog either)

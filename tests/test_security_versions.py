@@ -78,7 +78,7 @@ def test_the_right_version_writes_and_every_write_bumps_it(db, store):
     assert same.version == 2  # nothing changed: no write, no bump
     closed = store.close(site_id, actor="A", if_version=2)
     assert (closed.status, closed.version) == ("closed", 3)
-    with pytest.raises(StaleEdit, match="第 3 版：A 于 .* 关闭了站点（修改了 status, closed_on）"):
+    with pytest.raises(StaleEdit, match="第 3 版：A 于 .* 关闭了站点（修改了 状态、关闭日期）"):
         store.delete(site_id, actor="A", if_version=2)
     assert store.get_site(site_id).version == 3
     store.delete(site_id, actor="A", if_version=3)
@@ -91,9 +91,9 @@ def test_a_stale_close_and_delete_are_refused_too(db, store):
     site_id = _book_room(store)
     store.update(site_id, {"address": "南海大道"}, actor="B")
     before = snapshot(db)
-    with pytest.raises(StaleEdit, match="B 于 .* 修改了 address"):
+    with pytest.raises(StaleEdit, match="B 于 .* 修改了 地址"):
         store.close(site_id, actor="A", if_version=1)
-    with pytest.raises(StaleEdit, match="第 2 版：B 于 .* 修改了 address"):
+    with pytest.raises(StaleEdit, match="第 2 版：B 于 .* 修改了 地址"):
         store.delete(site_id, actor="A", if_version=1)
     assert snapshot(db) == before
 
@@ -112,7 +112,7 @@ def test_region_change_bumps_the_version_of_each_site_it_moves(db, store, tmp_pa
     assert store.set_region(RegionSpec.file(boundary, crs="wgs84"), actor="admin") == 1
     moved = store.get_site(site_id)
     assert (moved.town_code, moved.version) == ("X1", 2)
-    with pytest.raises(StaleEdit, match="第 2 版：admin 于 .* 修改了 town_code"):
+    with pytest.raises(StaleEdit, match="第 2 版：admin 于 .* 修改了 所在镇街"):
         store.update(site_id, {"notes": "x"}, actor="A", if_version=1)
 
 
@@ -134,7 +134,7 @@ def test_sites_of_an_older_database_start_at_version_1(db):
         assert store.get_site(1).version == 1
         updated, _ = store.update(1, {"notes": "迁移后第一次修改"}, actor="A", if_version=1)
         assert updated.version == 2
-        with pytest.raises(StaleEdit, match="第 2 版：A 于 .* 修改了 notes"):
+        with pytest.raises(StaleEdit, match="第 2 版：A 于 .* 修改了 备注"):
             store.update(1, {"name": "x"}, actor="B", if_version=1)
 
 
@@ -289,7 +289,7 @@ def test_edit_form_refuses_a_stale_save_and_reloads_the_current_values(app_db):
     assert not at.exception
     errors = " ".join(e.value for e in at.error)
     assert "未保存" in errors and "第 1 版之后已被修改" in errors
-    assert "B 于 " in errors and "修改了 status, notes" in errors
+    assert "B 于 " in errors and "修改了 状态、备注" in errors
     assert snapshot(app_db) == before
     assert at.text_input(key="edit_name").value == "大沥街道职工书屋"  # the draft is still there to read
 
@@ -344,7 +344,7 @@ def test_targets_editor_refuses_a_stale_save_and_reloads(app_db):
     assert not at.exception
     errors = " ".join(e.value for e in at.error)
     assert f"目标 \\#{palace.id} 在您载入的第 1 版之后已被修改" in errors  # markdown-escaped as shown
-    assert "第 2 版：B 于 " in errors and "修改了 notes" in errors
+    assert "第 2 版：B 于 " in errors and "修改了 备注" in errors
     assert _target_rows(app_db) == before
 
     at.button(key="target_reload").click().run()

@@ -318,3 +318,34 @@ def test_wrong_password_unknown_and_hostile_names_get_one_calm_answer(dep, lang)
     logged = [r[0] for r in sql_connect(dep.db).execute(
         "SELECT actor FROM security_log WHERE action = 'sign_in' AND outcome = 'failed' ORDER BY id").fetchall()]
     assert "a\\u0000b" in logged and "\\u001b[31mroot" in logged  # kept as text, the character written out
+
+
+# ------------------------------------------------------------------ two sessions, one site
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_stale_save_from_a_second_session_names_what_changed_in_words(dep, lang):
+    """The admin and the 桂城 editor load the 桂城 site; the admin saves first; the editor's save is refused with
+    who changed which fields, in the editor's language (no column names), and the admin's change stays."""
+    admin, editor = page(sign_in("root", lang), SITES), page(sign_in("gc_editor", lang), SITES)
+    for at in (admin, editor):
+        at.radio(key=f"sites_mode_{lang}").set_value("edit").run()
+        at.selectbox(key="edit_pick").set_value(dep.guicheng_site_id).run()
+    admin.text_area(key="edit_notes").set_value("管理员先改")
+    admin.radio(key=f"edit_status_{lang}").set_value("suspended")
+    admin.button(key="edit_save").click().run()
+    assert not admin.exception and not admin.error, texts(admin.error)
+    editor.text_input(key="edit_name").set_value("桂城职工书屋（新馆）")
+    editor.button(key="edit_save").click().run()
+    assert not editor.exception, editor.exception
+    refusal = " ".join(texts(editor.error))
+    if lang == "zh":
+        assert "未保存：站点 #2 在您载入的第 1 版之后已被修改（现为第 2 版）" in refusal, refusal
+        assert "第 2 版：root 于 " in refusal and "修改了 状态、备注、数据来源" in refusal, refusal
+    else:
+        assert "not saved: site #2 was changed after version 1" in refusal, refusal
+        assert "version 2: root changed status, notes, source at " in refusal, refusal
+    assert "edit_reload" in [b.key for b in editor.button]
+    assert editor.text_input(key="edit_name").value == "桂城职工书屋（新馆）"  # the draft is kept
+    site = dep.store.get_site(dep.guicheng_site_id)
+    assert (site.name, site.notes, site.status, site.version) == ("桂城职工书屋", "管理员先改", "suspended", 2)
