@@ -196,6 +196,8 @@ def audit_log(database: Database, *, kind: Kind | None = None, subject_id: int |
     clauses: list[str] = []
     params: list[object] = []
     text_ids = database.dialect == "postgresql"
+    if any("\x00" in str(v) for v in (subject_id, action, actor) if v is not None):
+        return []  # a filter holding NUL matches nothing stored (PostgreSQL refuses the character outright)
     for column, value in (("kind", kind), ("subject_id", subject_id), ("action", action)):
         if value is not None and value != "":
             clauses.append(f"{column} = ?")

@@ -349,3 +349,14 @@ def test_a_stale_save_from_a_second_session_names_what_changed_in_words(dep, lan
     assert editor.text_input(key="edit_name").value == "桂城职工书屋（新馆）"  # the draft is kept
     site = dep.store.get_site(dep.guicheng_site_id)
     assert (site.name, site.notes, site.status, site.version) == ("桂城职工书屋", "管理员先改", "suspended", 2)
+
+
+def test_an_audit_filter_holding_nul_finds_nothing_calmly(dep):
+    """Any signed-in user may filter the audit on the data page; a pasted NUL (PostgreSQL refuses the
+    character) finds nothing instead of an incident."""
+    at = page(sign_in("viewer"), DATA)
+    at.text_input(key="audit_actor").set_value("ro\x00ot").run()
+    assert not at.exception, at.exception
+    assert not at.error, texts(at.error)
+    at.text_input(key="audit_actor").set_value("root").run()
+    assert not at.error and any("root" in d.value.to_string() for d in at.dataframe)
