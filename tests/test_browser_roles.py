@@ -244,7 +244,7 @@ def test_two_sessions_edit_one_site_the_second_save_is_refused_and_nothing_is_lo
     editor.get_by_role("button", name="保存修改").click()
     expect(editor.get_by_text("未保存：站点 #2 在您载入的第 1 版之后已被修改（现为第 2 版）", exact=False)).to_be_visible(
         timeout=LONG)
-    expect(editor.get_by_text("root", exact=False).first).to_be_visible()
+    expect(editor.get_by_text("第 2 版：root 于 ", exact=False)).to_contain_text("修改了 备注、数据来源")  # in words
     expect(name).to_have_value("桂城职工书屋（新馆）")  # the editor's draft is kept
     expect(editor.get_by_role("button", name="重新载入该站点的当前内容（放弃我未保存的修改）")).to_be_visible()
     editor.screenshot(path=ARTIFACTS / "roles_stale_refused.png", full_page=True)

@@ -360,3 +360,37 @@ def test_an_audit_filter_holding_nul_finds_nothing_calmly(dep):
     assert not at.error, texts(at.error)
     at.text_input(key="audit_actor").set_value("root").run()
     assert not at.error and any("root" in d.value.to_string() for d in at.dataframe)
+
+
+def test_admin_page_refuses_a_name_with_a_control_character_and_keeps_hostile_names_as_text(dep):
+    """(Chinese only: in an English AppTest the page's role selectbox words its options after the run, in
+    Chinese, and AppTest cannot set it; in a browser the words are those of the run.)"""
+    lang = "zh"
+    at = page(sign_in("root", lang), ADMIN)
+    for name in ("bad\x1bname", "tab\tname", "nul\x00name"):
+        at.text_input(key="admin_new_user").set_value(name)
+        at.text_input(key="admin_new_password").set_value("a long password 1")
+        at.button(key="admin_create").click().run()
+        assert not at.exception, (name, at.exception)
+        assert texts(at.error) == ["用户名不能为空、不能含空格或控制字符，最长 64 个字符" if lang == "zh" else
+                                   "a user name must be 1 to 64 characters without spaces or control characters"], name
+    hostile = ("{{7*191}}", "=HYPERLINK(\"http://x.invalid\")", "<b>bold</b>", "**b**")
+    for name in hostile:  # (the role: viewer, the first offered)
+        at.text_input(key="admin_new_user").set_value(name)
+        at.text_input(key="admin_new_password").set_value("a long password 1")
+        at.button(key="admin_create").click().run()
+        assert not at.exception, (name, at.exception)
+    accounts = at.dataframe[0].value.iloc[:, 0].tolist()
+    assert set(hostile) <= set(accounts)  # the list shows each name as typed (a table cell: text)
+    assert all(dep.accounts.get(n).created_by == "root" for n in hostile)
+    assert "1337" not in str(at.dataframe[0].value)
+
+
+def test_an_account_disabled_meanwhile_is_signed_out_at_its_next_click(dep):
+    at = page(sign_in("gc_editor"), SITES)
+    dep.accounts.disable("gc_editor", actor=dep.admin)
+    at.text_input(key="add_name").set_value("桂城驿站").run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.subheader] == ["登录"]
+    assert "登录已过期，请重新登录" in texts(at.warning)
+    assert not at.header  # no page ran
