@@ -279,6 +279,7 @@ def test_admin_switches_the_region_on_the_server(dep):
     assert not at.error, texts(at.error)
     assert any("已切换到" in m for m in texts(at.success)), texts(at.success)
     assert dep.store.region().name_zh == "南海区（新边界）"
+    assert dep.store.region_info().loaded_by == "root"  # recorded under the account
 
 
 # ------------------------------------------------------------------ signing in
