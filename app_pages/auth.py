@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from accounts.permissions import Actor, Principal
+from accounts.permissions import Actor, Principal, write_problem
 from accounts.store import AccountStore
 from app_pages.loaders import current_store
 from app_pages.plain import md_escape
 from app_pages.ui_text import current_lang, tr
-from errors import AccessDenied, DatabaseError
+from errors import AccessDenied, DatabaseError, Problem
 from settings import get_settings
 from sites.store import SiteStore, default_actor
+from sites.validation import SiteDraft
 
 #: Session keys: the session token of a signed-in account, and a sign-in message to show once.
 TOKEN_KEY = "session_token"
@@ -93,6 +94,19 @@ def current_principal() -> Principal:
 def current_actor() -> Actor:
     """What the pages pass to the registry's writes as ``actor``."""
     return current_principal()
+
+
+def write_refusals(store: SiteStore, drafts: list[SiteDraft], file: str | None = None) -> list[Problem]:
+    """Why this session's account may not write each of ``drafts`` (new sites, each with its ``row``): an editor's
+    rows in towns not granted, by the registry's own rule (:func:`accounts.permissions.write_problem`), so an
+    import preview marks them before the registry refuses the commit. Admins (and the local user): none."""
+    principal = current_principal()
+    if principal.is_admin:
+        return []
+    towns = store.towns()
+    names = {c: (towns.town_name(c, "zh"), towns.town_name(c, "en")) for c in {d.town_code for d in drafts} if c}
+    return [p for d in drafts
+            if (p := write_problem(principal, None, d, town_names=names, file=file, row=d.row)) is not None]
 
 
 def sign_in_form() -> None:

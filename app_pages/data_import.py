@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from accounts.permissions import Role
-from app_pages.auth import current_actor, current_principal
+from app_pages.auth import current_actor, current_principal, write_refusals
 from app_pages.data_files import safe_name, uploaded_records
 from app_pages.form_site import CRS_OPTIONS
 from app_pages.form_widgets import actor_missing
@@ -127,13 +127,14 @@ def render_import(store: SiteStore) -> None:
         records = swap_lnglat(records, swapped[1])
     with st.spinner(tr("ui.data.checking", n=len(records))):
         result = store.validate(records, crs=crs, allow_duplicates=allow_dup, default_source=name)
-    problems = result.problems
+    denied = write_refusals(store, result.drafts, name)  # rows in a town this account may not write
+    problems = [*result.problems, *denied]
     to_swap = swapped_lines(problems)
     if to_swap:
         st.warning(tr("ui.data.swap_found", n=len(to_swap), lines=("、" if lang == "zh" else ", ").join(str(x) for x in to_swap[:20])))
         st.button(tr("ui.data.swap", n=len(to_swap)), key="data_swap_button", on_click=_ask_swap,
                   args=(swap_key, [*(swapped[1] if swapped and swapped[0] == swap_key else []), *to_swap]))
-    n_bad = len(result.rejected)
+    n_bad = len(result.rejected) + len(denied)
     st.markdown(tr("ui.data.preview", file=md_escape(name), n=len(records), ok=len(records) - n_bad, bad=n_bad))
     preview = _preview(records, problems)
     if len(preview) > PREVIEW_ROWS:  # a page of rows, those with a problem first: never 50,000 rows to the browser

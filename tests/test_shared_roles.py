@@ -206,6 +206,11 @@ def test_editor_import_with_a_row_in_another_town_is_refused_naming_it(dep):
     at.radio(key="data_crs_zh").set_value("wgs84")
     at.file_uploader(key="data_upload").set_value(("mixed.csv", data, "text/csv")).run()
     assert not at.exception, at.exception
+    # the preview marks the 大沥 row before anything is committed (it said "2 行可导入" and ✅ for it)
+    assert any("共 2 行，1 行可导入，1 行有错误" in m for m in texts(at.markdown)), texts(at.markdown)
+    preview = at.dataframe[0].value
+    assert preview[preview["行号"] == "3"]["检查结果"].tolist() == ["❌ 有错误"]
+    assert "无权修改大沥镇（440605125000）的站点" in at.dataframe[1].value.to_string()
     before = snapshot(dep.db)
     at.button(key="data_commit").click().run()
     assert not at.exception, at.exception
