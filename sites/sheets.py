@@ -168,13 +168,13 @@ def put(cell: Cell, value: object) -> Cell:
 def append_row(ws: Worksheet, values: Sequence[object]) -> None:
     """Append one row to ``ws`` (as :meth:`Worksheet.append` does), every cell through :func:`cell_value`,
     text always a string cell."""
-    cells = [_xlsx_cell(v) for v in values]
+    from openpyxl.cell.cell import Cell
+
+    cells = [Cell(ws, value=_xlsx_cell(v)) for v in values]  # typed before appending: ws.max_row per row is O(rows)
+    for cell in cells:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
     ws.append(cells)
-    if cells:
-        row = ws.max_row
-        for j, value in enumerate(cells, start=1):
-            if isinstance(value, str):
-                ws.cell(row=row, column=j).data_type = "s"
 
 
 def dropdown(ws: Worksheet, cells: str, source: str, *, prompt: str = "", error: str = "") -> None:
