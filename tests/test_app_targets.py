@@ -125,3 +125,27 @@ def test_target_editor_adds_a_target_and_shows_bad_input(db):
         assert (added.name, added.scope, added.threshold) == ("全区至少4座文化宫", "region", 4.0)
         assert [e.actor for e in targets.history(added.id)] == ["leader-test"]
     assert _metrics(at)["已完成目标"] == "1/3"
+
+
+def test_a_click_that_changes_nothing_reuses_the_evaluation_and_a_write_does_not(db, monkeypatch):
+    """The page evaluates its targets once per state of what they read (sites, targets, region, demand layers,
+    date, language): a rerun that changes none of these (a table page, a chart) shows the same report without
+    evaluating again (1.1 s of CPU at 50,000 sites); a new site, or another date, evaluates again."""
+    import reports.leadership as leadership
+
+    runs: list[datetime.date] = []
+    real = leadership.build_report
+    monkeypatch.setattr(leadership, "build_report", lambda *a, **k: runs.append(k["as_of"]) or real(*a, **k))
+    at = _open()
+    assert runs == [datetime.date.today(), AS_OF]
+    at.run()
+    at.run()
+    assert runs == [datetime.date.today(), AS_OF] and _metrics(at)["达标镇街（各目标合计）"] == "4/14"
+    with SiteStore(db) as store:  # a fifth palace, in 桂城, written by someone else
+        site, _ = store.add({"name": "桂城工人文化宫", "type": "cultural_palace", "status": "open", "lng": 113.15,
+                          "lat": 23.04, "opened_on": "2020-01-01"}, actor="other", crs="wgs84")
+        assert site.town_code == "440605011000"  # 桂城街道
+    at.run()
+    assert runs == [datetime.date.today(), AS_OF, AS_OF] and _metrics(at)["达标镇街（各目标合计）"] == "5/14"
+    at.date_input(key="targets_as_of").set_value(datetime.date(2025, 7, 1)).run()
+    assert len(runs) == 4 and not at.exception
