@@ -142,7 +142,11 @@ with map_col:
         else:
             st.caption(tr("ui.mapx.hint"))
     n_demo = int((shown["source"] == "demo").sum()) if len(shown) else 0
-    st.caption(tr("ui.mapx.shown", n=len(shown)) + (tr("ui.mapx.demo_note", n=n_demo) if n_demo else ""))
+    # the map draws the chosen types and towns, counted or planned: when that is not every site, say how many
+    # are registered and why the rest are not drawn
+    on_map = (region.unit_text("ui.mapx.shown_of", lang, n=len(shown), total=len(sites)) if len(shown) < len(sites)
+              else tr("ui.mapx.shown", n=len(shown)))
+    st.caption(on_map + (tr("ui.mapx.demo_note", n=n_demo) if n_demo else ""))
     st.caption(tr("ui.map.attribution", text=region.attribution))
     if built is not None and st.button(tr("ui.mapx.export"), key="map_export"):
         with st.spinner(tr("ui.mapx.exporting")):

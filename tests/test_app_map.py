@@ -178,3 +178,21 @@ def test_tianditu_is_offered_only_with_a_key(app_db, monkeypatch):
     assert "天地图" in at.radio(key="map_tiles_zh").options
     at.radio(key="map_tiles_zh").set_value("tianditu").run()
     assert not at.exception and not at.error
+
+
+def test_the_count_under_the_map_says_how_many_are_registered_when_some_are_not_drawn(seeded, seeded_db):
+    """The map draws the chosen types and towns, counted or planned: the caption gives the number drawn and,
+    when that is not every site, how many are registered and why the others are not drawn."""
+    with SiteStore(seeded_db) as store:
+        frame = store.sites_frame()
+    total, demo = len(frame), int((frame["source"] == "demo").sum())
+    assert set(frame["status"]) == {"open"}  # the sample: every site drawn by default
+
+    def under_map() -> str:
+        return next(c.value for c in seeded.caption if c.value.startswith("地图上有"))
+
+    assert under_map() == f"地图上有 {total:,} 个站点，其中 {demo:,} 个为演示数据（非真实站点）"
+    seeded.multiselect(key="map_types_zh").set_value(["book_room"]).run()
+    books = frame.loc[frame["type"] == "book_room"]
+    assert under_map() == (f"地图上有 {len(books):,} 个站点（登记共 {total:,} 个，其余不属所选的站点类型、镇街，或不在计入"
+                           f"状态和规划、在建之列），其中 {int((books['source'] == 'demo').sum()):,} 个为演示数据（非真实站点）")

@@ -250,8 +250,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                               "No row can be imported: correct the rows listed and upload the file again"),
     "ui.data.imported": ("已导入 {written} 行，跳过 {rejected} 行", "Imported {written} rows, skipped {rejected}"),
     "ui.data.export": ("导出站点", "Export sites"),
-    "ui.data.export_hint": ("共 {n} 个站点，坐标为 WGS84；“数据来源”列写着“演示数据”的不是真实站点，其余写明真实数据的来源",
-                            "{n} sites, positions in WGS84; rows whose source says demo are not real sites, the "
+    "ui.data.export_hint": ("共 {n:,} 个站点，坐标为 WGS84；“数据来源”列写着“演示数据”的不是真实站点，其余写明真实数据的来源",
+                            "{n:,} sites, positions in WGS84; rows whose source says demo are not real sites, the "
                             "others say where the data came from"),
     "ui.data.export_as": ("下载 {fmt}", "Download {fmt}"),
     "ui.data.audit": ("修改记录", "Audit log"),

@@ -95,8 +95,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Click a site for its details; the layers button (top right) switches sites, catchment and gaps "
         "per type.",
     ),
-    "ui.mapx.shown": ("地图上有 {n} 个站点", "{n} sites on the map"),
-    "ui.mapx.demo_note": ("，其中 {n} 个为演示数据（非真实站点）", ", {n} of them demo data (not real sites)"),
+    "ui.mapx.shown": ("地图上有 {n:,} 个站点", "{n:,} sites on the map"),
+    "ui.mapx.shown_of": ("地图上有 {n:,} 个站点（登记共 {total:,} 个，其余不属所选的站点类型、{units}，或不在计入状态和规划、在建之列）",
+                         "{n:,} sites on the map ({total:,} registered; the others are of types or {units} not "
+                         "chosen, or neither in a counted status nor planned or under construction)"),
+    "ui.mapx.demo_note": ("，其中 {n:,} 个为演示数据（非真实站点）", ", {n:,} of them demo data (not real sites)"),
     "ui.mapx.export": ("导出地图（HTML，可离线打开）", "Export the map (HTML, opens offline)"),
     "ui.mapx.exporting": ("正在生成 HTML……", "Making the HTML…"),
     "ui.mapx.download": ("下载地图 HTML", "Download the map HTML"),
