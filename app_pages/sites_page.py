@@ -47,7 +47,7 @@ if mode == "add":
 
 def _close(site_id: int) -> None:
     if actor_missing():
-        st.session_state["edit_flash"] = ("error", tr("ui.form.actor_first"))
+        st.session_state["close_flash"] = ("error", tr("ui.form.actor_first"))
         return
     actor = current_actor()
     try:
@@ -55,14 +55,14 @@ def _close(site_id: int) -> None:
                            if_version=st.session_state.get("edit_version"))
     except StaleEdit as exc:  # changed since the form was loaded: offer to reload (the form's button)
         st.session_state["edit_stale"] = True
-        st.session_state["edit_flash"] = ("error", "\n\n".join(md_escape(p.message(current_lang()))
+        st.session_state["close_flash"] = ("error", "\n\n".join(md_escape(p.message(current_lang()))
                                                                 for p in exc.problems))
         return
     except (RecordError, NotFound, AccessDenied) as exc:
-        st.session_state["edit_flash"] = ("error", md_escape(exc.message(current_lang())))
+        st.session_state["close_flash"] = ("error", md_escape(exc.message(current_lang())))
         return
     load_site("edit", site)
-    st.session_state["edit_flash"] = ("success", tr("ui.sites.closed", id=site.id, name=md_escape(site.name)))
+    st.session_state["close_flash"] = ("success", tr("ui.sites.closed", id=site.id, name=md_escape(site.name)))
 
 
 st.subheader(tr("ui.sites.edit"))
@@ -119,7 +119,7 @@ with close_cols[0]:
 with close_cols[1]:
     st.button(tr("ui.sites.close_button"), key="edit_close", on_click=_close, args=(site.id,),
               disabled=site.status == "closed")
-flash = st.session_state.pop("edit_flash", None)
+flash = st.session_state.pop("close_flash", None)  # its own key: the form above pops edit_flash
 if flash:
     (st.success if flash[0] == "success" else st.error)(flash[1])
 

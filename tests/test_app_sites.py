@@ -186,3 +186,24 @@ def test_pasted_coordinates(text, lng, lat, swapped):
 def test_text_without_a_pair_is_not_a_point():
     assert parse_pasted("桂城某处") is None
     assert parse_pasted("") is None
+
+
+def test_the_close_buttons_message_shows_under_it_not_under_the_save_button(db):
+    """Closing a site answers below 关闭站点 (its own message), not in the form's place under 保存修改."""
+    with SiteStore(db) as store:
+        site, _ = store.add({"name": "大沥书屋", "type": "book_room", "lng": 113.105, "lat": 23.105},
+                            actor="seed", crs="wgs84")
+    at = _open("edit")
+    at.button(key="edit_close").click().run()
+    order = []
+
+    def walk(node) -> None:  # the page's headings and messages in the order they are shown
+        for child in getattr(node, "children", {}).values():
+            if child.type in ("subheader", "success", "error"):
+                order.append(str(child.value))
+            walk(child)
+
+    walk(at.main)
+    texts = order
+    closed = next(i for i, v in enumerate(texts) if v.startswith(f"已关闭站点 #{site.id}"))
+    assert texts.index("关闭站点") < closed < texts.index("修改记录"), texts
