@@ -230,21 +230,32 @@ def _field_words(fields: Sequence[str]) -> dict[str, str]:
     return {"fields": "、".join(words["zh"]) or "-", "fields_en": ", ".join(words["en"]) or "-"}
 
 
+def _wall_clock(at: str, zone: str) -> str:
+    """A stored UTC moment as wall-clock time in ``zone`` with its offset: ``2025-06-30 16:15:00 (UTC+08:00)``."""
+    from zoneinfo import ZoneInfo
+
+    from database.connection import parse_utc
+
+    moment = parse_utc(at).astimezone(ZoneInfo(zone))
+    offset = moment.strftime("%z")
+    return moment.strftime("%Y-%m-%d %H:%M:%S") + (f" (UTC{offset[:3]}:{offset[3:]})" if offset != "+0000" else " (UTC)")
+
+
 def stale_edit(entries: Sequence[AuditEntry], *, code: str, subject_id: int, expected: int,
-               current: int) -> StaleEdit:
+               current: int, zone: str = "UTC") -> StaleEdit:
     """The refusal of a write based on version ``expected`` of a record now at ``current``.
 
     ``entries`` are the record's audit trail, oldest first; every write since
-    ``expected`` becomes one problem: the version it made, who, when (UTC) and
-    which fields it changed. ``code`` is the message of the first problem
-    (``sites.stale`` or ``target.stale``).
+    ``expected`` becomes one problem: the version it made, who, when (wall-clock time in ``zone``, the
+    ``timezone`` setting, with its offset: as the history tables show it) and which fields it changed.
+    ``code`` is the message of the first problem (``sites.stale`` or ``target.stale``).
     """
     problems = [Problem(code, {"id": subject_id, "expected": expected, "current": current})]
     for entry in entries:
         if entry.version <= expected:
             continue
         fields = [k for k in entry.changes() if k not in _STAMP_FIELDS]
-        at = entry.at.replace("T", " ").removesuffix("Z")[:19] + " UTC"
+        at = _wall_clock(entry.at, zone)
         problems.append(Problem(f"stale.{entry.action}", {"version": entry.version, "actor": entry.actor,
                                                           "at": at, **_field_words(fields)}))
     return StaleEdit(problems, current_version=current)

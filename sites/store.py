@@ -503,7 +503,8 @@ class SiteStore:
         if expected is None or current.version == int(expected):
             return
         raise audit.stale_edit(audit.entries_of(conn, "site", current.id), code="sites.stale",
-                               subject_id=current.id, expected=int(expected), current=current.version)
+                               subject_id=current.id, expected=int(expected), current=current.version,
+                               zone=self.settings.timezone)
 
     def _get(self, conn: Connection, site_id: int) -> Site:
         found = self._select(conn, "WHERE id = ?", (int(site_id),))

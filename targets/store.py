@@ -210,7 +210,7 @@ class TargetStore:
         codes = self._town_codes()
         with self.database.write_transaction() as conn:
             current = _get(conn, target_id)
-            _check_version(conn, current, if_version)
+            _check_version(conn, current, if_version, self.sites.settings.timezone)
             raw = {k: v for k, v in current.to_dict().items() if k in EDITABLE_FIELDS}
             raw.update(changes)
             parsed = parse_target(raw, town_codes=codes)
@@ -230,7 +230,7 @@ class TargetStore:
         actor = self.authoriser.check_admin(actor, "target.delete", f"target:{target_id}").username
         with self.database.write_transaction() as conn:
             target = _get(conn, target_id)
-            _check_version(conn, target, if_version)
+            _check_version(conn, target, if_version, self.sites.settings.timezone)
             conn.execute("DELETE FROM targets WHERE id = ?", (int(target_id),))
             _audit(conn, int(target_id), "delete", actor, utc_now(), target, None)
         return target
@@ -259,13 +259,14 @@ def _content(target: Target) -> dict[str, object]:
     return {k: v for k, v in target.to_dict().items() if k not in ("updated_by", "updated_at", "version")}
 
 
-def _check_version(conn: Connection, current: Target, expected: int | None) -> None:
-    """Raise :class:`errors.StaleEdit` (what changed since ``expected``) unless ``current`` is at it."""
+def _check_version(conn: Connection, current: Target, expected: int | None, zone: str) -> None:
+    """Raise :class:`errors.StaleEdit` (what changed since ``expected``, times in ``zone``) unless ``current`` is
+    at it."""
     if expected is None or current.version == int(expected):
         return
     subject_id = int(current.id or 0)
     raise audit.stale_edit(audit.entries_of(conn, "target", subject_id), code="target.stale", subject_id=subject_id,
-                           expected=int(expected), current=current.version)
+                           expected=int(expected), current=current.version, zone=zone)
 
 
 def _select(conn: Connection, where: str, params: tuple) -> list[Target]:

@@ -140,10 +140,10 @@ def test_migrating_an_old_database_keeps_every_audit_row_in_the_one_table_in_tim
         assert [e.action for e in store.history(2)] == ["create", "delete"]
         assert [(e.action, e.version) for e in targets.history(1)] == [("create", 0), ("update", 2)]
         assert targets.history(1)[1].changes()["threshold"] == (1.0, 2.0)
-        # a stale write is still explained from the migrated rows
-        with pytest.raises(StaleEdit, match="第 2 版：editor 于 2024-03-01 08:00:00 UTC 修改了 备注"):
+        # a stale write is still explained from the migrated rows, at Beijing time as the history shows it
+        with pytest.raises(StaleEdit, match=r"第 2 版：editor 于 2024-03-01 16:00:00 \(UTC\+08:00\) 修改了 备注"):
             store.update(1, {"name": "新名"}, actor="A", if_version=1)
-        with pytest.raises(StaleEdit, match="第 2 版：boss 于 2024-04-01 08:00:00 UTC 修改了 目标值"):
+        with pytest.raises(StaleEdit, match=r"第 2 版：boss 于 2024-04-01 16:00:00 \(UTC\+08:00\) 修改了 目标值"):
             targets.update(1, {"notes": "x"}, actor="A", if_version=1)
         # and new writes follow in the same table
         store.update(1, {"name": "新名"}, actor="A", if_version=2)

@@ -66,7 +66,7 @@ def test_a_stale_rename_no_longer_reverts_another_users_notes_and_status(db, sto
         "桂城职工书屋", "B：周末闭馆维修", "suspended", 2)
     assert refused.value.current_version == 2
     english = refused.value.message("en")
-    assert "version 2: B changed status, notes at " in english and english.endswith(" UTC")
+    assert "version 2: B changed status, notes at " in english and english.endswith(" (UTC+08:00)")  # the timezone setting
     assert "第 2 版：B 于 " in refused.value.message("zh")
 
 
