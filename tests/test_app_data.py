@@ -153,3 +153,26 @@ def test_english_switch_covers_preview_errors_and_buttons(db):
     assert [b.label for b in at.get("download_button")][:2] == ["Download the import template (XLSX)", "Download CSV"]
     labels = [w.label for w in (*at.text_input, *at.radio, *at.button, *at.checkbox, *at.selectbox)]
     assert not any("\u4e00" <= ch <= "\u9fff" for text in labels if text != "语言 / Language" for ch in text)
+
+
+def test_a_click_that_changes_nothing_does_not_check_the_file_again(db, monkeypatch):
+    """The preview's check of an upload is kept while the file, the options, the swaps asked, the registry
+    and the user stay the same: the skip box or the language checks nothing again (1.4 s of CPU at 50,000
+    rows); another coordinate system, or a write to the registry, checks again, and the preview follows."""
+    checks: list[str] = []
+    real = SiteStore.validate
+    monkeypatch.setattr(SiteStore, "validate", lambda self, records, **k: checks.append(k["crs"])
+                        or real(self, records, **k))
+    at = _upload(_open(), MIXED)
+    assert checks == ["wgs84"]
+    at.checkbox(key="data_skip_invalid").check().run()
+    at.radio(key="lang").set_value("en").run()
+    assert checks == ["wgs84"] and not at.exception
+    preview = at.dataframe[0].value  # the same preview, in English: line, check, then the file's columns
+    assert set(preview.loc[preview.iloc[:, 1].str.contains("❌"), preview.columns[0]].astype(int)) == BAD_LINES
+    at.radio(key="data_crs_en").set_value("gcj02").run()
+    assert checks == ["wgs84", "gcj02"]
+    with SiteStore(db) as store:
+        store.add({"name": "别处书屋", "type": "book_room", "lng": 113.02, "lat": 23.08}, actor="other", crs="wgs84")
+    at.run()
+    assert checks == ["wgs84", "gcj02", "gcj02"]
