@@ -267,6 +267,8 @@ def _help_row(param: click.Parameter, ctx: click.Context, lang: Language) -> tup
     """One line of the options' list: the option's names and metavar, then its help and click's
     ``[default: …; required]`` in ``lang``."""
     record = param.get_help_record(ctx)
+    if isinstance(param, click.Argument):  # named in the usage line; listed only with a help text of its own
+        return (record[0], help_text(param.help, lang)) if record is not None and param.help else None
     if record is None or not isinstance(param, click.Option):
         return record
     text = help_text(param.help, lang)

@@ -228,3 +228,11 @@ def test_a_usage_error_points_to_help_in_the_same_language(capsys, monkeypatch):
     en = capsys.readouterr().err
     assert en == ("Usage: python -m sites close [OPTIONS] ID\nTry 'python -m sites close --help' for help.\n\n"
                   "Error: Invalid value for 'ID': 'one' is not a valid integer.\n")
+
+
+def test_an_argument_without_a_help_text_is_not_an_empty_row_of_the_options(helps):
+    """click 8.5.1 lists every argument among the options, an empty row when it has no help: the usage line
+    already names it (用法：python -m sites import [OPTIONS] FILE), so the list leaves it out."""
+    code, out = helps("sites", "import", "--help")
+    assert code == 0 and out.startswith("用法：python -m sites import [OPTIONS] FILE")
+    assert [line for line in out.splitlines() if line.strip() == "FILE"] == []
