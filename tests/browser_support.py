@@ -92,6 +92,22 @@ LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 
+def settle(page, *, timeout_s: float = 120, also: str | None = None) -> None:
+    """Wait until the app is idle: no script run going on (Streamlit's status widget gone) and nothing stale,
+    three checks 0.5 s apart in a row; ``also``: a selector that must match exactly one element meanwhile (a
+    map's first view reruns the page, which may mount the map again). Fails after ``timeout_s``."""
+    calm = 0
+    for _ in range(int(timeout_s / 0.5)):
+        page.wait_for_timeout(500)
+        running = page.get_by_test_id("stStatusWidget").is_visible()
+        stale = page.locator('[data-stale="true"]').count()
+        one = also is None or page.locator(also).count() == 1
+        calm = calm + 1 if not running and not stale and one else 0
+        if calm >= 3:
+            return
+    raise AssertionError(f"the app did not settle within {timeout_s:.0f} s")
+
+
 def local_only(blocked: list[str]) -> Callable:
     """A Playwright route handler that lets local requests through and aborts (and records) the rest."""
 

@@ -20,6 +20,7 @@ from tests.browser_support import (
     MAP_IFRAME,
     local_only,
     require_chromium,
+    settle,
     streamlit_app,
 )
 
@@ -31,20 +32,9 @@ MIXED = Path(__file__).resolve().parent / "data" / "sites" / "mixed_bad_rows.csv
 
 
 def _settle(page) -> None:
-    """Wait until the app is idle with one map mounted and nothing stale, three checks in a row.
-
-    A map's first view (centre, zoom) comes back to Python and reruns the page, which
-    may mount the map again: events sent before that settles go to a map that vanishes.
-    """
-    calm = 0
-    for _ in range(120):
-        page.wait_for_timeout(500)
-        running = page.get_by_test_id("stStatusWidget").is_visible()
-        stale = page.locator('[data-stale="true"]').count()
-        calm = calm + 1 if not running and not stale and page.locator(MAP_IFRAME).count() == 1 else 0
-        if calm >= 3:
-            return
-    raise AssertionError("the app did not settle within 60 s")
+    """Until the app is idle with one map mounted: a map's first view (centre, zoom) comes back to Python and
+    reruns the page, which may mount the map again; events sent before that settles go to a map that vanishes."""
+    settle(page, timeout_s=60, also=MAP_IFRAME)
 
 
 def test_add_a_site_through_the_form_and_see_it_on_the_map(tmp_path):

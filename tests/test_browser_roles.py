@@ -16,6 +16,7 @@ from tests.browser_support import (
     MAP_IFRAME,
     local_only,
     require_chromium,
+    settle,
     streamlit_app,
 )
 from tests.security_support import GUICHENG, IN_DALI, IN_GUICHENG, PASSWORDS, denials, snapshot
@@ -53,18 +54,6 @@ def open_page(browser, url: str, blocked: list[str]):
     page.on("dialog", lambda d: (blocked.append(f"dialog: {d.message}"), d.dismiss()))
     page.goto(url)
     return page
-
-
-def settle(page) -> None:
-    """Wait until no script run is going on (the status widget gone, nothing stale) for 1.5 s."""
-    calm = 0
-    for _ in range(240):
-        page.wait_for_timeout(500)
-        running = page.get_by_test_id("stStatusWidget").is_visible()
-        calm = calm + 1 if not running and not page.locator('[data-stale="true"]').count() else 0
-        if calm >= 3:
-            return
-    raise AssertionError("the app did not settle within 120 s")
 
 
 def sign_in(page, user: str, password: str | None = None, role: str | None = None) -> None:

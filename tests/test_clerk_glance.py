@@ -381,15 +381,10 @@ UPLOADER_WORDS_JS = """e => [
 
 
 def _settle(page) -> None:
-    """Until the app is idle with nothing stale, three checks in a row (a map's first view reruns the page)."""
-    calm = 0
-    for _ in range(120):
-        page.wait_for_timeout(500)
-        running = page.get_by_test_id("stStatusWidget").is_visible()
-        calm = calm + 1 if not running and not page.locator('[data-stale="true"]').count() else 0
-        if calm >= 3:
-            return
-    raise AssertionError("the app did not settle within 60 s")
+    """Until the app is idle with nothing stale (a map's first view reruns the page)."""
+    from tests.browser_support import settle
+
+    settle(page, timeout_s=60)
 
 
 def _map_view(page) -> dict[str, float]:

@@ -435,7 +435,7 @@ def test_leader_path_in_chinese_in_a_real_browser(tmp_path):
             page.get_by_test_id("stVegaLiteChart").first.scroll_into_view_if_needed()
             page.screenshot(path=ARTIFACTS / "leader_chart.png")
 
-            page.get_by_text("从表格批量导入逐镇目标").click()  # the targets sheet's uploader speaks Chinese too
+            page.get_by_text("从表格批量导入逐镇街目标").click()  # the targets sheet's uploader speaks Chinese too
             uploader = page.get_by_test_id("stFileUploader").first
             expect(uploader).to_be_visible(timeout=30_000)
             assert uploader.evaluate(UPLOADER_WORDS_JS) == ['"选择文件"', '"单个文件不超过 20 MB"']

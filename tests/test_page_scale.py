@@ -69,6 +69,7 @@ def big_db(app_db: Path, province_file: Path, monkeypatch: pytest.MonkeyPatch) -
 def _edit_page(lang: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=300)
     at.session_state["lang"] = lang
+    at.session_state["map_types"] = []  # the map page opens first: no type on it, no 50,000-site coverage to wait for
     at.session_state["sites_mode"] = "edit"
     at.run()
     at.switch_page(PAGE).run()
@@ -115,6 +116,7 @@ def test_the_sites_page_of_a_county_region_says_county_never_town(big_db, lang):
 def _targets_page(lang: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=300)
     at.session_state["lang"] = lang
+    at.session_state["map_types"] = []  # the map page opens first: no type on it, no 50,000-site coverage to wait for
     at.run()
     at.switch_page("app_pages/targets_page.py").run()
     assert not at.exception, at.exception
@@ -155,6 +157,7 @@ def test_the_other_pages_of_a_county_region_say_county_never_town(big_db, lang, 
     """Was: 每个镇街/指定镇街 (target scope), 从表格批量导入逐镇目标, 区域（镇街边界）, 授权镇街 on a county region."""
     at = AppTest.from_file(APP, default_timeout=300)
     at.session_state["lang"] = lang
+    at.session_state["map_types"] = []  # the map page opens first: no type on it, no 50,000-site coverage to wait for
     at.run()
     at.switch_page(f"app_pages/{page}.py").run()
     assert not at.exception and not at.error, at.exception or [e.value for e in at.error]
@@ -173,6 +176,7 @@ def test_the_audit_log_of_50000_imported_sites_says_older_entries_are_left_out(b
     were all of them."""
     at = AppTest.from_file(APP, default_timeout=300)
     at.session_state["lang"] = lang
+    at.session_state["map_types"] = []  # the map page opens first: no type on it, no 50,000-site coverage to wait for
     at.run()
     at.switch_page("app_pages/data_page.py").run()
     assert not at.exception and not at.error
@@ -198,6 +202,7 @@ def test_a_large_upload_previews_a_page_of_rows_with_the_bad_ones_first(big_db, 
     sheet.to_csv(path, index=False)
     at = AppTest.from_file(APP, default_timeout=300)
     at.session_state["lang"] = lang
+    at.session_state["map_types"] = []  # the map page opens first: no type on it, no 50,000-site coverage to wait for
     at.run()
     at.switch_page("app_pages/data_page.py").run()
     at.radio(key=f"data_crs_{lang}").set_value("wgs84")
