@@ -95,7 +95,7 @@ def render_demand(store: SiteStore) -> None:
             try:
                 with st.spinner(tr("ui.demand.loading")):
                     info = layers.add(name, path, actor=current_actor(), crs=crs, weight_field=weight,
-                                      unit=unit or "people")
+                                      unit=unit or "people", file_name=upload.name)  # its source: the user's file
             except (RecordError, UnreadableFile, CRSError, AccessDenied) as exc:
                 st.error(tr("ui.demand.refused"))
                 st.dataframe(problems_table(exc.problems), hide_index=True)

@@ -30,6 +30,7 @@ from database.migrations import Migration
 from errors import NotFound, Problem, RecordError
 from geodata.crs import CoordSystem
 from scoring.demand import RASTER_SUFFIXES, Demand, DemandSource, build_demand, read_demand_source
+from sites.uploads import display_name
 
 if TYPE_CHECKING:
     from sites.store import SiteStore
@@ -103,8 +104,11 @@ class DemandStore:
     # ------------------------------------------------------------------ writes
 
     def add(self, name: str, path: str | Path, *, actor, crs: str | None = None, weight_field: str | None = None,
-            unit: str = "people", replace: bool = False) -> LayerInfo:
+            unit: str = "people", replace: bool = False, file_name: str | None = None) -> LayerInfo:
         """Read ``path`` once and store it as layer ``name`` (admins only; ``replace`` an existing one).
+
+        ``file_name``: the file's name as the user knows it (an upload kept under a name of the server's),
+        stored as the layer's source and named in its problems; default ``path``'s own name.
 
         ``crs``: the system of point coordinates (wgs84/gcj02/bd09), required for a points file (never
         assumed); a raster carries its own CRS, town totals have none. A raster is kept clipped to the
@@ -121,13 +125,14 @@ class DemandStore:
                 raise RecordError(Problem("sites.text_control", {"char": f"U+{ord(bad.group()):04X}",
                                                                  "pos": bad.start() + 1}, field=fld))
         path = Path(path)
+        shown = display_name(file_name) if file_name else path.name
         region = self.sites.region()
         is_raster = path.suffix.lower() in RASTER_SUFFIXES
         system = CoordSystem.parse(crs).value if crs else None
         source = read_demand_source(path, weight_field=weight_field, coords=system or "wgs84",
                                     bounds_wgs84=tuple(float(v) for v in region.towns.total_bounds))
         if source.kind == "points" and system is None:
-            raise RecordError(Problem("demand.crs_required", file=path.name))
+            raise RecordError(Problem("demand.crs_required", file=shown))
         build_demand(source, towns=region.towns, metric_crs=region.metric_crs)  # fits this region, or says why
         if is_raster:
             import pyproj
@@ -135,7 +140,7 @@ class DemandStore:
             crs_given = pyproj.CRS.from_wkt(source.crs_wkt).to_string()
         else:
             crs_given = system or ""
-        info = LayerInfo(name, source.kind, path.name, crs_given, str(unit or "people"), weight_field or "",
+        info = LayerInfo(name, source.kind, shown, crs_given, str(unit or "people"), weight_field or "",
                          source.total, source.size, utc_now(), who)
         with self.database.write_transaction() as conn:
             exists = conn.execute("SELECT 1 FROM demand_layers WHERE name = ?", (name,)).fetchone()

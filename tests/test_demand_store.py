@@ -231,8 +231,8 @@ def test_data_page_adds_lists_and_deletes_a_layer(app_db, monkeypatch, tmp_path)
     assert not at.exception, at.exception
     assert any("已保存需求图层“人口普查”" in s.value for s in at.success)
     with SiteStore(app_db) as store:
-        assert [(r.name, r.kind, r.total, r.unit) for r in DemandStore(store).list()] == [
-            ("人口普查", "town_totals", 150.0, "人")]
+        assert [(r.name, r.kind, r.total, r.unit, r.source) for r in DemandStore(store).list()] == [
+            ("人口普查", "town_totals", 150.0, "人", census.name)]  # its source: the user's file, not the server's copy
     at.run()  # the list above the form shows the new layer on the next run
     assert any("人口普查" in list(df.value.iloc[:, 0]) for df in at.dataframe)
     at.selectbox(key="demand_delete_pick").set_value("人口普查").run()
