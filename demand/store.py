@@ -118,12 +118,11 @@ class DemandStore:
         who = self.sites.authoriser.check_admin(actor, "demand_add", f"demand:{name}").username
         if not name:
             raise RecordError(Problem("demand.name_missing", field="name"))
-        from sites.sheets import UNSTORABLE  # the rule of every stored text
+        from sites.sheets import unstorable  # the rule of every stored text
 
         for fld, text in (("name", name), ("unit", str(unit or ""))):
-            if bad := UNSTORABLE.search(text):
-                raise RecordError(Problem("sites.text_control", {"char": f"U+{ord(bad.group()):04X}",
-                                                                 "pos": bad.start() + 1}, field=fld))
+            if bad := unstorable(text, field=fld):
+                raise RecordError(bad)
         path = Path(path)
         shown = display_name(file_name) if file_name else path.name
         region = self.sites.region()

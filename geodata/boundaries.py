@@ -444,16 +444,15 @@ def _check_text(columns: dict[str | None, list[str]], file: str) -> None:
     """Refuse control characters in the codes and names of a boundary file (the same rule as a site's text fields:
     :data:`sites.sheets.UNSTORABLE`, what a workbook cannot hold or a terminal would obey), naming the feature,
     the field and the character, so such a name is never stored or shown."""
-    from sites.sheets import UNSTORABLE
+    from sites.sheets import unstorable
 
     problems = []
     for column, values in columns.items():
         if column is None:
             continue
         for i, value in enumerate(values):
-            if bad := UNSTORABLE.search(value):
-                problems.append(Problem("boundary.text_control", {"feature": i + 1, "char": f"U+{ord(bad.group()):04X}",
-                                                                  "pos": bad.start() + 1}, file=file, field=column))
+            if bad := unstorable(value, "boundary.text_control", feature=i + 1, file=file, field=column):
+                problems.append(bad)
     if problems:
         raise BoundaryError(problems)
 

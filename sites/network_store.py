@@ -25,7 +25,7 @@ from database.connection import utc_now
 from database.migrations import Migration
 from errors import Problem, RecordError
 from geodata.network import MODES, NetworkSummary, StreetNetwork, read_network
-from sites.sheets import UNSTORABLE
+from sites.sheets import unstorable
 from sites.uploads import display_name
 
 COMPONENT = "network"
@@ -99,9 +99,8 @@ class NetworkStore:
         licence = (licence or "").strip()
         if not licence:
             raise RecordError(Problem("network.licence_missing", {"file": source_name}))
-        if bad := UNSTORABLE.search(licence):  # the rule of every stored text
-            raise RecordError(Problem("sites.text_control", {"char": f"U+{ord(bad.group()):04X}",
-                                                             "pos": bad.start() + 1}, field="licence"))
+        if bad := unstorable(licence, field="licence"):  # the rule of every stored text
+            raise RecordError(bad)
         summary = network.summary()
         info = NetworkInfo(network.mode, display_name(source_name), network.source_crs, licence, who, utc_now(),
                            summary)

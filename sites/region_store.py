@@ -27,10 +27,10 @@ import shapely
 
 from database.connection import Connection
 from database.migrations import Migration
-from errors import BoundaryError, Problem
+from errors import BoundaryError
 from geodata.boundaries import TOWN_COLUMNS, Region
 from geodata.crs import STORAGE_CRS
-from sites.sheets import UNSTORABLE
+from sites.sheets import unstorable
 
 REGION_MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "the region's towns, stored once", (
@@ -111,8 +111,7 @@ def write_region(conn: Connection, region: Region, *, file_name: str, loaded_at:
     :data:`sites.sheets.UNSTORABLE`) is refused with :class:`errors.BoundaryError` before anything is written."""
     texts = {"region.name_control": name_zh or region.name_zh, "region.name_en_control": name_en or region.name_en,
              "region.licence_control": licence if licence is not None else region.licence}
-    bad = [Problem(code, {"char": f"U+{ord(m.group()):04X}", "pos": m.start() + 1})
-           for code, text in texts.items() if (m := UNSTORABLE.search(text or ""))]
+    bad = [p for code, text in texts.items() if (p := unstorable(text, code)) is not None]
     if bad:
         raise BoundaryError(bad)
     info = read_info(conn)

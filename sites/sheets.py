@@ -39,6 +39,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from errors import Problem
+
 if TYPE_CHECKING:
     import pandas as pd
     from openpyxl.cell.cell import Cell
@@ -67,6 +69,17 @@ def restore(value: object) -> object:
     if isinstance(value, str) and value.startswith("'") and _NEEDS_PREFIX.match(value, 1):
         return value[1:]
     return value
+
+
+def unstorable(text: str | None, code: str = "sites.text_control", /, **where: object) -> Problem | None:
+    """The refusal of ``text`` when it holds an :data:`UNSTORABLE` character (the rule of every stored text):
+    problem ``code`` naming the first such character (``char``: ``U+001B``) and its place (``pos``, from 1),
+    with ``where`` (``field``, ``file``, ``row`` or other message parameters); ``None`` when the text is fine."""
+    bad = UNSTORABLE.search(text or "")
+    if bad is None:
+        return None
+    place = {k: where.pop(k) for k in ("file", "row", "field") if k in where}
+    return Problem(code, {**where, "char": f"U+{ord(bad.group()):04X}", "pos": bad.start() + 1}, **place)
 
 
 def escape_unstorable(text: str) -> str:

@@ -42,7 +42,7 @@ from sites.models import (
     type_lookup,
 )
 from sites.region import TownIndex
-from sites.sheets import UNSTORABLE
+from sites.sheets import unstorable
 
 #: Two sites of one type closer than this (metres) are a likely duplicate.
 DUPLICATE_RADIUS_M = 30.0
@@ -124,11 +124,9 @@ def validate_records(
     character no cell may hold (:data:`sites.sheets.UNSTORABLE`) refuses the whole file
     (:class:`errors.RecordError`: bad input, nothing checked or written).
     """
-    bad_source = UNSTORABLE.search(default_source)
-    if bad_source:  # the source given for the whole file (the CLI's --source, the page's file name)
-        raise RecordError(Problem("sites.text_control", {"char": f"U+{ord(bad_source.group()):04X}",
-                                                         "pos": bad_source.start() + 1},
-                                  file=records.file, field="source"))
+    # the source given for the whole file (the CLI's --source, the page's file name)
+    if bad_source := unstorable(default_source, file=records.file, field="source"):
+        raise RecordError(bad_source)
     crs = CoordSystem.parse(crs)
     frame = records.frame
     n = len(frame)
@@ -147,9 +145,8 @@ def validate_records(
             add(i, "sites.name_missing", "name")
     for fld in TEXT_FIELDS:
         for i, value in enumerate(column(fld)):
-            bad = UNSTORABLE.search(_text(value))
-            if bad:
-                add(i, "sites.text_control", fld, char=f"U+{ord(bad.group()):04X}", pos=bad.start() + 1)
+            if bad := unstorable(_text(value)):
+                add(i, bad.code, fld, **bad.params)
 
     types = _lookup_column(column("type"), type_lookup(settings), "type", allowed_names("type", settings), add,
                            required=True)

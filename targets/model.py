@@ -32,7 +32,7 @@ from errors import Problem, RecordError
 from i18n import t
 from settings import Language, site_type, site_type_keys
 from sites.models import STATUSES, status_name
-from sites.sheets import UNSTORABLE
+from sites.sheets import unstorable
 
 SCOPES: tuple[str, ...] = ("each_town", "region", "towns")
 MEASURES: tuple[str, ...] = ("site_count", "area_share", "demand_share")
@@ -120,10 +120,9 @@ def validate_target(target: Target, *, town_codes: Iterable[str] | None = None) 
     problems: list[Problem] = []
     if not target.name.strip():
         problems.append(Problem("target.name_missing", field="name"))
-    for fld in ("name", "notes"):  # the rule of every stored text (sites.sheets.UNSTORABLE)
-        if bad := UNSTORABLE.search(getattr(target, fld) or ""):
-            problems.append(Problem("sites.text_control", {"char": f"U+{ord(bad.group()):04X}", "pos": bad.start() + 1},
-                                    field=fld))
+    for fld in ("name", "notes"):  # the rule of every stored text
+        if bad := unstorable(getattr(target, fld), field=fld):
+            problems.append(bad)
     known_types = site_type_keys()
     if target.site_type not in known_types:
         problems.append(Problem("target.unknown_type", {"value": target.site_type, "known": ", ".join(known_types)},
