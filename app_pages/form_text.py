@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from database.audit import AuditEntry
-from database.connection import parse_utc
+from database.connection import parse_utc, wall_clock, zone_label
 from i18n import t
 from settings import Language
 
@@ -23,18 +23,15 @@ def local_time(at: str, zone: str) -> str:
     ``Asia/Shanghai``, the ``timezone`` setting): ``2025-06-30 16:15:00``. Text that is no stored moment is
     returned as it is."""
     try:
-        moment = parse_utc(at)
+        return wall_clock(at, zone)
     except (TypeError, ValueError):
         return at
-    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def zone_params(zone: str, now: datetime.datetime | None = None) -> dict[str, str]:
     """Message parameters naming ``zone`` by its offset from UTC now: ``zone`` (``UTC+08:00``) and ``zone_en``
     (``Asia/Shanghai, UTC+08:00``)."""
-    moment = (now or datetime.datetime.now(datetime.UTC)).astimezone(ZoneInfo(zone))
-    offset = moment.strftime("%z")
-    label = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
+    label = zone_label(zone, now)
     return {"zone": label, "zone_en": f"{zone}, {label}"}
 
 

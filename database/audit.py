@@ -232,13 +232,9 @@ def _field_words(fields: Sequence[str]) -> dict[str, str]:
 
 def _wall_clock(at: str, zone: str) -> str:
     """A stored UTC moment as wall-clock time in ``zone`` with its offset: ``2025-06-30 16:15:00 (UTC+08:00)``."""
-    from zoneinfo import ZoneInfo
+    from database.connection import parse_utc, wall_clock, zone_label
 
-    from database.connection import parse_utc
-
-    moment = parse_utc(at).astimezone(ZoneInfo(zone))
-    offset = moment.strftime("%z")
-    return moment.strftime("%Y-%m-%d %H:%M:%S") + (f" (UTC{offset[:3]}:{offset[3:]})" if offset != "+0000" else " (UTC)")
+    return f"{wall_clock(at, zone)} ({zone_label(zone, parse_utc(at))})"
 
 
 def stale_edit(entries: Sequence[AuditEntry], *, code: str, subject_id: int, expected: int,

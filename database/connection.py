@@ -77,6 +77,22 @@ def parse_utc(text: str) -> datetime.datetime:
     return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
+def wall_clock(at: str, zone: str) -> str:
+    """A stored timestamp as wall-clock time in ``zone`` (an IANA name, the ``timezone`` setting):
+    ``2025-06-30 16:15:00``. ``ValueError``/``TypeError`` for text that is no stored timestamp."""
+    from zoneinfo import ZoneInfo
+
+    return parse_utc(at).astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def zone_label(zone: str, at: datetime.datetime | None = None) -> str:
+    """``zone`` by its offset from UTC at ``at`` (default now): ``UTC+08:00``."""
+    from zoneinfo import ZoneInfo
+
+    offset = (at or datetime.datetime.now(datetime.UTC)).astimezone(ZoneInfo(zone)).strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
+
+
 # ---------------------------------------------------------------------- the file
 
 
