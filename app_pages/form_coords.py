@@ -12,8 +12,9 @@ guessed: the caller names it.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from sites.validation import typed_text
 
 #: Two decimal numbers separated by a comma (ASCII or full-width) and/or spaces.
 _PAIR = re.compile(r"(-?\d{1,3}(?:\.\d+)?)\s*[,，;；\s]\s*(-?\d{1,3}(?:\.\d+)?)")
@@ -35,7 +36,7 @@ def parse_pasted(text: str) -> PastedPoint | None:
     A value pair is read longitude first unless the first fits a latitude
     (|value| ≤ 90) and the second does not, in which case they are swapped.
     """
-    text = unicodedata.normalize("NFKC", text)  # full-width digits and point (a Chinese input method) as ASCII
+    text = typed_text(text)  # full-width digits and point (a Chinese input method) as ASCII, pasted invisibles gone
     decimals = _DECIMAL.findall(text)
     if len(decimals) == 2:
         first, second = (float(v) for v in decimals)

@@ -306,7 +306,7 @@ def _lookup_column(values: list[object], lookup: dict[str, str], fld: str, allow
 _INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff]")
 
 
-def _typed(text: str) -> str:
+def typed_text(text: str) -> str:
     """A number or date as typed, in ASCII: full-width digits and signs as a Chinese input method types them
     (``１１３．１４``, ``２０２５－０６－３０``) made plain, invisible characters pasted along dropped."""
     return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).strip()
@@ -315,7 +315,7 @@ def _typed(text: str) -> str:
 def _number_text(value: object) -> str:
     """A typed number as ``float`` reads it (:func:`_typed`): a Chinese comma as the decimal point (``113，14``),
     a degree sign dropped."""
-    return _typed(str(value).replace("，", ".").replace("°", ""))
+    return typed_text(str(value).replace("，", ".").replace("°", ""))
 
 
 def _numbers(values: list[object], fld: str, add) -> np.ndarray:
@@ -343,7 +343,7 @@ def _numbers(values: list[object], fld: str, add) -> np.ndarray:
 def _dates(values: list[object], fld: str, add) -> list[datetime.date | None]:
     out: list[datetime.date | None] = []
     for i, value in enumerate(values):
-        parsed = None if _is_empty(value) else parse_date(_typed(value) if isinstance(value, str) else value)
+        parsed = None if _is_empty(value) else parse_date(typed_text(value) if isinstance(value, str) else value)
         if parsed is None and not _is_empty(value):
             add(i, "sites.date_bad", fld, value=_text(value))
         out.append(parsed)
